@@ -1,0 +1,41 @@
+# ustack - the two commands: `make demo` and `make test`. Everything else is CMake + CTest.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CTEST_ARGS ?=
+
+.PHONY: all demo test test-fast test-asan deps clean bench
+
+all: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+# The in-process walkthrough: no root, no network.
+demo: all
+	./$(BUILD)/bin/ustack demo
+
+# Install what the tests need (only what is missing), build, run the suite,
+# then run it again under AddressSanitizer + UndefinedBehaviorSanitizer (with the fuzzers).
+test: deps
+	$(MAKE) test-fast
+	$(MAKE) test-asan
+
+test-fast: all
+	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+test-asan:
+	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DUSTACK_SANITIZE=ON -DUSTACK_FUZZ=ON
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS) $(CTEST_ARGS)
+
+deps:
+	@scripts/install-deps.sh
+
+bench: all
+	@for b in $(BUILD)/bin/bench_*; do [ -x "$$b" ] && "$$b"; done; true
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-tsan

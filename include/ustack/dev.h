@@ -1,0 +1,87 @@
+/* dev.h - link devices: TAP, the in-process switch (vnet), loopback, and wrappers
+ * (pcap capture, impairment) that go around any device. */
+#ifndef USTACK_DEV_H
+#define USTACK_DEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define USTACK_DEV_MAX_FRAME 65550   /* the largest frame any device carries (loopback) */
+
+struct ustack_dev;
+
+/* What a device does. A new kind of device fills these in. */
+struct ustack_dev_ops {
+	/* Send one Ethernet frame (no FCS). Returns 0, or -1 if it could not (counted). */
+	int (*send)(struct ustack_dev *d, const uint8_t *frame, size_t len, uint64_t now_us);
+	/* Receive one frame due by now_us into buf. Returns its length, 0 if none is ready. */
+	int (*recv)(struct ustack_dev *d, uint8_t *buf, size_t cap, uint64_t now_us);
+	/* Absolute time at which a frame becomes ready without any fd event
+	 * (a delayed frame on a vnet), or UINT64_MAX. May be NULL. */
+	uint64_t (*next_deadline)(struct ustack_dev *d);
+	/* Release everything. */
+	void (*close)(struct ustack_dev *d);
+};
+
+struct ustack_dev {
+	const struct ustack_dev_ops *ops;
+	char name[32];
+	uint8_t mac[6];
+	unsigned mtu;         /* IP MTU: largest IP datagram in one frame (1500 on Ethernet) */
+	int fd;               /* readable when frames may be waiting; -1 if never (pure simulation) */
+	void *priv;
+};
+
+/* A Linux TAP device (IFF_TAP | IFF_NO_PI). name may be "" for a kernel-chosen name.
+ * mac NULL: a random locally administered MAC. Needs CAP_NET_ADMIN. */
+struct ustack_dev *ustack_tap_open(const char *name, const uint8_t *mac, unsigned mtu);
+
+/* --- vnet: an in-process Ethernet switch with MAC learning --- */
+struct ustack_vnet;
+struct ustack_vnet *ustack_vnet_new(void);
+/* Frees the switch; every port must be closed first (ustack_free closes its devices). */
+void ustack_vnet_free(struct ustack_vnet *vn);
+/* A new port. mac NULL: a MAC derived from the port number (02:00:00:00:<vnet>:<port>). */
+struct ustack_dev *ustack_vnet_port(struct ustack_vnet *vn, const uint8_t *mac, unsigned mtu);
+/* Frames sent into this port reach the others latency_us later, serialised at
+ * bits_per_sec (0: unlimited). */
+int ustack_vnet_port_link(struct ustack_dev *port, uint64_t latency_us, uint64_t bits_per_sec);
+
+/* --- loopback: frames sent come back on recv (127.0.0.0/8) --- */
+struct ustack_dev *ustack_loopback_new(void);
+
+/* --- wrappers: they own the inner device --- */
+/* Every frame in and out is written to path in pcap format (LINKTYPE_ETHERNET, us). */
+struct ustack_dev *ustack_pcap_wrap(struct ustack_dev *inner, const char *path);
+/* Several devices can share one capture file: open it once, wrap each device with it. */
+struct ustack_pcap;
+struct ustack_pcap *ustack_pcap_open(const char *path);
+struct ustack_dev *ustack_pcap_wrap_shared(struct ustack_dev *inner, struct ustack_pcap *pc);
+void ustack_pcap_close(struct ustack_pcap *pc);   /* after every wrapper is closed */
+
+struct ustack_impair {
+	uint64_t seed;          /* a failing run replays from its seed */
+	double loss;            /* probability 0..1 that a frame is dropped */
+	double duplicate;       /* ... that a frame is sent twice */
+	double reorder;         /* ... that a frame is held back and sent after the next one */
+	double corrupt;         /* ... that one byte of the frame is flipped */
+	uint64_t delay_us;      /* added to every frame */
+	uint64_t jitter_us;     /* plus a uniform random 0..jitter_us */
+	bool rx;                /* also impair the receive direction (default: send only) */
+};
+struct ustack_dev *ustack_impair_wrap(struct ustack_dev *inner, const struct ustack_impair *cfg);
+struct ustack_impair_stats { uint64_t frames, lost, duplicated, reordered, corrupted, delayed; };
+void ustack_impair_get_stats(struct ustack_dev *d, struct ustack_impair_stats *out);
+
+/* For device authors and tests: calls ops. */
+void ustack_dev_close(struct ustack_dev *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,62 @@
+/* netdb.h - the resolver: names to addresses over DNS (UDP, TCP for truncated answers).
+ * Shapes follow POSIX getaddrinfo / gethostbyname with the stack as first argument and
+ * the system's struct addrinfo, struct hostent and EAI_* codes. */
+#ifndef USTACK_NETDB_H
+#define USTACK_NETDB_H
+
+#include <netdb.h>
+#include "ustack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ustack_resolver_config {
+	struct in_addr servers[3];     /* tried in order */
+	int n_servers;
+	unsigned timeout_ms;           /* per try (default 1000), doubled on every retry */
+	unsigned attempts;             /* tries per server (default 2) */
+	unsigned total_timeout_ms;     /* the whole lookup (default 5000) */
+	uint16_t server_port;          /* default 53 (tests use others) */
+};
+int ustack_resolver_configure(struct ustack *st, const struct ustack_resolver_config *cfg);
+/* A hosts-table entry answered without the network. */
+int ustack_hosts_add(struct ustack *st, const char *name, struct in_addr addr);
+
+/* EAI_NONAME (no such name), EAI_AGAIN (timeout, no server answered), EAI_FAIL
+ * (server failure / malformed), EAI_FAMILY, EAI_SERVICE, EAI_MEMORY, EAI_SYSTEM. */
+int ustack_getaddrinfo(struct ustack *st, const char *node, const char *service,
+		       const struct addrinfo *hints, struct addrinfo **res);
+void ustack_freeaddrinfo(struct addrinfo *res);
+const char *ustack_gai_strerror(int err);
+/* Blocking lookup; the result lives in the stack until the next call from any thread
+ * (use ustack_getaddrinfo for thread-safe code). NULL on failure, reason in *herr
+ * (HOST_NOT_FOUND, TRY_AGAIN, NO_RECOVERY) if herr is not NULL. */
+struct hostent *ustack_gethostbyname(struct ustack *st, const char *name, int *herr);
+
+/* What the last lookup on this stack saw: for tools that print like host(1). */
+struct ustack_dns_result {
+	int rcode;                     /* DNS rcode of the final answer, -1 if none */
+	int n_cnames;
+	char cnames[8][256];           /* alias chain: cnames[i] is an alias for cnames[i+1] / canonical */
+	char canonical[256];
+	int n_addrs;
+	struct in_addr addrs[16];
+	uint32_t ttl;
+	uint16_t id;                   /* transaction id of the answer used */
+	bool from_cache, via_tcp;
+};
+/* Resolve name (A records) and report the details. Returns 0 or an EAI_* code. */
+int ustack_resolve(struct ustack *st, const char *name, struct ustack_dns_result *out);
+
+/* --- a small authoritative DNS server on a stack (used by `ustack dns` and the demo) --- */
+struct ustack_dns_server;
+/* Zone text: lines "name A a.b.c.d" / "name CNAME target" ("#" comments). ttl for all. */
+struct ustack_dns_server *ustack_dns_server_start(struct ustack *st, const char *zone_text,
+						  uint16_t port, uint32_t ttl);
+void ustack_dns_server_stop(struct ustack_dns_server *srv);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

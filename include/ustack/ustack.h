@@ -1,0 +1,246 @@
+/* ustack.h - the stack: lifecycle, interfaces, routes, driving, counters, tracing.
+ *
+ * One `struct ustack` is one host. Several live in one process (the simulator, the
+ * demo). The stack never reads a clock: drive it with ustack_poll(st, now_us) and call
+ * again by ustack_next_deadline(st), or let ustack_start() run it on a thread. */
+#ifndef USTACK_USTACK_H
+#define USTACK_USTACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ustack;
+struct ustack_dev;
+
+#define USTACK_MAX_IFACES 8
+#define USTACK_NO_DEADLINE UINT64_MAX
+
+struct ustack_config {
+	const char *name;        /* for traces: "client", "router", ... (default "ustack") */
+	bool forwarding;         /* act as a router between interfaces */
+	uint64_t seed;           /* random generator seed; 0: from getrandom() */
+	size_t pkt_max;          /* packet buffers in use at once (default 4096) */
+	size_t reasm_max_bytes;  /* memory for IPv4 reassembly (default 256 KiB) */
+	uint32_t reasm_timeout_us;  /* default 30 s */
+	size_t arp_cache_max;    /* default 256 */
+	size_t arp_queue_max;    /* packets waiting for one resolution (default 8) */
+	uint8_t default_ttl;     /* default 64 */
+};
+
+/* cfg may be NULL for defaults. Returns NULL (errno ENOMEM) on failure. */
+struct ustack *ustack_new(const struct ustack_config *cfg);
+/* Frees everything the stack owns, including its devices. Stop the runner first. */
+void ustack_free(struct ustack *st);
+const char *ustack_name(const struct ustack *st);
+
+/* --- interfaces and routes (addresses are struct in_addr, network order) --- */
+/* Attaches dev (the stack owns it from now on) with addr/prefix; brings it up (sends a
+ * gratuitous ARP). Returns the interface index (>= 0) or -1 with errno. */
+int ustack_if_add(struct ustack *st, struct ustack_dev *dev, struct in_addr addr, int prefix_len);
+int ustack_if_set_mtu(struct ustack *st, int ifindex, unsigned mtu);
+int ustack_if_mac(struct ustack *st, int ifindex, uint8_t mac[6]);
+/* A route to dst/prefix via gw (gw 0.0.0.0: on-link) out of ifindex (-1: pick by gw). */
+int ustack_route_add(struct ustack *st, struct in_addr dst, int prefix_len, struct in_addr gw,
+		     int ifindex);
+int ustack_set_gateway(struct ustack *st, struct in_addr gw);
+
+/* --- driving ---
+ * ustack_poll has two shapes, told apart by the number of arguments:
+ *   ustack_poll(st, now_us)                   run the stack: receive, timers (returns frames handled)
+ *   ustack_poll(st, fds, nfds, timeout_ms)    wait for socket readiness, like poll(2) (socket.h)  */
+int ustack_poll_clock(struct ustack *st, uint64_t now_us);
+#define USTACK_POLL_PICK_(_1, _2, _3, _4, name, ...) name
+#define ustack_poll(...) USTACK_POLL_PICK_(__VA_ARGS__, ustack_poll_fds, ustack_poll_bad_arity_, \
+					    ustack_poll_clock, ustack_poll_bad_arity_, )(__VA_ARGS__)
+/* Absolute time (us) by which ustack_poll(st, now) must be called again, or
+ * USTACK_NO_DEADLINE. */
+uint64_t ustack_next_deadline(struct ustack *st);
+/* The time the stack was last given. */
+uint64_t ustack_now(struct ustack *st);
+
+/* Run the stack on a background thread (CLOCK_MONOTONIC, epoll on device fds).
+ * While it runs, any thread may use the socket API. */
+int ustack_start(struct ustack *st);
+void ustack_stop(struct ustack *st);
+/* Microseconds of CLOCK_MONOTONIC: the clock ustack_start uses. */
+uint64_t ustack_clock_us(void);
+
+/* --- counters --- */
+#define USTACK_DROP_REASONS(X) \
+	X(ETH_TRUNCATED, "eth: truncated frame") \
+	X(ETH_NOT_FOR_US, "eth: destination MAC not ours") \
+	X(ETH_UNKNOWN_TYPE, "eth: unknown ethertype") \
+	X(ARP_MALFORMED, "arp: malformed") \
+	X(ARP_NOT_FOR_US, "arp: target address not ours") \
+	X(ARP_QUEUE_FULL, "arp: pending queue full") \
+	X(ARP_UNRESOLVED, "arp: no reply after retries") \
+	X(ARP_CACHE_FULL, "arp: neighbour cache full") \
+	X(IP_TRUNCATED, "ipv4: truncated") \
+	X(IP_BAD_VERSION, "ipv4: bad version") \
+	X(IP_BAD_HDRLEN, "ipv4: bad header length") \
+	X(IP_BAD_LEN, "ipv4: bad total length") \
+	X(IP_BAD_CSUM, "ipv4: bad header checksum") \
+	X(IP_BAD_SRC, "ipv4: bad source address") \
+	X(IP_NOT_FOR_US, "ipv4: not our address (not forwarding)") \
+	X(IP_TTL_EXPIRED, "ipv4: TTL expired in transit") \
+	X(IP_NO_ROUTE, "ipv4: no route") \
+	X(IP_UNKNOWN_PROTO, "ipv4: unknown protocol") \
+	X(IP_DF_TOO_BIG, "ipv4: DF set and larger than MTU") \
+	X(FRAG_OVERLAP, "ipv4 frag: overlapping fragment") \
+	X(FRAG_TIMEOUT, "ipv4 frag: reassembly timeout") \
+	X(FRAG_NO_MEMORY, "ipv4 frag: reassembly memory bound") \
+	X(FRAG_BAD, "ipv4 frag: malformed fragment") \
+	X(ICMP_MALFORMED, "icmp: malformed") \
+	X(ICMP_BAD_CSUM, "icmp: bad checksum") \
+	X(ICMP_RATE_LIMITED, "icmp: error rate limited") \
+	X(ICMP_UNKNOWN_TYPE, "icmp: unhandled type") \
+	X(UDP_MALFORMED, "udp: malformed") \
+	X(UDP_BAD_CSUM, "udp: bad checksum") \
+	X(UDP_NO_PORT, "udp: no socket on port") \
+	X(UDP_RCVBUF_FULL, "udp: receive queue full") \
+	X(TCP_MALFORMED, "tcp: malformed") \
+	X(TCP_BAD_CSUM, "tcp: bad checksum") \
+	X(TCP_NO_SOCKET, "tcp: no connection or listener") \
+	X(TCP_BAD_SEGMENT, "tcp: unacceptable segment") \
+	X(TCP_SYN_QUEUE_FULL, "tcp: SYN queue full") \
+	X(TCP_ACCEPT_QUEUE_FULL, "tcp: accept queue full") \
+	X(TCP_OUT_OF_WINDOW, "tcp: out of window") \
+	X(TCP_RCVBUF_FULL, "tcp: receive buffer full") \
+	X(DNS_MISMATCH, "dns: answer did not match query") \
+	X(DNS_MALFORMED, "dns: malformed answer") \
+	X(PKT_POOL_EMPTY, "pkt: buffer pool exhausted") \
+	X(DEV_TX_FAILED, "dev: transmit failed")
+
+enum ustack_drop {
+#define USTACK_DROP_ENUM_(name, text) USTACK_DROP_##name,
+	USTACK_DROP_REASONS(USTACK_DROP_ENUM_)
+#undef USTACK_DROP_ENUM_
+	USTACK_DROP_MAX
+};
+
+struct ustack_stats {
+	uint64_t eth_in, eth_out;
+	uint64_t arp_in, arp_out, arp_requests, arp_replies;
+	uint64_t ip_in, ip_out, ip_delivered, ip_forwarded, ip_frag_out, ip_reasm_ok;
+	uint64_t icmp_in, icmp_out, icmp_echo_replies_out;
+	uint64_t udp_in, udp_out;
+	uint64_t tcp_in, tcp_out, tcp_retransmits, tcp_rst_in, tcp_rst_out, tcp_conn_opened,
+		 tcp_conn_accepted, tcp_conn_dropped, tcp_fast_retransmits, tcp_timeouts;
+	uint64_t dns_queries, dns_answers, dns_cache_hits;
+	uint64_t drops[USTACK_DROP_MAX];
+};
+void ustack_get_stats(struct ustack *st, struct ustack_stats *out);
+const char *ustack_drop_name(int reason);   /* "ipv4: bad header checksum" */
+/* Prints every non-zero counter, one "name value" per line. */
+void ustack_print_stats(struct ustack *st, void *FILE_ptr);
+
+/* --- trace: one decoded line per frame in and out, per state change --- */
+enum ustack_trace_kind {
+	USTACK_TRACE_RX,      /* a frame arrived (frame/frame_len set) */
+	USTACK_TRACE_TX,      /* a frame left (frame/frame_len set) */
+	USTACK_TRACE_DROP,    /* something was dropped (reason set; frame set when known) */
+	USTACK_TRACE_STATE,   /* a state change (ARP entry, TCP state, socket) */
+	USTACK_TRACE_INFO,    /* anything else worth a line (DNS query sent, timer fired) */
+};
+
+struct ustack_trace {
+	enum ustack_trace_kind kind;
+	uint64_t time_us;
+	const char *stack;          /* ustack_name() */
+	int ifindex;                /* -1 when not tied to an interface */
+	const char *line;           /* the decoded line, no trailing newline */
+	const uint8_t *frame;       /* RX/TX: the Ethernet frame */
+	size_t frame_len;
+	int reason;                 /* DROP: enum ustack_drop */
+	/* STATE: what changed ("tcp", "arp", "socket"), and a small id for the object (e.g. the fd). */
+	const char *subsystem;
+	int object;
+	const char *old_state, *new_state;
+};
+typedef void (*ustack_trace_fn)(void *ctx, const struct ustack_trace *ev);
+void ustack_set_trace(struct ustack *st, ustack_trace_fn fn, void *ctx);
+
+/* --- decoding a frame for display (the same decoder the trace lines use) --- */
+struct ustack_frame_info {
+	uint8_t eth_src[6], eth_dst[6];
+	uint16_t ethertype;
+	bool is_arp;
+	uint16_t arp_op;                     /* 1 request, 2 reply */
+	uint8_t arp_sha[6], arp_tha[6];
+	struct in_addr arp_spa, arp_tpa;
+	bool is_ipv4;
+	struct in_addr ip_src, ip_dst;
+	uint8_t ip_proto, ip_ttl;
+	uint16_t ip_id, ip_total_len;
+	bool ip_df, ip_mf;
+	uint16_t ip_frag_off;                /* bytes */
+	bool is_icmp;
+	uint8_t icmp_type, icmp_code;
+	uint16_t icmp_id, icmp_seq;
+	bool is_udp, is_tcp;
+	uint16_t sport, dport;
+	size_t payload_len;                  /* UDP/TCP payload bytes */
+	const uint8_t *payload;
+	/* TCP */
+	uint32_t tcp_seq, tcp_ack;
+	uint8_t tcp_flags;
+	uint16_t tcp_win;                    /* raw field */
+	bool tcp_has_mss, tcp_has_wscale, tcp_sack_perm, tcp_has_ts;
+	uint16_t tcp_mss;
+	uint8_t tcp_wscale, tcp_n_sack;
+	uint32_t tcp_ts_val, tcp_ts_ecr;
+	/* DNS (UDP port 53 either side) */
+	bool is_dns;
+	uint16_t dns_id, dns_flags, dns_ancount;
+	char dns_qname[256];
+	uint16_t dns_qtype;
+	struct in_addr dns_a[8];             /* A records of the answer, in order */
+	uint32_t dns_a_ttl[8];
+	int dns_n_a;
+	char dns_cname[256];                 /* the first CNAME target, if any */
+};
+/* Decodes what it can; returns 0, or -1 if not even an Ethernet header. */
+int ustack_frame_decode(const uint8_t *frame, size_t len, struct ustack_frame_info *fi);
+/* One line: "ARP who-has 10.0.1.1 tell 10.0.1.10", "IP 10.0.1.10.49152 > 10.0.2.80.80: Flags [S] ..." */
+int ustack_frame_describe(const uint8_t *frame, size_t len, char *out, size_t cap);
+
+/* --- ICMP echo (ping) --- */
+struct ustack_ping_reply {
+	struct in_addr from;
+	uint8_t type, code;         /* 0/0: echo reply; else the ICMP error that came back
+	                               (11 time exceeded, 3 unreachable) about our request */
+	uint16_t id, seq;
+	uint8_t ttl;                /* of the reply datagram */
+	size_t len;                 /* ICMP bytes (header + payload), as ping prints */
+	uint64_t rtt_us;            /* reply time - send time (stack clock) */
+	bool payload_ok;            /* the echoed payload equals what was sent */
+};
+/* Send one echo request (payload may be NULL: a pattern is used). ttl 0: default.
+ * Payloads above the MTU are fragmented. Returns 0 or -1 with errno. */
+int ustack_ping_send(struct ustack *st, struct in_addr dst, uint16_t id, uint16_t seq,
+		     const void *payload, size_t len, uint8_t ttl);
+/* Take one reply (or error) for identifier id. timeout_ms 0: do not wait; -1 forever.
+ * Returns 0, or -1 with errno EAGAIN (none yet) / ETIMEDOUT. */
+int ustack_ping_recv(struct ustack *st, uint16_t id, struct ustack_ping_reply *out,
+		     int timeout_ms);
+
+/* --- the neighbour (ARP) cache --- */
+struct ustack_neigh {
+	struct in_addr addr;
+	uint8_t mac[6];
+	int ifindex;
+	const char *state;          /* "INCOMPLETE", "REACHABLE", "STALE" */
+	uint64_t age_us;            /* since last confirmed */
+};
+size_t ustack_neighbours(struct ustack *st, struct ustack_neigh *out, size_t max);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,63 @@
+/* pkt.h - packet buffers: one contiguous buffer with headroom, from a bounded pool.
+ *
+ * Output: a protocol allocates with pkt_alloc(), appends its payload with pkt_put(),
+ * and each layer below prepends its header in place with pkt_push() (no copy per layer).
+ * Input: a device fills the buffer; each layer parses at p->data and pkt_pull()s its
+ * header away before handing the packet up. Whoever receives a pkt owns it and must
+ * pkt_free() it (or hand it on). */
+#ifndef USTACK_CORE_PKT_H
+#define USTACK_CORE_PKT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+struct ustack;
+
+#define PKT_HEADROOM 128        /* room for Ethernet + IPv4 (60) + TCP (60) headers */
+#define PKT_SMALL_CAP 2048      /* pooled buffers; larger requests are allocated apart */
+
+struct pkt {
+	struct pkt *next;        /* for queues (ARP pending, UDP receive, ...) */
+	uint8_t *buf;            /* start of the allocation */
+	size_t cap;              /* bytes at buf */
+	uint8_t *data;           /* current start of the packet */
+	size_t len;              /* bytes from data */
+	/* metadata the layers fill in on input */
+	int ifindex;             /* interface it came in on, -1 if local */
+	uint64_t rx_time;        /* st->now when it arrived */
+	bool l2_bcast;           /* arrived as link-layer broadcast or multicast */
+	bool ip_bcast;           /* destination was a broadcast address */
+	uint8_t *l3;             /* the IPv4 header inside buf (for ICMP errors), NULL if none */
+	size_t l3_len;           /* header + payload bytes at l3 */
+	uint32_t ip_src, ip_dst; /* host order */
+	uint8_t ip_proto, ip_ttl, ip_tos;
+};
+
+/* A packet able to hold `size` bytes after PKT_HEADROOM, with data at the headroom and
+ * len 0. NULL when the pool bound is reached (counted as USTACK_DROP_PKT_POOL_EMPTY). */
+struct pkt *pkt_alloc(struct ustack *st, size_t size);
+void pkt_free(struct ustack *st, struct pkt *p);
+/* Free a whole ->next chain. */
+void pkt_free_chain(struct ustack *st, struct pkt *p);
+/* A copy of p (data and metadata, with the same headroom), or NULL. */
+struct pkt *pkt_clone(struct ustack *st, const struct pkt *p);
+
+static inline size_t pkt_headroom(const struct pkt *p) { return (size_t)(p->data - p->buf); }
+static inline size_t pkt_tailroom(const struct pkt *p) { return p->cap - pkt_headroom(p) - p->len; }
+/* Prepend n bytes; returns the new start. The caller guarantees n <= headroom. */
+static inline uint8_t *pkt_push(struct pkt *p, size_t n) { p->data -= n; p->len += n; return p->data; }
+/* Remove n bytes from the front (n <= len). */
+static inline uint8_t *pkt_pull(struct pkt *p, size_t n) { p->data += n; p->len -= n; return p->data; }
+/* Append n bytes; returns where they go. The caller guarantees n <= tailroom. */
+static inline uint8_t *pkt_put(struct pkt *p, size_t n) { uint8_t *t = p->data + p->len; p->len += n; return t; }
+/* Cut the packet to len bytes (len <= p->len). */
+static inline void pkt_trim(struct pkt *p, size_t len) { if (len < p->len) p->len = len; }
+
+/* A FIFO of packets with a count and byte total. */
+struct pkt_queue { struct pkt *head, *tail; size_t count, bytes; };
+void pkt_queue_push(struct pkt_queue *q, struct pkt *p);
+struct pkt *pkt_queue_pop(struct pkt_queue *q);
+void pkt_queue_purge(struct ustack *st, struct pkt_queue *q);
+
+#endif

@@ -1,0 +1,27 @@
+/* icmp.h - ICMP (RFC 792): echo, errors out (rate limited), errors in (to UDP and TCP),
+ * and the echo-request API behind `ustack ping`. */
+#ifndef USTACK_NET_ICMP_H
+#define USTACK_NET_ICMP_H
+
+#include <stdint.h>
+
+struct ustack;
+struct pkt;
+
+int icmp_init(struct ustack *st);
+void icmp_free(struct ustack *st);
+/* An ICMP message arrived (p->data at the ICMP header, p->l3 at its IP header). Consumes p. */
+void icmp_input(struct ustack *st, struct pkt *p);
+/* Send an ICMP error about the datagram at orig->l3 (orig->l3_len bytes): type/code,
+ * info = next-hop MTU for frag-needed. Never about an ICMP error, a broadcast, or a
+ * non-first fragment (RFC 1122 §3.2.2); rate limited. Does not consume orig. */
+void icmp_send_error(struct ustack *st, const struct pkt *orig, uint8_t type, uint8_t code,
+		     uint32_t info);
+
+/* Signature of the hooks ICMP calls when an error about one of our datagrams arrives:
+ * quoted points at the quoted IP header, quoted_len bytes of it (header + >= 8 bytes).
+ * Implemented by udp_icmp_error() and tcp_icmp_error(). */
+typedef void (*icmp_error_hook)(struct ustack *st, uint8_t type, uint8_t code, uint32_t info,
+				const uint8_t *quoted, size_t quoted_len);
+
+#endif

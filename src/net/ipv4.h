@@ -1,0 +1,37 @@
+/* ipv4.h - IPv4 input, output, forwarding and fragmentation (RFC 791, RFC 1122). */
+#ifndef USTACK_NET_IPV4_H
+#define USTACK_NET_IPV4_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+struct ustack;
+struct iface;
+struct pkt;
+
+struct ip_out_opts {
+	uint8_t ttl;          /* 0: the stack default */
+	uint8_t tos;
+	bool df;              /* don't fragment: larger than the MTU gives -EMSGSIZE */
+	bool allow_bcast;     /* SO_BROADCAST: may send to a broadcast address */
+};
+
+int ipv4_init(struct ustack *st);
+void ipv4_free(struct ustack *st);
+/* An IPv4 datagram arrived on ifp (p->data at the IP header). Consumes p. */
+void ipv4_input(struct ustack *st, struct iface *ifp, struct pkt *p);
+/* Send p (p->data at the transport header, p->len transport bytes) from src to dst.
+ * src 0: the address of the outgoing interface. Pushes the IP header, routes,
+ * fragments above the MTU. Consumes p. Returns 0 or -errno: -ENETUNREACH (no route),
+ * -EMSGSIZE (DF and too big; ICMP frag-needed is reported locally), -EACCES (broadcast
+ * without allow_bcast), -ENOBUFS. opts may be NULL. */
+int ipv4_output(struct ustack *st, struct pkt *p, uint32_t src, uint32_t dst, uint8_t proto,
+		const struct ip_out_opts *opts);
+/* The source address the stack would use to reach dst: 0 or -ENETUNREACH. */
+int ipv4_select_src(struct ustack *st, uint32_t dst, uint32_t *src);
+/* The MTU of the interface the route to dst leaves by (576 if no route). */
+unsigned ipv4_route_mtu(struct ustack *st, uint32_t dst);
+bool ipv4_is_local(struct ustack *st, uint32_t addr);        /* one of our addresses */
+bool ipv4_is_broadcast(struct ustack *st, uint32_t addr);    /* limited or directed broadcast */
+
+#endif

@@ -1,0 +1,71 @@
+/* tcp.h - what the rest of the stack sees of TCP (RFC 9293): the socket layer's calls
+ * into a connection, and the input/ICMP entry points. Everything else is private to
+ * src/tcp/ (tcp_var.h). All functions are called with st->lock held.
+ *
+ * Errors are returned as negative errno values (-EAGAIN, -ENOTCONN, ...). */
+#ifndef USTACK_TCP_TCP_H
+#define USTACK_TCP_TCP_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct ustack;
+struct pkt;
+struct usock;
+struct tcp_conn;
+struct ustack_sockinfo;
+
+int tcp_init(struct ustack *st);
+void tcp_free(struct ustack *st);
+/* A segment arrived (p->data at the TCP header; p->ip_src/ip_dst set). Consumes p. */
+void tcp_input(struct ustack *st, struct pkt *p);
+void tcp_icmp_error(struct ustack *st, uint8_t type, uint8_t code, uint32_t info,
+		    const uint8_t *quoted, size_t quoted_len);
+
+/* --- the socket layer's calls --- */
+/* A new connection in CLOSED, owned by socket `so` (woken through sock_notify()). */
+struct tcp_conn *tcp_conn_new(struct ustack *st, struct usock *so);
+/* addr 0 = any; port 0 = an ephemeral port. reuse: SO_REUSEADDR. -EADDRINUSE, -EINVAL. */
+int tcp_bind(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t port, bool reuse);
+int tcp_listen(struct ustack *st, struct tcp_conn *c, int backlog);
+/* Starts the handshake (binds an ephemeral port if needed). Returns 0 once the SYN is
+ * on its way; completion is reported through sock_notify() and tcp_state(). -EISCONN,
+ * -EALREADY, -ENETUNREACH, -EADDRNOTAVAIL. */
+int tcp_connect(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t port);
+/* An established connection from the accept queue of listener c, or NULL. The caller
+ * gives it an owner with tcp_set_owner(). */
+struct tcp_conn *tcp_accept(struct ustack *st, struct tcp_conn *c);
+void tcp_set_owner(struct tcp_conn *c, struct usock *so);
+/* Copies up to len bytes into the send buffer and lets output decide what to send.
+ * Returns bytes taken, -EAGAIN when the buffer is full, -EPIPE after shutdown(SHUT_WR)
+ * or a reset, -ENOTCONN before connection. flags: MSG_MORE may hold a partial segment. */
+ssize_t tcp_send(struct ustack *st, struct tcp_conn *c, const void *buf, size_t len, int flags);
+/* Copies up to len bytes out of the receive buffer (MSG_PEEK supported); 0 at end of
+ * stream; -EAGAIN when empty; -ECONNRESET etc. after an error. Opens the window. */
+ssize_t tcp_recv(struct ustack *st, struct tcp_conn *c, void *buf, size_t len, int flags);
+int tcp_shutdown(struct ustack *st, struct tcp_conn *c, int how);
+/* The user closed the socket: FIN (or RST with unread data or SO_LINGER 0). The
+ * connection lives on without an owner until it is done; listeners abort their queues. */
+void tcp_close(struct ustack *st, struct tcp_conn *c);
+/* SOL_SOCKET options SO_RCVBUF/SO_SNDBUF/SO_KEEPALIVE/SO_LINGER and IPPROTO_TCP ones. */
+int tcp_setsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, const void *val,
+		   size_t len);
+int tcp_getsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, void *val,
+		   size_t *len);
+/* POLLIN / POLLOUT / POLLERR / POLLHUP as poll(2) would report them. */
+unsigned tcp_poll_events(struct tcp_conn *c);
+/* SO_ERROR: the pending error (positive errno), cleared by the read. */
+int tcp_take_error(struct tcp_conn *c);
+/* Local/remote addresses (host order) and state, for getsockname/getpeername/netstat. */
+void tcp_addrs(const struct tcp_conn *c, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+	       uint16_t *rport);
+bool tcp_is_listening(const struct tcp_conn *c);
+bool tcp_is_connected(const struct tcp_conn *c);   /* ESTABLISHED or later (can send/recv) */
+const char *tcp_state_name(const struct tcp_conn *c);   /* netstat's: "ESTABLISHED", "SYN_SENT", ... */
+/* Calls fn for every connection (with or without an owner), for netstat. */
+void tcp_foreach(struct ustack *st, void (*fn)(void *ctx, const struct ustack_sockinfo *si),
+		 void *ctx);
+
+#endif
