@@ -31,6 +31,9 @@ struct ustack_config {
 	size_t arp_cache_max;    /* default 256 */
 	size_t arp_queue_max;    /* packets waiting for one resolution (default 8) */
 	uint8_t default_ttl;     /* default 64 */
+	uint32_t tcp_msl_ms;         /* maximum segment lifetime: TIME_WAIT lasts 2*MSL (default 30000) */
+	uint32_t tcp_min_rto_ms;     /* lower bound of the retransmission timeout (default 200) */
+	uint32_t tcp_initial_rto_ms; /* RTO before any RTT sample, RFC 6298 (default 1000) */
 };
 
 /* cfg may be NULL for defaults. Returns NULL (errno ENOMEM) on failure. */

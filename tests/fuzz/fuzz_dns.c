@@ -1,0 +1,83 @@
+/* fuzz_dns.c - libFuzzer target for DNS messages (RFC 1035): dns_parse on the input,
+ * dns_name_decode at every offset, and what parsed rebuilt with the builder and
+ * parsed again (names and addresses must survive). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire/dns.h"
+
+#define CHECK(c) do { if (!(c)) abort(); } while (0)
+
+static struct dns_msg m1, m2;
+static uint8_t out[65536];
+
+static void check_rr(const struct dns_rr *rr)
+{
+	CHECK(memchr(rr->name, '\0', sizeof(rr->name)) != NULL);
+	CHECK(memchr(rr->target, '\0', sizeof(rr->target)) != NULL);
+}
+
+/* Rebuild the question and the A/CNAME answers; the builder's message must parse
+ * back to the same names and addresses. */
+static void rebuild(const struct dns_msg *m)
+{
+	struct dns_builder b;
+	size_t kept = 0;
+
+	if (m->qdcount == 0)
+		return;
+	dns_builder_init(&b, out, sizeof(out), m->id, m->flags, m->qname, m->qtype);
+	for (size_t i = 0; i < m->n_an; i++) {
+		const struct dns_rr *rr = &m->an[i];
+		if (rr->type == DNS_TYPE_A && rr->rclass == DNS_CLASS_IN) {
+			dns_builder_add_a(&b, rr->name, rr->ttl, rr->a);
+			kept++;
+		} else if (rr->type == DNS_TYPE_CNAME && rr->rclass == DNS_CLASS_IN) {
+			dns_builder_add_cname(&b, rr->name, rr->ttl, rr->target);
+			kept++;
+		}
+	}
+	int len = dns_builder_finish(&b);
+	CHECK(len > 0);     /* decoded names always encode again; 64 KiB always holds them */
+	CHECK(dns_parse(out, (size_t)len, &m2) == WIRE_OK);
+	CHECK(m2.id == m->id && m2.qdcount == 1 && m2.ancount == kept);
+	CHECK(strcmp(m2.qname, m->qname) == 0 && m2.qtype == m->qtype);
+	size_t j = 0;
+	for (size_t i = 0; i < m->n_an && j < m2.n_an; i++) {
+		const struct dns_rr *rr = &m->an[i];
+		if (rr->rclass != DNS_CLASS_IN ||
+		    (rr->type != DNS_TYPE_A && rr->type != DNS_TYPE_CNAME))
+			continue;
+		CHECK(strcmp(m2.an[j].name, rr->name) == 0 && m2.an[j].type == rr->type);
+		CHECK(rr->type != DNS_TYPE_A || m2.an[j].a == rr->a);
+		CHECK(rr->type != DNS_TYPE_CNAME || strcmp(m2.an[j].target, rr->target) == 0);
+		j++;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char name[DNS_MAX_NAME + 1];
+	size_t next;
+
+	for (size_t off = 0; off <= size; off++)
+		if (dns_name_decode(data, size, off, name, &next) == WIRE_OK) {
+			CHECK(strlen(name) <= DNS_MAX_NAME && next > off && next <= size);
+			uint8_t enc[DNS_MAX_NAME + 2];
+			CHECK(dns_name_encode(name, enc, sizeof(enc)) > 0);
+		}
+
+	if (dns_parse(data, size, &m1) != WIRE_OK)
+		return 0;
+	CHECK(m1.n_an <= DNS_MAX_RR && m1.n_ns <= DNS_MAX_RR);
+	CHECK(m1.n_an <= m1.ancount && m1.n_ns <= m1.nscount);
+	CHECK(memchr(m1.qname, '\0', sizeof(m1.qname)) != NULL);
+	for (size_t i = 0; i < m1.n_an; i++)
+		check_rr(&m1.an[i]);
+	for (size_t i = 0; i < m1.n_ns; i++)
+		check_rr(&m1.ns[i]);
+	(void)dns_rcode_str(DNS_RCODE(m1.flags));
+	rebuild(&m1);
+	return 0;
+}
