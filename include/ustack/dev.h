@@ -46,6 +46,9 @@ struct ustack_vnet;
 struct ustack_vnet *ustack_vnet_new(void);
 /* Frees the switch; every port must be closed first (ustack_free closes its devices). */
 void ustack_vnet_free(struct ustack_vnet *vn);
+/* The 5th byte of the MACs ustack_vnet_port() derives (default: from the switch's
+ * address). Set it before adding ports for MACs that are the same on every run. */
+void ustack_vnet_set_id(struct ustack_vnet *vn, uint8_t id);
 /* A new port. mac NULL: a MAC derived from the port number (02:00:00:00:<vnet>:<port>). */
 struct ustack_dev *ustack_vnet_port(struct ustack_vnet *vn, const uint8_t *mac, unsigned mtu);
 /* Frames sent into this port reach the others latency_us later, serialised at

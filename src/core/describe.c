@@ -1,0 +1,473 @@
+/* describe.c - decoding a frame for people: ustack_frame_decode() fills a flat struct
+ * from the src/wire parsers, ustack_frame_describe() prints one tcpdump-like line:
+ *
+ *   02:00:00:00:01:0a > ff:ff:ff:ff:ff:ff ARP who-has 10.0.1.1 tell 10.0.1.10
+ *   IP 10.0.1.10.49152 > 10.0.1.53.53: UDP dns query id=0x1a2b A? www.example.test
+ *   IP 10.0.2.80.80 > 10.0.1.10.49152: TCP Flags [S.] seq 1 ack 2 win 65535 <mss 1460> len 0
+ *   IP 10.0.0.1 > 10.0.0.2: ICMP echo request id 7 seq 1 len 64
+ *
+ * Checksums are not verified here (the line shows what is on the wire); every length is
+ * checked before a byte is read. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "ustack/ustack.h"
+#include "wire/arp.h"
+#include "wire/dns.h"
+#include "wire/eth.h"
+#include "wire/icmp.h"
+#include "wire/ipv4.h"
+#include "wire/tcp.h"
+#include "wire/udp.h"
+
+/* --- decoding --- */
+
+static void decode_arp(const uint8_t *buf, size_t len, struct ustack_frame_info *fi)
+{
+	struct arp_repr a;
+
+	if (arp_parse(buf, len, &a) != WIRE_OK)
+		return;
+	fi->is_arp = true;
+	fi->arp_op = a.op;
+	memcpy(fi->arp_sha, a.sha, 6);
+	memcpy(fi->arp_tha, a.tha, 6);
+	fi->arp_spa.s_addr = htonl(a.spa);
+	fi->arp_tpa.s_addr = htonl(a.tpa);
+}
+
+static void decode_icmp(const uint8_t *buf, size_t len, struct ustack_frame_info *fi)
+{
+	if (len < ICMP_HDR_LEN)
+		return;
+	fi->is_icmp = true;
+	fi->icmp_type = buf[0];
+	fi->icmp_code = buf[1];
+	fi->icmp_id = be16_get(buf + 4);
+	fi->icmp_seq = be16_get(buf + 6);
+	fi->payload = buf + ICMP_HDR_LEN;
+	fi->payload_len = len - ICMP_HDR_LEN;
+}
+
+static void decode_dns(const uint8_t *buf, size_t len, struct ustack_frame_info *fi)
+{
+	struct dns_msg m;
+
+	if (dns_parse(buf, len, &m) != WIRE_OK)
+		return;
+	fi->is_dns = true;
+	fi->dns_id = m.id;
+	fi->dns_flags = m.flags;
+	fi->dns_ancount = m.ancount;
+	snprintf(fi->dns_qname, sizeof(fi->dns_qname), "%s", m.qdcount ? m.qname : "");
+	fi->dns_qtype = m.qdcount ? m.qtype : 0;
+	for (size_t i = 0; i < m.n_an; i++) {
+		const struct dns_rr *rr = &m.an[i];
+
+		if (rr->type == DNS_TYPE_A && fi->dns_n_a < 8) {
+			fi->dns_a[fi->dns_n_a].s_addr = htonl(rr->a);
+			fi->dns_a_ttl[fi->dns_n_a] = rr->ttl;
+			fi->dns_n_a++;
+		} else if (rr->type == DNS_TYPE_CNAME && !fi->dns_cname[0]) {
+			snprintf(fi->dns_cname, sizeof(fi->dns_cname), "%s", rr->target);
+		}
+	}
+}
+
+static void decode_udp(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst,
+		       struct ustack_frame_info *fi)
+{
+	struct udp_repr u;
+
+	if (udp_parse(buf, len, src, dst, &u, false) != WIRE_OK) {
+		if (len >= 4) {   /* a first fragment: at least the ports */
+			fi->is_udp = true;
+			fi->sport = be16_get(buf);
+			fi->dport = be16_get(buf + 2);
+		}
+		return;
+	}
+	fi->is_udp = true;
+	fi->sport = u.sport;
+	fi->dport = u.dport;
+	fi->payload = buf + UDP_HDR_LEN;
+	fi->payload_len = u.len - UDP_HDR_LEN;
+	if (u.sport == DNS_PORT || u.dport == DNS_PORT)
+		decode_dns(fi->payload, fi->payload_len, fi);
+}
+
+static void decode_tcp(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst,
+		       struct ustack_frame_info *fi)
+{
+	struct tcp_repr t;
+
+	if (tcp_parse(buf, len, src, dst, &t, false) != WIRE_OK) {
+		if (len >= 4) {
+			fi->is_tcp = true;
+			fi->sport = be16_get(buf);
+			fi->dport = be16_get(buf + 2);
+		}
+		return;
+	}
+	fi->is_tcp = true;
+	fi->sport = t.sport;
+	fi->dport = t.dport;
+	fi->tcp_seq = t.seq;
+	fi->tcp_ack = t.ack;
+	fi->tcp_flags = t.flags;
+	fi->tcp_win = t.win;
+	fi->tcp_has_mss = t.has_mss;
+	fi->tcp_mss = t.mss;
+	fi->tcp_has_wscale = t.has_wscale;
+	fi->tcp_wscale = t.wscale;
+	fi->tcp_sack_perm = t.sack_perm;
+	fi->tcp_has_ts = t.has_ts;
+	fi->tcp_ts_val = t.ts_val;
+	fi->tcp_ts_ecr = t.ts_ecr;
+	fi->tcp_n_sack = t.n_sack;
+	fi->payload = buf + t.hdr_len;
+	fi->payload_len = len - t.hdr_len;
+}
+
+static void decode_ipv4(const uint8_t *buf, size_t len, struct ustack_frame_info *fi)
+{
+	struct ipv4_repr ip;
+	const uint8_t *l4;
+	size_t l4_len;
+
+	if (ipv4_parse(buf, len, &ip, false) != WIRE_OK)
+		return;
+	fi->is_ipv4 = true;
+	fi->ip_src.s_addr = htonl(ip.src);
+	fi->ip_dst.s_addr = htonl(ip.dst);
+	fi->ip_proto = ip.proto;
+	fi->ip_ttl = ip.ttl;
+	fi->ip_id = ip.id;
+	fi->ip_total_len = ip.total_len;
+	fi->ip_df = ip.df;
+	fi->ip_mf = ip.mf;
+	fi->ip_frag_off = ip.frag_off;
+	if (ip.frag_off != 0)
+		return;   /* no transport header in a later fragment */
+	l4 = buf + ip.hdr_len;
+	l4_len = (size_t)ip.total_len - ip.hdr_len;
+	switch (ip.proto) {
+	case IP_PROTO_ICMP:
+		decode_icmp(l4, l4_len, fi);
+		break;
+	case IP_PROTO_UDP:
+		decode_udp(l4, l4_len, ip.src, ip.dst, fi);
+		break;
+	case IP_PROTO_TCP:
+		decode_tcp(l4, l4_len, ip.src, ip.dst, fi);
+		break;
+	default:
+		break;
+	}
+}
+
+int ustack_frame_decode(const uint8_t *frame, size_t len, struct ustack_frame_info *fi)
+{
+	struct eth_repr eth;
+
+	memset(fi, 0, sizeof(*fi));
+	if (!frame || eth_parse(frame, len, &eth) != WIRE_OK)
+		return -1;
+	memcpy(fi->eth_src, eth.src, 6);
+	memcpy(fi->eth_dst, eth.dst, 6);
+	fi->ethertype = eth.type;
+	if (eth.type == ETHERTYPE_ARP)
+		decode_arp(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, fi);
+	else if (eth.type == ETHERTYPE_IPV4)
+		decode_ipv4(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, fi);
+	return 0;
+}
+
+/* --- describing --- */
+
+/* A bounded line being written. */
+struct line {
+	char *out;
+	size_t cap, len;
+};
+
+static void __attribute__((format(printf, 2, 3))) addf(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->len + 1 >= l->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->out + l->len, l->cap - l->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	l->len += (size_t)n;
+	if (l->len >= l->cap)
+		l->len = l->cap - 1;
+}
+
+static const char *ip_str(struct in_addr a, char *buf)
+{
+	return ipv4_ntoa(ntohl(a.s_addr), buf);
+}
+
+static const char *dns_type_str(uint16_t t, char *buf, size_t cap)
+{
+	switch (t) {
+	case DNS_TYPE_A: return "A";
+	case DNS_TYPE_NS: return "NS";
+	case DNS_TYPE_CNAME: return "CNAME";
+	case DNS_TYPE_SOA: return "SOA";
+	case DNS_TYPE_AAAA: return "AAAA";
+	default:
+		snprintf(buf, cap, "TYPE%u", t);
+		return buf;
+	}
+}
+
+static void describe_arp(struct line *l, const struct ustack_frame_info *fi)
+{
+	char a[16], b[16], mac[18];
+
+	if (!fi->is_arp) {
+		addf(l, "ARP malformed");
+		return;
+	}
+	if (fi->arp_op == ARP_OP_REQUEST)
+		addf(l, "ARP who-has %s tell %s", ip_str(fi->arp_tpa, a), ip_str(fi->arp_spa, b));
+	else
+		addf(l, "ARP reply %s is-at %s", ip_str(fi->arp_spa, a), eth_ntoa(fi->arp_sha, mac));
+}
+
+static void describe_icmp(struct line *l, const struct ustack_frame_info *fi)
+{
+	size_t icmp_len = fi->payload_len + ICMP_HDR_LEN;
+
+	switch (fi->icmp_type) {
+	case ICMP_ECHO_REQUEST:
+	case ICMP_ECHO_REPLY:
+		addf(l, "ICMP echo %s id %u seq %u len %zu",
+		     fi->icmp_type == ICMP_ECHO_REQUEST ? "request" : "reply", fi->icmp_id,
+		     fi->icmp_seq, icmp_len);
+		return;
+	case ICMP_DEST_UNREACH: {
+		static const char *const codes[] = { "net", "host", "protocol", "port",
+						     "need to frag" };
+		if (fi->icmp_code < sizeof(codes) / sizeof(codes[0]))
+			addf(l, "ICMP %s unreachable", codes[fi->icmp_code]);
+		else
+			addf(l, "ICMP unreachable code %u", fi->icmp_code);
+		if (fi->icmp_code == ICMP_FRAG_NEEDED)
+			addf(l, " mtu %u", fi->icmp_seq);
+		break;
+	}
+	case ICMP_TIME_EXCEEDED:
+		addf(l, "ICMP time exceeded %s",
+		     fi->icmp_code == ICMP_FRAG_TIME_EXCEEDED ? "in reassembly" : "in transit");
+		break;
+	default:
+		addf(l, "ICMP type %u code %u", fi->icmp_type, fi->icmp_code);
+		break;
+	}
+	addf(l, " len %zu", icmp_len);
+}
+
+static void describe_dns(struct line *l, const struct ustack_frame_info *fi)
+{
+	char tb[16], a[16];
+	const char *sep = ": ";
+
+	addf(l, " dns %s id=0x%04x %s? %s", (fi->dns_flags & DNS_F_QR) ? "answer" : "query",
+	     fi->dns_id, dns_type_str(fi->dns_qtype, tb, sizeof(tb)), fi->dns_qname);
+	if (!(fi->dns_flags & DNS_F_QR))
+		return;
+	if (DNS_RCODE(fi->dns_flags) != DNS_RCODE_NOERROR) {
+		addf(l, ": %s", dns_rcode_str(DNS_RCODE(fi->dns_flags)));
+		return;
+	}
+	if (fi->dns_cname[0]) {
+		addf(l, "%sCNAME %s", sep, fi->dns_cname);
+		sep = ", ";
+	}
+	for (int i = 0; i < fi->dns_n_a; i++) {
+		addf(l, "%sA %s ttl %u", sep, ip_str(fi->dns_a[i], a), fi->dns_a_ttl[i]);
+		sep = ", ";
+	}
+	if (fi->dns_ancount == 0)
+		addf(l, ": no answer");
+	else if (fi->dns_ancount > fi->dns_n_a + (fi->dns_cname[0] ? 1 : 0))
+		addf(l, " (%u records)", fi->dns_ancount);
+}
+
+static void describe_udp(struct line *l, const struct ustack_frame_info *fi)
+{
+	addf(l, "UDP");
+	if (fi->is_dns) {
+		describe_dns(l, fi);
+		return;
+	}
+	if (fi->sport == DNS_PORT || fi->dport == DNS_PORT)
+		addf(l, " dns (malformed)");
+	addf(l, " len %zu", fi->payload_len);
+}
+
+/* TCP options in wire order, as tcpdump lists them; a bad length ends the list. */
+static void describe_tcp_options(struct line *l, const uint8_t *tcp, size_t hdr_len)
+{
+	size_t i = TCP_HDR_LEN;
+	bool first = true;
+
+	if (hdr_len <= TCP_HDR_LEN)
+		return;
+	addf(l, " <");
+	while (i < hdr_len) {
+		uint8_t kind = tcp[i];
+		size_t olen;
+
+		addf(l, "%s", first ? "" : ",");
+		first = false;
+		if (kind == TCP_OPT_EOL) {
+			addf(l, "eol");
+			break;
+		}
+		if (kind == TCP_OPT_NOP) {
+			addf(l, "nop");
+			i++;
+			continue;
+		}
+		if (i + 1 >= hdr_len || tcp[i + 1] < 2 || i + tcp[i + 1] > hdr_len) {
+			addf(l, "bad opt");
+			break;
+		}
+		olen = tcp[i + 1];
+		if (kind == TCP_OPT_MSS && olen == 4) {
+			addf(l, "mss %u", be16_get(tcp + i + 2));
+		} else if (kind == TCP_OPT_WSCALE && olen == 3) {
+			addf(l, "wscale %u", tcp[i + 2]);
+		} else if (kind == TCP_OPT_SACK_PERM && olen == 2) {
+			addf(l, "sackOK");
+		} else if (kind == TCP_OPT_TS && olen == 10) {
+			addf(l, "TS val %u ecr %u", be32_get(tcp + i + 2), be32_get(tcp + i + 6));
+		} else if (kind == TCP_OPT_SACK && olen >= 10 && (olen - 2) % 8 == 0) {
+			addf(l, "sack %zu", (olen - 2) / 8);
+			for (size_t b = i + 2; b + 8 <= i + olen; b += 8)
+				addf(l, " {%u:%u}", be32_get(tcp + b), be32_get(tcp + b + 4));
+		} else {
+			addf(l, "opt-%u:%zu", kind, olen);
+		}
+		i += olen;
+	}
+	addf(l, ">");
+}
+
+static void describe_tcp(struct line *l, const struct ustack_frame_info *fi, const uint8_t *tcp,
+			 size_t tcp_len)
+{
+	/* tcpdump's letters and order: F S R P . U E W */
+	static const struct { uint8_t bit; char c; } letters[] = {
+		{ TCP_FIN, 'F' }, { TCP_SYN, 'S' }, { TCP_RST, 'R' }, { TCP_PSH, 'P' },
+		{ TCP_ACK, '.' }, { TCP_URG, 'U' }, { TCP_ECE, 'E' }, { TCP_CWR, 'W' },
+	};
+	char flags[16];
+	size_t n = 0;
+	size_t hdr_len = (size_t)(tcp[12] >> 4) * 4;
+
+	if (!fi->payload) {
+		addf(l, "TCP truncated");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
+		if (fi->tcp_flags & letters[i].bit)
+			flags[n++] = letters[i].c;
+	if (n == 0) {
+		memcpy(flags, "none", 4);
+		n = 4;
+	}
+	flags[n] = '\0';
+	addf(l, "TCP Flags [%s] seq %u", flags, fi->tcp_seq);
+	if (fi->tcp_flags & TCP_ACK)
+		addf(l, " ack %u", fi->tcp_ack);
+	addf(l, " win %u", fi->tcp_win);
+	if (hdr_len <= tcp_len)
+		describe_tcp_options(l, tcp, hdr_len);
+	addf(l, " len %zu", fi->payload_len);
+}
+
+static void describe_ipv4(struct line *l, const struct ustack_frame_info *fi, const uint8_t *ipb)
+{
+	char s[16], d[16];
+	const char *proto = NULL;
+	size_t hdr_len = (size_t)(ipb[0] & 0x0f) * 4;
+	bool ports = (fi->is_udp || fi->is_tcp);
+
+	if (ports)
+		addf(l, "IP %s.%u > %s.%u: ", ip_str(fi->ip_src, s), fi->sport,
+		     ip_str(fi->ip_dst, d), fi->dport);
+	else
+		addf(l, "IP %s > %s: ", ip_str(fi->ip_src, s), ip_str(fi->ip_dst, d));
+
+	switch (fi->ip_proto) {
+	case IP_PROTO_ICMP: proto = "ICMP"; break;
+	case IP_PROTO_UDP: proto = "UDP"; break;
+	case IP_PROTO_TCP: proto = "TCP"; break;
+	default: break;
+	}
+	if (fi->ip_frag_off != 0) {
+		/* A later fragment: no transport header to show. */
+		if (proto)
+			addf(l, "%s", proto);
+		else
+			addf(l, "proto %u", fi->ip_proto);
+		addf(l, " len %u", (unsigned)(fi->ip_total_len - hdr_len));
+	} else if (fi->is_icmp) {
+		describe_icmp(l, fi);
+	} else if (fi->is_udp) {
+		describe_udp(l, fi);
+	} else if (fi->is_tcp) {
+		describe_tcp(l, fi, ipb + hdr_len, (size_t)fi->ip_total_len - hdr_len);
+	} else if (proto) {
+		addf(l, "%s truncated", proto);
+	} else {
+		addf(l, "proto %u len %u", fi->ip_proto, (unsigned)(fi->ip_total_len - hdr_len));
+	}
+	if (fi->ip_mf || fi->ip_frag_off)
+		addf(l, " frag id %u off %u%s", fi->ip_id, fi->ip_frag_off, fi->ip_mf ? "+" : "");
+	if (fi->ip_ttl <= 1)
+		addf(l, " ttl %u", fi->ip_ttl);
+}
+
+int ustack_frame_describe(const uint8_t *frame, size_t len, char *out, size_t cap)
+{
+	struct ustack_frame_info fi;
+	struct line l = { out, cap, 0 };
+	char s[18], d[18];
+
+	if (!out || cap == 0)
+		return -1;
+	out[0] = '\0';
+	if (ustack_frame_decode(frame, len, &fi) != 0) {
+		addf(&l, "truncated frame (%zu bytes)", len);
+		return -1;
+	}
+	switch (fi.ethertype) {
+	case ETHERTYPE_ARP:
+		addf(&l, "%s > %s ", eth_ntoa(fi.eth_src, s), eth_ntoa(fi.eth_dst, d));
+		describe_arp(&l, &fi);
+		break;
+	case ETHERTYPE_IPV4:
+		if (fi.is_ipv4)
+			describe_ipv4(&l, &fi, frame + ETH_HDR_LEN);
+		else
+			addf(&l, "IP malformed len %zu", len - ETH_HDR_LEN);
+		break;
+	default:
+		addf(&l, "%s > %s ethertype 0x%04x len %zu", eth_ntoa(fi.eth_src, s),
+		     eth_ntoa(fi.eth_dst, d), fi.ethertype, len - ETH_HDR_LEN);
+		break;
+	}
+	return (int)l.len;
+}

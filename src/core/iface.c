@@ -1,0 +1,105 @@
+/* iface.c - interfaces and the Ethernet layer (RFC 894: IPv4 over Ethernet II).
+ *
+ * Input: a frame is accepted when it is addressed to our MAC, to the broadcast
+ * address or to a multicast group, and handed up by ethertype. Output: the Ethernet
+ * header is prepended in the packet's headroom, short frames are padded to the
+ * 60-byte minimum (RFC 894: "the minimum length of the data field of a packet sent
+ * over an Ethernet is 46 octets"), and the device sends it. */
+#include "core/iface.h"
+
+#include <string.h>
+
+#include "core/stack.h"
+#include "core/trace.h"
+#include "net/arp.h"
+#include "net/ipv4.h"
+#include "wire/eth.h"
+#include "ustack/dev.h"
+
+struct iface *iface_get(struct ustack *st, int ifindex)
+{
+	if (ifindex < 0 || ifindex >= USTACK_MAX_IFACES || !st->ifaces[ifindex].used)
+		return NULL;
+	return &st->ifaces[ifindex];
+}
+
+struct iface *iface_by_addr(struct ustack *st, uint32_t addr)
+{
+	for (int i = 0; i < USTACK_MAX_IFACES; i++) {
+		struct iface *ifp = &st->ifaces[i];
+
+		if (ifp->used && ifp->addr == addr)
+			return ifp;
+	}
+	return NULL;
+}
+
+void eth_input(struct ustack *st, struct iface *ifp, struct pkt *p)
+{
+	struct eth_repr eth;
+
+	ST_COUNT(st, eth_in);
+	p->ifindex = ifp->index;
+	trace_frame(st, USTACK_TRACE_RX, ifp->index, p->data, p->len);
+	if (eth_parse(p->data, p->len, &eth) != WIRE_OK) {
+		stack_drop(st, USTACK_DROP_ETH_TRUNCATED, ifp->index, p->data, p->len);
+		pkt_free(st, p);
+		return;
+	}
+	if (eth_is_multicast(eth.dst)) {
+		p->l2_bcast = true;
+	} else if (memcmp(eth.dst, ifp->mac, ETH_ALEN) != 0) {
+		stack_drop(st, USTACK_DROP_ETH_NOT_FOR_US, ifp->index, p->data, p->len);
+		pkt_free(st, p);
+		return;
+	}
+	switch (eth.type) {
+	case ETHERTYPE_ARP:
+		pkt_pull(p, ETH_HDR_LEN);
+		arp_input(st, ifp, p);
+		break;
+	case ETHERTYPE_IPV4:
+		pkt_pull(p, ETH_HDR_LEN);
+		ipv4_input(st, ifp, p);
+		break;
+	default:
+		stack_drop(st, USTACK_DROP_ETH_UNKNOWN_TYPE, ifp->index, p->data, p->len);
+		pkt_free(st, p);
+		break;
+	}
+}
+
+int eth_output(struct ustack *st, struct iface *ifp, struct pkt *p, const uint8_t dst[6],
+	       uint16_t ethertype)
+{
+	struct eth_repr eth;
+	struct ustack_dev *dev = ifp->dev;
+	int rc;
+
+	if (pkt_headroom(p) < ETH_HDR_LEN || !dev || !ifp->up) {
+		stack_drop(st, USTACK_DROP_DEV_TX_FAILED, ifp->index, NULL, p->len);
+		pkt_free(st, p);
+		return -1;
+	}
+	/* On loopback the frame comes straight back to us: addressed to our own MAC
+	 * whatever the caller resolved (a capture then shows a sane frame). */
+	memcpy(eth.dst, ifp->loopback || !dst ? ifp->mac : dst, ETH_ALEN);
+	memcpy(eth.src, ifp->mac, ETH_ALEN);
+	eth.type = ethertype;
+	eth_emit(&eth, pkt_push(p, ETH_HDR_LEN));
+	if (p->len < ETH_MIN_FRAME && pkt_tailroom(p) >= ETH_MIN_FRAME - p->len) {
+		size_t pad = ETH_MIN_FRAME - p->len;
+
+		memset(pkt_put(p, pad), 0, pad);
+	}
+	trace_frame(st, USTACK_TRACE_TX, ifp->index, p->data, p->len);
+	rc = dev->ops->send(dev, p->data, p->len, st->now);
+	if (rc != 0) {
+		stack_drop(st, USTACK_DROP_DEV_TX_FAILED, ifp->index, p->data, p->len);
+		pkt_free(st, p);
+		return -1;
+	}
+	ST_COUNT(st, eth_out);
+	pkt_free(st, p);
+	return 0;
+}
