@@ -3,6 +3,7 @@
 #ifndef USTACK_NET_ICMP_H
 #define USTACK_NET_ICMP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct ustack;

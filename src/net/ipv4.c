@@ -1,0 +1,490 @@
+/* ipv4.c - IPv4 input, local delivery, forwarding and output (RFC 791, RFC 1122 §3.2.1
+ * and §3.3, RFC 1812 §5.2-5.3 for the router).
+ *
+ * Input checks the header (RFC 1122 §3.2.1.1-3.2.1.3), trims link padding, decides
+ * whether the datagram is ours (any of our addresses on any interface: the "weak host"
+ * model of RFC 1122 §3.3.4.2, limited and directed broadcasts), reassembles fragments
+ * (ipv4_frag.c) and hands the payload to ICMP, UDP or TCP. A datagram that is not
+ * ours is forwarded when cfg.forwarding is set, else dropped.
+ *
+ * Output chooses the route and source, writes a 20-byte header, fragments above the
+ * interface MTU and passes each piece to ARP. Datagrams to one of our own addresses
+ * leave by the loopback interface when there is one; without one they are queued and
+ * delivered from a zero-delay timer, so that input never re-enters the layer that is
+ * sending. */
+#include "net/ipv4.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/stack.h"
+#include "core/trace.h"
+#include "net/arp.h"
+#include "net/icmp.h"
+#include "net/ipv4_frag.h"
+#include "net/udp.h"
+#include "tcp/tcp.h"
+#include "wire/csum.h"
+#include "wire/icmp.h"
+#include "wire/ipv4.h"
+
+#define IP_BCAST_ALL 0xffffffffu
+#define IP_MAX_DATAGRAM 65535u
+#define IP_LOCAL_MTU 65535u          /* delivery to ourselves without a loopback device */
+
+static inline bool addr_is_multicast(uint32_t a) { return (a >> 28) == 0xe; }
+static inline bool addr_is_loopnet(uint32_t a) { return (a >> 24) == 127; }
+
+static void local_deliver_timer(struct ustack *st, struct timer *t, uint64_t now);
+
+int ipv4_init(struct ustack *st)
+{
+	st->ip = calloc(1, sizeof(*st->ip));
+	if (!st->ip)
+		return -1;
+	/* RFC 6864 asks only that an ID not repeat within a datagram's lifetime for one
+	 * (src, dst, proto); a random start keeps stacks in one simulation apart. */
+	st->ip->next_id = (uint16_t)stack_rand32(st);
+	timer_init(&st->ip->local_timer, local_deliver_timer, NULL);
+	return ipv4_frag_init(st);
+}
+
+void ipv4_free(struct ustack *st)
+{
+	if (!st->ip)
+		return;
+	ipv4_frag_free(st);
+	timer_cancel(st, &st->ip->local_timer);
+	pkt_queue_purge(st, &st->ip->local_q);
+	free(st->ip);
+	st->ip = NULL;
+}
+
+/* --- addresses --- */
+
+/* The loopback interface, if the stack has one. */
+static struct iface *loopback_iface(struct ustack *st)
+{
+	for (int i = 0; i < USTACK_MAX_IFACES; i++) {
+		struct iface *ifp = &st->ifaces[i];
+
+		if (ifp->used && ifp->up && ifp->loopback)
+			return ifp;
+	}
+	return NULL;
+}
+
+/* The directed broadcast of ifp's subnet, or 0 when the subnet has none (RFC 3021:
+ * /31 and /32 have no broadcast address). */
+static uint32_t directed_bcast(const struct iface *ifp)
+{
+	if (ifp->loopback || ifp->prefix > 30 || ifp->addr == 0)
+		return 0;
+	return iface_bcast(ifp);
+}
+
+bool ipv4_is_local(struct ustack *st, uint32_t addr)
+{
+	if (addr == 0)
+		return false;
+	if (addr_is_loopnet(addr) && loopback_iface(st))
+		return true;
+	return iface_by_addr(st, addr) != NULL;
+}
+
+bool ipv4_is_broadcast(struct ustack *st, uint32_t addr)
+{
+	if (addr == IP_BCAST_ALL)
+		return true;
+	for (int i = 0; i < USTACK_MAX_IFACES; i++) {
+		struct iface *ifp = &st->ifaces[i];
+
+		if (ifp->used && ifp->up && directed_bcast(ifp) == addr)
+			return true;
+	}
+	return false;
+}
+
+/* The first usable non-loopback interface: where limited broadcasts go. */
+static struct iface *first_iface(struct ustack *st)
+{
+	for (int i = 0; i < USTACK_MAX_IFACES; i++) {
+		struct iface *ifp = &st->ifaces[i];
+
+		if (ifp->used && ifp->up && !ifp->loopback)
+			return ifp;
+	}
+	return NULL;
+}
+
+/* How a datagram to dst leaves: out an interface to a next hop, or (ifp NULL, local
+ * set) delivered to ourselves without a device. RFC 1122 §3.3.1. */
+struct ip_path {
+	struct iface *ifp;
+	uint32_t nexthop;
+	bool local;      /* one of our addresses, no loopback device: queue internally */
+	bool bcast;      /* limited or directed broadcast */
+};
+
+static int ipv4_path(struct ustack *st, uint32_t src, uint32_t dst, struct ip_path *pa)
+{
+	struct iface *lo = loopback_iface(st);
+	int ifindex;
+
+	memset(pa, 0, sizeof(*pa));
+	if (dst == 0)
+		return -ENETUNREACH;
+	if (dst == IP_BCAST_ALL) {
+		pa->ifp = src ? iface_by_addr(st, src) : NULL;
+		if (!pa->ifp || pa->ifp->loopback)
+			pa->ifp = first_iface(st);
+		if (!pa->ifp)
+			return -ENETUNREACH;
+		pa->nexthop = dst;
+		pa->bcast = true;
+		return 0;
+	}
+	if (addr_is_loopnet(dst) || iface_by_addr(st, dst)) {
+		if (lo) {
+			pa->ifp = lo;
+			pa->nexthop = dst;
+			return 0;
+		}
+		if (!iface_by_addr(st, dst))
+			return -ENETUNREACH;
+		pa->local = true;
+		pa->nexthop = dst;
+		return 0;
+	}
+	if (route_lookup(st, dst, &pa->nexthop, &ifindex) != 0) {
+		/* RFC 1112 §6.4: a group is reached on the link, with or without a route. */
+		if (!addr_is_multicast(dst) || !(pa->ifp = first_iface(st)))
+			return -ENETUNREACH;
+		pa->nexthop = dst;
+		return 0;
+	}
+	pa->ifp = iface_get(st, ifindex);
+	if (!pa->ifp)
+		return -ENETUNREACH;
+	if (addr_is_multicast(dst))
+		pa->nexthop = dst;      /* never via a gateway: ARP maps it to 01:00:5e:... */
+	if (directed_bcast(pa->ifp) == dst)
+		pa->bcast = true;
+	return 0;
+}
+
+int ipv4_select_src(struct ustack *st, uint32_t dst, uint32_t *src)
+{
+	struct ip_path pa;
+	int rc = ipv4_path(st, 0, dst, &pa);
+
+	if (rc != 0)
+		return rc;
+	if (pa.local)
+		*src = dst;                 /* talking to ourselves: from the same address */
+	else if (pa.ifp->loopback && iface_by_addr(st, dst))
+		*src = dst;
+	else
+		*src = pa.ifp->addr;
+	return 0;
+}
+
+unsigned ipv4_route_mtu(struct ustack *st, uint32_t dst)
+{
+	struct ip_path pa;
+
+	if (ipv4_path(st, 0, dst, &pa) != 0)
+		return 576;
+	return pa.local ? IP_LOCAL_MTU : pa.ifp->mtu;
+}
+
+/* --- output --- */
+
+/* Hand one finished datagram (p->data at its header) to the link, or to the local
+ * queue. Consumes p. */
+static void ipv4_xmit(struct ustack *st, const struct ip_path *pa, struct pkt *p)
+{
+	if (pa->local) {
+		pkt_queue_push(&st->ip->local_q, p);
+		if (!timer_pending(&st->ip->local_timer))
+			timer_set(st, &st->ip->local_timer, st->now);
+		return;
+	}
+	arp_output(st, pa->ifp, p, pa->nexthop);
+}
+
+/* Send the datagram at p->data out by pa, fragmenting to mtu if it is larger. */
+static int ipv4_send_path(struct ustack *st, const struct ip_path *pa, struct pkt *p,
+			  unsigned mtu)
+{
+	struct pkt_queue frags = { 0 };
+	int rc;
+
+	if (p->len <= mtu) {
+		ipv4_xmit(st, pa, p);
+		return 0;
+	}
+	rc = ipv4_fragment(st, p, mtu, &frags);
+	if (rc != 0)
+		return rc;
+	while ((p = pkt_queue_pop(&frags)) != NULL)
+		ipv4_xmit(st, pa, p);
+	return 0;
+}
+
+int ipv4_output(struct ustack *st, struct pkt *p, uint32_t src, uint32_t dst, uint8_t proto,
+		const struct ip_out_opts *opts)
+{
+	static const struct ip_out_opts defaults = { 0 };
+	struct ip_path pa;
+	struct ipv4_repr h;
+	unsigned mtu;
+	int rc;
+
+	if (!opts)
+		opts = &defaults;
+	rc = ipv4_path(st, src, dst, &pa);
+	if (rc != 0) {
+		stack_drop(st, USTACK_DROP_IP_NO_ROUTE, -1, NULL, 0);
+		pkt_free(st, p);
+		return rc;
+	}
+	if (pa.bcast && !opts->allow_bcast) {
+		pkt_free(st, p);
+		return -EACCES;
+	}
+	if (src == 0) {
+		if (pa.local || (pa.ifp->loopback && iface_by_addr(st, dst)))
+			src = dst;
+		else
+			src = pa.ifp->addr;
+	}
+	if (p->len + IPV4_HDR_LEN > IP_MAX_DATAGRAM) {
+		pkt_free(st, p);
+		return -EMSGSIZE;
+	}
+	mtu = pa.local ? IP_LOCAL_MTU : pa.ifp->mtu;
+	if (pkt_headroom(p) < IPV4_HDR_LEN) {
+		pkt_free(st, p);
+		return -ENOBUFS;
+	}
+	memset(&h, 0, sizeof(h));
+	h.hdr_len = IPV4_HDR_LEN;
+	h.tos = opts->tos;
+	h.total_len = (uint16_t)(p->len + IPV4_HDR_LEN);
+	h.id = st->ip->next_id++;
+	h.df = opts->df;
+	h.ttl = opts->ttl ? opts->ttl : st->cfg.default_ttl;
+	h.proto = proto;
+	h.src = src;
+	h.dst = dst;
+	ipv4_emit(&h, pkt_push(p, IPV4_HDR_LEN));
+	p->ifindex = -1;           /* locally originated (ARP failure answers with ICMP) */
+	p->l3 = p->data;
+	p->l3_len = p->len;
+	if (opts->df && p->len > mtu) {
+		/* RFC 1191 §5: what a router would say, said to ourselves, so the transport
+		 * learns the MTU the same way it learns it from the network. */
+		icmp_send_error(st, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
+		stack_drop(st, USTACK_DROP_IP_DF_TOO_BIG, -1, p->data, p->len);
+		pkt_free(st, p);
+		return -EMSGSIZE;
+	}
+	ST_COUNT(st, ip_out);
+	return ipv4_send_path(st, &pa, p, mtu);
+}
+
+/* --- forwarding (RFC 1812 §5.2, §5.3) --- */
+
+static void ipv4_forward(struct ustack *st, struct iface *in, struct pkt *p,
+			 const struct ipv4_repr *h)
+{
+	struct ip_path pa;
+	uint16_t old_word, new_word;
+	uint8_t *hdr = p->data;
+
+	/* RFC 1812 §5.3.4 / §4.2.2.11: never forward link-layer broadcasts, multicasts
+	 * (no multicast routing here), or datagrams from/to "this host" or loopback. */
+	if (p->l2_bcast || addr_is_multicast(h->dst) || h->src == 0 || addr_is_loopnet(h->dst) ||
+	    addr_is_loopnet(h->src)) {
+		stack_drop(st, USTACK_DROP_IP_NOT_FOR_US, in->index, p->data, p->len);
+		pkt_free(st, p);
+		return;
+	}
+	/* RFC 1812 §5.3.1: TTL would reach 0: time exceeded, code 0. */
+	if (h->ttl <= 1) {
+		icmp_send_error(st, p, ICMP_TIME_EXCEEDED, ICMP_TTL_EXCEEDED, 0);
+		stack_drop(st, USTACK_DROP_IP_TTL_EXPIRED, in->index, p->data, p->len);
+		pkt_free(st, p);
+		return;
+	}
+	if (ipv4_path(st, 0, h->dst, &pa) != 0 || pa.local || pa.ifp->loopback) {
+		icmp_send_error(st, p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, 0);
+		stack_drop(st, USTACK_DROP_IP_NO_ROUTE, in->index, p->data, p->len);
+		pkt_free(st, p);
+		return;
+	}
+	/* RFC 1812 §5.2.4.3 / RFC 2644: no directed broadcasts to another subnet. */
+	if (pa.bcast) {
+		stack_drop(st, USTACK_DROP_IP_NOT_FOR_US, in->index, p->data, p->len);
+		pkt_free(st, p);
+		return;
+	}
+	if (h->total_len > pa.ifp->mtu && h->df) {
+		/* RFC 1191 §4: frag needed, with the next-hop MTU. */
+		icmp_send_error(st, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, pa.ifp->mtu);
+		stack_drop(st, USTACK_DROP_IP_DF_TOO_BIG, in->index, p->data, p->len);
+		pkt_free(st, p);
+		return;
+	}
+	/* RFC 1812 §5.3.1 + RFC 1624: decrement TTL, update the checksum incrementally. */
+	old_word = be16_get(hdr + 8);
+	hdr[8]--;
+	new_word = be16_get(hdr + 8);
+	be16_put(hdr + 10, csum_update16(be16_get(hdr + 10), old_word, new_word));
+	ST_COUNT(st, ip_forwarded);
+	ipv4_send_path(st, &pa, p, pa.ifp->mtu);
+}
+
+/* --- input --- */
+
+static void ipv4_deliver(struct ustack *st, struct iface *ifp, struct pkt *p)
+{
+	size_t hdr_len = (size_t)(p->l3[0] & 0x0f) * 4;
+
+	ST_COUNT(st, ip_delivered);
+	pkt_pull(p, hdr_len);
+	switch (p->ip_proto) {
+	case IP_PROTO_ICMP:
+		icmp_input(st, p);
+		break;
+	case IP_PROTO_UDP:
+		udp_input(st, p);
+		break;
+	case IP_PROTO_TCP:
+		tcp_input(st, p);
+		break;
+	default:
+		/* RFC 1122 §3.2.2.1: protocol unreachable (not for broadcasts: icmp_send_error
+		 * checks). */
+		icmp_send_error(st, p, ICMP_DEST_UNREACH, ICMP_PROTO_UNREACH, 0);
+		stack_drop(st, USTACK_DROP_IP_UNKNOWN_PROTO, ifp ? ifp->index : -1, p->l3,
+			   p->l3_len);
+		pkt_free(st, p);
+		break;
+	}
+}
+
+/* Map a wire parse error to a drop reason. ipv4_parse says TRUNCATED both when the
+ * buffer is shorter than a header and when the total length runs past it; the second
+ * is a bad total length. */
+static enum ustack_drop parse_drop(int err, size_t len)
+{
+	switch (err) {
+	case WIRE_BAD_VERSION: return USTACK_DROP_IP_BAD_VERSION;
+	case WIRE_BAD_HDRLEN: return USTACK_DROP_IP_BAD_HDRLEN;
+	case WIRE_BAD_LEN: return USTACK_DROP_IP_BAD_LEN;
+	case WIRE_BAD_CSUM: return USTACK_DROP_IP_BAD_CSUM;
+	case WIRE_TRUNCATED:
+		return len < IPV4_HDR_LEN ? USTACK_DROP_IP_TRUNCATED : USTACK_DROP_IP_BAD_LEN;
+	default: return USTACK_DROP_IP_TRUNCATED;
+	}
+}
+
+/* RFC 1122 §3.2.1.3 / RFC 1812 §5.3.7: a source that cannot be a single host. */
+static bool bad_source(struct ustack *st, const struct iface *ifp, uint32_t src)
+{
+	if (addr_is_multicast(src) || src == IP_BCAST_ALL)
+		return true;
+	if (addr_is_loopnet(src) && !ifp->loopback)
+		return true;
+	return src != 0 && ipv4_is_broadcast(st, src);
+}
+
+void ipv4_input(struct ustack *st, struct iface *ifp, struct pkt *p)
+{
+	struct ipv4_repr h;
+	int err;
+	bool ours;
+
+	ST_COUNT(st, ip_in);
+	err = ipv4_parse(p->data, p->len, &h, true);
+	if (err != WIRE_OK) {
+		stack_drop(st, parse_drop(err, p->len), ifp->index, p->data, p->len);
+		pkt_free(st, p);
+		return;
+	}
+	if (bad_source(st, ifp, h.src)) {
+		stack_drop(st, USTACK_DROP_IP_BAD_SRC, ifp->index, p->data, p->len);
+		pkt_free(st, p);
+		return;
+	}
+	pkt_trim(p, h.total_len);            /* Ethernet padding */
+	p->l3 = p->data;
+	p->l3_len = p->len;
+	p->ip_src = h.src;
+	p->ip_dst = h.dst;
+	p->ip_proto = h.proto;
+	p->ip_ttl = h.ttl;
+	p->ip_tos = h.tos;
+	p->ip_bcast = ipv4_is_broadcast(st, h.dst);
+
+	/* RFC 1122 §3.3.4.2, weak host: any of our addresses, on any interface; 127/8
+	 * only from the loopback interface (RFC 1122 §3.2.1.3 (g)). */
+	if (addr_is_loopnet(h.dst))
+		ours = ifp->loopback;
+	else
+		ours = p->ip_bcast || iface_by_addr(st, h.dst) != NULL;
+	/* RFC 1122 §3.3.6: a link-layer broadcast must carry an IP broadcast (or
+	 * multicast); a unicast datagram that came that way is discarded. */
+	if (ours && p->l2_bcast && !p->ip_bcast) {
+		stack_drop(st, USTACK_DROP_IP_NOT_FOR_US, ifp->index, p->data, p->len);
+		pkt_free(st, p);
+		return;
+	}
+	if (!ours) {
+		if (st->cfg.forwarding && !ifp->loopback) {
+			ipv4_forward(st, ifp, p, &h);
+			return;
+		}
+		stack_drop(st, USTACK_DROP_IP_NOT_FOR_US, ifp->index, p->data, p->len);
+		pkt_free(st, p);
+		return;
+	}
+	/* RFC 791 §3.2: a fragment waits for the rest of its datagram. */
+	if (h.mf || h.frag_off) {
+		bool bcast = p->ip_bcast, l2b = p->l2_bcast;
+
+		p = ipv4_reasm(st, p);
+		if (!p)
+			return;
+		p->ip_bcast = bcast;
+		p->l2_bcast = l2b;
+	}
+	ipv4_deliver(st, ifp, p);
+}
+
+/* The zero-delay timer behind delivery to ourselves without a loopback device. Takes
+ * only what is queued now: what the handlers send back waits for the next run. */
+static void local_deliver_timer(struct ustack *st, struct timer *t, uint64_t now)
+{
+	struct pkt_queue q = st->ip->local_q;
+	struct pkt *p;
+
+	(void)t;
+	memset(&st->ip->local_q, 0, sizeof(st->ip->local_q));
+	while ((p = pkt_queue_pop(&q)) != NULL) {
+		struct iface *ifp = iface_by_addr(st, be32_get(p->data + 16));
+
+		p->rx_time = now;
+		if (!ifp || !ifp->up) {
+			stack_drop(st, USTACK_DROP_IP_NOT_FOR_US, -1, p->data, p->len);
+			pkt_free(st, p);
+			continue;
+		}
+		p->ifindex = ifp->index;
+		p->l3 = NULL;
+		ipv4_input(st, ifp, p);
+	}
+}
