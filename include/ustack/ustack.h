@@ -29,7 +29,8 @@ struct ustack_config {
 	size_t reasm_max_bytes;  /* memory for IPv4 reassembly (default 256 KiB) */
 	uint32_t reasm_timeout_us;  /* default 30 s */
 	size_t arp_cache_max;    /* default 256 */
-	size_t arp_queue_max;    /* packets waiting for one resolution (default 8) */
+	size_t arp_queue_max;    /* packets waiting for one resolution (default 64: a whole
+	                            fragmented 64 KiB datagram fits) */
 	uint8_t default_ttl;     /* default 64 */
 	uint32_t tcp_msl_ms;         /* maximum segment lifetime: TIME_WAIT lasts 2*MSL (default 30000) */
 	uint32_t tcp_min_rto_ms;     /* lower bound of the retransmission timeout (default 200) */

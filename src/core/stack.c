@@ -58,7 +58,7 @@ static void config_defaults(struct ustack_config *c)
 	if (!c->arp_cache_max)
 		c->arp_cache_max = 256;
 	if (!c->arp_queue_max)
-		c->arp_queue_max = 8;
+		c->arp_queue_max = 64;   /* a 64 KiB datagram is 45 fragments at MTU 1500 */
 	if (!c->default_ttl)
 		c->default_ttl = 64;
 	if (!c->tcp_msl_ms)

@@ -214,9 +214,9 @@ static void test_arp_failure(void **state)
 	assert_int_equal(drops(l.a, USTACK_DROP_ARP_UNRESOLVED), 1);
 	assert_null(find_neigh(l.a, "10.0.0.99", nb, 8));
 
-	/* The queue is bounded: 12 pings, 8 wait, 4 are dropped at once. */
+	/* The queue is bounded: 68 pings, 64 (the default bound) wait, 4 are dropped at once. */
 	a0 = stats(l.a);
-	for (int i = 0; i < 12; i++) {
+	for (int i = 0; i < 68; i++) {
 		struct in_addr d = { .s_addr = simnet_addr("10.0.0.98") };
 
 		assert_int_equal(ustack_ping_send(l.a, d, 4, (uint16_t)i, NULL, 10, 0), 0);
@@ -227,8 +227,8 @@ static void test_arp_failure(void **state)
 	assert_int_equal(stats(l.a).arp_requests - a0.arp_requests, 1);
 	simnet_run_for(l.sn, 4 * SEC);
 	assert_int_equal(stats(l.a).arp_requests - a0.arp_requests, 3);
-	assert_int_equal(drops(l.a, USTACK_DROP_ARP_UNRESOLVED), 9);
-	for (int i = 0; i < 8; i++) {
+	assert_int_equal(drops(l.a, USTACK_DROP_ARP_UNRESOLVED), 65);
+	for (int i = 0; i < 64; i++) {
 		assert_int_equal(ustack_ping_recv(l.a, 4, &r, 0), 0);
 		assert_int_equal(r.type, ICMP_DEST_UNREACH);
 		assert_int_equal(r.code, ICMP_HOST_UNREACH);

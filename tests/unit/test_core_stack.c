@@ -62,7 +62,7 @@ static void test_stack_defaults(void **state)
 	assert_int_equal(st->cfg.reasm_max_bytes, 256 * 1024);
 	assert_int_equal(st->cfg.reasm_timeout_us, 30000000);
 	assert_int_equal(st->cfg.arp_cache_max, 256);
-	assert_int_equal(st->cfg.arp_queue_max, 8);
+	assert_int_equal(st->cfg.arp_queue_max, 64);
 	assert_int_equal(st->cfg.default_ttl, 64);
 	assert_int_equal(st->cfg.tcp_msl_ms, 30000);
 	assert_int_equal(st->cfg.tcp_min_rto_ms, 200);
