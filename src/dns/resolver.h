@@ -2,9 +2,41 @@
 #ifndef USTACK_DNS_RESOLVER_H
 #define USTACK_DNS_RESOLVER_H
 
+#include <netdb.h>
+#include "ustack/netdb.h"
+#include "dns/cache.h"
+#include "dns/hosts.h"
+
 struct ustack;
 
 int dns_init(struct ustack *st);
 void dns_free(struct ustack *st);
+
+/* --- added by the resolver owner: shared by resolver.c, gai.c and server.c --- */
+#define DNS_MAX_CHAIN 8                 /* CNAME hops followed, in answers and re-queries */
+
+struct dns_state {
+	struct ustack_resolver_config cfg;
+	struct dns_cache cache;
+	struct dns_hosts hosts;
+	struct ustack_dns_server *servers;      /* running in-stack servers (freed at teardown) */
+	/* ustack_gethostbyname()'s result */
+	struct hostent he;
+	char he_name[DNS_MAX_NAME + 1];
+	char he_alias_buf[DNS_MAX_CHAIN][DNS_MAX_NAME + 1];
+	char *he_aliases[DNS_MAX_CHAIN + 1];
+	struct in_addr he_addrs[16];
+	char *he_addr_list[17];
+};
+
+/* name in the form the cache and hosts table keep: lower case, no trailing dot.
+ * -1 if it is not a valid domain name (empty, too long, empty label, label > 63). */
+int dns_name_norm(const char *name, char out[DNS_MAX_NAME + 1]);
+/* Resolve name (normalised) to A records: hosts table, cache, then the servers.
+ * Runs in the caller's thread without st->lock held; a runner must drive the stack.
+ * Returns 0 or an EAI_* code; fills out (never NULL). */
+int dns_lookup(struct ustack *st, const char *name, struct ustack_dns_result *out);
+/* Called by server.c at teardown. */
+void dns_server_free_all(struct ustack *st);
 
 #endif

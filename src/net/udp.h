@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdbool.h>
 
 struct ustack;
 struct pkt;
@@ -14,5 +15,55 @@ void udp_free(struct ustack *st);
 void udp_input(struct ustack *st, struct pkt *p);
 void udp_icmp_error(struct ustack *st, uint8_t type, uint8_t code, uint32_t info,
 		    const uint8_t *quoted, size_t quoted_len);
+
+/* --- protocol control blocks (used by the socket layer and in-stack services) ---
+ * Added by the socket/UDP owner. A pcb either queues datagrams for a socket (owner set,
+ * woken through sock_notify) or hands each one to a handler (in-stack services such as
+ * the DNS server, which need no thread). All calls with st->lock held; errors are
+ * negative errno values. */
+struct usock;
+struct udp_pcb;
+typedef void (*udp_handler_fn)(struct ustack *st, struct udp_pcb *pcb, void *ctx,
+			       uint32_t src, uint16_t sport, uint32_t dst,
+			       const uint8_t *data, size_t len);
+
+#define UDP_MAX_PAYLOAD 65507u          /* 65535 - 20 (IPv4) - 8 (UDP) */
+#define UDP_DEFAULT_RCVBUF 212992u      /* Linux rmem_default */
+
+struct udp_pcb *udp_pcb_new(struct ustack *st, struct usock *owner);
+struct udp_pcb *udp_pcb_new_handler(struct ustack *st, udp_handler_fn fn, void *ctx);
+void udp_pcb_free(struct ustack *st, struct udp_pcb *pcb);
+/* addr 0 = any; port 0 = an ephemeral port (RFC 6056). -EINVAL if already bound,
+ * -EADDRINUSE, -EADDRNOTAVAIL (not one of our addresses). */
+int udp_bind(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t port);
+/* Set the peer (addr 0 and port 0: dissolve the association). Binds if needed. */
+int udp_connect(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t port);
+/* dst 0 / dport 0: to the connected peer (-EDESTADDRREQ if none). Returns len or
+ * -EMSGSIZE, -EACCES (broadcast without SO_BROADCAST), -ENETUNREACH, -ENOBUFS, or a
+ * pending ICMP error (-ECONNREFUSED). */
+long udp_sendto(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t len,
+		uint32_t dst, uint16_t dport);
+/* One datagram: copies up to len bytes; returns its full length when flags has MSG_TRUNC,
+ * else the bytes copied; MSG_PEEK leaves it queued. -EAGAIN when empty; a pending ICMP
+ * error first. */
+long udp_recvfrom(struct ustack *st, struct udp_pcb *pcb, void *buf, size_t len, int flags,
+		  uint32_t *src, uint16_t *sport);
+/* SO_REUSEADDR, SO_BROADCAST, SO_RCVBUF. */
+void udp_set_reuse(struct udp_pcb *pcb, int on);
+void udp_set_broadcast(struct udp_pcb *pcb, int on);
+void udp_set_rcvbuf(struct udp_pcb *pcb, size_t bytes);
+size_t udp_rcvbuf(const struct udp_pcb *pcb);
+/* POLLIN / POLLOUT / POLLERR as poll(2) would report them. */
+unsigned udp_poll_events(const struct udp_pcb *pcb);
+/* SO_ERROR: the pending error (positive errno), cleared by the read. */
+int udp_take_error(struct udp_pcb *pcb);
+/* Bytes of the next datagram's payload (FIONREAD), 0 if none. */
+size_t udp_next_len(const struct udp_pcb *pcb);
+void udp_addrs(const struct udp_pcb *pcb, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+	       uint16_t *rport);
+bool udp_is_connected(const struct udp_pcb *pcb);
+/* Every pcb (socket or handler), for netstat: owner NULL for handler pcbs. */
+void udp_foreach(struct ustack *st, void (*fn)(void *ctx, const struct udp_pcb *pcb,
+					       struct usock *owner, size_t recv_q), void *ctx);
 
 #endif

@@ -1,0 +1,538 @@
+/* udp.c - UDP (RFC 768; RFC 1122 section 4.1.3): ports, demultiplexing, datagram queues.
+ *
+ * Protocol control blocks sit in a hash table keyed by local port; a bucket chain holds
+ * every pcb of that port, and input picks the best match the way RFC 1122 4.1.3.4 and
+ * Linux do: a socket connected to the sender first, then a socket bound to the datagram's
+ * destination address, then a wildcard bind. Broadcasts go to every matching socket.
+ * Ephemeral ports follow RFC 6056 algorithm 1 (random start, probe the range).
+ * ICMP errors about our datagrams (RFC 1122 4.1.3.3) become a pending error on a
+ * connected socket, reported by its next call, as Linux does. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "core/stack.h"
+#include "core/trace.h"
+#include "net/udp.h"
+#include "net/ipv4.h"
+#include "net/icmp.h"
+#include "socket/socket.h"
+#include "wire/udp.h"
+
+#define UDP_PROTO 17
+#define UDP_HASH 256u
+#define UDP_EPH_MIN 49152u      /* RFC 6335 dynamic ports */
+#define UDP_EPH_MAX 65535u
+#define UDP_RCVBUF_MIN 1024u
+#define UDP_RCVBUF_MAX (16u << 20)
+
+struct udp_pcb {
+	struct udp_pcb *hnext;          /* hash chain (bound pcbs) */
+	struct udp_pcb *next, *prev;    /* every pcb, for netstat */
+	bool hashed;
+	uint32_t laddr, raddr;          /* host order */
+	uint16_t lport, rport;
+	bool connected, reuse, bcast;
+	bool laddr_auto;                /* laddr chosen by connect(), not by bind() */
+	int err;                        /* pending error (positive errno) */
+	size_t rcvbuf;
+	struct pkt_queue rq;            /* datagrams, p->data at the UDP header */
+	size_t rq_bytes;                /* payload bytes queued */
+	struct usock *owner;
+	udp_handler_fn handler;
+	void *ctx;
+};
+
+struct udp_state {
+	struct udp_pcb *hash[UDP_HASH];
+	struct udp_pcb *all;
+};
+
+static inline unsigned port_hash(uint16_t port)
+{
+	return (unsigned)(port ^ (port >> 8)) & (UDP_HASH - 1);
+}
+
+int udp_init(struct ustack *st)
+{
+	st->udp = calloc(1, sizeof(*st->udp));
+	return st->udp ? 0 : -1;
+}
+
+void udp_free(struct ustack *st)
+{
+	if (!st->udp)
+		return;
+	struct udp_pcb *pcb = st->udp->all;
+	while (pcb) {
+		struct udp_pcb *n = pcb->next;
+		pkt_queue_purge(st, &pcb->rq);
+		free(pcb);
+		pcb = n;
+	}
+	free(st->udp);
+	st->udp = NULL;
+}
+
+/* ---- pcbs ------------------------------------------------------------------ */
+
+static struct udp_pcb *pcb_alloc(struct ustack *st)
+{
+	struct udp_pcb *pcb = calloc(1, sizeof(*pcb));
+
+	if (!pcb)
+		return NULL;
+	pcb->rcvbuf = UDP_DEFAULT_RCVBUF;
+	pcb->next = st->udp->all;
+	if (pcb->next)
+		pcb->next->prev = pcb;
+	st->udp->all = pcb;
+	return pcb;
+}
+
+struct udp_pcb *udp_pcb_new(struct ustack *st, struct usock *owner)
+{
+	struct udp_pcb *pcb = pcb_alloc(st);
+
+	if (pcb)
+		pcb->owner = owner;
+	return pcb;
+}
+
+struct udp_pcb *udp_pcb_new_handler(struct ustack *st, udp_handler_fn fn, void *ctx)
+{
+	struct udp_pcb *pcb = pcb_alloc(st);
+
+	if (pcb) {
+		pcb->handler = fn;
+		pcb->ctx = ctx;
+	}
+	return pcb;
+}
+
+static void unhash(struct ustack *st, struct udp_pcb *pcb)
+{
+	if (!pcb->hashed)
+		return;
+	struct udp_pcb **pp = &st->udp->hash[port_hash(pcb->lport)];
+	while (*pp && *pp != pcb)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = pcb->hnext;
+	pcb->hashed = false;
+	pcb->hnext = NULL;
+}
+
+void udp_pcb_free(struct ustack *st, struct udp_pcb *pcb)
+{
+	if (!pcb)
+		return;
+	unhash(st, pcb);
+	if (pcb->prev)
+		pcb->prev->next = pcb->next;
+	else
+		st->udp->all = pcb->next;
+	if (pcb->next)
+		pcb->next->prev = pcb->prev;
+	pkt_queue_purge(st, &pcb->rq);
+	free(pcb);
+}
+
+/* ---- binding (RFC 6056) ---------------------------------------------------- */
+
+/* Would a bind of (addr, port) collide with a pcb already there? */
+static bool port_conflict(struct ustack *st, uint32_t addr, uint16_t port, bool reuse)
+{
+	for (struct udp_pcb *p = st->udp->hash[port_hash(port)]; p; p = p->hnext) {
+		if (p->lport != port)
+			continue;
+		if (p->laddr && addr && p->laddr != addr)
+			continue;
+		if (reuse && p->reuse)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static bool port_used(struct ustack *st, uint16_t port)
+{
+	for (struct udp_pcb *p = st->udp->hash[port_hash(port)]; p; p = p->hnext)
+		if (p->lport == port)
+			return true;
+	return false;
+}
+
+static void do_hash(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t port)
+{
+	unsigned h = port_hash(port);
+
+	pcb->laddr = addr;
+	pcb->lport = port;
+	pcb->hnext = st->udp->hash[h];
+	st->udp->hash[h] = pcb;
+	pcb->hashed = true;
+}
+
+/* RFC 6056 3.3.1 (algorithm 1): a random offset into the range, then probe upwards. */
+static int pick_ephemeral(struct ustack *st, uint16_t *port)
+{
+	const uint32_t num = UDP_EPH_MAX - UDP_EPH_MIN + 1;
+	uint32_t off = stack_rand32(st);
+
+	for (uint32_t i = 0; i < num; i++) {
+		uint16_t p = (uint16_t)(UDP_EPH_MIN + (off + i) % num);
+		if (!port_used(st, p)) {
+			*port = p;
+			return 0;
+		}
+	}
+	return -EADDRINUSE;
+}
+
+int udp_bind(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t port)
+{
+	if (pcb->hashed)
+		return -EINVAL;
+	if (addr && !ipv4_is_local(st, addr) && !ipv4_is_broadcast(st, addr) &&
+	    (addr >> 28) != 0xe)
+		return -EADDRNOTAVAIL;
+	if (port == 0) {
+		int rc = pick_ephemeral(st, &port);
+		if (rc)
+			return rc;
+	} else if (port_conflict(st, addr, port, pcb->reuse)) {
+		return -EADDRINUSE;
+	}
+	do_hash(st, pcb, addr, port);
+	return 0;
+}
+
+static bool is_bcast(struct ustack *st, uint32_t addr);
+static int pick_src(struct ustack *st, uint32_t dst, uint32_t *src);
+
+int udp_connect(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t port)
+{
+	if (addr == 0 && port == 0) {           /* AF_UNSPEC: dissolve the association */
+		pcb->connected = false;
+		pcb->raddr = 0;
+		pcb->rport = 0;
+		if (pcb->laddr_auto) {
+			pcb->laddr = 0;
+			pcb->laddr_auto = false;
+		}
+		return 0;
+	}
+	if (port == 0)
+		return -EINVAL;
+	if (!pcb->hashed) {
+		int rc = udp_bind(st, pcb, 0, 0);
+		if (rc)
+			return rc;
+	}
+	/* as Linux: the local address becomes the source used to reach the peer */
+	uint32_t src;
+	if ((pcb->laddr == 0 || pcb->laddr_auto) && !is_bcast(st, addr) &&
+	    pick_src(st, addr, &src) == 0) {
+		pcb->laddr = src;
+		pcb->laddr_auto = true;
+	}
+	pcb->raddr = addr;
+	pcb->rport = port;
+	pcb->connected = true;
+	pcb->err = 0;
+	return 0;
+}
+
+void udp_set_reuse(struct udp_pcb *pcb, int on) { pcb->reuse = on != 0; }
+void udp_set_broadcast(struct udp_pcb *pcb, int on) { pcb->bcast = on != 0; }
+size_t udp_rcvbuf(const struct udp_pcb *pcb) { return pcb->rcvbuf; }
+bool udp_is_connected(const struct udp_pcb *pcb) { return pcb->connected; }
+
+void udp_set_rcvbuf(struct udp_pcb *pcb, size_t bytes)
+{
+	if (bytes < UDP_RCVBUF_MIN)
+		bytes = UDP_RCVBUF_MIN;
+	if (bytes > UDP_RCVBUF_MAX)
+		bytes = UDP_RCVBUF_MAX;
+	pcb->rcvbuf = bytes;
+}
+
+void udp_addrs(const struct udp_pcb *pcb, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
+	       uint16_t *rport)
+{
+	*laddr = pcb->laddr;
+	*lport = pcb->lport;
+	*raddr = pcb->connected ? pcb->raddr : 0;
+	*rport = pcb->connected ? pcb->rport : 0;
+}
+
+unsigned udp_poll_events(const struct udp_pcb *pcb)
+{
+	unsigned ev = POLLOUT;
+
+	if (pcb->rq.head)
+		ev |= POLLIN;
+	if (pcb->err)
+		ev |= POLLERR;
+	return ev;
+}
+
+int udp_take_error(struct udp_pcb *pcb)
+{
+	int e = pcb->err;
+
+	pcb->err = 0;
+	return e;
+}
+
+size_t udp_next_len(const struct udp_pcb *pcb)
+{
+	return pcb->rq.head ? pcb->rq.head->len - UDP_HDR_LEN : 0;
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+static bool is_bcast(struct ustack *st, uint32_t addr)
+{
+	return addr == 0xffffffffu || ipv4_is_broadcast(st, addr);
+}
+
+/* The source address for dst when the pcb is bound to the wildcard. */
+static int pick_src(struct ustack *st, uint32_t dst, uint32_t *src)
+{
+	if (ipv4_select_src(st, dst, src) == 0 && *src)
+		return 0;
+	if (dst == 0xffffffffu) {               /* limited broadcast: the first real interface */
+		for (int i = 0; i < st->n_ifaces; i++) {
+			struct iface *ifp = &st->ifaces[i];
+			if (ifp->used && ifp->up && !ifp->loopback) {
+				*src = ifp->addr;
+				return 0;
+			}
+		}
+	}
+	return -ENETUNREACH;
+}
+
+long udp_sendto(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t len,
+		uint32_t dst, uint16_t dport)
+{
+	if (dst == 0 && dport == 0) {
+		if (!pcb->connected)
+			return -EDESTADDRREQ;
+		dst = pcb->raddr;
+		dport = pcb->rport;
+	}
+	if (pcb->connected && pcb->err)         /* an ICMP error reported by this call */
+		return -udp_take_error(pcb);
+	if (len > UDP_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	if (dport == 0)
+		return -EINVAL;
+	if (is_bcast(st, dst) && !pcb->bcast)
+		return -EACCES;
+	if (!pcb->hashed) {
+		int rc = udp_bind(st, pcb, 0, 0);
+		if (rc)
+			return rc;
+	}
+	uint32_t src = pcb->laddr;
+	if (src == 0 || is_bcast(st, src) || (src >> 28) == 0xe) {
+		int rc = pick_src(st, dst, &src);
+		if (rc)
+			return rc;
+	}
+	struct pkt *p = pkt_alloc(st, UDP_HDR_LEN + len);
+	if (!p)
+		return -ENOBUFS;
+	uint8_t *h = pkt_put(p, UDP_HDR_LEN + len);
+	if (len)
+		memcpy(h + UDP_HDR_LEN, buf, len);
+	struct udp_repr r = { .sport = pcb->lport, .dport = dport };
+	udp_emit(&r, h, len, src, dst);
+	struct ip_out_opts opts = { .allow_bcast = pcb->bcast };
+	int rc = ipv4_output(st, p, src, dst, UDP_PROTO, &opts);
+	if (rc < 0)
+		return rc;
+	ST_COUNT(st, udp_out);
+	return (long)len;
+}
+
+/* ---- input ----------------------------------------------------------------- */
+
+long udp_recvfrom(struct ustack *st, struct udp_pcb *pcb, void *buf, size_t len, int flags,
+		  uint32_t *src, uint16_t *sport)
+{
+	if (pcb->err)
+		return -udp_take_error(pcb);
+	struct pkt *p = pcb->rq.head;
+	if (!p)
+		return -EAGAIN;
+	size_t plen = p->len - UDP_HDR_LEN;
+	size_t n = plen < len ? plen : len;
+	if (n)
+		memcpy(buf, p->data + UDP_HDR_LEN, n);
+	if (src)
+		*src = p->ip_src;
+	if (sport)
+		*sport = be16_get(p->data);
+	if (!(flags & MSG_PEEK)) {
+		pkt_queue_pop(&pcb->rq);
+		pcb->rq_bytes -= plen;
+		pkt_free(st, p);
+	}
+	return (long)((flags & MSG_TRUNC) ? plen : n);
+}
+
+/* How well pcb fits a datagram (dst:dport from src:sport): -1 not at all; higher is better. */
+static int score(const struct udp_pcb *pcb, uint32_t dst, uint16_t dport, uint32_t src,
+		 uint16_t sport)
+{
+	int s = 0;
+
+	if (pcb->lport != dport)
+		return -1;
+	if (pcb->laddr) {
+		if (pcb->laddr != dst)
+			return -1;
+		s += 1;
+	}
+	if (pcb->connected) {
+		if (pcb->raddr != src || pcb->rport != sport)
+			return -1;
+		s += 2;
+	}
+	return s;
+}
+
+/* Hand p (data at the UDP header, trimmed to the UDP length) to pcb. Consumes p. */
+static void deliver(struct ustack *st, struct udp_pcb *pcb, struct pkt *p)
+{
+	size_t plen = p->len - UDP_HDR_LEN;
+
+	if (pcb->handler) {
+		pcb->handler(st, pcb, pcb->ctx, p->ip_src, be16_get(p->data), p->ip_dst,
+			     p->data + UDP_HDR_LEN, plen);
+		pkt_free(st, p);
+		return;
+	}
+	/* Bounded by SO_RCVBUF; an empty queue takes any one datagram (as Linux does). */
+	if (pcb->rq.head && pcb->rq_bytes + plen > pcb->rcvbuf) {
+		stack_drop(st, USTACK_DROP_UDP_RCVBUF_FULL, p->ifindex, NULL, 0);
+		pkt_free(st, p);
+		return;
+	}
+	pkt_queue_push(&pcb->rq, p);
+	pcb->rq_bytes += plen;
+	sock_notify(st, pcb->owner);
+}
+
+void udp_input(struct ustack *st, struct pkt *p)
+{
+	struct udp_repr r;
+
+	ST_COUNT(st, udp_in);
+	int err = udp_parse(p->data, p->len, p->ip_src, p->ip_dst, &r, true);
+	if (err) {
+		stack_drop(st, err == WIRE_BAD_CSUM ? USTACK_DROP_UDP_BAD_CSUM :
+			   USTACK_DROP_UDP_MALFORMED, p->ifindex, NULL, 0);
+		pkt_free(st, p);
+		return;
+	}
+	pkt_trim(p, r.len);                     /* IP may carry padding past the UDP length */
+	bool bcast = p->ip_bcast || p->l2_bcast || is_bcast(st, p->ip_dst) ||
+		     (p->ip_dst >> 28) == 0xe;
+
+	struct udp_pcb *best = NULL;
+	int best_score = -1;
+	for (struct udp_pcb *pcb = st->udp->hash[port_hash(r.dport)]; pcb; pcb = pcb->hnext) {
+		int s = score(pcb, p->ip_dst, r.dport, p->ip_src, r.sport);
+		if (s < 0)
+			continue;
+		if (bcast && best) {            /* every listener gets a copy of a broadcast */
+			struct pkt *c = pkt_clone(st, p);
+			if (c)
+				deliver(st, pcb, c);
+			continue;
+		}
+		if (s > best_score) {
+			best = pcb;
+			best_score = s;
+		}
+	}
+	if (!best) {
+		/* RFC 1122 4.1.3.1: port unreachable, but never about a broadcast. */
+		if (!bcast)
+			icmp_send_error(st, p, 3, 3, 0);
+		stack_drop(st, USTACK_DROP_UDP_NO_PORT, p->ifindex, NULL, 0);
+		pkt_free(st, p);
+		return;
+	}
+	deliver(st, best, p);
+}
+
+/* ICMP destination-unreachable codes as Linux maps them (icmp_err_convert): the errno and
+ * whether it is "hard" (reported to a connected socket without IP_RECVERR). */
+static int unreach_errno(uint8_t code, bool *hard)
+{
+	static const struct { int err; bool hard; } map[] = {
+		{ ENETUNREACH, false },  /* 0 net unreachable */
+		{ EHOSTUNREACH, false }, /* 1 host unreachable */
+		{ ENOPROTOOPT, true },   /* 2 protocol unreachable */
+		{ ECONNREFUSED, true },  /* 3 port unreachable */
+		{ EMSGSIZE, false },     /* 4 fragmentation needed */
+		{ EOPNOTSUPP, false },   /* 5 source route failed */
+		{ ENETUNREACH, true },   /* 6 net unknown */
+		{ EHOSTDOWN, true },     /* 7 host unknown */
+		{ ENONET, true },        /* 8 host isolated */
+		{ ENETUNREACH, true },   /* 9 net prohibited */
+		{ EHOSTUNREACH, true },  /* 10 host prohibited */
+		{ ENETUNREACH, false },  /* 11 net unreachable for TOS */
+		{ EHOSTUNREACH, false }, /* 12 host unreachable for TOS */
+		{ EHOSTUNREACH, true },  /* 13 communication administratively prohibited */
+	};
+	if (code >= sizeof(map) / sizeof(map[0])) {
+		*hard = false;
+		return EHOSTUNREACH;
+	}
+	*hard = map[code].hard;
+	return map[code].err;
+}
+
+void udp_icmp_error(struct ustack *st, uint8_t type, uint8_t code, uint32_t info,
+		    const uint8_t *quoted, size_t quoted_len)
+{
+	(void)info;
+	if (type != 3 || quoted_len < 20)
+		return;                         /* only destination unreachable is hard */
+	size_t ihl = (size_t)(quoted[0] & 0x0f) * 4;
+	if (ihl < 20 || quoted_len < ihl + 4 || quoted[9] != UDP_PROTO)
+		return;
+	uint32_t src = be32_get(quoted + 12), dst = be32_get(quoted + 16);
+	uint16_t sport = be16_get(quoted + ihl), dport = be16_get(quoted + ihl + 2);
+	bool hard;
+	int e = unreach_errno(code, &hard);
+	if (!hard)
+		return;
+	for (struct udp_pcb *pcb = st->udp->hash[port_hash(sport)]; pcb; pcb = pcb->hnext) {
+		if (pcb->lport != sport || (pcb->laddr && pcb->laddr != src))
+			continue;
+		if (!pcb->connected || pcb->raddr != dst || pcb->rport != dport)
+			continue;
+		pcb->err = e;
+		trace_info(st, "udp: port %u: ICMP unreachable code %u -> %s", sport, code,
+			   strerror(e));
+		sock_notify(st, pcb->owner);
+		return;
+	}
+}
+
+void udp_foreach(struct ustack *st, void (*fn)(void *ctx, const struct udp_pcb *pcb,
+					       struct usock *owner, size_t recv_q), void *ctx)
+{
+	for (struct udp_pcb *pcb = st->udp->all; pcb; pcb = pcb->next)
+		fn(ctx, pcb, pcb->owner, pcb->rq_bytes);
+}

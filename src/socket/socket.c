@@ -1,0 +1,560 @@
+/* socket.c - the per-stack descriptor table, blocking and waking, and the socket calls
+ * that set a socket up or look at it (POSIX.1-2017 "Sockets"; Linux behaviour where
+ * POSIX leaves a choice).
+ *
+ * Every public call validates its arguments, takes the stack lock (stack_lock refreshes
+ * st->now from the runner's clock), acts, and unlocks. TCP sockets delegate to
+ * src/tcp/tcp.h, UDP sockets to the pcbs of src/net/udp.h. Blocking calls sleep on the
+ * socket's condition variable with st->lock and are woken by sock_notify(), by their
+ * deadline (SO_RCVTIMEO / SO_SNDTIMEO, EAGAIN on expiry as Linux does), or by close()
+ * from another thread (EBADF). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ustack/socket.h"
+#include "core/stack.h"
+#include "core/timer.h"
+#include "core/trace.h"
+#include "net/udp.h"
+#include "tcp/tcp.h"
+#include "socket/socket.h"
+#include "socket/sock_var.h"
+
+/* ---- wait queues -------------------------------------------------------------- */
+
+static void waitq_init(struct sock_table *t, struct waitq *wq)
+{
+	pthread_cond_init(&wq->cv, &t->cattr);
+	wq->gen = 0;
+	wq->sleeping = 0;
+}
+
+static void waitq_wake(struct ustack *st, struct waitq *wq)
+{
+	wq->gen++;
+	st->socks->sleeping -= wq->sleeping;
+	wq->sleeping = 0;
+	pthread_cond_broadcast(&wq->cv);
+}
+
+void sock_notify(struct ustack *st, struct usock *so)
+{
+	if (!st->socks)
+		return;
+	if (so && so->event_fn) {
+		if (!timer_pending(&so->event_timer))
+			timer_set(st, &so->event_timer, st->now);
+		return;
+	}
+	if (so && !so->closed)
+		waitq_wake(st, &so->wq);
+	waitq_wake(st, &st->socks->pollq);
+}
+
+static void event_timer_fn(struct ustack *st, struct timer *t, uint64_t now)
+{
+	struct usock *so = t->arg;
+
+	(void)now;
+	so->event_fn(st, so, so->event_ctx);
+}
+
+struct usock *sock_new_internal(struct ustack *st,
+				void (*fn)(struct ustack *st, struct usock *so, void *ctx),
+				void *ctx)
+{
+	struct usock *so = calloc(1, sizeof(*so));
+
+	if (!so)
+		return NULL;
+	so->fd = -1;
+	so->type = SOCK_STREAM;
+	so->refs = 1;
+	so->event_fn = fn;
+	so->event_ctx = ctx;
+	timer_init(&so->event_timer, event_timer_fn, so);
+	waitq_init(st->socks, &so->wq);
+	return so;
+}
+
+void sock_free_internal(struct ustack *st, struct usock *so)
+{
+	if (!so)
+		return;
+	timer_cancel(st, &so->event_timer);
+	pthread_cond_destroy(&so->wq.cv);
+	free(so);
+}
+
+/* A waiter's deadline passed on the stack clock. */
+static void wait_timer_fn(struct ustack *st, struct timer *t, uint64_t now)
+{
+	(void)now;
+	waitq_wake(st, t->arg);
+}
+
+uint64_t sock_deadline(struct ustack *st, uint64_t timeo_us)
+{
+	return timeo_us ? st->now + timeo_us : SOCK_NO_DEADLINE;
+}
+
+static void sock_unref(struct ustack *st, struct usock *so)
+{
+	(void)st;
+	if (--so->refs == 0) {
+		pthread_cond_destroy(&so->wq.cv);
+		free(so);
+	}
+}
+
+int sock_wait(struct ustack *st, struct usock *so, uint64_t deadline)
+{
+	struct sock_table *t = st->socks;
+	struct waitq *wq = so ? &so->wq : &t->pollq;
+	struct timer tm;
+	bool timed_out = false;
+
+	if (deadline != SOCK_NO_DEADLINE && st->now >= deadline)
+		return -ETIMEDOUT;
+	if (so)
+		so->refs++;
+	unsigned gen = wq->gen;
+	timer_init(&tm, wait_timer_fn, wq);
+	if (deadline != SOCK_NO_DEADLINE) {
+		timer_set(st, &tm, deadline);
+		if (st->clock) {
+			/* let the runner see the new deadline; wakes in between show in gen */
+			stack_unlock(st);
+			stack_lock(st);
+		}
+	}
+	if (wq->gen == gen && !(so && so->closed) &&
+	    !(deadline != SOCK_NO_DEADLINE && st->now >= deadline)) {
+		wq->sleeping++;
+		t->sleeping++;
+		if (st->clock && deadline != SOCK_NO_DEADLINE) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			uint64_t left = deadline - st->now;
+			ts.tv_sec += (time_t)(left / 1000000u);
+			ts.tv_nsec += (long)(left % 1000000u) * 1000;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			if (pthread_cond_timedwait(&wq->cv, &st->lock, &ts) == ETIMEDOUT)
+				timed_out = true;
+		} else {
+			pthread_cond_wait(&wq->cv, &st->lock);
+		}
+		if (wq->gen == gen) {           /* not woken by a notify: still counted */
+			wq->sleeping--;
+			t->sleeping--;
+		}
+	}
+	timer_cancel(st, &tm);
+	if (so) {
+		bool closed = so->closed;
+		sock_unref(st, so);
+		if (closed)
+			return -EBADF;
+	}
+	if (timed_out || (deadline != SOCK_NO_DEADLINE && st->now >= deadline))
+		return -ETIMEDOUT;
+	return 0;
+}
+
+unsigned sock_sleepers(struct ustack *st)
+{
+	stack_lock(st);
+	unsigned n = st->socks ? st->socks->sleeping : 0;
+	stack_unlock(st);
+	return n;
+}
+
+/* ---- the table ---------------------------------------------------------------- */
+
+int sock_init(struct ustack *st)
+{
+	struct sock_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return -1;
+	pthread_condattr_init(&t->cattr);
+	pthread_condattr_setclock(&t->cattr, CLOCK_MONOTONIC);
+	waitq_init(t, &t->pollq);
+	st->socks = t;
+	return 0;
+}
+
+/* Frees the socket structures only: TCP connections and UDP pcbs belong to their modules,
+ * which free them in tcp_free / udp_free whatever the order of teardown. */
+void sock_free(struct ustack *st)
+{
+	struct sock_table *t = st->socks;
+
+	if (!t)
+		return;
+	for (int i = 0; i < t->cap; i++) {
+		if (t->slot[i]) {
+			pthread_cond_destroy(&t->slot[i]->wq.cv);
+			free(t->slot[i]);
+		}
+	}
+	free(t->slot);
+	pthread_cond_destroy(&t->pollq.cv);
+	pthread_condattr_destroy(&t->cattr);
+	free(t);
+	st->socks = NULL;
+}
+
+int sock_fd(const struct usock *so)
+{
+	return so && !so->closed ? so->fd : -1;
+}
+
+struct usock *sock_get(struct ustack *st, int fd)
+{
+	struct sock_table *t = st->socks;
+
+	if (fd < 0 || fd >= t->cap || !t->slot[fd]) {
+		errno = EBADF;
+		return NULL;
+	}
+	return t->slot[fd];
+}
+
+/* A new socket in the lowest free descriptor (POSIX); NULL with errno EMFILE / ENOMEM. */
+struct usock *sock_alloc(struct ustack *st, int type)
+{
+	struct sock_table *t = st->socks;
+	int fd = 0;
+
+	while (fd < t->cap && t->slot[fd])
+		fd++;
+	if (fd == t->cap) {
+		if (t->cap >= SOCK_MAX_FDS) {
+			errno = EMFILE;
+			return NULL;
+		}
+		int ncap = t->cap ? t->cap * 2 : 16;
+		struct usock **n = realloc(t->slot, (size_t)ncap * sizeof(*n));
+		if (!n) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		memset(n + t->cap, 0, (size_t)(ncap - t->cap) * sizeof(*n));
+		t->slot = n;
+		t->cap = ncap;
+	}
+	struct usock *so = calloc(1, sizeof(*so));
+	if (!so) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	so->fd = fd;
+	so->type = type;
+	so->refs = 1;
+	so->sndbuf = (int)UDP_DEFAULT_RCVBUF;
+	waitq_init(t, &so->wq);
+	t->slot[fd] = so;
+	return so;
+}
+
+/* Drop the descriptor: blocked callers wake and leave with EBADF. */
+static void sock_release(struct ustack *st, struct usock *so)
+{
+	so->closed = true;
+	st->socks->slot[so->fd] = NULL;
+	waitq_wake(st, &so->wq);
+	waitq_wake(st, &st->socks->pollq);
+	sock_unref(st, so);
+}
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+int sock_fail(struct ustack *st, int err)
+{
+	stack_unlock(st);
+	errno = err;
+	return -1;
+}
+
+/* A sockaddr_in from the caller: 0, or a positive errno. */
+int sock_get_sin(const struct sockaddr *addr, socklen_t len, uint32_t *a, uint16_t *port,
+		   bool *unspec)
+{
+	struct sockaddr_in sin;
+
+	if (!addr)
+		return EFAULT;
+	if (len < (socklen_t)sizeof(sa_family_t))
+		return EINVAL;
+	if (unspec)
+		*unspec = addr->sa_family == AF_UNSPEC;
+	if (addr->sa_family == AF_UNSPEC && unspec)
+		return 0;
+	if (len < (socklen_t)sizeof(sin))
+		return EINVAL;
+	if (addr->sa_family != AF_INET)
+		return EAFNOSUPPORT;
+	memcpy(&sin, addr, sizeof(sin));
+	*a = ntohl(sin.sin_addr.s_addr);
+	*port = ntohs(sin.sin_port);
+	return 0;
+}
+
+/* Write a sockaddr_in out the way the kernel does: truncated to *len, *len set to the
+ * full size. */
+void sock_put_sin(struct sockaddr *addr, socklen_t *len, uint32_t a, uint16_t port)
+{
+	struct sockaddr_in sin;
+
+	if (!addr || !len)
+		return;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(a);
+	sin.sin_port = htons(port);
+	size_t n = *len < (socklen_t)sizeof(sin) ? (size_t)*len : sizeof(sin);
+	memcpy(addr, &sin, n);
+	*len = (socklen_t)sizeof(sin);
+}
+
+/* ---- lifecycle (connect, accept and the data calls are in sock_io.c) ----------- */
+
+int ustack_socket(struct ustack *st, int domain, int type, int protocol)
+{
+	if (!st) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (domain != AF_INET) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (base == SOCK_STREAM) {
+		if (protocol != 0 && protocol != IPPROTO_TCP) {
+			errno = EPROTONOSUPPORT;
+			return -1;
+		}
+	} else if (base == SOCK_DGRAM) {
+		if (protocol != 0 && protocol != IPPROTO_UDP) {
+			errno = EPROTONOSUPPORT;
+			return -1;
+		}
+	} else if (base == SOCK_RAW || base == SOCK_SEQPACKET || base == SOCK_RDM) {
+		errno = ESOCKTNOSUPPORT;
+		return -1;
+	} else {
+		errno = EINVAL;
+		return -1;
+	}
+
+	stack_lock(st);
+	struct usock *so = sock_alloc(st, base);
+	if (!so)
+		return sock_fail(st, errno);
+	so->nonblock = (type & SOCK_NONBLOCK) != 0;
+	if (base == SOCK_DGRAM)
+		so->udp = udp_pcb_new(st, so);
+	else
+		so->tcp = tcp_conn_new(st, so);
+	if (!so->udp && !so->tcp) {
+		sock_release(st, so);
+		return sock_fail(st, ENOMEM);
+	}
+	int fd = so->fd;
+	trace_state(st, "socket", fd, "", "OPEN", "socket %d: %s", fd,
+		    base == SOCK_DGRAM ? "udp" : "tcp");
+	stack_unlock(st);
+	return fd;
+}
+
+int ustack_close(struct ustack *st, int fd)
+{
+	if (!st) {
+		errno = EBADF;
+		return -1;
+	}
+	stack_lock(st);
+	struct usock *so = sock_get(st, fd);
+	if (!so)
+		return sock_fail(st, EBADF);
+	if (so->udp) {
+		udp_pcb_free(st, so->udp);
+		so->udp = NULL;
+	}
+	if (so->tcp) {
+		tcp_close(st, so->tcp);
+		so->tcp = NULL;
+	}
+	trace_state(st, "socket", fd, "OPEN", "CLOSED", "socket %d: closed", fd);
+	sock_release(st, so);
+	stack_unlock(st);
+	return 0;
+}
+
+int ustack_bind(struct ustack *st, int fd, const struct sockaddr *addr, socklen_t len)
+{
+	uint32_t a = 0;
+	uint16_t port = 0;
+	bool unspec = false;
+
+	if (!st) {
+		errno = EBADF;
+		return -1;
+	}
+	stack_lock(st);
+	struct usock *so = sock_get(st, fd);
+	if (!so)
+		return sock_fail(st, EBADF);
+	int e = sock_get_sin(addr, len, &a, &port, &unspec);
+	if (e)
+		return sock_fail(st, e);
+	if (unspec) {
+		/* Linux accepts AF_UNSPEC only with INADDR_ANY */
+		struct sockaddr_in sin;
+		if (len < (socklen_t)sizeof(sin))
+			return sock_fail(st, EINVAL);
+		memcpy(&sin, addr, sizeof(sin));
+		if (sin.sin_addr.s_addr != htonl(INADDR_ANY))
+			return sock_fail(st, EAFNOSUPPORT);
+		port = ntohs(sin.sin_port);
+	}
+	int rc;
+	if (so->udp) {
+		udp_set_reuse(so->udp, so->reuse);
+		rc = udp_bind(st, so->udp, a, port);
+	} else {
+		rc = tcp_bind(st, so->tcp, a, port, so->reuse);
+	}
+	if (rc < 0)
+		return sock_fail(st, -rc);
+	stack_unlock(st);
+	return 0;
+}
+
+int ustack_listen(struct ustack *st, int fd, int backlog)
+{
+	if (!st) {
+		errno = EBADF;
+		return -1;
+	}
+	stack_lock(st);
+	struct usock *so = sock_get(st, fd);
+	if (!so)
+		return sock_fail(st, EBADF);
+	if (so->type != SOCK_STREAM)
+		return sock_fail(st, EOPNOTSUPP);
+	if (backlog < 0)
+		backlog = 0;
+	if (backlog > 4096)
+		backlog = 4096;                 /* somaxconn */
+	int rc = tcp_listen(st, so->tcp, backlog);
+	if (rc < 0)
+		return sock_fail(st, -rc);
+	stack_unlock(st);
+	return 0;
+}
+
+int ustack_shutdown(struct ustack *st, int fd, int how)
+{
+	if (!st) {
+		errno = EBADF;
+		return -1;
+	}
+	stack_lock(st);
+	struct usock *so = sock_get(st, fd);
+	if (!so)
+		return sock_fail(st, EBADF);
+	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
+		return sock_fail(st, EINVAL);
+	if (so->udp) {
+		if (!udp_is_connected(so->udp))
+			return sock_fail(st, ENOTCONN);
+	} else {
+		int rc = tcp_shutdown(st, so->tcp, how);
+		if (rc < 0)
+			return sock_fail(st, -rc);
+	}
+	if (how != SHUT_WR)
+		so->shut_rd = true;
+	if (how != SHUT_RD)
+		so->shut_wr = !so->tcp || so->shut_wr;  /* TCP reports EPIPE itself */
+	sock_notify(st, so);
+	stack_unlock(st);
+	return 0;
+}
+
+int ustack_getsockname(struct ustack *st, int fd, struct sockaddr *addr, socklen_t *len)
+{
+	uint32_t la = 0, ra = 0;
+	uint16_t lp = 0, rp = 0;
+
+	if (!st) {
+		errno = EBADF;
+		return -1;
+	}
+	stack_lock(st);
+	struct usock *so = sock_get(st, fd);
+	if (!so)
+		return sock_fail(st, EBADF);
+	if (!addr || !len)
+		return sock_fail(st, EFAULT);
+	if ((int)*len < 0)
+		return sock_fail(st, EINVAL);
+	if (so->udp)
+		udp_addrs(so->udp, &la, &lp, &ra, &rp);
+	else
+		tcp_addrs(so->tcp, &la, &lp, &ra, &rp);
+	sock_put_sin(addr, len, la, lp);
+	stack_unlock(st);
+	return 0;
+}
+
+int ustack_getpeername(struct ustack *st, int fd, struct sockaddr *addr, socklen_t *len)
+{
+	uint32_t la = 0, ra = 0;
+	uint16_t lp = 0, rp = 0;
+
+	if (!st) {
+		errno = EBADF;
+		return -1;
+	}
+	stack_lock(st);
+	struct usock *so = sock_get(st, fd);
+	if (!so)
+		return sock_fail(st, EBADF);
+	if (!addr || !len)
+		return sock_fail(st, EFAULT);
+	if ((int)*len < 0)
+		return sock_fail(st, EINVAL);
+	if (so->udp) {
+		if (!udp_is_connected(so->udp))
+			return sock_fail(st, ENOTCONN);
+		udp_addrs(so->udp, &la, &lp, &ra, &rp);
+	} else {
+		if (!tcp_is_connected(so->tcp))
+			return sock_fail(st, ENOTCONN);
+		tcp_addrs(so->tcp, &la, &lp, &ra, &rp);
+	}
+	sock_put_sin(addr, len, ra, rp);
+	stack_unlock(st);
+	return 0;
+}
+
+unsigned sock_events(struct usock *so)
+{
+	if (so->udp) {
+		unsigned ev = udp_poll_events(so->udp);
+		if (so->shut_rd)
+			ev |= POLLIN;                   /* a read returns 0 at once */
+		return ev;
+	}
+	return tcp_poll_events(so->tcp);
+}
