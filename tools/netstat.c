@@ -1,0 +1,305 @@
+/* netstat.c - `ustack netstat [-a] [-t] [-u] [-l] [-n] [-s] [--ctl PATH]`: the socket
+ * table or the counters of a running ustack process, read from its control socket
+ * (ctl.h), printed with netstat's columns and netstat -s's groups. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "common.h"
+#include "ctl.h"
+
+#define NS_MAX_STACKS 16
+#define NS_MAX_KEYS 64
+#define NS_MAX_DROPS 64
+
+static const char netstat_usage[] = "usage: ustack netstat [-a] [-t] [-u] [-l] [-n] [-s] [--ctl PATH]\n";
+
+struct ns_stack {
+	char name[64];
+	int n_keys;
+	char key[NS_MAX_KEYS][32];
+	unsigned long long val[NS_MAX_KEYS];
+	int n_drops;
+	char drop[NS_MAX_DROPS][96];
+	unsigned long long drop_val[NS_MAX_DROPS];
+};
+
+static void netstat_help(void)
+{
+	printf("%s\n"
+	       "Show the sockets (or with -s the counters) of a running ustack process.\n\n"
+	       "  -a          all sockets, listening and unconnected ones too\n"
+	       "  -l          only listening (and unconnected UDP) sockets\n"
+	       "  -t, -u      only TCP / only UDP\n"
+	       "  -n          numeric addresses (always: ustack has no reverse lookups)\n"
+	       "  -s          counters, grouped by protocol, with drops by reason\n"
+	       "  --ctl PATH  the process's control socket (default: the only ustack-*.ctl\n"
+	       "              in $XDG_RUNTIME_DIR or /tmp)\n",
+	       netstat_usage);
+}
+
+/* Runs request against path into a malloc'ed buffer (free it); NULL with the error printed. */
+static char *query(const char *path, const char *request)
+{
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	if (!f) {
+		fprintf(stderr, "ustack netstat: %s\n", strerror(errno));
+		return NULL;
+	}
+	rc = tool_ctl_query(path, request, f, err, sizeof(err));
+	fclose(f);
+	if (rc < 0) {
+		fprintf(stderr, "ustack netstat: %s\n", err);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* "0.0.0.0:0" -> "0.0.0.0:*" as netstat prints an unbound port. */
+static void show_addr(const char *a, char *out, size_t cap)
+{
+	size_t n = strlen(a);
+
+	if (n >= 2 && !strcmp(a + n - 2, ":0"))
+		snprintf(out, cap, "%.*s:*", (int)(n - 2), a);
+	else
+		snprintf(out, cap, "%s", a);
+}
+
+static int show_sockets(const char *path, bool all, bool listening, bool tcp, bool udp)
+{
+	char *text = query(path, "sockets");
+	char *save = NULL, *line;
+	char first[64] = "";
+	bool multi = false;
+
+	if (!text)
+		return 1;
+	/* Several stacks in the process: one more column says whose socket it is. */
+	for (line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		char name[64];
+
+		if (sscanf(line, "sock %63s", name) != 1)
+			continue;
+		if (!first[0])
+			snprintf(first, sizeof(first), "%s", name);
+		else if (strcmp(first, name))
+			multi = true;
+	}
+	if (listening)
+		printf("Active Internet connections (only servers)\n");
+	else if (all)
+		printf("Active Internet connections (servers and established)\n");
+	else
+		printf("Active Internet connections (w/o servers)\n");
+	printf("Proto Recv-Q Send-Q Local Address           Foreign Address         State      %s\n",
+	       multi ? " Stack" : "");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char stack[64], proto[8], local[32], remote[32], state[32], l[32], r[32];
+		unsigned long long rq, sq;
+		bool is_server;
+
+		if (sscanf(line, "sock %63s %7s %llu %llu %31s %31s %31s", stack, proto, &rq, &sq, local,
+			   remote, state) != 7)
+			continue;
+		if ((!strcmp(proto, "tcp") && !tcp) || (!strcmp(proto, "udp") && !udp))
+			continue;
+		if (!strcmp(proto, "tcp"))
+			is_server = !strcmp(state, "LISTEN");
+		else   /* an unconnected UDP socket counts as a server, as in netstat */
+			is_server = !strcmp(remote, "0.0.0.0:0");
+		if (listening ? !is_server : (!all && is_server))
+			continue;
+		show_addr(local, l, sizeof(l));
+		show_addr(remote, r, sizeof(r));
+		printf("%-5s %6llu %6llu %-23s %-23s %-11s%s%s\n", proto, rq, sq, l, r,
+		       strcmp(state, "-") ? state : "", multi ? " " : "", multi ? stack : "");
+	}
+	free(text);
+	fflush(stdout);
+	return 0;
+}
+
+static unsigned long long stat_of(const struct ns_stack *s, const char *key)
+{
+	for (int i = 0; i < s->n_keys; i++)
+		if (!strcmp(s->key[i], key))
+			return s->val[i];
+	return 0;
+}
+
+/* The drop reasons whose text starts with one of the prefixes ("arp:", ...). */
+static void show_drops(const struct ns_stack *s, const char *const *prefixes)
+{
+	for (int i = 0; i < s->n_drops; i++)
+		for (const char *const *p = prefixes; *p; p++)
+			if (!strncmp(s->drop[i], *p, strlen(*p))) {
+				printf("    %llu dropped: %s\n", s->drop_val[i], s->drop[i]);
+				break;
+			}
+}
+
+static void show_stack_stats(const struct ns_stack *s, bool multi)
+{
+	static const struct {
+		const char *group;
+		const char *prefixes[3];
+		struct { const char *key, *text; } rows[11];
+	} groups[] = {
+		{ "Ip:", { "ipv4:", "ipv4 frag:", NULL }, {
+			{ "ip_in", "total packets received" },
+			{ "ip_forwarded", "forwarded" },
+			{ "ip_delivered", "incoming packets delivered" },
+			{ "ip_out", "requests sent out" },
+			{ "ip_reasm_ok", "reassemblies OK" },
+			{ "ip_frag_out", "fragments created" } } },
+		{ "Icmp:", { "icmp:", NULL }, {
+			{ "icmp_in", "ICMP messages received" },
+			{ "icmp_out", "ICMP messages sent" },
+			{ "icmp_echo_replies_out", "echo replies sent" } } },
+		{ "Tcp:", { "tcp:", NULL }, {
+			{ "tcp_conn_opened", "active connection openings" },
+			{ "tcp_conn_accepted", "passive connection openings" },
+			{ "tcp_conn_dropped", "connections dropped" },
+			{ "tcp_in", "segments received" },
+			{ "tcp_out", "segments sent out" },
+			{ "tcp_retransmits", "segments retransmitted" },
+			{ "tcp_fast_retransmits", "fast retransmits" },
+			{ "tcp_timeouts", "retransmission timeouts" },
+			{ "tcp_rst_in", "resets received" },
+			{ "tcp_rst_out", "resets sent" } } },
+		{ "Udp:", { "udp:", NULL }, {
+			{ "udp_in", "packets received" },
+			{ "udp_out", "packets sent" } } },
+		{ "Arp:", { "arp:", NULL }, {
+			{ "arp_in", "packets received" },
+			{ "arp_out", "packets sent" },
+			{ "arp_requests", "requests sent" },
+			{ "arp_replies", "replies sent" } } },
+		{ "Dns:", { "dns:", NULL }, {
+			{ "dns_queries", "queries sent" },
+			{ "dns_answers", "answers received" },
+			{ "dns_cache_hits", "cache hits" } } },
+		{ "Link:", { "eth:", "pkt:", "dev:" }, {
+			{ "eth_in", "frames received" },
+			{ "eth_out", "frames sent" } } },
+	};
+
+	if (multi)
+		printf("Stack %s:\n", s->name);
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		const char *prefixes[4] = { groups[g].prefixes[0], groups[g].prefixes[1],
+					    groups[g].prefixes[2], NULL };
+
+		printf("%s\n", groups[g].group);
+		for (size_t r = 0; r < 11 && groups[g].rows[r].key; r++)
+			printf("    %llu %s\n", stat_of(s, groups[g].rows[r].key),
+			       groups[g].rows[r].text);
+		show_drops(s, prefixes);
+	}
+}
+
+static int show_stats(const char *path)
+{
+	char *text = query(path, "stats");
+	char *save = NULL, *line;
+	struct ns_stack *stacks = calloc(NS_MAX_STACKS, sizeof(*stacks));
+	int n = 0;
+
+	if (!text || !stacks) {
+		free(text);
+		free(stacks);
+		return 1;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct ns_stack *s = n ? &stacks[n - 1] : NULL;
+		unsigned long long v;
+		char key[32];
+		int off = 0;
+
+		if (!strncmp(line, "stack ", 6)) {
+			if (n == NS_MAX_STACKS)
+				break;
+			snprintf(stacks[n++].name, sizeof(stacks[0].name), "%s", line + 6);
+		} else if (s && sscanf(line, "stat %31s %llu", key, &v) == 2) {
+			if (s->n_keys < NS_MAX_KEYS) {
+				snprintf(s->key[s->n_keys], sizeof(s->key[0]), "%s", key);
+				s->val[s->n_keys++] = v;
+			}
+		} else if (s && sscanf(line, "drop %llu %n", &v, &off) == 1 && off > 0) {
+			if (s->n_drops < NS_MAX_DROPS) {
+				snprintf(s->drop[s->n_drops], sizeof(s->drop[0]), "%s", line + off);
+				s->drop_val[s->n_drops++] = v;
+			}
+		}
+	}
+	for (int i = 0; i < n; i++)
+		show_stack_stats(&stacks[i], n > 1);
+	fflush(stdout);
+	free(text);
+	free(stacks);
+	return 0;
+}
+
+int cmd_netstat(int argc, char **argv)
+{
+	bool all = false, listening = false, tcp = false, udp = false, stats = false;
+	const char *ctl = NULL;
+	char path[256], err[256];
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			netstat_help();
+			return 0;
+		}
+		if (tool_opt_is(a, "--ctl")) {
+			ctl = tool_opt_value("netstat", netstat_usage, argc, argv, &i);
+			if (!ctl)
+				return 2;
+			if (!*ctl)
+				return tool_usage_error("netstat", netstat_usage, "empty --ctl path");
+			continue;
+		}
+		if (!strcmp(a, "--all")) {
+			all = true;
+			continue;
+		}
+		if (!strcmp(a, "--statistics")) {
+			stats = true;
+			continue;
+		}
+		if (a[0] != '-' || a[1] == '-' || a[1] == '\0')
+			return tool_usage_error("netstat", netstat_usage, "unexpected argument '%s'", a);
+		/* Short options may be grouped: -tan, -su. */
+		for (const char *c = a + 1; *c; c++) {
+			switch (*c) {
+			case 'a': all = true; break;
+			case 'l': listening = true; break;
+			case 't': tcp = true; break;
+			case 'u': udp = true; break;
+			case 'n': break;
+			case 's': stats = true; break;
+			default:
+				return tool_usage_error("netstat", netstat_usage, "unknown option -%c", *c);
+			}
+		}
+	}
+	if (!tcp && !udp)
+		tcp = udp = true;
+	if (!ctl) {
+		if (tool_ctl_find(path, sizeof(path), err, sizeof(err)) < 0) {
+			fprintf(stderr, "ustack netstat: %s\n", err);
+			return 1;
+		}
+		ctl = path;
+	}
+	return stats ? show_stats(ctl) : show_sockets(ctl, all, listening, tcp, udp);
+}

@@ -1,0 +1,259 @@
+/* udpcat.c - `ustack udpcat` (hidden, for the interop tests): UDP datagrams of chosen
+ * sizes between a ustack host and a peer, checked byte for byte.
+ *
+ *   ustack udpcat [net options] send HOST PORT SIZE...   one datagram per SIZE
+ *   ustack udpcat [net options] recv PORT COUNT          print "LEN ok|bad from A:P" per datagram
+ *   ustack udpcat [net options] refused HOST PORT        a connected socket sends to a closed
+ *                                                        port: prints the error (exit 0 if
+ *                                                        ECONNREFUSED)
+ * Payload byte i is (i % 251), so a datagram cut or reordered inside does not look whole.
+ * Options: -W SECS (recv/refused wait, default 5), --lport N (the local port). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "cmds.h"
+#include "common.h"
+#include "ustack/socket.h"
+
+#define UDPCAT_MAX 65507
+
+static const char udpcat_usage[] =
+	"usage: ustack udpcat [-W SECS] [--lport N] [network options] send HOST PORT SIZE...\n"
+	"       ustack udpcat [-W SECS] [network options] recv PORT COUNT\n"
+	"       ustack udpcat [-W SECS] [--lport N] [network options] refused HOST PORT\n";
+
+static void fill(uint8_t *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i % 251);
+}
+
+static bool check(const uint8_t *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] != (uint8_t)(i % 251))
+			return false;
+	return true;
+}
+
+static int open_socket(struct ustack *st, unsigned long long lport)
+{
+	struct sockaddr_in sa;
+	int fd = ustack_socket(st, AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0) {
+		fprintf(stderr, "udpcat: socket: %s\n", strerror(errno));
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)lport);
+	if (lport && ustack_bind(st, fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "udpcat: bind port %llu: %s\n", lport, strerror(errno));
+		ustack_close(st, fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void set_timeout(struct ustack *st, int fd, unsigned ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+	ustack_setsockopt(st, fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+static int do_send(struct ustack *st, struct sockaddr_in *to, unsigned long long lport,
+		   char **sizes, int n)
+{
+	uint8_t *buf = malloc(UDPCAT_MAX);
+	int fd, rc = 0;
+
+	if (!buf)
+		return 1;
+	fill(buf, UDPCAT_MAX);
+	fd = open_socket(st, lport);
+	if (fd < 0) {
+		free(buf);
+		return 1;
+	}
+	for (int i = 0; i < n && !tool_should_stop(); i++) {
+		unsigned long long len;
+
+		tool_parse_uint(sizes[i], UDPCAT_MAX, &len);   /* checked by the caller */
+		if (ustack_sendto(st, fd, buf, (size_t)len, 0, (struct sockaddr *)to, sizeof(*to)) !=
+		    (ssize_t)len) {
+			fprintf(stderr, "udpcat: send %llu bytes: %s\n", len, strerror(errno));
+			rc = 1;
+		} else {
+			printf("sent %llu\n", len);
+		}
+		tool_sleep_ms(20);   /* let each go out (and the peer read it) in order */
+	}
+	fflush(stdout);
+	ustack_close(st, fd);
+	free(buf);
+	return rc;
+}
+
+static int do_recv(struct ustack *st, unsigned long long port, unsigned long long count,
+		   unsigned wait_ms)
+{
+	uint8_t *buf = malloc(UDPCAT_MAX + 1);
+	uint64_t end = ustack_clock_us() + (uint64_t)wait_ms * 1000u;
+	unsigned long long got = 0;
+	int fd, rc = 0;
+
+	if (!buf)
+		return 1;
+	fd = open_socket(st, port);
+	if (fd < 0) {
+		free(buf);
+		return 1;
+	}
+	/* Scripts wait for this line before they send. */
+	fprintf(stderr, "udpcat: listening on port %llu\n", port);
+	set_timeout(st, fd, 100);
+	while (got < count && !tool_should_stop() && ustack_clock_us() < end) {
+		struct sockaddr_in from;
+		socklen_t flen = sizeof(from);
+		char ip[16];
+		ssize_t r = ustack_recvfrom(st, fd, buf, UDPCAT_MAX + 1, 0, (struct sockaddr *)&from,
+					    &flen);
+
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+			    errno == ETIMEDOUT)
+				continue;
+			fprintf(stderr, "udpcat: recv: %s\n", strerror(errno));
+			rc = 1;
+			break;
+		}
+		got++;
+		printf("%zd %s from %s:%u\n", r, check(buf, (size_t)r) ? "ok" : "bad",
+		       tool_ip_str(from.sin_addr, ip), (unsigned)ntohs(from.sin_port));
+		fflush(stdout);
+	}
+	if (got < count) {
+		fprintf(stderr, "udpcat: %llu of %llu datagrams\n", got, count);
+		rc = 1;
+	}
+	ustack_close(st, fd);
+	free(buf);
+	return rc;
+}
+
+static int do_refused(struct ustack *st, struct sockaddr_in *to, unsigned long long lport,
+		      unsigned wait_ms)
+{
+	uint64_t end = ustack_clock_us() + (uint64_t)wait_ms * 1000u;
+	char byte = 'x';
+	int fd = open_socket(st, lport), err = 0;
+
+	if (fd < 0)
+		return 1;
+	if (ustack_connect(st, fd, (struct sockaddr *)to, sizeof(*to)) < 0) {
+		fprintf(stderr, "udpcat: connect: %s\n", strerror(errno));
+		ustack_close(st, fd);
+		return 1;
+	}
+	set_timeout(st, fd, 100);
+	/* The port unreachable comes back after the first datagram; POSIX reports it on a
+	 * later call on the connected socket. */
+	if (ustack_send(st, fd, &byte, 1, 0) < 0)
+		err = errno;
+	while (!err && !tool_should_stop() && ustack_clock_us() < end) {
+		char buf[16];
+
+		if (ustack_recv(st, fd, buf, sizeof(buf), 0) < 0 && errno != EAGAIN &&
+		    errno != EWOULDBLOCK && errno != EINTR && errno != ETIMEDOUT)
+			err = errno;
+	}
+	ustack_close(st, fd);
+	if (!err) {
+		printf("no error\n");
+		return 1;
+	}
+	printf("%s\n", err == ECONNREFUSED ? "ECONNREFUSED" : strerror(err));
+	return err == ECONNREFUSED ? 0 : 1;
+}
+
+int cmd_udpcat(int argc, char **argv)
+{
+	static const struct tool_host_spec hosts[1] = { { .name = "udpcat", .addr = "10.0.0.1/24" } };
+	struct tool_opts o;
+	struct tool_net *net;
+	unsigned long long lport = 0, port = 0, count = 0;
+	double wait = 5.0;
+	char *pos[64];
+	int npos = 0, rc;
+	struct sockaddr_in to;
+
+	tool_opts_init(&o);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v;
+		int r;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			printf("%s\n%s", udpcat_usage, TOOL_COMMON_HELP);
+			return 0;
+		}
+		r = tool_opt_common(&o, "udpcat", udpcat_usage, argc, argv, &i);
+		if (r < 0)
+			return 2;
+		if (r > 0)
+			continue;
+		if (!strcmp(a, "-W") || tool_opt_is(a, "--lport")) {
+			v = tool_opt_value("udpcat", udpcat_usage, argc, argv, &i);
+			if (!v)
+				return 2;
+			if (a[1] == 'W' ? tool_parse_double(v, 0.001, 3600.0, &wait) < 0
+					: tool_parse_uint(v, 65535, &lport) < 0)
+				return tool_usage_error("udpcat", udpcat_usage, "bad value '%s' for %s", v, a);
+		} else if (a[0] == '-' && a[1]) {
+			return tool_usage_error("udpcat", udpcat_usage, "unknown option %s", a);
+		} else if (npos < (int)(sizeof(pos) / sizeof(pos[0]))) {
+			pos[npos++] = argv[i];
+		} else {
+			return tool_usage_error("udpcat", udpcat_usage, "too many arguments");
+		}
+	}
+	if (npos < 1)
+		return tool_usage_error("udpcat", udpcat_usage, "missing mode (send, recv, refused)");
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	if (!strcmp(pos[0], "send") || !strcmp(pos[0], "refused")) {
+		bool send = pos[0][0] == 's';
+
+		if (send ? npos < 4 : npos != 3)
+			return tool_usage_error("udpcat", udpcat_usage, "%s: wrong arguments", pos[0]);
+		if (tool_parse_ip(pos[1], &to.sin_addr) < 0)
+			return tool_usage_error("udpcat", udpcat_usage, "bad address '%s'", pos[1]);
+		if (tool_parse_uint(pos[2], 65535, &port) < 0 || !port)
+			return tool_usage_error("udpcat", udpcat_usage, "bad port '%s'", pos[2]);
+		to.sin_port = htons((uint16_t)port);
+		for (int i = 3; i < npos; i++)
+			if (tool_parse_uint(pos[i], UDPCAT_MAX, &count) < 0)
+				return tool_usage_error("udpcat", udpcat_usage, "bad size '%s'", pos[i]);
+	} else if (!strcmp(pos[0], "recv")) {
+		if (npos != 3 || tool_parse_uint(pos[1], 65535, &port) < 0 || !port ||
+		    tool_parse_uint(pos[2], 1000000, &count) < 0)
+			return tool_usage_error("udpcat", udpcat_usage, "recv: wrong arguments");
+	} else {
+		return tool_usage_error("udpcat", udpcat_usage, "unknown mode '%s'", pos[0]);
+	}
+	tool_signals_install();
+	net = o.tap ? tool_net_tap(&o, "udpcat") : tool_net_vnet(&o, hosts, 1);
+	if (!net)
+		return 1;
+	if (pos[0][0] == 's')
+		rc = do_send(net->st[0], &to, lport, pos + 3, npos - 3);
+	else if (pos[0][0] == 'r' && pos[0][2] == 'c')
+		rc = do_recv(net->st[0], port, count, (unsigned)(wait * 1000.0));
+	else
+		rc = do_refused(net->st[0], &to, lport, (unsigned)(wait * 1000.0));
+	tool_net_free(net);
+	return rc;
+}

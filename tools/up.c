@@ -1,0 +1,64 @@
+/* up.c - `ustack up --tap NAME --addr A.B.C.D/N`: keep a host running on a TAP device
+ * (it answers ARP and ping, reassembles, counts what it drops) and serve its control
+ * socket until SIGINT/SIGTERM; then print its counters and exit 0. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "common.h"
+#include "ctl.h"
+
+static const char up_usage[] =
+	"usage: ustack up --tap NAME --addr A.B.C.D/N [--gw A.B.C.D] [--dns A.B.C.D] [--pcap FILE]\n"
+	"                 [--trace] [--loss P] [--seed N] [--ctl PATH]\n";
+
+int cmd_up(int argc, char **argv)
+{
+	struct tool_opts o;
+	struct tool_net *net;
+	uint8_t mac[6];
+	char ip[16];
+
+	tool_opts_init(&o);
+	for (int i = 1; i < argc; i++) {
+		int r;
+
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("%s\nRun a ustack host on a TAP device until SIGINT or SIGTERM, then print\n"
+			       "its counters. `ustack netstat` reads it through the control socket.\n\n%s",
+			       up_usage, TOOL_COMMON_HELP);
+			return 0;
+		}
+		r = tool_opt_common(&o, "up", up_usage, argc, argv, &i);
+		if (r < 0)
+			return 2;
+		if (r == 0)
+			return tool_usage_error("up", up_usage, "unexpected argument '%s'", argv[i]);
+	}
+	if (!o.tap)
+		return tool_usage_error("up", up_usage, "missing --tap NAME");
+	if (!o.have_addr)
+		return tool_usage_error("up", up_usage, "missing --addr A.B.C.D/N");
+	tool_signals_install();
+	net = tool_net_tap(&o, "up");
+	if (!net)
+		return 1;
+	if (tool_net_serve_ctl(net, &o) < 0) {
+		tool_net_free(net);
+		return 1;
+	}
+	/* One line that scripts can wait for: the host is attached and answering. */
+	if (ustack_if_mac(net->st[0], net->ifindex[0], mac) < 0)
+		memset(mac, 0, sizeof(mac));
+	fprintf(stderr,
+		"ustack up: %s/%d on %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, control socket %s\n",
+		tool_ip_str(o.addr, ip), o.prefix, o.tap, mac[0], mac[1], mac[2], mac[3], mac[4],
+		mac[5], tool_ctl_path(net->ctl));
+	tool_wait_for_signal();
+	ustack_stop(net->st[0]);
+	printf("ustack up: stopped; counters of %s:\n", tool_ip_str(o.addr, ip));
+	ustack_print_stats(net->st[0], stdout);
+	fflush(stdout);
+	tool_net_free(net);
+	return 0;
+}
