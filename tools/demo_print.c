@@ -1,0 +1,460 @@
+/* demo_print.c - the demo's narration: the network, the layers, each step's frames and
+ * state changes in time order, and the socket and neighbour tables (what the frames mean,
+ * and the summary: demo_explain.c). Every number printed comes from a decoded frame (demo_log), a trace event or
+ * a table of the stack (ustack_sockets, ustack_neighbours): nothing is canned.
+ * English by default, Korean with --lang ko (the language of the study note the demo
+ * follows). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "ustack/ustack.h"
+#include "ustack/dev.h"
+#include "ustack/socket.h"
+#include "demo.h"
+
+
+const char *demo_tr(const struct demo *d, const char *en, const char *ko)
+{
+	return d->ko ? ko : en;
+}
+
+void demo_say(struct demo *d, const char *en, const char *ko, ...)
+{
+	va_list ap;
+	if (d->quiet)
+		return;
+	va_start(ap, ko);
+	vfprintf(d->out, d->ko ? ko : en, ap);
+	va_end(ap);
+}
+
+/* Not translated (tables, frame lines); silent with --quiet. */
+void demo_out(struct demo *d, const char *fmt, ...)
+{
+	va_list ap;
+	if (d->quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(d->out, fmt, ap);
+	va_end(ap);
+}
+
+const char *demo_ip(struct in_addr a, char buf[16])
+{
+	if (!inet_ntop(AF_INET, &a, buf, 16))
+		snprintf(buf, 16, "?");
+	return buf;
+}
+
+static double ms_since(const struct demo *d, uint64_t t)
+{
+	return ((double)t - (double)d->t0) / 1000.0;
+}
+
+static const struct demo_host *host_of(const struct demo *d, int h)
+{
+	return h >= 0 && h < d->log.n_hosts ? &d->log.hosts[h] : NULL;
+}
+
+bool demo_is_client_mac(const struct demo *d, const uint8_t mac[6])
+{
+	const struct demo_host *c = host_of(d, d->h_client);
+	for (int i = 0; c && i < c->n_mac; i++)
+		if (!memcmp(c->mac[i], mac, 6))
+			return true;
+	return false;
+}
+
+/* s padded with spaces to width terminal columns (Hangul takes two). */
+const char *demo_pad(const char *s, int width, char buf[96])
+{
+	int cols = 0;
+	size_t n = strlen(s);
+	if (n > 80)
+		n = 80;
+	memcpy(buf, s, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x80)
+			cols++;
+		else if (c >= 0xe0)      /* a three-byte sequence: CJK, Hangul */
+			cols += 2;
+		else if (c >= 0xc0)
+			cols++;
+	}
+	while (cols < width && n < 95) {
+		buf[n++] = ' ';
+		cols++;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* --- one frame as text --- */
+
+const char *demo_qtype_name(uint16_t t, char buf[16])
+{
+	switch (t) {
+	case 1: return "A";
+	case 5: return "CNAME";
+	case 28: return "AAAA";
+	default: snprintf(buf, 16, "TYPE%u", t); return buf;
+	}
+}
+
+const char *demo_rcode_name(int rc)
+{
+	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+					     "NOTIMP", "REFUSED" };
+	return rc >= 0 && rc < 6 ? names[rc] : "RCODE?";
+}
+
+void demo_format_frame(struct demo *d, const struct demo_ev *e, char *buf, size_t cap)
+{
+	const struct ustack_frame_info *fi = &e->fi;
+	char a[16], b[16], m1[18], m2[18], extra[300];
+	(void)d;
+
+	if (!e->decoded) {
+		snprintf(buf, cap, "%s", e->line ? e->line : "?");
+		return;
+	}
+	demo_fmt_mac(fi->eth_src, m1);
+	demo_fmt_mac(fi->eth_dst, m2);
+	if (fi->is_arp) {
+		if (fi->arp_op == 1) {
+			snprintf(buf, cap, "ARP request  who-has %s tell %s   eth %s > %s",
+				 demo_ip(fi->arp_tpa, a), demo_ip(fi->arp_spa, b), m1, m2);
+		} else {
+			char sha[18];
+			demo_fmt_mac(fi->arp_sha, sha);
+			snprintf(buf, cap, "ARP reply    %s is-at %s   eth %s > %s", demo_ip(fi->arp_spa, a),
+				 sha, m1, m2);
+		}
+		return;
+	}
+	if (fi->is_dns) {
+		char t[16];
+		if (!(fi->dns_flags & 0x8000)) {
+			snprintf(buf, cap, "DNS query    id=0x%04x  %s? %s   udp %s:%u > %s:%u",
+				 fi->dns_id, demo_qtype_name(fi->dns_qtype, t), fi->dns_qname,
+				 demo_ip(fi->ip_src, a), fi->sport, demo_ip(fi->ip_dst, b), fi->dport);
+			return;
+		}
+		size_t used = 0;
+		extra[0] = '\0';
+		int rcode = fi->dns_flags & 0xf;
+		if (fi->dns_cname[0])
+			used += (size_t)snprintf(extra, sizeof extra, " CNAME %s", fi->dns_cname);
+		for (int i = 0; i < fi->dns_n_a && i < 8 && used < sizeof extra; i++) {
+			char r[16];
+			used += (size_t)snprintf(extra + used, sizeof extra - used, " A %s ttl=%u",
+						 demo_ip(fi->dns_a[i], r), fi->dns_a_ttl[i]);
+		}
+		if (used >= sizeof extra)
+			extra[sizeof extra - 1] = '\0';
+		snprintf(buf, cap, "DNS answer   id=0x%04x  %s%s%s   udp %s:%u > %s:%u", fi->dns_id,
+			 fi->dns_qname, rcode ? " " : "", rcode ? demo_rcode_name(rcode) : extra,
+			 demo_ip(fi->ip_src, a), fi->sport, demo_ip(fi->ip_dst, b), fi->dport);
+		return;
+	}
+	if (fi->is_tcp) {
+		char names[32], bits[7], opts[160], http[96];
+		demo_tcp_flag_names(fi->tcp_flags, names, sizeof names);
+		demo_tcp_flag_bits(fi->tcp_flags, bits);
+		demo_tcp_options(fi, opts, sizeof opts);
+		demo_http_first_line(fi, http, sizeof http);
+		snprintf(buf, cap, "TCP %-8s [%s]  %s:%u > %s:%u  seq=%u ack=%u win=%u len=%zu%s%s%s%s%s%s",
+			 names, bits, demo_ip(fi->ip_src, a), fi->sport, demo_ip(fi->ip_dst, b), fi->dport,
+			 fi->tcp_seq, fi->tcp_ack, fi->tcp_win, fi->payload_len,
+			 opts[0] ? "  <" : "", opts, opts[0] ? ">" : "",
+			 http[0] ? "  \"" : "", http, http[0] ? "\"" : "");
+		return;
+	}
+	if (fi->is_udp) {
+		snprintf(buf, cap, "UDP %s:%u > %s:%u len=%zu", demo_ip(fi->ip_src, a), fi->sport,
+			 demo_ip(fi->ip_dst, b), fi->dport, fi->payload_len);
+		return;
+	}
+	snprintf(buf, cap, "%s", e->line ? e->line : "?");
+}
+
+/* --- the network and the layers --- */
+
+void demo_print_network(struct demo *d)
+{
+	char a[16], m[18], url[1400];
+	snprintf(url, sizeof url, "%s", d->url);
+	SAY(d, "ustack demo: fetching %s the way a browser does, one step at a time.\n"
+	       "Every value below is read from a frame on the wire, a trace event of a stack, or a\n"
+	       "stack's own tables; nothing is made up.\n\n",
+	    "ustack demo: 브라우저가 하는 그대로 페이지 %s 를 한 단계씩 가져옵니다.\n"
+	    "아래의 모든 값은 선로 위 프레임, 스택의 트레이스 이벤트, 또는 스택 자신의 표에서\n"
+	    "읽은 것입니다. 지어낸 값은 없습니다.\n\n", url);
+	if (d->tap)
+		SAY(d, "THE NETWORK  (one ustack stack, the client, on the Linux TAP %s; the servers are Linux's)\n\n",
+		    "네트워크  (ustack 스택은 클라이언트 하나, Linux TAP %s에 붙어 있고 서버들은 Linux 프로그램)\n\n",
+		    d->tap);
+	else
+		SAY(d, "THE NETWORK  (%d ustack stacks in this process; 2 virtual Ethernet links, %u ms per hop)\n\n",
+		    "네트워크  (이 프로세스 안의 ustack 스택 %d개; 가상 이더넷 링크 2개, 홉마다 %u ms)\n\n",
+		    d->n_st, DEMO_LINK_LATENCY_US / 1000);
+	char pb[96], pb2[96];
+	demo_out(d, "  %s %s %-18s %s\n", demo_pad(demo_tr(d, "host", "호스트"), 7, pb), demo_pad(demo_tr(d, "address", "주소"), 18, pb2),
+	    "MAC", demo_tr(d, "role", "역할"));
+	const int order[4] = { d->h_client, d->h_dns, d->h_router, d->h_web };
+	for (int k = 0; k < 4; k++) {
+		int h = order[k];
+		if (h < 0)
+			continue;
+		const struct demo_host *ho = &d->log.hosts[h];
+		for (int i = 0; i < ho->n_addr || i == 0; i++) {
+			char addr[24] = "";
+			if (i < ho->n_addr)
+				snprintf(addr, sizeof addr, "%s/%d", demo_ip(ho->addr[i], a), ho->prefix[i]);
+			if (i < ho->n_mac)
+				demo_fmt_mac(ho->mac[i], m);
+			else
+				m[0] = '\0';
+			const char *role = "";
+			if (i == 0) {
+				if (h == d->h_client)
+					role = demo_tr(d, "the browser (this program's main thread)",
+						       "브라우저 (이 프로그램의 메인 스레드)");
+				else if (h == d->h_dns)
+					role = demo_tr(d, "DNS server (ustack dns)", "DNS 서버 (ustack dns)");
+				else if (h == d->h_router)
+					role = demo_tr(d, "router: forwards between the two links",
+						       "라우터: 두 링크 사이에서 전달");
+				else if (h == d->h_web)
+					role = demo_tr(d, "web server (ustack serve), port 80",
+						       "웹 서버 (ustack serve), 포트 80");
+			}
+			demo_out(d, "  %-7s %-18s %-18s %s\n", i ? "" : ho->name, addr, m, role);
+		}
+	}
+	char g[16], s[16];
+	if (d->tap) {
+		SAY(d, "\n  The client knows only its address, its gateway (%s) and its DNS server (%s).\n\n",
+		    "\n  클라이언트가 아는 것은 자기 주소, 게이트웨이(%s), DNS 서버(%s)뿐입니다.\n\n",
+		    d->gw.s_addr ? demo_ip(d->gw, g) : "-", d->dns.s_addr ? demo_ip(d->dns, s) : "-");
+		return;
+	}
+	demo_out(d, "\n      client 10.0.1.10 ──┐                                   ┌── web 10.0.2.80\n"
+	       "                         ├── 10.0.1.1  router  10.0.2.1 ─────┤\n"
+	       "      dns    10.0.1.53 ──┘        10.0.1.0/24 | 10.0.2.0/24  └─\n\n");
+	SAY(d, "  The client knows only its address, its gateway (%s) and its DNS server (%s).\n"
+	       "  The DNS server answers %s with A 10.0.2.80.\n\n",
+	    "  클라이언트가 아는 것은 자기 주소, 게이트웨이(%s), DNS 서버(%s)뿐입니다.\n"
+	    "  DNS 서버는 이름 %s 에 대해 A 레코드 10.0.2.80 을 답합니다.\n\n",
+	    demo_ip(d->gw, g), demo_ip(d->dns, s), d->host);
+}
+
+void demo_print_layers(struct demo *d)
+{
+	char link[200];
+	if (d->tap)
+		snprintf(link, sizeof link, "%s %s", demo_tr(d, "Ethernet frames on the TAP", "TAP 위의 이더넷 프레임"),
+			 d->tap);
+	else
+		snprintf(link, sizeof link, "%s", demo_tr(d, "Ethernet frames on a virtual link (vnet)",
+						      "가상 링크(vnet) 위의 이더넷 프레임"));
+	SAY(d, "THE LAYERS  (what the request goes through inside the client, top to bottom)\n\n",
+	    "계층  (요청이 클라이언트 안에서 위에서 아래로 지나가는 곳)\n\n");
+	SAY(d, "  application      the browser: gethostbyname, socket, connect, send, recv, close\n"
+	       "  socket library   the resolver (name -> address, over DNS) and the descriptor table\n"
+	       "                   (each descriptor points at a control block)\n"
+	       "  protocol stack   TCP, UDP, IP, ICMP, ARP\n"
+	       "  link             %s\n\n",
+	    "  애플리케이션     브라우저: gethostbyname, socket, connect, send, recv, close\n"
+	    "  소켓 라이브러리  리졸버(이름 -> 주소, DNS로)와 디스크립터 표\n"
+	    "                   (디스크립터마다 제어 블록을 가리킴)\n"
+	    "  프로토콜 스택    TCP, UDP, IP, ICMP, ARP\n"
+	    "  링크             %s\n\n", link);
+	if (d->pcap_path)
+		SAY(d, "  Every frame of every link is also written to %s (Wireshark or tshark -r opens it).\n\n",
+		    "  모든 링크의 모든 프레임은 %s 에도 기록됩니다(Wireshark 또는 tshark -r로 열 수 있음).\n\n",
+		    d->pcap_path);
+}
+
+void demo_print_heading(struct demo *d, enum demo_step step)
+{
+	char title[400];
+	switch (step) {
+	case DEMO_STEP_RESOLVE:
+		snprintf(title, sizeof title, "0  gethostbyname(\"%s\")", d->host);
+		break;
+	case DEMO_STEP_SOCKET:
+		snprintf(title, sizeof title, "①  socket()");
+		break;
+	case DEMO_STEP_CONNECT:
+		snprintf(title, sizeof title, "②  connect()");
+		break;
+	case DEMO_STEP_HTTP:
+		snprintf(title, sizeof title, "③  send() / recv(): HTTP %s",
+			 demo_tr(d, "request and response", "요청과 응답"));
+		break;
+	case DEMO_STEP_CLOSE:
+		snprintf(title, sizeof title, "④  close()");
+		break;
+	default:
+		title[0] = '\0';
+	}
+	demo_out(d, "%s\n %s\n%s\n", DEMO_RULE, title, DEMO_RULE);
+}
+
+/* --- a step's events (what they mean: demo_explain.c) --- */
+
+/* The curated view: what the client sends and gets, other hosts' ARP, frames lost. */
+static bool shown(const struct demo *d, const struct demo_ev *e)
+{
+	const struct demo_host *c = host_of(d, d->h_client);
+	if (d->verbose)
+		return true;
+	if (e->kind == USTACK_TRACE_INFO || e->kind == USTACK_TRACE_STATE)
+		return e->host == d->h_client;
+	if (e->kind == USTACK_TRACE_DROP)
+		return e->host == d->h_client && e->reason != USTACK_DROP_ETH_NOT_FOR_US &&
+		       e->reason != USTACK_DROP_ARP_NOT_FOR_US;
+	if (!e->decoded)
+		return e->host == d->h_client;
+	const struct ustack_frame_info *fi = &e->fi;
+	if (e->host == d->h_client) {
+		if (e->kind == USTACK_TRACE_TX)
+			return true;
+		if (!demo_is_client_mac(d, fi->eth_dst) && !demo_mac_is_bcast(fi->eth_dst))
+			return false;
+		if (fi->is_arp && fi->arp_op == 1 && c && c->n_addr &&
+		    fi->arp_tpa.s_addr != c->addr[0].s_addr)
+			return false;
+		return true;
+	}
+	if (e->kind != USTACK_TRACE_TX)
+		return false;
+	if (e->lost && e->to_host == d->h_client)
+		return true;
+	return fi->is_arp && e->to_host != d->h_client && e->from_host != d->h_client;
+}
+
+static void print_event(struct demo *d, const struct demo_ev *e)
+{
+	char desc[700], t[32];
+	const struct demo_host *h = host_of(d, e->host);
+	snprintf(t, sizeof t, "+%.3f ms", ms_since(d, e->t));
+	if (d->verbose && !(e->decoded && (e->kind == USTACK_TRACE_TX || e->kind == USTACK_TRACE_RX))) {
+		demo_out(d, "  %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
+		return;
+	}
+	switch (e->kind) {
+	case USTACK_TRACE_TX:
+	case USTACK_TRACE_RX:
+		demo_format_frame(d, e, desc, sizeof desc);
+		demo_out(d, "  %12s  %-6s %s %s%s%s\n", t, h ? h->name : "?",
+		    e->kind == USTACK_TRACE_TX ? "→" : "←", desc,
+		    !e->retrans ? "" : e->fi.is_arp ? demo_tr(d, "  (retry)", "  (재시도)") :
+		    demo_tr(d, "  (retransmission)", "  (재전송)"),
+		    e->lost ? demo_tr(d, "  ✗ lost on the link", "  ✗ 링크에서 유실") : "");
+		break;
+	case USTACK_TRACE_STATE:
+		demo_out(d, "  %12s  %-6s   %s\n", t, h ? h->name : "?", e->line && e->line[0] ? e->line : e->new_state);
+		break;
+	case USTACK_TRACE_DROP:
+		demo_out(d, "  %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
+		break;
+	default:
+		demo_out(d, "  %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
+	}
+}
+
+/* What one step's frames say, found among its events. */
+static void print_events(struct demo *d, const struct demo_step_view *v)
+{
+	size_t shown_n = 0;
+	for (size_t i = 0; i < v->n; i++)
+		if (shown(d, v->ev[i])) {
+			print_event(d, v->ev[i]);
+			shown_n++;
+		}
+	if (!shown_n)
+		SAY(d, "  (no frame on the wire)\n", "  (선로에 프레임 없음)\n");
+}
+
+void demo_print_step(struct demo *d, enum demo_step step)
+{
+	struct demo_mark *m = &d->marks[step];
+	struct demo_step_view v;
+	/* the previous step's events are already counted: this step's are [from, to) */
+	demo_log_analyse(&d->log);
+	size_t total = demo_log_count(&d->log);
+	size_t to = m->to < total ? m->to : total;
+	v.ev = demo_log_slice(&d->log, m->from, &v.n);
+	if (!v.ev)
+		return;
+	/* only events appended before the step's end */
+	size_t k = 0;
+	for (size_t i = 0; i < v.n; i++)
+		if (v.ev[i]->idx < to)
+			v.ev[k++] = v.ev[i];
+	v.n = k;
+	if (d->quiet) {
+		free(v.ev);
+		return;
+	}
+	print_events(d, &v);
+	demo_explain_step(d, step, &v);
+	demo_out(d, "\n");
+	free(v.ev);
+}
+
+/* --- tables --- */
+
+void demo_print_netstat(struct demo *d, const char *when_en, const char *when_ko)
+{
+	struct ustack_sockinfo si[DEMO_MAX_SOCKS];
+	char la[32], ra[32], a[16];
+	size_t n = ustack_sockets(d->st[0], si, DEMO_MAX_SOCKS);
+	if (n > DEMO_MAX_SOCKS)
+		n = DEMO_MAX_SOCKS;
+	SAY(d, "\n  netstat %s (ustack_sockets on the client):\n",
+	    "\n  netstat, %s (클라이언트의 ustack_sockets):\n", demo_tr(d, when_en, when_ko));
+	demo_out(d, "    %-5s %6s %6s %-21s %-21s %-12s %2s %7s %6s\n", "Proto", "Recv-Q", "Send-Q",
+	    "Local Address", "Foreign Address", "State", "fd", "SndBuf", "RcvBuf");
+	size_t rows = 0;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(la, sizeof la, "%s:%u", demo_ip(si[i].local.sin_addr, a), ntohs(si[i].local.sin_port));
+		snprintf(ra, sizeof ra, "%s:%u", demo_ip(si[i].remote.sin_addr, a), ntohs(si[i].remote.sin_port));
+		char fd[16];
+		if (si[i].fd >= 0)
+			snprintf(fd, sizeof fd, "%d", si[i].fd);
+		else
+			snprintf(fd, sizeof fd, "-");
+		demo_out(d, "    %-5s %6zu %6zu %-21s %-21s %-12s %2s %7zu %6zu\n",
+		    si[i].proto == IPPROTO_TCP ? "tcp" : "udp", si[i].recv_q, si[i].send_q, la, ra,
+		    si[i].state && si[i].state[0] ? si[i].state : "-", fd, si[i].sndbuf, si[i].rcvbuf);
+		rows++;
+	}
+	if (!rows)
+		SAY(d, "    (no sockets: every control block is freed; the connection is CLOSED)\n",
+		    "    (소켓 없음: 모든 제어 블록이 해제됨; 연결은 CLOSED)\n");
+	demo_out(d, "\n");
+}
+
+void demo_print_neighbours(struct demo *d)
+{
+	struct ustack_neigh nb[16];
+	char a[16], m[18];
+	size_t n = ustack_neighbours(d->st[0], nb, 16);
+	if (n > 16)
+		n = 16;
+	demo_out(d, "      %-16s %-18s %-11s %s\n", "Address", "HWaddress", "State", "Age");
+	for (size_t i = 0; i < n; i++) {
+		demo_fmt_mac(nb[i].mac, m);
+		demo_out(d, "      %-16s %-18s %-11s %.1f ms\n", demo_ip(nb[i].addr, a), m,
+		    nb[i].state ? nb[i].state : "?", (double)nb[i].age_us / 1000.0);
+	}
+	if (!n)
+		SAY(d, "      (empty)\n", "      (비어 있음)\n");
+}
