@@ -13,7 +13,8 @@ $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 # The in-process walkthrough: no root, no network.
-demo: all
+demo: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS) --target ustack
 	./$(BUILD)/bin/ustack demo
 
 # Install what the tests need (only what is missing), build, run the suite,
