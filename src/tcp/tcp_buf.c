@@ -1,0 +1,197 @@
+/* tcp_buf.c - byte rings and sequence range sets (see tcp_buf.h).
+ *
+ * The ring copies with at most two memcpy calls per operation (the wrap point); the
+ * range sets are tiny sorted arrays, so inserting is a short scan and a memmove. */
+#include "tcp/tcp_buf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/tcp_seq.h"
+
+void tcp_ring_init(struct tcp_ring *r, size_t cap)
+{
+	r->buf = NULL;
+	r->cap = cap;
+	r->head = 0;
+	r->len = 0;
+}
+
+void tcp_ring_free(struct tcp_ring *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->head = 0;
+	r->len = 0;
+}
+
+static bool ring_storage(struct tcp_ring *r)
+{
+	if (r->buf)
+		return true;
+	if (r->cap == 0)
+		return false;
+	r->buf = malloc(r->cap);
+	r->head = 0;
+	return r->buf != NULL;
+}
+
+/* Copy n bytes into the ring at physical position pos (wrapping). */
+static void ring_put(struct tcp_ring *r, size_t pos, const uint8_t *src, size_t n)
+{
+	size_t first = r->cap - pos;
+
+	if (first >= n) {
+		memcpy(r->buf + pos, src, n);
+	} else {
+		memcpy(r->buf + pos, src, first);
+		memcpy(r->buf, src + first, n - first);
+	}
+}
+
+static size_t ring_pos(const struct tcp_ring *r, size_t off)
+{
+	size_t pos = r->head + off;
+
+	return pos >= r->cap ? pos - r->cap : pos;
+}
+
+size_t tcp_ring_append(struct tcp_ring *r, const void *src, size_t n)
+{
+	size_t space = tcp_ring_space(r);
+
+	if (n > space)
+		n = space;
+	if (n == 0 || !ring_storage(r))
+		return 0;
+	ring_put(r, ring_pos(r, r->len), src, n);
+	r->len += n;
+	return n;
+}
+
+bool tcp_ring_write_at(struct tcp_ring *r, size_t off, const void *src, size_t n)
+{
+	if (off > r->cap || n > r->cap - off)
+		return false;
+	if (n == 0)
+		return true;
+	if (!ring_storage(r))
+		return false;
+	ring_put(r, ring_pos(r, off), src, n);
+	return true;
+}
+
+size_t tcp_ring_copy_out(const struct tcp_ring *r, size_t off, void *dst, size_t n)
+{
+	uint8_t *d = dst;
+
+	if (off >= r->len)
+		return 0;
+	if (n > r->len - off)
+		n = r->len - off;
+	size_t pos = ring_pos(r, off);
+	size_t first = r->cap - pos;
+	if (first >= n) {
+		memcpy(d, r->buf + pos, n);
+	} else {
+		memcpy(d, r->buf + pos, first);
+		memcpy(d + first, r->buf, n - first);
+	}
+	return n;
+}
+
+void tcp_ring_consume(struct tcp_ring *r, size_t n)
+{
+	if (n > r->len)
+		n = r->len;
+	/* head moves even when the ring empties: out-of-order bytes written past len
+	 * keep their place relative to it. */
+	r->head = ring_pos(r, n);
+	r->len -= n;
+}
+
+int tcp_ring_resize(struct tcp_ring *r, size_t cap, size_t keep)
+{
+	uint8_t *nb;
+
+	if (keep > cap || keep > r->cap)
+		return -EINVAL;
+	if (!r->buf) {
+		r->cap = cap;
+		r->head = 0;
+		return 0;
+	}
+	nb = malloc(cap ? cap : 1);
+	if (!nb)
+		return -ENOMEM;
+	/* Copy `keep` bytes from head, wrapping, into the new linear buffer. */
+	size_t first = r->cap - r->head;
+	if (first >= keep) {
+		memcpy(nb, r->buf + r->head, keep);
+	} else {
+		memcpy(nb, r->buf + r->head, first);
+		memcpy(nb + first, r->buf, keep - first);
+	}
+	free(r->buf);
+	r->buf = nb;
+	r->cap = cap;
+	r->head = 0;
+	return 0;
+}
+
+/* --- range sets --- */
+
+int tcp_ranges_add(struct tcp_ranges *s, uint32_t left, uint32_t right)
+{
+	unsigned i = 0, j;
+
+	if (!SEQ_LT(left, right))
+		return -1;
+	/* First range that ends at or after left: everything before it is untouched. */
+	while (i < s->n && SEQ_LT(s->r[i].right, left))
+		i++;
+	/* Ranges i..j-1 touch or overlap [left, right). */
+	j = i;
+	while (j < s->n && SEQ_LEQ(s->r[j].left, right))
+		j++;
+	if (j == i) {
+		if (s->n == TCP_RANGES_MAX)
+			return -1;
+		memmove(&s->r[i + 1], &s->r[i], (s->n - i) * sizeof(s->r[0]));
+		s->r[i].left = left;
+		s->r[i].right = right;
+		s->n++;
+		return (int)i;
+	}
+	s->r[i].left = seq_min(s->r[i].left, left);
+	s->r[i].right = seq_max(s->r[j - 1].right, right);
+	if (j - i > 1) {
+		memmove(&s->r[i + 1], &s->r[j], (s->n - j) * sizeof(s->r[0]));
+		s->n -= j - i - 1;
+	}
+	return (int)i;
+}
+
+void tcp_ranges_trim(struct tcp_ranges *s, uint32_t seq)
+{
+	unsigned i = 0;
+
+	while (i < s->n && SEQ_LEQ(s->r[i].right, seq))
+		i++;
+	if (i) {
+		memmove(&s->r[0], &s->r[i], (s->n - i) * sizeof(s->r[0]));
+		s->n -= i;
+	}
+	if (s->n && SEQ_LT(s->r[0].left, seq))
+		s->r[0].left = seq;
+}
+
+uint32_t tcp_ranges_bytes(const struct tcp_ranges *s)
+{
+	uint32_t b = 0;
+
+	for (unsigned i = 0; i < s->n; i++)
+		b += s->r[i].right - s->r[i].left;
+	return b;
+}

@@ -1,0 +1,645 @@
+/* tcp_conn.c - connections as objects: the per-stack tables (4-tuple hash, listeners by
+ * address and port, bound ports), allocation and freeing, initial sequence numbers
+ * (RFC 6528), state changes with their traces, aborting, and the options of a SYN.
+ *
+ * Demultiplexing never walks all connections: a segment costs one lookup in the
+ * 4-tuple table and, only when that misses, one in the listener table for (addr, port)
+ * and one for (any, port). */
+#include "tcp/tcp_var.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/stack.h"
+#include "core/trace.h"
+#include "net/ipv4.h"
+#include "socket/socket.h"
+#include "tcp/tcp_cc.h"
+#include "wire/ipv4.h"
+
+#define TCP_HASH_INIT   256u          /* 4-tuple buckets at first; doubles with load */
+#define TCP_LHASH_SIZE  64u
+#define TCP_BHASH_SIZE  1024u
+#define EPHEMERAL_LO    49152u
+#define EPHEMERAL_HI    65535u
+
+/* --- SipHash-2-4 (Aumasson & Bernstein), for RFC 6528 ISNs --- */
+
+static inline uint64_t rotl64(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+
+#define SIPROUND(v0, v1, v2, v3) do { \
+	v0 += v1; v1 = rotl64(v1, 13); v1 ^= v0; v0 = rotl64(v0, 32); \
+	v2 += v3; v3 = rotl64(v3, 16); v3 ^= v2; \
+	v0 += v3; v3 = rotl64(v3, 21); v3 ^= v0; \
+	v2 += v1; v1 = rotl64(v1, 17); v1 ^= v2; v2 = rotl64(v2, 32); \
+} while (0)
+
+static uint64_t siphash24(const uint64_t key[2], const uint8_t *m, size_t len)
+{
+	uint64_t v0 = 0x736f6d6570736575ull ^ key[0];
+	uint64_t v1 = 0x646f72616e646f6dull ^ key[1];
+	uint64_t v2 = 0x6c7967656e657261ull ^ key[0];
+	uint64_t v3 = 0x7465646279746573ull ^ key[1];
+	uint64_t b = (uint64_t)len << 56;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t w = 0;
+
+		for (int k = 0; k < 8; k++)
+			w |= (uint64_t)m[i + k] << (8 * k);
+		v3 ^= w;
+		SIPROUND(v0, v1, v2, v3);
+		SIPROUND(v0, v1, v2, v3);
+		v0 ^= w;
+	}
+	for (int k = 0; i + (size_t)k < len; k++)
+		b |= (uint64_t)m[i + k] << (8 * k);
+	v3 ^= b;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	for (int r = 0; r < 4; r++)
+		SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M a
+ * 4-microsecond clock. */
+uint32_t tcp_isn(struct ustack *st, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		 uint16_t rport)
+{
+	uint8_t m[12];
+
+	be32_put(m, laddr);
+	be32_put(m + 4, raddr);
+	be16_put(m + 8, lport);
+	be16_put(m + 10, rport);
+	return (uint32_t)siphash24(st->tcp->isn_key, m, sizeof(m)) + (uint32_t)(st->now / 4);
+}
+
+/* --- lifecycle of the module --- */
+
+int tcp_init(struct ustack *st)
+{
+	struct tcp_state *ts = calloc(1, sizeof(*ts));
+
+	if (!ts)
+		return -1;
+	ts->hash = calloc(TCP_HASH_INIT, sizeof(*ts->hash));
+	ts->lhash = calloc(TCP_LHASH_SIZE, sizeof(*ts->lhash));
+	ts->bhash = calloc(TCP_BHASH_SIZE, sizeof(*ts->bhash));
+	if (!ts->hash || !ts->lhash || !ts->bhash) {
+		free(ts->hash);
+		free(ts->lhash);
+		free(ts->bhash);
+		free(ts);
+		return -1;
+	}
+	ts->hash_mask = TCP_HASH_INIT - 1;
+	stack_rand_bytes(st, ts->hash_key, sizeof(ts->hash_key));
+	stack_rand_bytes(st, ts->isn_key, sizeof(ts->isn_key));
+	ts->msl = (uint64_t)st->cfg.tcp_msl_ms * 1000;
+	ts->min_rto = (uint64_t)st->cfg.tcp_min_rto_ms * 1000;
+	ts->initial_rto = (uint64_t)st->cfg.tcp_initial_rto_ms * 1000;
+	if (!ts->msl)
+		ts->msl = 30000000;
+	if (!ts->min_rto)
+		ts->min_rto = 200000;
+	if (!ts->initial_rto)
+		ts->initial_rto = 1000000;
+	ts->max_rto = 60000000;             /* RFC 6298 2.5: at least 60 s */
+	ts->delack = 40000;
+	ts->fin_timeout = 60000000;
+	ts->persist_min = 200000;
+	ts->persist_max = 60000000;
+	ts->syn_retries = 6;
+	ts->synack_retries = 5;
+	ts->data_retries = 15;
+	ts->sndbuf_default = TCP_DEFAULT_BUF;
+	ts->rcvbuf_default = TCP_DEFAULT_BUF;
+	ts->buf_max = TCP_MAX_BUF;
+	ts->syn_queue_max = 1024;
+	ts->challenge_ack_limit = 1000;
+	ts->pmtud = true;
+	st->tcp = ts;
+	return 0;
+}
+
+void tcp_free(struct ustack *st)
+{
+	struct tcp_state *ts = st->tcp;
+
+	if (!ts)
+		return;
+	while (ts->all)
+		tcp_conn_free(st, ts->all);
+	free(ts->hash);
+	free(ts->lhash);
+	free(ts->bhash);
+	free(ts);
+	st->tcp = NULL;
+}
+
+/* --- hashing --- */
+
+static inline uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
+static size_t hash4(const struct tcp_state *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		    uint16_t rport)
+{
+	uint64_t a = ((uint64_t)laddr << 32 | raddr) ^ ts->hash_key[0];
+	uint64_t b = ((uint64_t)lport << 16 | rport) ^ ts->hash_key[1];
+
+	return (size_t)mix64(mix64(a) ^ b);
+}
+
+static size_t hash_listen(const struct tcp_state *ts, uint32_t laddr, uint16_t lport)
+{
+	return (size_t)mix64(((uint64_t)laddr << 16 | lport) ^ ts->hash_key[1]) &
+	       (TCP_LHASH_SIZE - 1);
+}
+
+static size_t hash_port(const struct tcp_state *ts, uint16_t port)
+{
+	return (size_t)mix64(port ^ ts->hash_key[0]) & (TCP_BHASH_SIZE - 1);
+}
+
+/* Double the 4-tuple table when it holds more entries than buckets. */
+static void hash_grow(struct ustack *st)
+{
+	struct tcp_state *ts = st->tcp;
+	size_t n = (ts->hash_mask + 1) * 2;
+	struct tcp_conn **nh = calloc(n, sizeof(*nh));
+
+	if (!nh)
+		return;                     /* keep the old table: longer chains, still correct */
+	for (size_t i = 0; i <= ts->hash_mask; i++) {
+		struct tcp_conn *c = ts->hash[i];
+
+		while (c) {
+			struct tcp_conn *next = c->hnext;
+			size_t b = hash4(ts, c->laddr, c->lport, c->raddr, c->rport) & (n - 1);
+
+			c->hnext = nh[b];
+			nh[b] = c;
+			c = next;
+		}
+	}
+	free(ts->hash);
+	ts->hash = nh;
+	ts->hash_mask = n - 1;
+}
+
+void tcp_hash_insert(struct ustack *st, struct tcp_conn *c)
+{
+	struct tcp_state *ts = st->tcp;
+
+	if (c->in_hash)
+		return;
+	if (ts->hash_count >= ts->hash_mask + 1)
+		hash_grow(st);
+	size_t b = hash4(ts, c->laddr, c->lport, c->raddr, c->rport) & ts->hash_mask;
+	c->hnext = ts->hash[b];
+	ts->hash[b] = c;
+	c->in_hash = true;
+	ts->hash_count++;
+}
+
+void tcp_hash_remove(struct ustack *st, struct tcp_conn *c)
+{
+	struct tcp_state *ts = st->tcp;
+
+	if (!c->in_hash)
+		return;
+	size_t b = hash4(ts, c->laddr, c->lport, c->raddr, c->rport) & ts->hash_mask;
+	for (struct tcp_conn **pp = &ts->hash[b]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
+	}
+	c->hnext = NULL;
+	c->in_hash = false;
+	ts->hash_count--;
+}
+
+struct tcp_conn *tcp_lookup(struct ustack *st, uint32_t laddr, uint16_t lport, uint32_t raddr,
+			    uint16_t rport)
+{
+	struct tcp_state *ts = st->tcp;
+	size_t b = hash4(ts, laddr, lport, raddr, rport) & ts->hash_mask;
+
+	for (struct tcp_conn *c = ts->hash[b]; c; c = c->hnext)
+		if (c->lport == lport && c->rport == rport && c->laddr == laddr && c->raddr == raddr)
+			return c;
+	return NULL;
+}
+
+struct tcp_conn *tcp_lookup_listener(struct ustack *st, uint32_t laddr, uint16_t lport)
+{
+	struct tcp_state *ts = st->tcp;
+	struct tcp_conn *c;
+
+	for (c = ts->lhash[hash_listen(ts, laddr, lport)]; c; c = c->lnext)
+		if (c->lport == lport && c->laddr == laddr)
+			return c;
+	for (c = ts->lhash[hash_listen(ts, 0, lport)]; c; c = c->lnext)
+		if (c->lport == lport && c->laddr == 0)
+			return c;
+	return NULL;
+}
+
+void tcp_listen_insert(struct ustack *st, struct tcp_conn *c)
+{
+	struct tcp_state *ts = st->tcp;
+	size_t b = hash_listen(ts, c->laddr, c->lport);
+
+	if (c->in_lhash)
+		return;
+	c->lnext = ts->lhash[b];
+	ts->lhash[b] = c;
+	c->in_lhash = true;
+}
+
+void tcp_listen_remove(struct ustack *st, struct tcp_conn *c)
+{
+	struct tcp_state *ts = st->tcp;
+
+	if (!c->in_lhash)
+		return;
+	size_t b = hash_listen(ts, c->laddr, c->lport);
+	for (struct tcp_conn **pp = &ts->lhash[b]; *pp; pp = &(*pp)->lnext) {
+		if (*pp == c) {
+			*pp = c->lnext;
+			break;
+		}
+	}
+	c->lnext = NULL;
+	c->in_lhash = false;
+}
+
+void tcp_bind_insert(struct ustack *st, struct tcp_conn *c)
+{
+	struct tcp_state *ts = st->tcp;
+	size_t b = hash_port(ts, c->lport);
+
+	if (c->in_bhash)
+		return;
+	c->bprev = NULL;
+	c->bnext = ts->bhash[b];
+	if (c->bnext)
+		c->bnext->bprev = c;
+	ts->bhash[b] = c;
+	c->in_bhash = true;
+}
+
+void tcp_bind_remove(struct ustack *st, struct tcp_conn *c)
+{
+	struct tcp_state *ts = st->tcp;
+
+	if (!c->in_bhash)
+		return;
+	if (c->bprev)
+		c->bprev->bnext = c->bnext;
+	else
+		ts->bhash[hash_port(ts, c->lport)] = c->bnext;
+	if (c->bnext)
+		c->bnext->bprev = c->bprev;
+	c->bnext = c->bprev = NULL;
+	c->in_bhash = false;
+}
+
+/* Linux's rules, simplified: two sockets may share a port when their addresses differ
+ * (neither is the wildcard), or when the new one asks for SO_REUSEADDR and the other
+ * is in TIME_WAIT or also set SO_REUSEADDR and is not listening. */
+int tcp_bind_check(struct ustack *st, const struct tcp_conn *c, uint32_t addr, uint16_t port,
+		   bool reuse)
+{
+	struct tcp_state *ts = st->tcp;
+
+	for (struct tcp_conn *o = ts->bhash[hash_port(ts, port)]; o; o = o->bnext) {
+		if (o == c || o->lport != port)
+			continue;
+		if (addr && o->laddr && addr != o->laddr)
+			continue;
+		if (reuse && o->state == TCPS_TIME_WAIT)
+			continue;
+		if (reuse && (o->flags & TF_REUSE) && o->state != TCPS_LISTEN)
+			continue;
+		return -EADDRINUSE;
+	}
+	return 0;
+}
+
+static bool port_used(struct ustack *st, uint16_t port)
+{
+	struct tcp_state *ts = st->tcp;
+
+	for (struct tcp_conn *o = ts->bhash[hash_port(ts, port)]; o; o = o->bnext)
+		if (o->lport == port)
+			return true;
+	return false;
+}
+
+/* RFC 6056 algorithm 1 (a random start, then the next free port). */
+uint16_t tcp_ephemeral_port(struct ustack *st, uint32_t addr)
+{
+	uint32_t n = EPHEMERAL_HI - EPHEMERAL_LO + 1;
+	uint32_t start = stack_rand32(st) % n;
+
+	(void)addr;
+	for (uint32_t i = 0; i < n; i++) {
+		uint16_t port = (uint16_t)(EPHEMERAL_LO + (start + i) % n);
+
+		if (!port_used(st, port))
+			return port;
+	}
+	return 0;
+}
+
+/* --- allocation --- */
+
+struct tcp_conn *tcp_conn_alloc(struct ustack *st)
+{
+	struct tcp_state *ts = st->tcp;
+	struct tcp_conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->id = ++ts->next_id;
+	if (ts->next_id >= 0x7fffffff)
+		ts->next_id = 0;
+	c->state = TCPS_CLOSED;
+	c->flags = TF_WANT_WS | TF_WANT_TS | TF_WANT_SACK;
+	tcp_ring_init(&c->sndbuf, ts->sndbuf_default);
+	tcp_ring_init(&c->rcvbuf, ts->rcvbuf_default);
+	c->keep_idle = (uint64_t)TCP_KEEPIDLE_DEF * 1000000;
+	c->keep_intvl = (uint64_t)TCP_KEEPINTVL_DEF * 1000000;
+	c->keep_cnt = TCP_KEEPCNT_DEF;
+	c->mss_peer = TCP_DEFAULT_MSS;
+	c->t_maxseg = TCP_DEFAULT_MSS;
+	c->rcv_mss = TCP_DEFAULT_MSS;
+	tcp_timer_init(c);
+	tcp_rto_init(st, c);
+	c->anext = ts->all;
+	if (ts->all)
+		ts->all->aprev = c;
+	ts->all = c;
+	ts->n_conns++;
+	return c;
+}
+
+/* Take a child off its listener's list (and the accept queue). */
+void tcp_child_unlink(struct tcp_conn *c)
+{
+	struct tcp_conn *l = c->parent;
+
+	if (!l)
+		return;
+	if (c->flags & TF_ACCEPTQ) {
+		for (struct tcp_conn **pp = &l->acc_head; *pp; pp = &(*pp)->acc_next) {
+			if (*pp == c) {
+				*pp = c->acc_next;
+				break;
+			}
+		}
+		l->acc_tail = NULL;
+		for (struct tcp_conn *q = l->acc_head; q; q = q->acc_next)
+			l->acc_tail = q;
+		l->acc_count--;
+		c->flags &= ~TF_ACCEPTQ;
+	} else {
+		l->syn_count--;
+	}
+	if (c->qprev)
+		c->qprev->qnext = c->qnext;
+	else
+		l->children = c->qnext;
+	if (c->qnext)
+		c->qnext->qprev = c->qprev;
+	c->qnext = c->qprev = NULL;
+	c->acc_next = NULL;
+	c->parent = NULL;
+}
+
+void tcp_conn_free(struct ustack *st, struct tcp_conn *c)
+{
+	struct tcp_state *ts = st->tcp;
+
+	/* A listener's children go with it. */
+	while (c->children) {
+		struct tcp_conn *k = c->children;
+
+		tcp_child_unlink(k);
+		tcp_conn_free(st, k);
+	}
+	tcp_child_unlink(c);
+	tcp_hash_remove(st, c);
+	tcp_listen_remove(st, c);
+	tcp_bind_remove(st, c);
+	tcp_timer_stop_all(st, c);
+	timer_cancel(st, &c->timer);
+	tcp_ring_free(&c->sndbuf);
+	tcp_ring_free(&c->rcvbuf);
+	if (c->aprev)
+		c->aprev->anext = c->anext;
+	else
+		ts->all = c->anext;
+	if (c->anext)
+		c->anext->aprev = c->aprev;
+	ts->n_conns--;
+	free(c);
+}
+
+bool tcp_conn_gc(struct ustack *st, struct tcp_conn *c)
+{
+	if (!c || c->state != TCPS_CLOSED || c->owner || c->parent)
+		return false;
+	tcp_conn_free(st, c);
+	return true;
+}
+
+/* --- states --- */
+
+static const char *const fsm_names[TCPS_N] = {
+	[TCPS_CLOSED] = "CLOSE",
+	[TCPS_LISTEN] = "LISTEN",
+	[TCPS_SYN_SENT] = "SYN_SENT",
+	[TCPS_SYN_RECEIVED] = "SYN_RECV",
+	[TCPS_ESTABLISHED] = "ESTABLISHED",
+	[TCPS_CLOSE_WAIT] = "CLOSE_WAIT",
+	[TCPS_FIN_WAIT_1] = "FIN_WAIT1",
+	[TCPS_CLOSING] = "CLOSING",
+	[TCPS_LAST_ACK] = "LAST_ACK",
+	[TCPS_FIN_WAIT_2] = "FIN_WAIT2",
+	[TCPS_TIME_WAIT] = "TIME_WAIT",
+};
+
+const char *tcp_fsm_name(enum tcp_fsm s)
+{
+	return (unsigned)s < TCPS_N ? fsm_names[s] : "?";
+}
+
+void tcp_set_state(struct ustack *st, struct tcp_conn *c, enum tcp_fsm s)
+{
+	enum tcp_fsm old = c->state;
+
+	if (old == s)
+		return;
+	c->state = s;
+	if (s == TCPS_ESTABLISHED)
+		c->flags |= TF_WAS_SYNC;
+	if (trace_on(st)) {
+		char la[16], ra[16];
+
+		trace_state(st, "tcp", c->id, tcp_fsm_name(old), tcp_fsm_name(s),
+			    "tcp %d %s:%u -> %s:%u: %s -> %s", c->id, ipv4_ntoa(c->laddr, la),
+			    c->lport, ipv4_ntoa(c->raddr, ra), c->rport, tcp_fsm_name(old),
+			    tcp_fsm_name(s));
+	}
+}
+
+void tcp_notify(struct ustack *st, struct tcp_conn *c)
+{
+	if (c->owner)
+		sock_notify(st, c->owner);
+	else if (c->parent && c->parent->owner && (c->flags & TF_ACCEPTQ))
+		sock_notify(st, c->parent->owner);
+}
+
+void tcp_closed(struct ustack *st, struct tcp_conn *c)
+{
+	struct tcp_conn *l = c->parent;
+
+	tcp_hash_remove(st, c);
+	tcp_listen_remove(st, c);
+	tcp_timer_stop_all(st, c);
+	tcp_ring_free(&c->sndbuf);
+	if (!c->owner)
+		tcp_ring_free(&c->rcvbuf);
+	tcp_ranges_clear(&c->ooo);
+	tcp_ranges_clear(&c->sacked);
+	c->flags &= ~(TF_ACKNOW | TF_DELACK | TF_FORCE | TF_REXMIT_ONE | TF_RECOVERY);
+	tcp_set_state(st, c, TCPS_CLOSED);
+	tcp_child_unlink(c);
+	if (l && l->owner)
+		sock_notify(st, l->owner);
+	tcp_notify(st, c);
+}
+
+void tcp_drop(struct ustack *st, struct tcp_conn *c, int err)
+{
+	if (c->state >= TCPS_SYN_RECEIVED && c->state != TCPS_TIME_WAIT) {
+		tcp_send_ctl(st, c, c->snd_max, c->rcv_nxt, TCP_RST | TCP_ACK);
+		c->flags |= TF_RESET;
+	}
+	if (err == ETIMEDOUT && c->soft_error)
+		err = c->soft_error;
+	if (err)
+		c->error = err;
+	if (c->state != TCPS_CLOSED)
+		ST_COUNT(st, tcp_conn_dropped);
+	tcp_closed(st, c);
+}
+
+/* A passive child finished its handshake: onto the listener's accept queue. */
+void tcp_child_established(struct ustack *st, struct tcp_conn *c)
+{
+	struct tcp_conn *l = c->parent;
+
+	if (!l || (c->flags & TF_ACCEPTQ))
+		return;
+	l->syn_count--;
+	l->acc_count++;
+	c->flags |= TF_ACCEPTQ;
+	c->acc_next = NULL;
+	if (l->acc_tail)
+		l->acc_tail->acc_next = c;
+	else
+		l->acc_head = c;
+	l->acc_tail = c;
+	ST_COUNT(st, tcp_conn_accepted);
+	if (l->owner)
+		sock_notify(st, l->owner);
+}
+
+/* --- sizes and options --- */
+
+static uint8_t wscale_for(size_t buf)
+{
+	uint8_t s = 0;
+
+	while (s < TCP_MAX_WINSHIFT && (buf >> s) > 65535)
+		s++;
+	return s;
+}
+
+void tcp_update_maxseg(struct ustack *st, struct tcp_conn *c, unsigned mtu)
+{
+	uint32_t m = c->mss_peer;
+
+	(void)st;
+	if (mtu >= 40 + TCP_MIN_MSS && mtu - 40 < m)
+		m = mtu - 40;
+	if (c->mss_user && c->mss_user < m)
+		m = c->mss_user;
+	if (m < TCP_MIN_MSS)
+		m = TCP_MIN_MSS;
+	c->t_maxseg = (uint16_t)m;
+}
+
+void tcp_conn_init_mss(struct ustack *st, struct tcp_conn *c)
+{
+	unsigned mtu = ipv4_route_mtu(st, c->raddr);
+	uint32_t m = mtu > 40 ? mtu - 40 : TCP_DEFAULT_MSS;
+
+	if (m > 65495)
+		m = 65495;
+	if (c->mss_user && c->mss_user < m)
+		m = c->mss_user;
+	if (m < TCP_MIN_MSS)
+		m = TCP_MIN_MSS;
+	c->mss_adv = (uint16_t)m;
+	c->rcv_mss = (uint16_t)m;
+	c->rcv_wscale = wscale_for(c->rcvbuf.cap > st->tcp->rcvbuf_default ? c->rcvbuf.cap :
+				   st->tcp->rcvbuf_default);
+}
+
+void tcp_syn_options(struct ustack *st, struct tcp_conn *c, const struct tcp_repr *th)
+{
+	c->mss_peer = th->has_mss && th->mss ? th->mss : TCP_DEFAULT_MSS;
+	if (th->has_wscale && (c->flags & TF_WANT_WS)) {
+		c->flags |= TF_WS_OK;
+		c->snd_wscale = th->wscale;
+	} else {
+		c->flags &= ~TF_WS_OK;
+		c->snd_wscale = 0;
+		c->rcv_wscale = 0;
+	}
+	if (th->has_ts && (c->flags & TF_WANT_TS)) {
+		c->flags |= TF_TS_OK;
+		c->ts_recent = th->ts_val;
+		c->ts_recent_age = st->now;
+	} else {
+		c->flags &= ~TF_TS_OK;
+	}
+	if (th->sack_perm && (c->flags & TF_WANT_SACK))
+		c->flags |= TF_SACK_OK;
+	else
+		c->flags &= ~TF_SACK_OK;
+	tcp_update_maxseg(st, c, ipv4_route_mtu(st, c->raddr));
+	uint32_t pay = tcp_seg_payload_max(c);
+	if (pay < c->rcv_mss)
+		c->rcv_mss = (uint16_t)pay;
+}

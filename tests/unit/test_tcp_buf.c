@@ -1,0 +1,107 @@
+/* test_tcp_buf.c - the byte ring (append, wrap, writes past the end for out-of-order
+ * data, consume, resize keeping contents) and the sequence range sets (insert, merge,
+ * adjacency, full set, trim, wrap-around of sequence numbers), and tcp_seq.h. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "tcp/tcp_buf.h"
+#include "tcp/tcp_seq.h"
+
+static void test_seq(void **state)
+{
+	(void)state;
+	assert_true(SEQ_LT(0xfffffff0u, 0x10u));          /* across the wrap */
+	assert_true(SEQ_GT(0x10u, 0xfffffff0u));
+	assert_true(SEQ_LEQ(5u, 5u));
+	assert_true(SEQ_GEQ(5u, 5u));
+	assert_false(SEQ_LT(5u, 5u));
+	assert_int_equal(seq_max(0xfffffff0u, 0x10u), 0x10u);
+	assert_int_equal(seq_min(0xfffffff0u, 0x10u), 0xfffffff0u);
+	assert_true(seq_in(0u, 0xffffff00u, 0x100u));
+	assert_false(seq_in(0x100u, 0xffffff00u, 0x100u));
+}
+
+static void test_ring(void **state)
+{
+	struct tcp_ring r;
+	uint8_t out[16];
+
+	(void)state;
+	tcp_ring_init(&r, 10);
+	assert_null(r.buf);                                /* storage on first use */
+	assert_int_equal(tcp_ring_append(&r, "abcdefgh", 8), 8);
+	assert_int_equal(tcp_ring_append(&r, "XYZ", 3), 2);  /* only what fits */
+	assert_int_equal(tcp_ring_space(&r), 0);
+	tcp_ring_consume(&r, 6);
+	assert_int_equal(tcp_ring_append(&r, "12345", 5), 5);   /* wraps */
+	assert_int_equal(tcp_ring_copy_out(&r, 0, out, sizeof(out)), 9);
+	assert_memory_equal(out, "ghXY12345", 9);
+	assert_int_equal(tcp_ring_copy_out(&r, 3, out, 3), 3);
+	assert_memory_equal(out, "Y12", 3);
+	/* out-of-order: write past len, then extend over it */
+	tcp_ring_consume(&r, 9);
+	assert_true(tcp_ring_write_at(&r, 3, "DEF", 3));
+	assert_false(tcp_ring_write_at(&r, 8, "toolong", 7));
+	assert_true(tcp_ring_write_at(&r, 0, "ABC", 3));
+	tcp_ring_extend(&r, 6);
+	assert_int_equal(tcp_ring_copy_out(&r, 0, out, sizeof(out)), 6);
+	assert_memory_equal(out, "ABCDEF", 6);
+	/* resize keeps the bytes, in order, wrapped or not */
+	assert_int_equal(tcp_ring_resize(&r, 20, r.len), 0);
+	assert_int_equal(r.cap, 20);
+	assert_int_equal(tcp_ring_copy_out(&r, 0, out, sizeof(out)), 6);
+	assert_memory_equal(out, "ABCDEF", 6);
+	assert_int_not_equal(tcp_ring_resize(&r, 3, r.len), 0);
+	tcp_ring_free(&r);
+}
+
+static void test_ranges(void **state)
+{
+	struct tcp_ranges s = { .n = 0 };
+
+	(void)state;
+	assert_int_equal(tcp_ranges_add(&s, 100, 200), 0);
+	assert_int_equal(tcp_ranges_add(&s, 300, 400), 1);
+	assert_int_equal(tcp_ranges_add(&s, 10, 20), 0);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(tcp_ranges_add(&s, 200, 300), 1);   /* adjacent on both sides */
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.r[1].left, 100);
+	assert_int_equal(s.r[1].right, 400);
+	assert_int_equal(tcp_ranges_add(&s, 5, 500), 0);     /* swallows everything */
+	assert_int_equal(s.n, 1);
+	assert_int_equal(tcp_ranges_bytes(&s), 495);
+	tcp_ranges_trim(&s, 100);
+	assert_int_equal(s.r[0].left, 100);
+	tcp_ranges_trim(&s, 600);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(tcp_ranges_add(&s, 7, 7), -1);      /* empty */
+	/* full set: a new disjoint range is refused, one that touches merges */
+	for (uint32_t i = 0; i < TCP_RANGES_MAX; i++)
+		assert_true(tcp_ranges_add(&s, i * 10, i * 10 + 5) >= 0);
+	assert_int_equal(tcp_ranges_add(&s, 1000, 1005), -1);
+	assert_int_equal(tcp_ranges_add(&s, 5, 10), 0);
+	assert_int_equal(s.n, TCP_RANGES_MAX - 1);
+	/* across the sequence wrap */
+	tcp_ranges_clear(&s);
+	assert_int_equal(tcp_ranges_add(&s, 0x10, 0x20), 0);
+	assert_int_equal(tcp_ranges_add(&s, 0xfffffff0u, 0x5), 0);
+	assert_int_equal(tcp_ranges_add(&s, 0x5, 0x10), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(tcp_ranges_bytes(&s), 0x30);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seq),
+		cmocka_unit_test(test_ring),
+		cmocka_unit_test(test_ranges),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
