@@ -1,0 +1,129 @@
+/* serve.c - `ustack serve`: an HTTP/1.1 static file server (httpd.c) on a ustack host,
+ * until SIGINT/SIGTERM. With --tap the host is on a Linux TAP device, so Linux tools
+ * (curl, a browser) are the clients; without it the host is alone on an in-process
+ * network, useful only to look at with `ustack netstat`. Its sockets are served on the
+ * control socket. One access-log line per request goes to stderr (unless --quiet). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+
+#include "cmds.h"
+#include "common.h"
+#include "httpd.h"
+#include "linger.h"
+
+#define SERVE_USAGE \
+	"usage: ustack serve [--root DIR] [--port N] [--max-clients N] [--quiet]\n" \
+	"                    [--tap NAME --addr A.B.C.D/N [--gw A.B.C.D]] [--pcap FILE] [--trace] [--ctl PATH]\n" \
+	"  --root DIR         directory to serve (default: the current directory)\n" \
+	"  --port N           TCP port (default 80)\n" \
+	"  --max-clients N    connections served at once (default 64)\n" \
+	"  --quiet            no access log on stderr\n"
+
+static void access_log(void *ctx, const struct httpd_request_info *info)
+{
+	(void)ctx;
+	char ip[INET_ADDRSTRLEN], when[64];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(when, sizeof when, "%d/%b/%Y %H:%M:%S", &tm);
+	inet_ntop(AF_INET, &info->peer.sin_addr, ip, sizeof ip);
+	/* the shape python's http.server prints */
+	fprintf(stderr, "%s - - [%s] \"%s %s\" %d %llu\n", ip, when, info->method, info->target,
+		info->status, (unsigned long long)info->body_bytes);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct tool_opts o;
+	const char *root = ".";
+	unsigned long long port = 80, max_clients = 64;
+	bool quiet = false;
+
+	tool_opts_init(&o);
+	for (int i = 1; i < argc; i++) {
+		int r = tool_opt_common(&o, "serve", SERVE_USAGE TOOL_COMMON_HELP, argc, argv, &i);
+		if (r < 0)
+			return 2;
+		if (r > 0)
+			continue;
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			printf("%s%s", SERVE_USAGE, TOOL_COMMON_HELP);
+			return 0;
+		} else if (tool_opt_is(a, "--root")) {
+			if (!(root = tool_opt_value("serve", SERVE_USAGE, argc, argv, &i)))
+				return 2;
+		} else if (tool_opt_is(a, "--port")) {
+			const char *v = tool_opt_value("serve", SERVE_USAGE, argc, argv, &i);
+			if (!v)
+				return 2;
+			if (tool_parse_uint(v, 65535, &port) < 0 || port == 0)
+				return tool_usage_error("serve", SERVE_USAGE, "bad port '%s'", v);
+		} else if (tool_opt_is(a, "--max-clients")) {
+			const char *v = tool_opt_value("serve", SERVE_USAGE, argc, argv, &i);
+			if (!v)
+				return 2;
+			if (tool_parse_uint(v, 4096, &max_clients) < 0 || max_clients == 0)
+				return tool_usage_error("serve", SERVE_USAGE, "bad client count '%s'", v);
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			quiet = true;
+		} else {
+			return tool_usage_error("serve", SERVE_USAGE, "unknown argument '%s'", a);
+		}
+	}
+
+	tool_signals_install();
+	struct tool_net *net;
+	if (o.tap) {
+		net = tool_net_tap(&o, "serve");
+	} else {
+		const struct tool_host_spec host = { .name = "serve", .addr = "10.0.0.1/24" };
+		fprintf(stderr, "ustack serve: no --tap: the server is alone on an in-process network "
+				"(only `ustack netstat` can see it)\n");
+		net = tool_net_vnet(&o, &host, 1);
+	}
+	if (!net)
+		return 1;
+
+	struct httpd_config cfg = {
+		.root = root,
+		.port = (uint16_t)port,
+		.max_clients = (unsigned)max_clients,
+		.on_request = quiet ? NULL : access_log,
+	};
+	struct httpd *h = httpd_start(net->st[0], &cfg);
+	if (!h) {
+		fprintf(stderr, "ustack serve: cannot serve %s on port %llu: %s\n", root, port,
+			strerror(errno));
+		tool_net_free(net);
+		return 1;
+	}
+	if (tool_net_serve_ctl(net, &o) < 0) {
+		httpd_stop(h);
+		tool_net_free(net);
+		return 1;
+	}
+	char ip[16];
+	printf("Serving HTTP on %s port %u (http://%s:%u/) from %s ...\n",
+	       tool_ip_str(net->addr[0], ip), httpd_port(h), ip, httpd_port(h), root);
+	fflush(stdout);
+
+	tool_wait_for_signal();
+
+	struct httpd_stats s;
+	httpd_get_stats(h, &s);
+	httpd_stop(h);
+	tool_linger(net->st[0], 3000);
+	printf("\nstopped: %llu connections, %llu requests (%llu 2xx, %llu 4xx, %llu 5xx), "
+	       "%llu body bytes sent\n",
+	       (unsigned long long)s.connections, (unsigned long long)s.requests,
+	       (unsigned long long)s.status_2xx, (unsigned long long)s.status_4xx,
+	       (unsigned long long)s.status_5xx, (unsigned long long)s.bytes_sent);
+	tool_net_free(net);
+	return 0;
+}
