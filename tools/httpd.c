@@ -538,26 +538,36 @@ static int64_t send_reply(struct conn *c, struct reply *rp)
 			return -1;
 		return (int64_t)rp->length;
 	}
-	if (conn_send_all(c, hdr, (size_t)n) < 0)
-		return -1;
-	if (rp->head)
-		return 0;
-	if (rp->mem) {
+	if (rp->head || rp->mem) {
+		if (conn_send_all(c, hdr, (size_t)n) < 0)
+			return -1;
+		if (rp->head)
+			return 0;
 		if (conn_send_all(c, rp->mem, rp->length) < 0)
 			return -1;
 		return (int64_t)rp->length;
 	}
+	/* A file: the head travels in the same send as the file's first bytes. Sent
+	 * apart, a small file's body would wait behind the head under Nagle until the
+	 * client's delayed ACK of the head (40 ms per response). */
+	memcpy(c->io, hdr, (size_t)n);
+	size_t fill = (size_t)n;
 	uint64_t sent = 0;
-	while (sent < rp->length) {
-		size_t want = rp->length - sent < HTTPD_CHUNK ? (size_t)(rp->length - sent) : HTTPD_CHUNK;
-		ssize_t r = read(rp->file, c->io, want);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;       /* the file shrank: the length promised cannot be kept */
-		if (conn_send_all(c, c->io, (size_t)r) < 0)
+	while (sent < rp->length || fill) {
+		size_t room = HTTPD_CHUNK - fill;
+		size_t want = rp->length - sent < room ? (size_t)(rp->length - sent) : room;
+		if (want) {
+			ssize_t r = read(rp->file, c->io + fill, want);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return -1;   /* the file shrank: the length promised cannot be kept */
+			sent += (uint64_t)r;
+			fill += (size_t)r;
+		}
+		if (conn_send_all(c, c->io, fill) < 0)
 			return -1;
-		sent += (uint64_t)r;
+		fill = 0;
 	}
 	return (int64_t)sent;
 }
