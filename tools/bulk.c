@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 
 #include <ustack/netdb.h>
@@ -32,14 +33,16 @@
 #define BULK_USAGE \
 	"usage: ustack bulk --server [--port N] [--once] [--reply]   (with --tap)\n" \
 	"       ustack bulk --client HOST [--bytes N] [--port N]   (with --tap)\n" \
-	"       ustack bulk [--bytes N]   (no --tap: client and server in this process)\n" \
+	"       ustack bulk [--bytes N] [--hold SECONDS]   (no --tap: client and server in this process)\n" \
 	"  --server           receive streams until SIGINT/SIGTERM, one after another\n" \
 	"  --once             with --server: exit after the first stream\n" \
 	"  --reply            with --server: after end of stream, send \"sha256 HEX bytes N\" back\n" \
 	"  --client HOST      send a stream to HOST (an address or a name, see --dns)\n" \
 	"  --bytes N          stream length; suffixes K, M, G (x1024) (default 64M)\n" \
 	"  --port N           TCP port (default 5001)\n" \
-	"  --timeout SECONDS  give up when the stream makes no progress for this long (default 30)\n"
+	"  --timeout SECONDS  give up when the stream makes no progress for this long (default 30)\n" \
+	"  --hold SECONDS     without --tap: keep both hosts (and the listener) up this long after\n" \
+	"                     the stream, for `ustack netstat` (TIME_WAIT); SIGINT/SIGTERM end it\n"
 
 #define BULK_CHUNK 65536
 #define BULK_SLICE_MS 100
@@ -398,7 +401,17 @@ static void *inproc_server_main(void *arg)
 	return NULL;
 }
 
-static int run_inproc(const struct tool_opts *o, uint64_t bytes, uint16_t port)
+/* Sleeps until ms have passed or a stop signal came; the stacks run on their own. */
+static void hold_for(unsigned long long ms)
+{
+	struct timespec slice = { .tv_sec = 0, .tv_nsec = 20 * 1000000L };
+
+	for (unsigned long long t = 0; t < ms && !tool_stop_requested; t += 20)
+		nanosleep(&slice, NULL);
+}
+
+static int run_inproc(const struct tool_opts *o, uint64_t bytes, uint16_t port,
+		      unsigned long long hold_s)
 {
 	const struct tool_host_spec hosts[2] = {
 		{ .name = "client", .addr = "10.0.0.2/24" },
@@ -435,7 +448,6 @@ static int run_inproc(const struct tool_opts *o, uint64_t bytes, uint16_t port)
 	if (crc < 0)
 		tool_stop_requested = 1;    /* the server would wait for a client forever */
 	pthread_join(t, NULL);
-	ustack_close(srv.st, srv.lfd);
 	tool_linger(net->st[0], 5000);
 	tool_linger(net->st[1], 5000);
 
@@ -459,6 +471,12 @@ static int run_inproc(const struct tool_opts *o, uint64_t bytes, uint16_t port)
 	} else {
 		printf("sha256 match\n");
 	}
+	if (hold_s) {
+		printf("holding both hosts for %llu s\n", hold_s);
+		fflush(stdout);
+		hold_for(hold_s * 1000);
+	}
+	ustack_close(srv.st, srv.lfd);
 	tool_net_free(net);
 	return rc;
 }
@@ -495,7 +513,7 @@ int cmd_bulk(int argc, char **argv)
 	bool server = false, once = false, reply = false;
 	const char *client = NULL;
 	uint64_t bytes = 64ull << 20;
-	unsigned long long port = 5001, timeout_s = 30;
+	unsigned long long port = 5001, timeout_s = 30, hold_s = 0;
 
 	tool_opts_init(&o);
 	for (int i = 1; i < argc; i++) {
@@ -535,6 +553,12 @@ int cmd_bulk(int argc, char **argv)
 				return 2;
 			if (tool_parse_uint(v, 86400, &timeout_s) < 0 || timeout_s == 0)
 				return tool_usage_error("bulk", BULK_USAGE, "bad timeout '%s'", v);
+		} else if (tool_opt_is(a, "--hold")) {
+			const char *v = tool_opt_value("bulk", BULK_USAGE, argc, argv, &i);
+			if (!v)
+				return 2;
+			if (tool_parse_uint(v, 86400, &hold_s) < 0)
+				return tool_usage_error("bulk", BULK_USAGE, "bad hold time '%s'", v);
 		} else {
 			return tool_usage_error("bulk", BULK_USAGE, "unknown argument '%s'", a);
 		}
@@ -546,13 +570,15 @@ int cmd_bulk(int argc, char **argv)
 					"--server/--client need --tap (without it both ends run here)");
 	if (o.tap && !server && !client)
 		return tool_usage_error("bulk", BULK_USAGE, "with --tap, give --server or --client HOST");
+	if (hold_s && o.tap)
+		return tool_usage_error("bulk", BULK_USAGE, "--hold is for the in-process network (no --tap)");
 	if ((once || reply) && !server)
 		return tool_usage_error("bulk", BULK_USAGE, "--once and --reply go with --server");
 	bulk_timeout_ms = (unsigned)timeout_s * 1000;
 
 	tool_signals_install();
 	if (!o.tap)
-		return run_inproc(&o, bytes, (uint16_t)port);
+		return run_inproc(&o, bytes, (uint16_t)port, hold_s);
 
 	struct tool_net *net = tool_net_tap(&o, server ? "bulk-server" : "bulk-client");
 	if (!net)

@@ -120,6 +120,8 @@ usage_error serve --nope
 usage_error bulk --client
 usage_error bulk --server
 usage_error bulk --bytes 12Q
+usage_error bulk --hold forever
+usage_error bulk --server --tap tap9 --addr 10.9.0.2/24 --hold 5
 usage_error bulk --server --client x --tap t0 --addr 10.0.0.1/24
 run 5 get --help
 [ $RC = 0 ] && grep -q "^usage: ustack get" "$T/out" && pass "get --help" || fail "get --help: $RC"
