@@ -20,7 +20,7 @@ FAILS=0
 
 # A prerequisite is missing (root, /dev/net/tun, a tool). `make test` installs every
 # tool these tests need, so this is a failure, never a silent skip.
-lib_skip() {
+lib_require() {
 	echo "FAIL: cannot run: $*"
 	exit 1
 }
@@ -48,9 +48,9 @@ lib_cleanup() {
 
 # lib_init NAME: checks the requirements, makes the namespace ustk-NAME-PID and a temp dir.
 lib_init() {
-	[ "$(id -u)" -eq 0 ] || lib_skip "needs root (network namespaces, TAP devices)"
-	command -v ip >/dev/null || lib_skip "needs iproute2"
-	[ -c /dev/net/tun ] || lib_skip "needs /dev/net/tun"
+	[ "$(id -u)" -eq 0 ] || lib_require "needs root (network namespaces, TAP devices)"
+	command -v ip >/dev/null || lib_require "needs iproute2"
+	[ -c /dev/net/tun ] || lib_require "needs /dev/net/tun"
 	[ -x "$B" ] || { echo "FAIL: $B is not executable"; exit 1; }
 	T=$(mktemp -d "/tmp/ustack-$1.XXXXXX")
 	NS="ustk-$1-$$"
@@ -126,8 +126,8 @@ up_stop() {
 pcap_clean() {
 	local f=$1 n bad
 	if ! command -v tshark >/dev/null; then
-		echo "note: no tshark, $f not checked"
-		return 0
+		fail "tshark is missing: $f cannot be checked"
+		return
 	fi
 	n=$(timeout 60 tshark -r "$f" 2>/dev/null | wc -l)
 	bad=$(timeout 60 tshark -r "$f" -Y _ws.malformed 2>&1 | grep -v 'Running as user' || true)

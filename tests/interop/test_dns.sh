@@ -5,7 +5,7 @@
 # serves a zone and a Linux client (python3) gets the answers.
 source "$(dirname "$0")/lib.sh"
 lib_init dns
-command -v dnsmasq >/dev/null || lib_skip "needs dnsmasq"
+command -v dnsmasq >/dev/null || lib_require "needs dnsmasq"
 
 ns_tap tap0 10.20.0.1/24     # Linux (dnsmasq) 10.20.0.1, ustack host 10.20.0.2
 ns_tap tap1 10.20.1.1/24     # Linux client 10.20.1.1, ustack dns 10.20.1.2
@@ -146,7 +146,7 @@ if command -v python3 >/dev/null; then
 	[ "$out" = "3" ] && pass "ustack dns answers Linux: NXDOMAIN" ||
 		fail "query none.zone.test: $out"
 else
-	echo "note: no python3, the Linux client part is skipped"
+	fail "python3 is missing: Linux could not query ustack dns"
 fi
 out=$(timeout 10 "$B" netstat -au --ctl "$T/dns.ctl" 2>&1)
 if grep -Eq '^udp +0 +0 [0-9.]+:53 ' <<<"$out"; then

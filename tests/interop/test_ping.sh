@@ -5,7 +5,7 @@
 # (small and fragmented); the pcap files ustack wrote are clean for tshark.
 source "$(dirname "$0")/lib.sh"
 lib_init ping
-command -v ping >/dev/null || lib_skip "needs iputils ping"
+command -v ping >/dev/null || lib_require "needs iputils ping"
 
 ns_tap tap0 10.10.0.1/24     # Linux 10.10.0.1, ustack up 10.10.0.2
 ns_tap tap1 10.10.1.1/24     # Linux 10.10.1.1, ustack ping 10.10.1.2

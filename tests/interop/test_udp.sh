@@ -5,7 +5,7 @@
 # connected ustack socket sending to a closed Linux port gets ECONNREFUSED.
 source "$(dirname "$0")/lib.sh"
 lib_init udp
-command -v python3 >/dev/null || lib_skip "needs python3"
+command -v python3 >/dev/null || lib_require "needs python3"
 
 SIZES="1 1472 1473 65507"
 ns_tap tap0 10.30.0.1/24     # Linux 10.30.0.1, ustack 10.30.0.2

@@ -138,10 +138,7 @@ static void *echo_server(void *arg)
 static void test_blocking_transfer(void **state)
 {
 	(void)state;
-	if (!have_tcp) {
-		skip();
-		return;
-	}
+	assert_true(have_tcp);
 	struct server sv = { .lfd = listener(8000) };
 	pthread_t t;
 	sockdrv_app_begin(DRV);
@@ -181,10 +178,7 @@ static void test_blocking_transfer(void **state)
 static void test_refused(void **state)
 {
 	(void)state;
-	if (!have_tcp) {
-		skip();
-		return;
-	}
+	assert_true(have_tcp);
 	int fd = ustack_socket(C, AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in to = sin_of("10.0.0.2", 8001);
 
@@ -209,10 +203,7 @@ static void test_refused(void **state)
 static void test_nonblocking_connect(void **state)
 {
 	(void)state;
-	if (!have_tcp) {
-		skip();
-		return;
-	}
+	assert_true(have_tcp);
 	int lfd = listener(8002);
 	int fd = ustack_socket(C, AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in to = sin_of("10.0.0.2", 8002);
@@ -282,10 +273,7 @@ static void test_nonblocking_connect(void **state)
 static void test_timeouts(void **state)
 {
 	(void)state;
-	if (!have_tcp) {
-		skip();
-		return;
-	}
+	assert_true(have_tcp);
 	int lfd = listener(8003);
 	struct timeval tv = { 0, 300000 };
 
@@ -349,10 +337,7 @@ static void *block_accept(void *arg)
 static void test_close_wakes_accept(void **state)
 {
 	(void)state;
-	if (!have_tcp) {
-		skip();
-		return;
-	}
+	assert_true(have_tcp);
 	struct blocked b = { .fd = listener(8004) };
 	pthread_t t;
 
@@ -369,10 +354,7 @@ static void test_close_wakes_accept(void **state)
 static void test_dns_over_tcp(void **state)
 {
 	(void)state;
-	if (!have_tcp) {
-		skip();
-		return;
-	}
+	assert_true(have_tcp);
 	char zone[4096];
 	size_t off = 0;
 	for (int i = 0; i < 60; i++)

@@ -140,7 +140,9 @@ else
 fi
 
 # --pcap: a capture of the in-process network that tshark reads cleanly
-if command -v tshark >/dev/null; then
+if ! command -v tshark >/dev/null; then
+	fail "tshark is missing: ping --pcap cannot be checked"
+else
 	run 30 ping -c 2 -i 0.05 -s 3000 --pcap "$T/ping.pcap" 10.0.0.2
 	n=$(timeout 30 tshark -r "$T/ping.pcap" -Y icmp 2>/dev/null | wc -l)
 	bad=$(timeout 30 tshark -r "$T/ping.pcap" -Y _ws.malformed 2>&1 | grep -vc 'Running as user')
