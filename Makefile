@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 
-.PHONY: all demo test test-fast test-asan deps clean bench
+.PHONY: all demo test test-fast test-asan test-tsan deps clean bench
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
@@ -18,10 +18,12 @@ demo: $(BUILD)/CMakeCache.txt
 	./$(BUILD)/bin/ustack demo
 
 # Install what the tests need (only what is missing), build, run the suite,
-# then run it again under AddressSanitizer + UndefinedBehaviorSanitizer (with the fuzzers).
+# then run it again under AddressSanitizer + UndefinedBehaviorSanitizer (with the fuzzers),
+# and the multi-threaded tests once more under ThreadSanitizer.
 test: deps
 	$(MAKE) test-fast
 	$(MAKE) test-asan
+	$(MAKE) test-tsan
 
 test-fast: all
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) $(CTEST_ARGS)
@@ -32,6 +34,13 @@ test-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 
+TSAN_BUILD ?= build-tsan
+test-tsan:
+	CC=clang cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUSTACK_TSAN=ON -DUSTACK_INTEROP=OFF
+	cmake --build $(TSAN_BUILD) -j$(JOBS)
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --test-dir $(TSAN_BUILD) --output-on-failure -j$(JOBS) -L threads
+
 deps:
 	@scripts/install-deps.sh
 
@@ -39,4 +48,4 @@ bench: all
 	@for b in $(BUILD)/bin/bench_*; do [ -x "$$b" ] && "$$b"; done; true
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-tsan
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
