@@ -465,6 +465,11 @@ static bool window_update_due(const struct tcp_conn *c)
 	if (c->state != TCPS_ESTABLISHED && c->state != TCPS_FIN_WAIT_1 &&
 	    c->state != TCPS_FIN_WAIT_2)
 		return false;
+	/* Nothing received yet: the window of our SYN (up to 64 KiB, unscaled) is more
+	 * than the peer's initial window lets it send, and the ACK of its first data
+	 * carries the full window. An update now would be a segment for nothing. */
+	if (c->rcv_nxt == c->irs + 1)
+		return false;
 	uint32_t cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t win = tcp_rcv_window(c);
 	if (win <= cur)

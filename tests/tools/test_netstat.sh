@@ -37,8 +37,11 @@ poll_netstat() {
 	return 1
 }
 
-# a stream long enough to be seen flowing (a few seconds), then 60 s of holding
-timeout -k 5 120 "$B" bulk --bytes 1G --hold 60 --ctl "$T/ctl" >"$T/bulk.out" 2>&1 &
+# a stream long enough to be seen flowing (a few seconds), then 60 s of holding;
+# under a sanitizer the stack is several times slower, so is the stream shorter
+bytes=1G
+[ -n "${USTACK_SANITIZED:-}" ] && bytes=64M
+timeout -k 5 150 "$B" bulk --bytes $bytes --hold 60 --ctl "$T/ctl" >"$T/bulk.out" 2>&1 &
 PID=$!
 
 for ((i = 0; i < 100; i++)); do [ -S "$T/ctl" ] && break; sleep 0.05; done
