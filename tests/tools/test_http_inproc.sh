@@ -4,6 +4,7 @@
 # and by address, a 1 MiB built-in file, a directory given with --root, reports 404 as
 # exit 22 and writes the body with --no-fail; bulk streams client -> server with
 # matching SHA-256; bad usage exits 2 with a one-line error and the usage.
+# ctest-label: threads
 set -uo pipefail
 
 B=${USTACK_BIN:?USTACK_BIN: path of the ustack binary}

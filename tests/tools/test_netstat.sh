@@ -4,6 +4,7 @@
 # shows LISTEN on the server, ESTABLISHED on both ends of the connection while the
 # stream flows, then TIME_WAIT on the client (the side that closed first) while the
 # process holds both hosts up; `netstat -s` counts the segments. No root, no TAP.
+# ctest-label: threads
 set -uo pipefail
 
 B=${USTACK_BIN:?USTACK_BIN: path of the ustack binary}
