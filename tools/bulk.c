@@ -542,23 +542,17 @@ int cmd_bulk(int argc, char **argv)
 			if (parse_size(v, &bytes) < 0)
 				return tool_usage_error("bulk", BULK_USAGE, "bad byte count '%s'", v);
 		} else if (tool_opt_is(a, "--port") || !strcmp(a, "-p")) {
-			const char *v = tool_opt_value("bulk", BULK_USAGE, argc, argv, &i);
-			if (!v)
+			if (tool_opt_uint("bulk", BULK_USAGE, argc, argv, &i, 1, 65535,
+					 "port", &port))
 				return 2;
-			if (tool_parse_uint(v, 65535, &port) < 0 || port == 0)
-				return tool_usage_error("bulk", BULK_USAGE, "bad port '%s'", v);
 		} else if (tool_opt_is(a, "--timeout")) {
-			const char *v = tool_opt_value("bulk", BULK_USAGE, argc, argv, &i);
-			if (!v)
+			if (tool_opt_uint("bulk", BULK_USAGE, argc, argv, &i, 1, 86400,
+					 "timeout", &timeout_s))
 				return 2;
-			if (tool_parse_uint(v, 86400, &timeout_s) < 0 || timeout_s == 0)
-				return tool_usage_error("bulk", BULK_USAGE, "bad timeout '%s'", v);
 		} else if (tool_opt_is(a, "--hold")) {
-			const char *v = tool_opt_value("bulk", BULK_USAGE, argc, argv, &i);
-			if (!v)
+			if (tool_opt_uint("bulk", BULK_USAGE, argc, argv, &i, 0, 86400,
+					 "hold time", &hold_s))
 				return 2;
-			if (tool_parse_uint(v, 86400, &hold_s) < 0)
-				return tool_usage_error("bulk", BULK_USAGE, "bad hold time '%s'", v);
 		} else {
 			return tool_usage_error("bulk", BULK_USAGE, "unknown argument '%s'", a);
 		}

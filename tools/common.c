@@ -64,6 +64,21 @@ const char *tool_opt_value(const char *cmd, const char *usage, int argc, char **
 	return argv[*i];
 }
 
+int tool_opt_uint(const char *cmd, const char *usage, int argc, char **argv, int *i,
+		  unsigned long long min, unsigned long long max, const char *what,
+		  unsigned long long *out)
+{
+	const char *v = tool_opt_value(cmd, usage, argc, argv, i);
+	unsigned long long u;
+
+	if (!v)
+		return 2;
+	if (tool_parse_uint(v, max, &u) < 0 || u < min)
+		return tool_usage_error(cmd, usage, "bad %s '%s'", what, v);
+	*out = u;
+	return 0;
+}
+
 int tool_parse_ip(const char *s, struct in_addr *out)
 {
 	/* inet_pton accepts exactly the dotted quad, no shorthand forms. */

@@ -69,6 +69,12 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
  * after '=' of "--opt=VALUE") and advances *i, or prints an error + usage and returns
  * NULL. The caller has already matched the option's name (tool_opt_is). */
 const char *tool_opt_value(const char *cmd, const char *usage, int argc, char **argv, int *i);
+/* For an option that takes an unsigned number in [min, max]: stores it in *out and
+ * returns 0, or prints "ustack CMD: bad WHAT 'VALUE'" (or the missing-value error)
+ * with the usage and returns 2, the exit status. */
+int tool_opt_uint(const char *cmd, const char *usage, int argc, char **argv, int *i,
+		  unsigned long long min, unsigned long long max, const char *what,
+		  unsigned long long *out);
 /* True when arg is opt, or "opt=..." (long options only). */
 bool tool_opt_is(const char *arg, const char *opt);
 

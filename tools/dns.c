@@ -43,7 +43,7 @@ int cmd_dns(int argc, char **argv)
 
 	tool_opts_init(&o);
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v;
+		const char *a = argv[i];
 		int r;
 
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -60,17 +60,13 @@ int cmd_dns(int argc, char **argv)
 			if (!zone_path)
 				return 2;
 		} else if (tool_opt_is(a, "--port")) {
-			v = tool_opt_value("dns", dns_usage, argc, argv, &i);
-			if (!v)
+			if (tool_opt_uint("dns", dns_usage, argc, argv, &i, 1, 65535,
+					 "port", &port))
 				return 2;
-			if (tool_parse_uint(v, 65535, &port) < 0 || port == 0)
-				return tool_usage_error("dns", dns_usage, "bad port '%s'", v);
 		} else if (tool_opt_is(a, "--ttl")) {
-			v = tool_opt_value("dns", dns_usage, argc, argv, &i);
-			if (!v)
+			if (tool_opt_uint("dns", dns_usage, argc, argv, &i, 0, 0x7fffffffULL,
+					 "ttl", &ttl))
 				return 2;
-			if (tool_parse_uint(v, 0x7fffffffULL, &ttl) < 0)
-				return tool_usage_error("dns", dns_usage, "bad ttl '%s'", v);
 		} else {
 			return tool_usage_error("dns", dns_usage, "unexpected argument '%s'", a);
 		}

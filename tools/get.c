@@ -224,11 +224,9 @@ int cmd_get(int argc, char **argv)
 			if (!(root = tool_opt_value("get", GET_USAGE, argc, argv, &i)))
 				return 2;
 		} else if (tool_opt_is(a, "--timeout")) {
-			const char *v = tool_opt_value("get", GET_USAGE, argc, argv, &i);
-			if (!v)
+			if (tool_opt_uint("get", GET_USAGE, argc, argv, &i, 1, 86400,
+					 "timeout", &timeout_s))
 				return 2;
-			if (tool_parse_uint(v, 86400, &timeout_s) < 0 || timeout_s == 0)
-				return tool_usage_error("get", GET_USAGE, "bad timeout '%s'", v);
 		} else if (!strcmp(a, "-s") || !strcmp(a, "--silent")) {
 			silent = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {

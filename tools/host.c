@@ -129,11 +129,9 @@ int cmd_host(int argc, char **argv)
 			if (tool_parse_double(v, 0.001, 3600.0, &wait) < 0)
 				return tool_usage_error("host", host_usage, "bad timeout '%s'", v);
 		} else if (tool_opt_is(a, "--port")) {
-			v = tool_opt_value("host", host_usage, argc, argv, &i);
-			if (!v)
+			if (tool_opt_uint("host", host_usage, argc, argv, &i, 1, 65535,
+					 "port", &port))
 				return 2;
-			if (tool_parse_uint(v, 65535, &port) < 0 || port == 0)
-				return tool_usage_error("host", host_usage, "bad port '%s'", v);
 		} else if (tool_opt_is(a, "--zone")) {
 			zone_path = tool_opt_value("host", host_usage, argc, argv, &i);
 			if (!zone_path)

@@ -59,17 +59,13 @@ int cmd_serve(int argc, char **argv)
 			if (!(root = tool_opt_value("serve", SERVE_USAGE, argc, argv, &i)))
 				return 2;
 		} else if (tool_opt_is(a, "--port")) {
-			const char *v = tool_opt_value("serve", SERVE_USAGE, argc, argv, &i);
-			if (!v)
+			if (tool_opt_uint("serve", SERVE_USAGE, argc, argv, &i, 1, 65535,
+					 "port", &port))
 				return 2;
-			if (tool_parse_uint(v, 65535, &port) < 0 || port == 0)
-				return tool_usage_error("serve", SERVE_USAGE, "bad port '%s'", v);
 		} else if (tool_opt_is(a, "--max-clients")) {
-			const char *v = tool_opt_value("serve", SERVE_USAGE, argc, argv, &i);
-			if (!v)
+			if (tool_opt_uint("serve", SERVE_USAGE, argc, argv, &i, 1, 4096,
+					 "client count", &max_clients))
 				return 2;
-			if (tool_parse_uint(v, 4096, &max_clients) < 0 || max_clients == 0)
-				return tool_usage_error("serve", SERVE_USAGE, "bad client count '%s'", v);
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			quiet = true;
 		} else {
