@@ -295,7 +295,7 @@ static void input_listen(struct ustack *st, struct tcp_conn *l, const struct tcp
 	c->rcv_adv = c->rcv_nxt;
 	tcp_syn_options(st, c, &seg->th);
 	c->iss = tcp_isn(st, c->laddr, c->lport, c->raddr, c->rport);
-	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->snd_una = c->snd_nxt = c->snd_max = c->snd_sml = c->iss;
 	c->snd_data = c->iss + 1;
 	c->recover = c->iss;
 	c->rxmit_nxt = c->iss;

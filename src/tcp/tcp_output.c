@@ -440,8 +440,11 @@ static int output_one(struct ustack *st, struct tcp_conn *c)
 		else if (fin)
 			send = true;
 		else if (len == avail && !(c->flags & TF_CORK) &&
-			 ((c->flags & TF_NODELAY) || c->snd_una == c->snd_max))
-			send = true;                         /* Nagle (RFC 9293 3.7.4) */
+			 ((c->flags & TF_NODELAY) || SEQ_LEQ(c->snd_sml, c->snd_una)))
+			send = true;   /* Nagle (RFC 9293 3.7.4), Minshall's form: a small
+					* segment waits only while an earlier small one is
+					* unacknowledged, so a write's tail follows its full
+					* segments instead of waiting for a delayed ACK */
 		else if (c->max_sndwnd && len >= c->max_sndwnd / 2)
 			send = true;                         /* sender SWS (3.8.6.2.1) */
 	} else if (fin) {
@@ -454,6 +457,8 @@ static int output_one(struct ustack *st, struct tcp_conn *c)
 	if (used < 0)
 		return -1;
 	advance(st, c, seq, (uint32_t)used);
+	if (used > 0 && (uint32_t)used < maxpay)
+		c->snd_sml = seq + (uint32_t)used;
 	if (force)
 		c->flags &= ~TF_FORCE;
 	return used > 0;

@@ -145,7 +145,7 @@ int tcp_connect(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t p
 	c->t_maxseg = TCP_DEFAULT_MSS;
 	c->mss_peer = TCP_DEFAULT_MSS;
 	c->iss = tcp_isn(st, c->laddr, c->lport, c->raddr, c->rport);
-	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->snd_una = c->snd_nxt = c->snd_max = c->snd_sml = c->iss;
 	c->snd_data = c->iss + 1;
 	c->recover = c->rxmit_nxt = c->iss;
 	c->snd_wnd = c->max_sndwnd = 0;

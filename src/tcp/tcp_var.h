@@ -108,6 +108,7 @@ struct tcp_conn {
 	/* send sequence space (RFC 9293 3.3.1) */
 	uint32_t iss, snd_una, snd_nxt, snd_max;
 	uint32_t snd_data;               /* sequence number of sndbuf's first byte */
+	uint32_t snd_sml;                /* end of the last sub-MSS segment sent (Nagle) */
 	uint32_t snd_wnd, max_sndwnd;    /* scaled */
 	uint32_t snd_wl1, snd_wl2;
 	uint8_t snd_wscale, rcv_wscale;

@@ -52,8 +52,8 @@ static void test_segmentation_and_iw(void **state)
 	th_free(&h);
 }
 
-/* Nagle (RFC 9293 3.7.4): with data in flight a small segment waits for the ACK;
- * TCP_NODELAY sends it at once. */
+/* Nagle (RFC 9293 3.7.4): while a small segment is unacknowledged the next small
+ * one waits for the ACK; TCP_NODELAY sends it at once. */
 static void test_nagle_nodelay(void **state)
 {
 	struct th h;
@@ -73,9 +73,34 @@ static void test_nagle_nodelay(void **state)
 	assert_true(th_next(&h, &seg));
 	assert_int_equal(seg.len, 2);                        /* coalesced */
 	assert_memory_equal(seg.data, "bc", 2);
+	pe.rcv_nxt += 2;
+	th_peer_send(&h, &pe, TCP_ACK, NULL, 0);
+	/* Minshall's form: full segments in flight do not hold a write's small tail,
+	 * only an unacknowledged small segment does */
+	static char big[1460 + 100];
+	memset(big, 'x', sizeof(big));
+	ustack_send(h.st, fd, big, sizeof(big), 0);
+	assert_true(th_next(&h, &seg));
+	assert_int_equal(seg.len, 1460);
+	assert_true(th_next(&h, &seg));                      /* the tail goes too */
+	assert_int_equal(seg.len, 100);
+	ustack_send(h.st, fd, "e", 1, 0);
+	assert_false(th_next(&h, &seg));                     /* a small one is unacked */
+	pe.rcv_nxt += 1460;
+	th_peer_send(&h, &pe, TCP_ACK, NULL, 0);
+	assert_false(th_next(&h, &seg));                     /* still: the tail is not */
+	pe.rcv_nxt += 100;
+	th_peer_send(&h, &pe, TCP_ACK, NULL, 0);
+	assert_true(th_next(&h, &seg));
+	assert_int_equal(seg.len, 1);
+	pe.rcv_nxt += 1;
+	th_peer_send(&h, &pe, TCP_ACK, NULL, 0);
 	assert_int_equal(ustack_setsockopt(h.st, fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
 	ustack_send(h.st, fd, "d", 1, 0);
 	assert_true(th_next(&h, &seg));
+	assert_int_equal(seg.len, 1);
+	ustack_send(h.st, fd, "f", 1, 0);
+	assert_true(th_next(&h, &seg));                      /* NODELAY: no waiting at all */
 	assert_int_equal(seg.len, 1);
 	th_free(&h);
 }
