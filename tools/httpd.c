@@ -531,32 +531,24 @@ static int64_t send_reply(struct conn *c, struct reply *rp)
 	if (n < 0 || (size_t)n >= sizeof hdr)
 		return -1;
 
-	/* Small bodies go out with the head in one send. */
-	if (!rp->head && rp->mem && rp->length <= sizeof hdr - (size_t)n) {
-		memcpy(hdr + n, rp->mem, rp->length);
-		if (conn_send_all(c, hdr, (size_t)n + rp->length) < 0)
-			return -1;
-		return (int64_t)rp->length;
-	}
-	if (rp->head || rp->mem) {
-		if (conn_send_all(c, hdr, (size_t)n) < 0)
-			return -1;
-		if (rp->head)
-			return 0;
-		if (conn_send_all(c, rp->mem, rp->length) < 0)
-			return -1;
-		return (int64_t)rp->length;
-	}
-	/* A file: the head travels in the same send as the file's first bytes. Sent
-	 * apart, a small file's body would wait behind the head under Nagle until the
-	 * client's delayed ACK of the head (40 ms per response). */
+	if (rp->head)
+		return conn_send_all(c, hdr, (size_t)n) < 0 ? -1 : 0;
+
+	/* The head travels in the same send as the body's first bytes, and the body in
+	 * HTTPD_CHUNK pieces from memory or from the file. Sent apart, the body's tail
+	 * would wait behind the small head under Nagle until the client's delayed ACK of
+	 * the head: 40 ms per response. */
 	memcpy(c->io, hdr, (size_t)n);
 	size_t fill = (size_t)n;
 	uint64_t sent = 0;
 	while (sent < rp->length || fill) {
 		size_t room = HTTPD_CHUNK - fill;
 		size_t want = rp->length - sent < room ? (size_t)(rp->length - sent) : room;
-		if (want) {
+		if (want && rp->mem) {
+			memcpy(c->io + fill, (const char *)rp->mem + sent, want);
+			sent += want;
+			fill += want;
+		} else if (want) {
 			ssize_t r = read(rp->file, c->io + fill, want);
 			if (r < 0 && errno == EINTR)
 				continue;
