@@ -476,6 +476,10 @@ static bool window_update_due(const struct tcp_conn *c)
 	if (c->rcv_nxt == c->irs + 1)
 		return false;
 	uint32_t cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	/* An ACK is owed already (delayed) and the peer is far from blocked: that ACK,
+	 * or the reply the application is about to write, carries the new window. */
+	if ((c->flags & TF_DELACK) && cur >= 4u * c->rcv_mss)
+		return false;
 	uint32_t win = tcp_rcv_window(c);
 	if (win <= cur)
 		return false;
