@@ -18,11 +18,12 @@ static const char dns_usage[] =
 static void dns_help(void)
 {
 	printf("%s\n"
-	       "Serve the A and CNAME records of a zone file over DNS (UDP) until SIGINT/SIGTERM.\n"
+	       "Serve the A and CNAME records of a zone file over DNS (UDP, and TCP\n"
+	       "for long answers) until SIGINT/SIGTERM.\n"
 	       "Zone lines: \"name A a.b.c.d\" or \"name CNAME target\"; \"#\" starts a comment.\n\n"
 	       "  --zone FILE  the records to serve (required)\n"
-	       "  --port N     UDP port (default 53)\n"
-	       "  --ttl SECS   TTL of every answer (default 300)\n\n"
+	       "  --port N     UDP and TCP port (default 53)\n"
+	       "  --ttl SECS   TTL of records that give none (\"name 60 A ...\" does) (default 300)\n\n"
 	       "Without --tap: an in-process host 10.0.0.53/24.\n\n%s",
 	       dns_usage, TOOL_COMMON_HELP);
 }

@@ -31,7 +31,7 @@ void ustack_freeaddrinfo(struct addrinfo *res);
 const char *ustack_gai_strerror(int err);
 /* Blocking lookup; the result lives in the stack until the next call from any thread
  * (use ustack_getaddrinfo for thread-safe code). NULL on failure, reason in *herr
- * (HOST_NOT_FOUND, TRY_AGAIN, NO_RECOVERY) if herr is not NULL. */
+ * (HOST_NOT_FOUND, TRY_AGAIN, NO_RECOVERY, NO_DATA) if herr is not NULL. */
 struct hostent *ustack_gethostbyname(struct ustack *st, const char *name, int *herr);
 
 /* What the last lookup on this stack saw: for tools that print like host(1). */

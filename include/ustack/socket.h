@@ -62,7 +62,6 @@ struct ustack_sockinfo {
 };
 /* Fills up to max entries; returns how many sockets there are (may exceed max). */
 size_t ustack_sockets(struct ustack *st, struct ustack_sockinfo *out, size_t max);
-/* netstat's state name for a tcp state number (as in ustack_sockinfo). */
 
 #ifdef __cplusplus
 }

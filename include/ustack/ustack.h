@@ -39,7 +39,8 @@ struct ustack_config {
 
 /* cfg may be NULL for defaults. Returns NULL (errno ENOMEM) on failure. */
 struct ustack *ustack_new(const struct ustack_config *cfg);
-/* Frees everything the stack owns, including its devices. Stop the runner first. */
+/* Frees everything the stack owns, including its devices; stops the runner if it
+ * runs. No other thread may be inside a socket call of this stack. */
 void ustack_free(struct ustack *st);
 const char *ustack_name(const struct ustack *st);
 

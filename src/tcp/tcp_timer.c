@@ -242,7 +242,9 @@ static void timer_keep(struct ustack *st, struct tcp_conn *c)
 		tcp_drop(st, c, ETIMEDOUT);
 		return;
 	}
-	/* RFC 1122 4.2.3.6: SEG.SEQ = SND.NXT-1, no data, asking for an ACK */
+	/* RFC 1122 4.2.3.6: a sequence number the peer has seen already, no data, asking
+	 * for an ACK. SND.UNA-1 rather than SND.NXT-1 (as the BSDs do): it stays old
+	 * even while data is unacknowledged. */
 	tcp_send_ctl(st, c, c->snd_una - 1, c->rcv_nxt, TCP_ACK);
 	c->keep_probes++;
 	tcp_timer_set(st, c, TT_KEEP, st->now + c->keep_intvl);

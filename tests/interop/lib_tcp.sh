@@ -5,7 +5,7 @@
 # temp dir ($T), the cleanup trap and the pass/fail counts.
 #
 #   source "$(dirname "$0")/lib_tcp.sh"
-#   lt_setup http curl                      # lib_init + tap0; skips if curl is missing
+#   lt_setup http curl                      # lib_init + tap0; fails if curl is missing
 #   lt_bg serve.log 300 "$USTACK_BIN" serve --tap tap0 --addr "$LT_USTACK_IP/24" ...
 #   lt_wait_log serve.log "Serving HTTP" 20
 #   nsx curl ...                            # runs inside the namespace

@@ -3,7 +3,7 @@
  * accept / send / recv in threads driven by lib_sockdrv, ECONNREFUSED, EINPROGRESS /
  * EALREADY / EISCONN and SO_ERROR for a non-blocking connect, SO_RCVTIMEO / SO_SNDTIMEO,
  * MSG_WAITALL, end of stream, close() waking a blocked accept, the netstat table, and
- * the DNS server's TCP side. Skipped when the stack has no TCP. */
+ * the DNS server's TCP side. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -2,7 +2,8 @@
  * unshare(CLONE_NEWNET) for this process only; nothing touches the root namespace, no
  * address is configured). Checks the name, the MAC, the MTU given to the kernel, that
  * the fd is non-blocking, and that frames go to the kernel once the link is up.
- * Skipped without the privilege to make a namespace or without /dev/net/tun. */
+ * Fails without the privilege to make a namespace or without /dev/net/tun (`make test`
+ * runs as root). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
