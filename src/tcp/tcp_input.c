@@ -459,10 +459,13 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 			seg->len = 0;
 			c->flags |= TF_ACKNOW;
 		} else {
+			/* TIME-WAIT and the peer's FIN again (our last ACK was lost): ACK it
+			 * and restart the 2 MSL wait (3.10.7.4, eighth). Expected, not a drop. */
 			if (c->state == TCPS_TIME_WAIT && (seg->flags & TCP_FIN) &&
 			    seg->seq + seg->len + 1 == c->rcv_nxt)
 				tcp_timer_set(st, c, TT_2MSL, st->now + 2 * st->tcp->msl);
-			drop(st, USTACK_DROP_TCP_OUT_OF_WINDOW, p);
+			else
+				drop(st, USTACK_DROP_TCP_OUT_OF_WINDOW, p);
 			if (!(seg->flags & TCP_RST)) {
 				c->flags |= TF_ACKNOW;          /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 				tcp_output(st, c);

@@ -177,6 +177,46 @@ static void test_active_close(void **state)
 	th_free(&h);
 }
 
+/* TIME-WAIT and the peer's FIN again (our last ACK was lost): it is ACKed and the
+ * 2 MSL wait starts over (RFC 9293 3.10.7.4, eighth); it is not counted as a drop. */
+static void test_time_wait_fin_again(void **state)
+{
+	struct th h;
+	struct th_peer pe;
+	struct ustack_config cfg = { .tcp_msl_ms = 1000 };
+	struct ustack_stats s0, s1;
+
+	(void)state;
+	th_init_cfg(&h, &cfg);
+	int fd = th_passive_open(&h, 80, 4001, &pe, NULL, NULL);
+	struct tcp_conn *c = th_conn(&h, 80, 4001);
+	assert_int_equal(ustack_shutdown(h.st, fd, SHUT_WR), 0);
+	assert_true(th_next(&h, &seg));                         /* our FIN */
+	pe.rcv_nxt++;
+	th_peer_send(&h, &pe, TCP_FIN | TCP_ACK, NULL, 0);      /* its ACK and FIN */
+	assert_int_equal(c->state, TCPS_TIME_WAIT);
+	assert_true(th_next(&h, &seg));                         /* the ACK that is "lost" */
+	assert_int_equal(seg.h.ack, pe.snd_nxt);
+	ustack_close(h.st, fd);
+	th_advance(&h, 1500000);
+	ustack_get_stats(h.st, &s0);
+	pe.snd_nxt--;                                            /* the same FIN again */
+	th_peer_send(&h, &pe, TCP_FIN | TCP_ACK, NULL, 0);
+	assert_true(th_next(&h, &seg));
+	assert_int_equal(seg.h.flags, TCP_ACK);
+	assert_int_equal(seg.h.ack, pe.snd_nxt);
+	ustack_get_stats(h.st, &s1);
+	for (int i = 0; i < USTACK_DROP_MAX; i++)
+		assert_int_equal(s1.drops[i], s0.drops[i]);
+	/* the wait started over at the retransmission: 2 MSL from there */
+	th_advance(&h, 1999000);
+	assert_non_null(th_conn(&h, 80, 4001));
+	th_advance(&h, 2000);
+	assert_null(th_conn(&h, 80, 4001));
+	assert_int_equal(ustack_sockets(h.st, NULL, 0), 0);
+	th_free(&h);
+}
+
 static void test_fin_ack_together(void **state)
 {
 	struct th h;
@@ -377,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_active_open_options),
 		cmocka_unit_test(test_simultaneous_open),
 		cmocka_unit_test(test_active_close),
+		cmocka_unit_test(test_time_wait_fin_again),
 		cmocka_unit_test(test_fin_ack_together),
 		cmocka_unit_test(test_simultaneous_close),
 		cmocka_unit_test(test_passive_close_half_close),
