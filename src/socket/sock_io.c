@@ -15,14 +15,9 @@
 
 int ustack_accept4(struct ustack *st, int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
-	if (!st) {
-		errno = EBADF;
-		return -1;
-	}
-	stack_lock(st);
-	struct usock *so = sock_get(st, fd);
+	struct usock *so = sock_enter(st, fd);
 	if (!so)
-		return sock_fail(st, EBADF);
+		return -1;
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return sock_fail(st, EINVAL);
 	if (so->type != SOCK_STREAM)
@@ -130,14 +125,9 @@ int ustack_connect(struct ustack *st, int fd, const struct sockaddr *addr, sockl
 	uint16_t port = 0;
 	bool unspec = false;
 
-	if (!st) {
-		errno = EBADF;
-		return -1;
-	}
-	stack_lock(st);
-	struct usock *so = sock_get(st, fd);
+	struct usock *so = sock_enter(st, fd);
 	if (!so)
-		return sock_fail(st, EBADF);
+		return -1;
 	int e = sock_get_sin(addr, len, &a, &port, &unspec);
 	if (e)
 		return sock_fail(st, e);
@@ -202,14 +192,9 @@ static ssize_t send_tcp(struct ustack *st, struct usock *so, const uint8_t *buf,
 ssize_t ustack_sendto(struct ustack *st, int fd, const void *buf, size_t len, int flags,
 		      const struct sockaddr *to, socklen_t tolen)
 {
-	if (!st) {
-		errno = EBADF;
-		return -1;
-	}
-	stack_lock(st);
-	struct usock *so = sock_get(st, fd);
+	struct usock *so = sock_enter(st, fd);
 	if (!so)
-		return sock_fail(st, EBADF);
+		return -1;
 	if (!buf && len)
 		return sock_fail(st, EFAULT);
 	if (flags & ~SEND_FLAGS)
@@ -282,14 +267,9 @@ static ssize_t recv_tcp(struct ustack *st, struct usock *so, uint8_t *buf, size_
 ssize_t ustack_recvfrom(struct ustack *st, int fd, void *buf, size_t len, int flags,
 			struct sockaddr *from, socklen_t *fromlen)
 {
-	if (!st) {
-		errno = EBADF;
-		return -1;
-	}
-	stack_lock(st);
-	struct usock *so = sock_get(st, fd);
+	struct usock *so = sock_enter(st, fd);
 	if (!so)
-		return sock_fail(st, EBADF);
+		return -1;
 	if (!buf && len)
 		return sock_fail(st, EFAULT);
 	if (from && !fromlen)

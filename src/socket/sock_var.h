@@ -58,6 +58,9 @@ struct sock_table {
 
 /* The socket for fd, or NULL (errno EBADF). With st->lock held. */
 struct usock *sock_get(struct ustack *st, int fd);
+/* The way into every public call on a descriptor: locks st and returns fd's socket; or
+ * NULL with errno EBADF (st NULL, or no such descriptor) and st not locked. */
+struct usock *sock_enter(struct ustack *st, int fd);
 /* Wait on so's queue (so NULL: the stack-wide poll queue) until woken or st->now reaches
  * deadline (SOCK_NO_DEADLINE: none). 0 woken (re-check the condition), -ETIMEDOUT, or
  * -EBADF when so was closed meanwhile. Called and returns with st->lock held. */

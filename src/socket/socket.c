@@ -227,6 +227,21 @@ struct usock *sock_get(struct ustack *st, int fd)
 	return t->slot[fd];
 }
 
+struct usock *sock_enter(struct ustack *st, int fd)
+{
+	if (!st) {
+		errno = EBADF;
+		return NULL;
+	}
+	stack_lock(st);
+	struct usock *so = sock_get(st, fd);
+	if (!so) {
+		stack_unlock(st);
+		errno = EBADF;
+	}
+	return so;
+}
+
 /* A new socket in the lowest free descriptor (POSIX); NULL with errno EMFILE / ENOMEM. */
 struct usock *sock_alloc(struct ustack *st, int type)
 {
@@ -377,14 +392,9 @@ int ustack_socket(struct ustack *st, int domain, int type, int protocol)
 
 int ustack_close(struct ustack *st, int fd)
 {
-	if (!st) {
-		errno = EBADF;
-		return -1;
-	}
-	stack_lock(st);
-	struct usock *so = sock_get(st, fd);
+	struct usock *so = sock_enter(st, fd);
 	if (!so)
-		return sock_fail(st, EBADF);
+		return -1;
 	if (so->udp) {
 		udp_pcb_free(st, so->udp);
 		so->udp = NULL;
@@ -405,14 +415,9 @@ int ustack_bind(struct ustack *st, int fd, const struct sockaddr *addr, socklen_
 	uint16_t port = 0;
 	bool unspec = false;
 
-	if (!st) {
-		errno = EBADF;
-		return -1;
-	}
-	stack_lock(st);
-	struct usock *so = sock_get(st, fd);
+	struct usock *so = sock_enter(st, fd);
 	if (!so)
-		return sock_fail(st, EBADF);
+		return -1;
 	int e = sock_get_sin(addr, len, &a, &port, &unspec);
 	if (e)
 		return sock_fail(st, e);
@@ -441,14 +446,9 @@ int ustack_bind(struct ustack *st, int fd, const struct sockaddr *addr, socklen_
 
 int ustack_listen(struct ustack *st, int fd, int backlog)
 {
-	if (!st) {
-		errno = EBADF;
-		return -1;
-	}
-	stack_lock(st);
-	struct usock *so = sock_get(st, fd);
+	struct usock *so = sock_enter(st, fd);
 	if (!so)
-		return sock_fail(st, EBADF);
+		return -1;
 	if (so->type != SOCK_STREAM)
 		return sock_fail(st, EOPNOTSUPP);
 	if (backlog < 0)
@@ -464,14 +464,9 @@ int ustack_listen(struct ustack *st, int fd, int backlog)
 
 int ustack_shutdown(struct ustack *st, int fd, int how)
 {
-	if (!st) {
-		errno = EBADF;
-		return -1;
-	}
-	stack_lock(st);
-	struct usock *so = sock_get(st, fd);
+	struct usock *so = sock_enter(st, fd);
 	if (!so)
-		return sock_fail(st, EBADF);
+		return -1;
 	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
 		return sock_fail(st, EINVAL);
 	if (so->udp) {
@@ -496,14 +491,9 @@ int ustack_getsockname(struct ustack *st, int fd, struct sockaddr *addr, socklen
 	uint32_t la = 0, ra = 0;
 	uint16_t lp = 0, rp = 0;
 
-	if (!st) {
-		errno = EBADF;
-		return -1;
-	}
-	stack_lock(st);
-	struct usock *so = sock_get(st, fd);
+	struct usock *so = sock_enter(st, fd);
 	if (!so)
-		return sock_fail(st, EBADF);
+		return -1;
 	if (!addr || !len)
 		return sock_fail(st, EFAULT);
 	if ((int)*len < 0)
@@ -522,14 +512,9 @@ int ustack_getpeername(struct ustack *st, int fd, struct sockaddr *addr, socklen
 	uint32_t la = 0, ra = 0;
 	uint16_t lp = 0, rp = 0;
 
-	if (!st) {
-		errno = EBADF;
-		return -1;
-	}
-	stack_lock(st);
-	struct usock *so = sock_get(st, fd);
+	struct usock *so = sock_enter(st, fd);
 	if (!so)
-		return sock_fail(st, EBADF);
+		return -1;
 	if (!addr || !len)
 		return sock_fail(st, EFAULT);
 	if ((int)*len < 0)

@@ -14,13 +14,6 @@
 #include "socket/socket.h"
 #include "socket/sock_var.h"
 
-static int fail(struct ustack *st, int err)
-{
-	stack_unlock(st);
-	errno = err;
-	return -1;
-}
-
 static int set_timeo(uint64_t *out, const void *val, socklen_t len)
 {
 	struct timeval tv;
@@ -103,18 +96,13 @@ static int sol_socket_set(struct ustack *st, struct usock *so, int name, const v
 int ustack_setsockopt(struct ustack *st, int fd, int level, int name, const void *val,
 		      socklen_t len)
 {
-	if (!st) {
-		errno = EBADF;
-		return -1;
-	}
-	stack_lock(st);
-	struct usock *so = sock_get(st, fd);
+	struct usock *so = sock_enter(st, fd);
 	if (!so)
-		return fail(st, EBADF);
+		return -1;
 	if (!val && len)
-		return fail(st, EFAULT);
+		return sock_fail(st, EFAULT);
 	if (!val)
-		return fail(st, EINVAL);
+		return sock_fail(st, EINVAL);
 	int e;
 	if (level == SOL_SOCKET) {
 		e = sol_socket_set(st, so, name, val, len);
@@ -125,7 +113,7 @@ int ustack_setsockopt(struct ustack *st, int fd, int level, int name, const void
 		e = ENOPROTOOPT;
 	}
 	if (e)
-		return fail(st, e);
+		return sock_fail(st, e);
 	stack_unlock(st);
 	return 0;
 }
@@ -205,18 +193,13 @@ static int sol_socket_get(struct ustack *st, struct usock *so, int name, void *v
 
 int ustack_getsockopt(struct ustack *st, int fd, int level, int name, void *val, socklen_t *len)
 {
-	if (!st) {
-		errno = EBADF;
-		return -1;
-	}
-	stack_lock(st);
-	struct usock *so = sock_get(st, fd);
+	struct usock *so = sock_enter(st, fd);
 	if (!so)
-		return fail(st, EBADF);
+		return -1;
 	if (!val || !len)
-		return fail(st, EFAULT);
+		return sock_fail(st, EFAULT);
 	if ((int)*len < 0)
-		return fail(st, EINVAL);
+		return sock_fail(st, EINVAL);
 	int e;
 	if (level == SOL_SOCKET) {
 		e = sol_socket_get(st, so, name, val, len);
@@ -230,21 +213,16 @@ int ustack_getsockopt(struct ustack *st, int fd, int level, int name, void *val,
 		e = ENOPROTOOPT;
 	}
 	if (e)
-		return fail(st, e);
+		return sock_fail(st, e);
 	stack_unlock(st);
 	return 0;
 }
 
 int ustack_fcntl(struct ustack *st, int fd, int cmd, int arg)
 {
-	if (!st) {
-		errno = EBADF;
-		return -1;
-	}
-	stack_lock(st);
-	struct usock *so = sock_get(st, fd);
+	struct usock *so = sock_enter(st, fd);
 	if (!so)
-		return fail(st, EBADF);
+		return -1;
 	int rc = 0;
 	switch (cmd) {
 	case F_GETFL:
@@ -257,7 +235,7 @@ int ustack_fcntl(struct ustack *st, int fd, int cmd, int arg)
 	case F_SETFD:
 		break;                          /* no exec here: FD_CLOEXEC means nothing */
 	default:
-		return fail(st, EINVAL);
+		return sock_fail(st, EINVAL);
 	}
 	stack_unlock(st);
 	return rc;
