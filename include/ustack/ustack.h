@@ -117,6 +117,7 @@ uint64_t ustack_clock_us(void);
 	X(TCP_ACCEPT_QUEUE_FULL, "tcp: accept queue full") \
 	X(TCP_OUT_OF_WINDOW, "tcp: out of window") \
 	X(TCP_RCVBUF_FULL, "tcp: receive buffer full") \
+	X(TCP_AFTER_FIN, "tcp: text queued beyond the peer's FIN") \
 	X(DNS_MISMATCH, "dns: answer did not match query") \
 	X(DNS_MALFORMED, "dns: malformed answer") \
 	X(PKT_POOL_EMPTY, "pkt: buffer pool exhausted") \

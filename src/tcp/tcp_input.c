@@ -110,6 +110,13 @@ static void fin_received(struct ustack *st, struct tcp_conn *c)
 		c->rcv_nxt++;
 	c->flags |= TF_RCVD_FIN | TF_ACKNOW;
 	c->ooo_fin = false;
+	/* Text queued beyond the end of the peer's stream can never be delivered: a
+	 * broken or hostile peer sent it. Forget it (as Linux does) so nothing past the
+	 * FIN is ever taken in or reported in SACK blocks. */
+	if (c->ooo.n) {
+		stack_drop(st, USTACK_DROP_TCP_AFTER_FIN, -1, NULL, 0);
+		tcp_ranges_clear(&c->ooo);
+	}
 	switch (c->state) {
 	case TCPS_SYN_RECEIVED:
 	case TCPS_ESTABLISHED:

@@ -392,7 +392,12 @@ static void check(struct world *w)
 			abort();
 		}
 		for (unsigned i = 0; i < c->ooo.n; i++) {
-			CHECK(SEQ_GT(c->ooo.r[i].left, c->rcv_nxt));
+			if (!SEQ_GT(c->ooo.r[i].left, c->rcv_nxt)) {
+				fprintf(stderr, "tcp %d %s: ooo[%u] %u..%u not after rcv_nxt %u\n",
+					c->id, tcp_state_name(c), i, c->ooo.r[i].left,
+					c->ooo.r[i].right, c->rcv_nxt);
+				abort();
+			}
 			CHECK(SEQ_LT(c->ooo.r[i].left, c->ooo.r[i].right));
 			CHECK(SEQ_LEQ(c->ooo.r[i].right, c->rcv_adv));
 			if (i)

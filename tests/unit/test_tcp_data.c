@@ -246,6 +246,53 @@ static void test_ooo_sack(void **state)
 	th_free(&h);
 }
 
+/* A broken peer: text out of order, then a FIN before it. The FIN ends the stream, so
+ * the queued text is forgotten (counted as a drop), never read and never SACKed, and
+ * the read side sees the data in order, then end of file. Found by fuzz_tcp. */
+static void test_ooo_after_fin(void **state)
+{
+	struct th h;
+	struct th_peer pe;
+	struct tcp_repr o = { .has_mss = true, .mss = 1460, .sack_perm = true };
+	struct ustack_stats s;
+	char buf[64];
+
+	(void)state;
+	th_init(&h);
+	int fd = th_passive_open(&h, 80, 4011, &pe, &o, NULL);
+	struct tcp_conn *c = th_conn(&h, 80, 4011);
+	uint32_t base = pe.snd_nxt;
+	struct tcp_repr r = th_hdr(4011, 80, base + 6, pe.rcv_nxt, TCP_ACK, 65535);
+	th_inject(&h, &r, "beyond", 6);
+	assert_true(th_next(&h, &seg));
+	assert_int_equal(seg.h.n_sack, 1);
+	assert_int_equal(c->ooo.n, 1);
+	th_peer_send(&h, &pe, TCP_ACK, "hello", 5);
+	th_peer_send(&h, &pe, TCP_FIN | TCP_ACK, NULL, 0);  /* FIN at base + 5 */
+	assert_int_equal(c->state, TCPS_CLOSE_WAIT);
+	assert_int_equal(c->ooo.n, 0);
+	assert_int_equal(c->rcv_nxt, base + 6);
+	th_flush(&h);
+	ustack_get_stats(h.st, &s);
+	assert_int_equal(s.drops[USTACK_DROP_TCP_AFTER_FIN], 1);
+	/* the text again, now after the FIN: ignored in CLOSE-WAIT (RFC 9293 3.10.7.4) */
+	r.seq = base + 6;
+	th_inject(&h, &r, "beyond", 6);
+	assert_false(th_next(&h, &seg));
+	assert_int_equal(c->rcv_nxt, base + 6);
+	assert_int_equal(c->ooo.n, 0);
+	/* the ACK the application's close sends ends at the FIN and reports nothing past it */
+	assert_int_equal(ustack_shutdown(h.st, fd, SHUT_WR), 0);
+	assert_true(th_next(&h, &seg));
+	assert_int_equal(seg.h.flags, TCP_FIN | TCP_ACK);
+	assert_int_equal(seg.h.ack, base + 6);
+	assert_int_equal(seg.h.n_sack, 0);
+	assert_int_equal(ustack_recv(h.st, fd, buf, sizeof(buf), 0), 5);
+	assert_memory_equal(buf, "hello", 5);
+	assert_int_equal(ustack_recv(h.st, fd, buf, sizeof(buf), 0), 0);
+	th_free(&h);
+}
+
 /* Three duplicate ACKs: fast retransmit of the first unacknowledged segment and
  * NewReno recovery (RFC 6582) without SACK. */
 static void test_fast_retransmit_newreno(void **state)
@@ -370,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_receiver_sws),
 		cmocka_unit_test(test_window_scale),
 		cmocka_unit_test(test_ooo_sack),
+		cmocka_unit_test(test_ooo_after_fin),
 		cmocka_unit_test(test_fast_retransmit_newreno),
 		cmocka_unit_test(test_sack_recovery),
 		cmocka_unit_test(test_send_buffer_limit),
