@@ -187,6 +187,22 @@ void tcp_ranges_trim(struct tcp_ranges *s, uint32_t seq)
 		s->r[0].left = seq;
 }
 
+bool tcp_ranges_cut(struct tcp_ranges *s, uint32_t seq)
+{
+	unsigned n = s->n;
+	bool cut = false;
+
+	while (n && SEQ_GEQ(s->r[n - 1].left, seq))
+		n--;
+	if (n && SEQ_GT(s->r[n - 1].right, seq)) {
+		s->r[n - 1].right = seq;
+		cut = true;
+	}
+	cut |= n != s->n;
+	s->n = n;
+	return cut;
+}
+
 uint32_t tcp_ranges_bytes(const struct tcp_ranges *s)
 {
 	uint32_t b = 0;

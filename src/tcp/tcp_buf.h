@@ -52,6 +52,9 @@ struct tcp_ranges {
 int tcp_ranges_add(struct tcp_ranges *s, uint32_t left, uint32_t right);
 /* Forgets everything below seq (ranges are cut at seq). */
 void tcp_ranges_trim(struct tcp_ranges *s, uint32_t seq);
+/* Forgets everything at or above seq (ranges are cut at seq). Returns true when
+ * anything was forgotten. */
+bool tcp_ranges_cut(struct tcp_ranges *s, uint32_t seq);
 /* Bytes covered. */
 uint32_t tcp_ranges_bytes(const struct tcp_ranges *s);
 static inline void tcp_ranges_clear(struct tcp_ranges *s) { s->n = 0; }

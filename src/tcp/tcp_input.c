@@ -41,11 +41,32 @@ static void ooo_merge(struct tcp_conn *c)
 	}
 }
 
+/* The peer's FIN, seen ahead of a gap at seq, says where its stream ends: remember the
+ * earliest such end and forget text queued past it (a broken or hostile peer sent it). */
+static void ooo_fin_at(struct ustack *st, struct tcp_conn *c, uint32_t seq)
+{
+	if (c->ooo_fin && SEQ_LEQ(c->ooo_fin_seq, seq))
+		return;
+	c->ooo_fin = true;
+	c->ooo_fin_seq = seq;
+	if (tcp_ranges_cut(&c->ooo, seq))
+		stack_drop(st, USTACK_DROP_TCP_AFTER_FIN, -1, NULL, 0);
+}
+
 /* Text at seq (rcv_nxt <= seq, within the window). Returns true when a FIN that
  * arrived earlier out of order is now in sequence. */
 static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p, uint32_t seq,
 		     const uint8_t *data, uint32_t len, bool fin)
 {
+	/* nothing is taken in past a FIN the peer already sent */
+	if (c->ooo_fin && SEQ_GT(seq + len, c->ooo_fin_seq)) {
+		drop(st, USTACK_DROP_TCP_AFTER_FIN, p);
+		len = SEQ_GT(c->ooo_fin_seq, seq) ? c->ooo_fin_seq - seq : 0;
+		fin = false;
+		c->flags |= TF_ACKNOW;
+		if (!len)
+			return false;
+	}
 	if (c->flags & TF_SHUT_RD) {
 		/* shutdown(SHUT_RD): acknowledge and discard what comes in order */
 		if (seq == c->rcv_nxt)
@@ -89,10 +110,8 @@ static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p,
 	}
 	c->sack_recent.left = seq;
 	c->sack_recent.right = seq + len;
-	if (fin) {
-		c->ooo_fin = true;
-		c->ooo_fin_seq = seq + len;
-	}
+	if (fin)
+		ooo_fin_at(st, c, seq + len);
 	return false;
 }
 
@@ -649,8 +668,7 @@ text:
 		c->flags |= TF_ACKNOW;
 	} else if ((seg->flags & TCP_FIN) && seg->len == 0 && SEQ_GT(seg->seq, c->rcv_nxt) &&
 		   !(c->flags & TF_RCVD_FIN)) {
-		c->ooo_fin = true;                        /* a lone FIN ahead of a gap */
-		c->ooo_fin_seq = seg->seq;
+		ooo_fin_at(st, c, seg->seq);              /* a lone FIN ahead of a gap */
 		c->flags |= TF_ACKNOW;
 	}
 	tcp_output(st, c);

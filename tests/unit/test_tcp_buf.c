@@ -94,6 +94,21 @@ static void test_ranges(void **state)
 	assert_int_equal(tcp_ranges_add(&s, 0x5, 0x10), 0);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(tcp_ranges_bytes(&s), 0x30);
+	/* cut: everything at or above a point goes, a range across it is shortened */
+	tcp_ranges_clear(&s);
+	tcp_ranges_add(&s, 10, 20);
+	tcp_ranges_add(&s, 30, 40);
+	tcp_ranges_add(&s, 50, 60);
+	assert_false(tcp_ranges_cut(&s, 60));
+	assert_int_equal(s.n, 3);
+	assert_true(tcp_ranges_cut(&s, 35));
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.r[1].right, 35);
+	assert_true(tcp_ranges_cut(&s, 30));
+	assert_int_equal(s.n, 1);
+	assert_true(tcp_ranges_cut(&s, 0xfffffff0u));            /* before 10, across the wrap */
+	assert_int_equal(s.n, 0);
+	assert_false(tcp_ranges_cut(&s, 5));
 }
 
 int main(void)

@@ -293,6 +293,48 @@ static void test_ooo_after_fin(void **state)
 	th_free(&h);
 }
 
+/* A FIN seen ahead of a gap marks where the peer's stream ends: text queued past it is
+ * forgotten, and text arriving later is taken in only up to it. */
+static void test_ooo_fin_bounds_text(void **state)
+{
+	struct th h;
+	struct th_peer pe;
+	struct tcp_repr o = { .has_mss = true, .mss = 1460, .sack_perm = true };
+	struct ustack_stats s;
+	char buf[64];
+
+	(void)state;
+	th_init(&h);
+	int fd = th_passive_open(&h, 80, 4012, &pe, &o, NULL);
+	struct tcp_conn *c = th_conn(&h, 80, 4012);
+	uint32_t base = pe.snd_nxt;
+	struct tcp_repr r = th_hdr(4012, 80, base + 10, pe.rcv_nxt, TCP_ACK, 65535);
+	th_inject(&h, &r, "past", 4);                         /* queued: base+10..14 */
+	assert_int_equal(c->ooo.n, 1);
+	r.seq = base + 8;
+	r.flags = TCP_FIN | TCP_ACK;
+	th_inject(&h, &r, NULL, 0);                           /* FIN at base+8 */
+	assert_int_equal(c->ooo.n, 0);                        /* the queued text is past it */
+	ustack_get_stats(h.st, &s);
+	assert_int_equal(s.drops[USTACK_DROP_TCP_AFTER_FIN], 1);
+	th_flush(&h);
+	/* twelve bytes in order: only the eight before the FIN are taken, then the FIN */
+	r.seq = base;
+	r.flags = TCP_ACK;
+	th_inject(&h, &r, "in order!!!!", 12);
+	assert_int_equal(c->state, TCPS_CLOSE_WAIT);
+	assert_int_equal(c->rcv_nxt, base + 9);
+	assert_true(th_next(&h, &seg));
+	assert_int_equal(seg.h.ack, base + 9);
+	assert_int_equal(seg.h.n_sack, 0);
+	ustack_get_stats(h.st, &s);
+	assert_int_equal(s.drops[USTACK_DROP_TCP_AFTER_FIN], 2);
+	assert_int_equal(ustack_recv(h.st, fd, buf, sizeof(buf), 0), 8);
+	assert_memory_equal(buf, "in order", 8);
+	assert_int_equal(ustack_recv(h.st, fd, buf, sizeof(buf), 0), 0);
+	th_free(&h);
+}
+
 /* Three duplicate ACKs: fast retransmit of the first unacknowledged segment and
  * NewReno recovery (RFC 6582) without SACK. */
 static void test_fast_retransmit_newreno(void **state)
@@ -418,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_window_scale),
 		cmocka_unit_test(test_ooo_sack),
 		cmocka_unit_test(test_ooo_after_fin),
+		cmocka_unit_test(test_ooo_fin_bounds_text),
 		cmocka_unit_test(test_fast_retransmit_newreno),
 		cmocka_unit_test(test_sack_recovery),
 		cmocka_unit_test(test_send_buffer_limit),
