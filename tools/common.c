@@ -444,6 +444,21 @@ static void wait_tap_running(const char *name)
 	close(fd);
 }
 
+struct ustack_pcap *tool_pcap_open(const char *path)
+{
+	struct ustack_pcap *pc = ustack_pcap_open(path);
+	struct timespec wall;
+	uint64_t wall_us;
+
+	if (!pc)
+		return NULL;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	wall_us = (uint64_t)wall.tv_sec * 1000000u + (uint64_t)wall.tv_nsec / 1000u;
+	/* the wall-clock time at which ustack_clock_us() read zero */
+	ustack_pcap_set_epoch(pc, wall_us - ustack_clock_us());
+	return pc;
+}
+
 struct tool_net *tool_net_tap(const struct tool_opts *o, const char *name)
 {
 	struct tool_net *net;
@@ -471,7 +486,7 @@ struct tool_net *tool_net_tap(const struct tool_opts *o, const char *name)
 	}
 	if (o->pcap) {
 		/* Capture next to the device: what really crossed the link. */
-		net->pcap = ustack_pcap_open(o->pcap);
+		net->pcap = tool_pcap_open(o->pcap);
 		if (!net->pcap) {
 			fprintf(stderr, "ustack: cannot open %s: %s\n", o->pcap, strerror(errno));
 			ustack_dev_close(dev);
@@ -525,7 +540,7 @@ struct tool_net *tool_net_vnet(const struct tool_opts *o, const struct tool_host
 		goto err;
 	}
 	if (o->pcap) {
-		net->pcap = ustack_pcap_open(o->pcap);
+		net->pcap = tool_pcap_open(o->pcap);
 		if (!net->pcap) {
 			fprintf(stderr, "ustack: cannot open %s: %s\n", o->pcap, strerror(errno));
 			goto err;

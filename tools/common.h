@@ -132,6 +132,10 @@ struct tool_net {
 	bool started;
 };
 
+/* ustack_pcap_open, with records dated by the wall clock (the tools run their stacks on
+ * ustack_clock_us, whose zero is not a date). NULL with errno on failure. */
+struct ustack_pcap *tool_pcap_open(const char *path);
+
 /* One host on the TAP o->tap with o->addr (required: error printed, NULL returned
  * otherwise), o->gw as gateway, o->dns as resolver; the device wrapped in pcap
  * (o->pcap) and impair (o->loss, o->seed) as asked; trace on stderr if o->trace.

@@ -286,7 +286,7 @@ static int build_vnet(struct demo *d)
 		return -1;
 	}
 	if (d->pcap_path) {
-		d->pcap = ustack_pcap_open(d->pcap_path);
+		d->pcap = tool_pcap_open(d->pcap_path);
 		if (!d->pcap) {
 			demo_err("%s: %s\n", d->pcap_path, strerror(errno));
 			return -1;
@@ -384,7 +384,7 @@ static int build_tap(struct demo *d)
 	d->log.learn_remote = true;
 	snprintf(d->log.hosts[d->h_client].role, sizeof d->log.hosts[0].role, "browser");
 	if (d->pcap_path) {
-		d->pcap = ustack_pcap_open(d->pcap_path);
+		d->pcap = tool_pcap_open(d->pcap_path);
 		if (!d->pcap) {
 			demo_err("%s: %s\n", d->pcap_path, strerror(errno));
 			return -1;

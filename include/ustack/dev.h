@@ -66,6 +66,9 @@ struct ustack_pcap;
 struct ustack_pcap *ustack_pcap_open(const char *path);
 struct ustack_dev *ustack_pcap_wrap_shared(struct ustack_dev *inner, struct ustack_pcap *pc);
 void ustack_pcap_close(struct ustack_pcap *pc);   /* after every wrapper is closed */
+/* Records are stamped epoch_us + now_us (default epoch 0: the stack's own clock).
+ * Pass the wall-clock time at which the stack's clock read zero to get dated captures. */
+int ustack_pcap_set_epoch(struct ustack_pcap *pc, uint64_t epoch_us);
 
 struct ustack_impair {
 	uint64_t seed;          /* a failing run replays from its seed */

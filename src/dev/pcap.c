@@ -5,7 +5,9 @@
  * A capture may be shared by the devices of several stacks (one file for a whole
  * simulated network): it has its own mutex and a reference count. Records are
  * written whole and flushed often, so a crash leaves a readable file. Timestamps are
- * the now_us the stack passes to send/recv (virtual time in a simulation). */
+ * the now_us the stack passes to send/recv (virtual time in a simulation) plus an
+ * epoch, 0 unless ustack_pcap_set_epoch() gives one: the tools pass the wall-clock
+ * time of their clock's zero, so Wireshark shows the date the capture was taken. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +30,7 @@ struct ustack_pcap {
 	unsigned refs;          /* the opener's reference + one per wrapper */
 	unsigned unflushed;
 	uint64_t last_flush_us;
+	uint64_t epoch_us;      /* added to every timestamp */
 };
 
 struct pcap_dev {
@@ -105,6 +108,18 @@ static void pcap_put(struct ustack_pcap *pc)
 	free(pc);
 }
 
+int ustack_pcap_set_epoch(struct ustack_pcap *pc, uint64_t epoch_us)
+{
+	if (!pc) {
+		errno = EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&pc->mu);
+	pc->epoch_us = epoch_us;
+	pthread_mutex_unlock(&pc->mu);
+	return 0;
+}
+
 void ustack_pcap_close(struct ustack_pcap *pc)
 {
 	if (pc)
@@ -116,12 +131,14 @@ static void pcap_record(struct ustack_pcap *pc, const uint8_t *frame, size_t len
 {
 	uint8_t h[16];
 	uint32_t incl = len > PCAP_SNAPLEN ? PCAP_SNAPLEN : (uint32_t)len;
+	uint64_t ts;
 
-	put_le32(h, (uint32_t)(now_us / 1000000u));
-	put_le32(h + 4, (uint32_t)(now_us % 1000000u));
+	pthread_mutex_lock(&pc->mu);
+	ts = pc->epoch_us + now_us;
+	put_le32(h, (uint32_t)(ts / 1000000u));
+	put_le32(h + 4, (uint32_t)(ts % 1000000u));
 	put_le32(h + 8, incl);
 	put_le32(h + 12, (uint32_t)len);
-	pthread_mutex_lock(&pc->mu);
 	if (fwrite(h, sizeof(h), 1, pc->f) == 1)
 		fwrite(frame, incl, 1, pc->f);
 	if (++pc->unflushed >= PCAP_FLUSH_EVERY || now_us - pc->last_flush_us >= PCAP_FLUSH_US ||

@@ -151,6 +151,14 @@ else
 	else
 		fail "ping --pcap: exit $RC, $n icmp, $bad malformed"
 	fi
+	# records are dated by the wall clock: the first frame was taken a moment ago
+	first=$(timeout 30 tshark -r "$T/ping.pcap" -c 1 -T fields -e frame.time_epoch 2>/dev/null)
+	age=$(( $(date +%s) - ${first%%.*} ))
+	if [ -n "$first" ] && [ "$age" -ge 0 ] && [ "$age" -lt 120 ]; then
+		pass "ping --pcap: first frame dated ${age}s ago"
+	else
+		fail "ping --pcap: first frame time '$first' is not now"
+	fi
 fi
 
 # --- host on the in-process network (a ustack DNS server with the demo zone) ---

@@ -1,12 +1,13 @@
 /* test_dev_pcap.c - captures: the file layout (global header, one record per frame in
- * and out, microsecond timestamps from the stack's clock), a capture shared by two
- * devices, and tshark reading the result with nothing malformed. */
+ * and out, microsecond timestamps from the stack's clock plus an epoch that dates them), a
+ * capture shared by two devices, and tshark reading the result with nothing malformed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,44 @@ static void test_pcap_shared_and_tshark(void **state)
 	unlink(path);
 }
 
+/* With an epoch, records carry epoch + now_us (the tools pass the wall-clock time of
+ * their clock's zero); a frame written before the epoch was set keeps the old one. */
+static void test_pcap_epoch(void **state)
+{
+	(void)state;
+	const uint64_t epoch = 1795996800000000ull;   /* 2026-11-30 00:00:00 UTC */
+	char path[128];
+	struct ustack_pcap *pc;
+	struct ustack_dev *d;
+	uint8_t buf[4096];
+	size_t n;
+	const uint8_t *r;
+
+	tmp_path(path, sizeof(path), "epoch");
+	pc = ustack_pcap_open(path);
+	assert_non_null(pc);
+	d = ustack_pcap_wrap_shared(ustack_loopback_new(), pc);
+	assert_non_null(d);
+	assert_int_equal(d->ops->send(d, tcp_syn, sizeof(tcp_syn), 7), 0);
+	assert_int_equal(ustack_pcap_set_epoch(pc, epoch), 0);
+	assert_int_equal(d->ops->send(d, tcp_syn, sizeof(tcp_syn), 2999999), 0);
+	ustack_dev_close(d);
+	ustack_pcap_close(pc);
+
+	n = slurp(path, buf, sizeof(buf));
+	assert_int_equal(n, 24 + 2 * (16 + sizeof(tcp_syn)));
+	r = buf + 24;
+	assert_int_equal(le32(r), 0);
+	assert_int_equal(le32(r + 4), 7);
+	r += 16 + sizeof(tcp_syn);
+	assert_int_equal(le32(r), (uint32_t)(epoch / 1000000u) + 2);
+	assert_int_equal(le32(r + 4), 999999);
+	unlink(path);
+
+	assert_int_equal(ustack_pcap_set_epoch(NULL, epoch), -1);
+	assert_int_equal(errno, EINVAL);
+}
+
 static void test_pcap_bad_path(void **state)
 {
 	(void)state;
@@ -150,6 +189,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pcap_layout),
 		cmocka_unit_test(test_pcap_shared_and_tshark),
+		cmocka_unit_test(test_pcap_epoch),
 		cmocka_unit_test(test_pcap_bad_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
