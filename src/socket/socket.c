@@ -390,11 +390,36 @@ int ustack_socket(struct ustack *st, int domain, int type, int protocol)
 	return fd;
 }
 
+/* SO_LINGER with a positive time: wait, owner still attached (so woken by every change
+ * of the connection), until the FIN is acknowledged or the time passes; then the close
+ * goes on as usual (on Linux too, close returns 0 either way). False if another thread
+ * closed the descriptor meanwhile: nothing is left to do. */
+static bool sock_linger(struct ustack *st, struct usock *so)
+{
+	uint64_t us = tcp_linger_start(st, so->tcp);
+
+	if (!us)
+		return true;
+	uint64_t deadline = st->now + us;
+	while (tcp_fin_unacked(so->tcp)) {
+		int rc = sock_wait(st, so, deadline);
+		if (rc == -EBADF)
+			return false;
+		if (rc == -ETIMEDOUT)
+			break;
+	}
+	return true;
+}
+
 int ustack_close(struct ustack *st, int fd)
 {
 	struct usock *so = sock_enter(st, fd);
 	if (!so)
 		return -1;
+	if (so->tcp && !sock_linger(st, so)) {
+		stack_unlock(st);
+		return 0;
+	}
 	if (so->udp) {
 		udp_pcb_free(st, so->udp);
 		so->udp = NULL;

@@ -49,6 +49,13 @@ int tcp_shutdown(struct ustack *st, struct tcp_conn *c, int how);
 /* The user closed the socket: FIN (or RST with unread data or SO_LINGER 0). The
  * connection lives on without an owner until it is done; listeners abort their queues. */
 void tcp_close(struct ustack *st, struct tcp_conn *c);
+/* SO_LINGER with a positive time, as close(2) on Linux: the FIN goes out now (after
+ * the queued data, as shutdown(SHUT_WR) would) and the result is how long close() may
+ * wait for it to be acknowledged, in us. 0: close must not wait (no linger time, unread
+ * data that the close will reset, or no connection to finish). */
+uint64_t tcp_linger_start(struct ustack *st, struct tcp_conn *c);
+/* Our FIN is not acknowledged yet: what a lingering close() waits for. */
+bool tcp_fin_unacked(const struct tcp_conn *c);
 /* SOL_SOCKET options SO_RCVBUF/SO_SNDBUF/SO_KEEPALIVE/SO_LINGER and IPPROTO_TCP ones. */
 int tcp_setsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, const void *val,
 		   size_t len);

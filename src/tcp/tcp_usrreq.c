@@ -321,6 +321,39 @@ int tcp_shutdown(struct ustack *st, struct tcp_conn *c, int how)
 	return 0;
 }
 
+bool tcp_fin_unacked(const struct tcp_conn *c)
+{
+	switch (c->state) {
+	case TCPS_SYN_RECEIVED:
+	case TCPS_ESTABLISHED:
+	case TCPS_CLOSE_WAIT:
+		return (c->flags & TF_FIN_PENDING) != 0;   /* queued behind the handshake */
+	case TCPS_FIN_WAIT_1:
+	case TCPS_CLOSING:
+	case TCPS_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+uint64_t tcp_linger_start(struct ustack *st, struct tcp_conn *c)
+{
+	if (!c->linger_on || c->linger_sec <= 0 || c->rcvbuf.len > 0)
+		return 0;
+	switch (c->state) {
+	case TCPS_SYN_RECEIVED:
+	case TCPS_ESTABLISHED:
+	case TCPS_CLOSE_WAIT:
+		usr_fin(st, c);
+		tcp_output(st, c);
+		break;
+	default:
+		break;
+	}
+	return tcp_fin_unacked(c) ? (uint64_t)c->linger_sec * 1000000u : 0;
+}
+
 void tcp_close(struct ustack *st, struct tcp_conn *c)
 {
 	c->owner = NULL;

@@ -2,8 +2,8 @@
  * as Linux reports them) between two stacks on the virtual clock: blocking connect /
  * accept / send / recv in threads driven by lib_sockdrv, ECONNREFUSED, EINPROGRESS /
  * EALREADY / EISCONN and SO_ERROR for a non-blocking connect, SO_RCVTIMEO / SO_SNDTIMEO,
- * MSG_WAITALL, end of stream, close() waking a blocked accept, the netstat table, and
- * the DNS server's TCP side. */
+ * MSG_WAITALL, end of stream, close() waking a blocked accept, the netstat table,
+ * SO_LINGER's waiting close, and the DNS server's TCP side. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -350,6 +350,125 @@ static void test_close_wakes_accept(void **state)
 	assert_int_equal(b.err, EBADF);
 }
 
+/* ---- SO_LINGER ------------------------------------------------------------------ */
+
+/* The netstat state of st's TCP connection on local port lport ("" if none). */
+static const char *conn_state(struct ustack *st, uint16_t lport)
+{
+	struct ustack_sockinfo si[32];
+	size_t n = ustack_sockets(st, si, 32);
+
+	for (size_t i = 0; i < n && i < 32; i++)
+		if (si[i].proto == IPPROTO_TCP && si[i].local.sin_port == htons(lport))
+			return si[i].state;
+	return "";
+}
+
+/* A connected pair on port: *cfd on C, the accepted *afd on S; returns C's local port. */
+static uint16_t pair(int lfd, uint16_t port, int *cfd, int *afd)
+{
+	struct sockaddr_in to = sin_of("10.0.0.2", port), me;
+	socklen_t ml = sizeof(me);
+
+	*cfd = ustack_socket(C, AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(ustack_connect(C, *cfd, (struct sockaddr *)&to, sizeof(to)), 0);
+	*afd = ustack_accept(S, lfd, NULL, NULL);
+	assert_true(*afd >= 0);
+	assert_int_equal(ustack_getsockname(C, *cfd, (struct sockaddr *)&me, &ml), 0);
+	return ntohs(me.sin_port);
+}
+
+/* Reads fd to its end; returns the byte count. */
+static size_t drain(struct ustack *st, int fd)
+{
+	uint8_t buf[8192];
+	size_t got = 0;
+	ssize_t n;
+
+	while ((n = ustack_recv(st, fd, buf, sizeof(buf), 0)) > 0)
+		got += (size_t)n;
+	assert_int_equal(n, 0);
+	return got;
+}
+
+/* close() returns at once and the FIN is acknowledged later; with SO_LINGER and a
+ * positive time it waits for that acknowledgement, or until the time passes (then it
+ * returns 0 and the connection carries on without its descriptor, as on Linux). */
+static void test_linger(void **state)
+{
+	(void)state;
+	assert_true(have_tcp);
+	int lfd = listener(8005), cfd, afd;
+	static uint8_t data[10000];
+	struct linger lg = { 1, 5 };
+
+	/* no linger: close is immediate, the FIN still unacknowledged */
+	uint16_t lp = pair(lfd, 8005, &cfd, &afd);
+	assert_int_equal(ustack_send(C, cfd, data, sizeof(data), 0), sizeof(data));
+	uint64_t t0 = ustack_now(C);
+	assert_int_equal(ustack_close(C, cfd), 0);
+	assert_int_equal(ustack_now(C) - t0, 0);
+	assert_string_equal(conn_state(C, lp), "FIN_WAIT1");
+	assert_int_equal(drain(S, afd), sizeof(data));
+	ustack_close(S, afd);
+
+	/* linger 5 s: close comes back once data and FIN are acknowledged */
+	lp = pair(lfd, 8005, &cfd, &afd);
+	assert_int_equal(ustack_setsockopt(C, cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	assert_int_equal(ustack_send(C, cfd, data, sizeof(data), 0), sizeof(data));
+	t0 = ustack_now(C);
+	assert_int_equal(ustack_close(C, cfd), 0);
+	uint64_t dt = ustack_now(C) - t0;
+	assert_true(dt < 1000000);             /* zero-latency link: maybe no time at all */
+	assert_string_equal(conn_state(C, lp), "FIN_WAIT2");
+	assert_int_equal(ustack_send(C, cfd, data, 1, 0), -1);
+	assert_int_equal(errno, EBADF);                 /* the descriptor is gone */
+	assert_int_equal(drain(S, afd), sizeof(data));
+	ustack_close(S, afd);
+
+	/* linger 2 s, and the peer reads nothing: the window and the send buffer fill,
+	 * close waits the whole 2 s, returns 0, and every byte still arrives afterwards */
+	lg.l_linger = 2;
+	lp = pair(lfd, 8005, &cfd, &afd);
+	assert_int_equal(ustack_setsockopt(C, cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	assert_int_equal(ustack_fcntl(C, cfd, F_SETFL, O_NONBLOCK), 0);
+	size_t sent = 0;
+	for (int i = 0; i < 1000; i++) {
+		ssize_t n = ustack_send(C, cfd, data, sizeof(data), 0);
+		if (n < 0) {
+			assert_int_equal(errno, EAGAIN);
+			vsleep(C, 50);          /* the window closes; stop when nothing more fits */
+			n = ustack_send(C, cfd, data, sizeof(data), 0);
+			if (n < 0)
+				break;
+		}
+		sent += (size_t)n;
+	}
+	assert_true(sent > 2 * sizeof(data));
+	t0 = ustack_now(C);
+	assert_int_equal(ustack_close(C, cfd), 0);      /* even non-blocking, as Linux */
+	dt = ustack_now(C) - t0;
+	assert_true(dt >= 2000000 && dt < 2100000);
+	assert_string_equal(conn_state(C, lp), "FIN_WAIT1");
+	assert_int_equal(drain(S, afd), sent);
+	ustack_close(S, afd);
+
+	/* linger with unread data is still an abort: RST at once, no wait */
+	lp = pair(lfd, 8005, &cfd, &afd);
+	assert_int_equal(ustack_setsockopt(C, cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	assert_int_equal(ustack_send(S, afd, "x", 1, 0), 1);
+	vsleep(C, 50);
+	t0 = ustack_now(C);
+	assert_int_equal(ustack_close(C, cfd), 0);
+	assert_int_equal(ustack_now(C) - t0, 0);
+	assert_string_equal(conn_state(C, lp), "");
+	char c;
+	assert_int_equal(ustack_recv(S, afd, &c, 1, 0), -1);
+	assert_int_equal(errno, ECONNRESET);
+	ustack_close(S, afd);
+	ustack_close(S, lfd);
+}
+
 /* The DNS server's TCP side, asked directly and through a resolver's TC fallback. */
 static void test_dns_over_tcp(void **state)
 {
@@ -407,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_nonblocking_connect),
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_close_wakes_accept),
+		cmocka_unit_test(test_linger),
 		cmocka_unit_test(test_dns_over_tcp),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
