@@ -41,6 +41,7 @@ struct vnet_port {
 	uint64_t latency_us, bps;
 	uint64_t link_free;          /* when the sending link is idle again */
 	uint64_t dropped;            /* frames lost to a full queue */
+	bool signalled;              /* dev.fd's counter is non-zero (written, not yet read) */
 };
 
 struct vnet_fdb_entry {
@@ -262,8 +263,13 @@ static void port_enqueue(struct vnet_port *to, const uint8_t *frame, size_t len,
 	else
 		to->head = f;
 	to->qlen++;
-	if (write(to->dev.fd, &one, sizeof(one)) < 0) {
-		/* EAGAIN: the counter is already signalled */
+	/* One write until the reader clears it: a burst costs one system call, not one
+	 * per frame, and one wake-up of the runner. */
+	if (!to->signalled) {
+		to->signalled = true;
+		if (write(to->dev.fd, &one, sizeof(one)) < 0) {
+			/* EAGAIN: the counter is already signalled */
+		}
 	}
 }
 
@@ -335,10 +341,11 @@ static int vnet_recv(struct ustack_dev *d, uint8_t *buf, size_t cap, uint64_t no
 		free(f);
 		break;
 	}
-	if (n == 0) {
+	if (n == 0 && p->signalled) {
 		uint64_t cnt;
 
 		/* Nothing due: clear the wake-up. A frame queued later signals again. */
+		p->signalled = false;
 		if (read(d->fd, &cnt, sizeof(cnt)) < 0) {
 			/* EAGAIN: not signalled */
 		}

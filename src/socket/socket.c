@@ -35,6 +35,8 @@ static void waitq_init(struct sock_table *t, struct waitq *wq)
 static void waitq_wake(struct ustack *st, struct waitq *wq)
 {
 	wq->gen++;
+	if (wq->sleeping == 0)
+		return;         /* sleepers count themselves under st->lock before they wait */
 	st->socks->sleeping -= wq->sleeping;
 	wq->sleeping = 0;
 	pthread_cond_broadcast(&wq->cv);

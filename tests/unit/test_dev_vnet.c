@@ -114,6 +114,58 @@ static void test_vnet_flood_and_learn(void **state)
 	ustack_dev_close(c);
 }
 
+/* The port's fd is readable from the first frame queued until a receive finds nothing
+ * due: a burst signals once, a frame not yet due still wakes the reader (who then sleeps
+ * until next_deadline), and a frame queued after the clear signals again. */
+static void test_vnet_wakeup(void **state)
+{
+	(void)state;
+	struct ustack_vnet *vn = ustack_vnet_new();
+	struct ustack_dev *a = ustack_vnet_port(vn, NULL, 1500);
+	struct ustack_dev *b = ustack_vnet_port(vn, NULL, 1500);
+	uint8_t f[64], tag;
+
+	assert_false(readable(b->fd));
+	for (uint8_t i = 1; i <= 3; i++) {
+		frame(f, sizeof(f), bcast, a->mac, i);
+		assert_int_equal(a->ops->send(a, f, sizeof(f), 0), 0);
+	}
+	assert_true(readable(b->fd));
+	assert_int_equal(rx(b, 0, &tag), 64);
+	assert_int_equal(tag, 1);
+	assert_true(readable(b->fd));            /* two more wait */
+	assert_int_equal(rx(b, 0, &tag), 64);
+	assert_int_equal(rx(b, 0, &tag), 64);
+	assert_int_equal(tag, 3);
+	assert_true(readable(b->fd));            /* cleared only by a receive that finds none */
+	assert_int_equal(rx(b, 0, NULL), 0);
+	assert_false(readable(b->fd));
+	assert_int_equal(rx(b, 0, NULL), 0);
+	assert_false(readable(b->fd));
+
+	/* a frame due later: readable at once; the receive that finds it not due clears */
+	assert_int_equal(ustack_vnet_port_link(a, 1000, 0), 0);
+	frame(f, sizeof(f), bcast, a->mac, 4);
+	assert_int_equal(a->ops->send(a, f, sizeof(f), 0), 0);
+	assert_true(readable(b->fd));
+	assert_int_equal(rx(b, 500, NULL), 0);
+	assert_false(readable(b->fd));
+	assert_int_equal(b->ops->next_deadline(b), 1000);
+	/* another frame queued behind it signals again */
+	frame(f, sizeof(f), bcast, a->mac, 5);
+	assert_int_equal(a->ops->send(a, f, sizeof(f), 600), 0);
+	assert_true(readable(b->fd));
+	assert_int_equal(rx(b, 1600, &tag), 64);
+	assert_int_equal(tag, 4);
+	assert_int_equal(rx(b, 1600, &tag), 64);
+	assert_int_equal(tag, 5);
+	assert_int_equal(rx(b, 1600, NULL), 0);
+	assert_false(readable(b->fd));
+	ustack_dev_close(a);
+	ustack_dev_close(b);
+	ustack_vnet_free(vn);
+}
+
 static void test_vnet_latency(void **state)
 {
 	(void)state;
@@ -239,6 +291,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vnet_flood_and_learn),
+		cmocka_unit_test(test_vnet_wakeup),
 		cmocka_unit_test(test_vnet_latency),
 		cmocka_unit_test(test_vnet_bandwidth),
 		cmocka_unit_test(test_vnet_arrival_order),
