@@ -341,17 +341,11 @@ uint64_t tcp_linger_start(struct ustack *st, struct tcp_conn *c)
 {
 	if (!c->linger_on || c->linger_sec <= 0 || c->rcvbuf.len > 0)
 		return 0;
-	switch (c->state) {
-	case TCPS_SYN_RECEIVED:
-	case TCPS_ESTABLISHED:
-	case TCPS_CLOSE_WAIT:
-		usr_fin(st, c);
-		tcp_output(st, c);
-		break;
-	default:
-		break;
-	}
-	return tcp_fin_unacked(c) ? (uint64_t)c->linger_sec * 1000000u : 0;
+	usr_fin(st, c);                 /* nothing in states without a FIN to send */
+	if (!tcp_fin_unacked(c))
+		return 0;
+	tcp_output(st, c);
+	return (uint64_t)c->linger_sec * 1000000u;
 }
 
 void tcp_close(struct ustack *st, struct tcp_conn *c)
