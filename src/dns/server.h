@@ -5,11 +5,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "core/timer.h"
 #include "wire/dns.h"
 
 struct ustack;
 struct udp_pcb;
-struct usock;
 struct tcp_conn;
 struct dns_tcp_conn;
 struct zone_rec;
@@ -24,7 +24,7 @@ struct ustack_dns_server {
 	struct dns_msg msg;             /* parse scratch: callers hold st->lock */
 	struct ustack_dns_server *next;
 	/* TCP: a listener and its connections (none when TCP is unavailable) */
-	struct usock *tso;
+	struct timer tlisten_ev;        /* runs listen_event after the listener's upcall */
 	struct tcp_conn *tlisten;
 	struct dns_tcp_conn *tconns;
 	int n_tconns;

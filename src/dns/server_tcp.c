@@ -2,9 +2,10 @@
  * preceded by a two-byte length; RFC 7766 6.2: several queries may come on one
  * connection, and the server may close it when the client is done).
  *
- * No thread: the listener and each connection own an internal socket whose callback
- * runs from a stack timer after TCP signals a change (sock_notify), so it works on the
- * virtual clock too. Connections are bounded in number, queries in size. */
+ * No thread: the listener and each connection install a TCP upcall (core/upcall.h) that
+ * arms a zero-delay stack timer; the work (accept, read, answer) runs from that timer,
+ * never inside protocol input, and works on the virtual clock too. Connections are
+ * bounded in number, queries in size. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 #include "ustack/netdb.h"
 #include "core/stack.h"
 #include "core/trace.h"
-#include "socket/socket.h"
+#include "core/upcall.h"
 #include "tcp/tcp.h"
 #include "dns/server.h"
 
@@ -24,7 +25,7 @@
 
 struct dns_tcp_conn {
 	struct ustack_dns_server *srv;
-	struct usock *so;
+	struct timer ev;                /* runs conn_event after the connection's upcall */
 	struct tcp_conn *c;
 	uint8_t in[2 + DNS_TCP_QUERY_MAX];
 	size_t in_len;
@@ -44,7 +45,7 @@ static void conn_close(struct ustack *st, struct dns_tcp_conn *k)
 		*pp = k->next;
 	srv->n_tconns--;
 	tcp_close(st, k->c);
-	sock_free_internal(st, k->so);
+	timer_cancel(st, &k->ev);
 	free(k->out);
 	free(k);
 }
@@ -92,11 +93,20 @@ static bool serve(struct ustack *st, struct dns_tcp_conn *k)
 	return true;
 }
 
-static void conn_event(struct ustack *st, struct usock *so, void *ctx)
+/* The upcall of TCP: defer the work to a zero-delay timer (armed once). */
+static void defer_upcall(struct ustack *st, void *ctx)
 {
-	struct dns_tcp_conn *k = ctx;
+	struct timer *t = ctx;
 
-	(void)so;
+	if (!timer_pending(t))
+		timer_set(st, t, st->now);
+}
+
+static void conn_event(struct ustack *st, struct timer *t, uint64_t now)
+{
+	struct dns_tcp_conn *k = t->arg;
+
+	(void)now;
 	if (!flush(st, k))
 		return;                         /* wait for room in the send buffer */
 	for (;;) {
@@ -119,27 +129,25 @@ static void conn_event(struct ustack *st, struct usock *so, void *ctx)
 		conn_close(st, k);
 }
 
-static void listen_event(struct ustack *st, struct usock *so, void *ctx)
+static void listen_event(struct ustack *st, struct timer *t, uint64_t now)
 {
-	struct ustack_dns_server *srv = ctx;
+	struct ustack_dns_server *srv = t->arg;
 	struct tcp_conn *c;
 
-	(void)so;
 	while (srv->tlisten && (c = tcp_accept(st, srv->tlisten))) {
 		struct dns_tcp_conn *k = NULL;
-		if (srv->n_tconns >= DNS_TCP_CONNS || !(k = calloc(1, sizeof(*k))) ||
-		    !(k->so = sock_new_internal(st, conn_event, k))) {
-			free(k);
+		if (srv->n_tconns >= DNS_TCP_CONNS || !(k = calloc(1, sizeof(*k)))) {
 			tcp_close(st, c);       /* over the bound: refuse by closing */
 			continue;
 		}
 		k->srv = srv;
 		k->c = c;
-		tcp_set_owner(c, k->so);
+		timer_init(&k->ev, conn_event, k);
+		tcp_set_upcall(c, &(struct upcall){ defer_upcall, &k->ev });
 		k->next = srv->tconns;
 		srv->tconns = k;
 		srv->n_tconns++;
-		conn_event(st, k->so, k);       /* the query may be there already */
+		conn_event(st, &k->ev, now);    /* the query may be there already */
 	}
 }
 
@@ -147,15 +155,10 @@ int dns_server_tcp_start(struct ustack_dns_server *srv)
 {
 	struct ustack *st = srv->st;
 
-	srv->tso = sock_new_internal(st, listen_event, srv);
-	if (!srv->tso)
+	timer_init(&srv->tlisten_ev, listen_event, srv);
+	srv->tlisten = tcp_conn_new(st, &(struct upcall){ defer_upcall, &srv->tlisten_ev });
+	if (!srv->tlisten)                      /* no TCP in this stack: UDP only */
 		return 0;
-	srv->tlisten = tcp_conn_new(st, srv->tso);
-	if (!srv->tlisten) {                    /* no TCP in this stack: UDP only */
-		sock_free_internal(st, srv->tso);
-		srv->tso = NULL;
-		return 0;
-	}
 	int rc = tcp_bind(st, srv->tlisten, 0, srv->port, true);
 	if (rc == 0)
 		rc = tcp_listen(st, srv->tlisten, DNS_TCP_CONNS);
@@ -176,6 +179,5 @@ void dns_server_tcp_stop(struct ustack_dns_server *srv)
 	if (srv->tlisten)
 		tcp_close(st, srv->tlisten);
 	srv->tlisten = NULL;
-	sock_free_internal(st, srv->tso);
-	srv->tso = NULL;
+	timer_cancel(st, &srv->tlisten_ev);
 }

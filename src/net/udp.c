@@ -18,7 +18,7 @@
 #include "net/udp.h"
 #include "net/ipv4.h"
 #include "net/icmp.h"
-#include "socket/socket.h"
+#include "core/upcall.h"
 #include "wire/udp.h"
 
 #define UDP_PROTO 17
@@ -40,7 +40,7 @@ struct udp_pcb {
 	size_t rcvbuf;
 	struct pkt_queue rq;            /* datagrams, p->data at the UDP header */
 	size_t rq_bytes;                /* payload bytes queued */
-	struct usock *owner;
+	struct upcall up;               /* the user of a queueing pcb */
 	udp_handler_fn handler;
 	void *ctx;
 };
@@ -92,12 +92,12 @@ static struct udp_pcb *pcb_alloc(struct ustack *st)
 	return pcb;
 }
 
-struct udp_pcb *udp_pcb_new(struct ustack *st, struct usock *owner)
+struct udp_pcb *udp_pcb_new(struct ustack *st, const struct upcall *up)
 {
 	struct udp_pcb *pcb = pcb_alloc(st);
 
-	if (pcb)
-		pcb->owner = owner;
+	if (pcb && up)
+		pcb->up = *up;
 	return pcb;
 }
 
@@ -427,7 +427,7 @@ static void deliver(struct ustack *st, struct udp_pcb *pcb, struct pkt *p)
 	}
 	pkt_queue_push(&pcb->rq, p);
 	pcb->rq_bytes += plen;
-	sock_notify(st, pcb->owner);
+	upcall_run(st, &pcb->up);
 }
 
 void udp_input(struct ustack *st, struct pkt *p)
@@ -525,14 +525,14 @@ void udp_icmp_error(struct ustack *st, uint8_t type, uint8_t code, uint32_t info
 		pcb->err = e;
 		trace_info(st, "udp: port %u: ICMP unreachable code %u -> %s", sport, code,
 			   strerror(e));
-		sock_notify(st, pcb->owner);
+		upcall_run(st, &pcb->up);
 		return;
 	}
 }
 
 void udp_foreach(struct ustack *st, void (*fn)(void *ctx, const struct udp_pcb *pcb,
-					       struct usock *owner, size_t recv_q), void *ctx)
+					       const struct upcall *up, size_t recv_q), void *ctx)
 {
 	for (struct udp_pcb *pcb = st->udp->all; pcb; pcb = pcb->next)
-		fn(ctx, pcb, pcb->owner, pcb->rq_bytes);
+		fn(ctx, pcb, &pcb->up, pcb->rq_bytes);
 }

@@ -17,11 +17,11 @@ void udp_icmp_error(struct ustack *st, uint8_t type, uint8_t code, uint32_t info
 		    const uint8_t *quoted, size_t quoted_len);
 
 /* --- protocol control blocks (used by the socket layer and in-stack services) ---
- * Added by the socket/UDP owner. A pcb either queues datagrams for a socket (owner set,
- * woken through sock_notify) or hands each one to a handler (in-stack services such as
- * the DNS server, which need no thread). All calls with st->lock held; errors are
- * negative errno values. */
-struct usock;
+ * A pcb either queues datagrams for its user, told of each change through an upcall
+ * (core/upcall.h: the socket layer's), or hands each one to a handler (in-stack services
+ * such as the DNS server, which need no thread). All calls with st->lock held; errors
+ * are negative errno values. */
+struct upcall;
 struct udp_pcb;
 typedef void (*udp_handler_fn)(struct ustack *st, struct udp_pcb *pcb, void *ctx,
 			       uint32_t src, uint16_t sport, uint32_t dst,
@@ -30,7 +30,8 @@ typedef void (*udp_handler_fn)(struct ustack *st, struct udp_pcb *pcb, void *ctx
 #define UDP_MAX_PAYLOAD 65507u          /* 65535 - 20 (IPv4) - 8 (UDP) */
 #define UDP_DEFAULT_RCVBUF 212992u      /* Linux rmem_default */
 
-struct udp_pcb *udp_pcb_new(struct ustack *st, struct usock *owner);
+/* up: copied; NULL: nobody is told (the queue still fills). */
+struct udp_pcb *udp_pcb_new(struct ustack *st, const struct upcall *up);
 struct udp_pcb *udp_pcb_new_handler(struct ustack *st, udp_handler_fn fn, void *ctx);
 void udp_pcb_free(struct ustack *st, struct udp_pcb *pcb);
 /* addr 0 = any; port 0 = an ephemeral port (RFC 6056). -EINVAL if already bound,
@@ -62,8 +63,9 @@ size_t udp_next_len(const struct udp_pcb *pcb);
 void udp_addrs(const struct udp_pcb *pcb, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
 	       uint16_t *rport);
 bool udp_is_connected(const struct udp_pcb *pcb);
-/* Every pcb (socket or handler), for netstat: owner NULL for handler pcbs. */
+/* Every pcb (queueing or handler), for netstat; up is the pcb's upcall (fn NULL for
+ * handler pcbs), so the caller can tell whose it is. */
 void udp_foreach(struct ustack *st, void (*fn)(void *ctx, const struct udp_pcb *pcb,
-					       struct usock *owner, size_t recv_q), void *ctx);
+					       const struct upcall *up, size_t recv_q), void *ctx);
 
 #endif

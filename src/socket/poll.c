@@ -1,18 +1,25 @@
 /* poll.c - ustack_poll(st, fds, nfds, timeout) with poll(2) semantics (POSIX.1-2017
  * poll(): POLLNVAL for a closed descriptor, negative fds ignored, POLLERR/POLLHUP always
  * reported, timeout -1 forever, 0 immediate, N milliseconds), and the socket table as
- * netstat shows it. */
+ * netstat shows it.
+ *
+ * A poll that finds nothing ready puts one watcher on each of its sockets and sleeps
+ * on a wait queue of its own: only an event on one of those sockets (or its deadline)
+ * wakes it, never an event elsewhere in the stack. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ustack/socket.h"
 #include "core/stack.h"
+#include "core/upcall.h"
 #include "net/udp.h"
 #include "tcp/tcp.h"
 #include "socket/socket.h"
 #include "socket/sock_var.h"
 
 #define POLL_MAX_FDS 65536
+#define POLL_STACK_WATCHES 8        /* watchers kept on the caller's stack */
 
 /* The events of fd as poll(2) reports them for the requested set. */
 static short fd_revents(struct ustack *st, const struct pollfd *p)
@@ -29,6 +36,36 @@ static short fd_revents(struct ustack *st, const struct pollfd *p)
 	return (short)(ev & ((unsigned)(unsigned short)p->events | POLLERR | POLLHUP));
 }
 
+/* One poll() call asleep: its queue, and one watcher per socket it looks at. */
+struct poller {
+	struct waitq wq;
+};
+
+struct poll_watch {
+	struct sock_watch w;            /* first: the watcher is the poll_watch */
+	struct poller *p;
+};
+
+static bool poll_watch_fn(struct ustack *st, struct sock_watch *w, bool gone)
+{
+	struct poll_watch *pw = (struct poll_watch *)w;
+
+	(void)gone;                     /* a closed descriptor: the re-scan says POLLNVAL */
+	return waitq_wake(st, &pw->p->wq);
+}
+
+static int scan(struct ustack *st, struct pollfd *fds, nfds_t nfds)
+{
+	int n = 0;
+
+	for (nfds_t i = 0; i < nfds; i++) {
+		fds[i].revents = fds[i].fd < 0 ? 0 : fd_revents(st, &fds[i]);
+		if (fds[i].revents)
+			n++;
+	}
+	return n;
+}
+
 int ustack_poll_fds(struct ustack *st, struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
 	if (!st) {
@@ -43,25 +80,46 @@ int ustack_poll_fds(struct ustack *st, struct pollfd *fds, nfds_t nfds, int time
 		errno = EFAULT;
 		return -1;
 	}
+	struct poll_watch local[POLL_STACK_WATCHES];
+	struct poll_watch *watch = local;
+	struct poller p = { 0 };
+
 	stack_lock(st);
 	uint64_t deadline = timeout_ms < 0 ? SOCK_NO_DEADLINE :
 			    st->now + (uint64_t)timeout_ms * 1000u;
-	for (;;) {
-		int n = 0;
-		for (nfds_t i = 0; i < nfds; i++) {
-			fds[i].revents = fds[i].fd < 0 ? 0 : fd_revents(st, &fds[i]);
-			if (fds[i].revents)
-				n++;
-		}
-		if (n || timeout_ms == 0) {
+	int n = scan(st, fds, nfds);
+	if (n || timeout_ms == 0) {
+		stack_unlock(st);
+		return n;
+	}
+	if (nfds > POLL_STACK_WATCHES) {
+		watch = calloc(nfds, sizeof(*watch));
+		if (!watch) {
 			stack_unlock(st);
-			return n;
-		}
-		if (sock_wait(st, NULL, deadline) == -ETIMEDOUT) {
-			stack_unlock(st);
-			return 0;
+			errno = ENOMEM;
+			return -1;
 		}
 	}
+	for (nfds_t i = 0; i < nfds; i++) {
+		struct usock *so = fds[i].fd < 0 ? NULL : sock_get(st, fds[i].fd);
+
+		watch[i] = (struct poll_watch){ .w.fn = poll_watch_fn, .p = &p };
+		if (so)
+			sock_watch_add(so, &watch[i].w);
+	}
+	for (;;) {
+		int rc = waitq_sleep(st, &p.wq, NULL, deadline, false);
+
+		n = scan(st, fds, nfds);
+		if (n || rc == -ETIMEDOUT)
+			break;
+	}
+	for (nfds_t i = 0; i < nfds; i++)
+		sock_watch_del(&watch[i].w);
+	stack_unlock(st);
+	if (watch != local)
+		free(watch);
+	return n;
 }
 
 /* ---- netstat ------------------------------------------------------------------ */
@@ -80,8 +138,16 @@ static void sin_set(struct sockaddr_in *sin, uint32_t a, uint16_t port)
 	sin->sin_port = htons(port);
 }
 
-static void add_udp(void *ctx, const struct udp_pcb *pcb, struct usock *owner, size_t recv_q)
+/* The socket behind a transport's upcall, if it is the socket layer's. */
+static struct usock *upcall_sock(const struct upcall *up)
 {
+	return up->fn == sock_upcall ? up->ctx : NULL;
+}
+
+static void add_udp(void *ctx, const struct udp_pcb *pcb, const struct upcall *up,
+		    size_t recv_q)
+{
+	struct usock *owner = upcall_sock(up);
 	struct collect *c = ctx;
 	uint32_t la, ra;
 	uint16_t lp, rp;
@@ -97,35 +163,12 @@ static void add_udp(void *ctx, const struct udp_pcb *pcb, struct usock *owner, s
 		si->state = "";
 		si->recv_q = recv_q;
 		si->rcvbuf = udp_rcvbuf(pcb);
-		si->sndbuf = owner ? (size_t)((struct usock *)owner)->sndbuf : 0;
+		si->sndbuf = owner ? (size_t)owner->sndbuf : 0;
 	}
 	c->n++;
 }
 
-static bool same_sin(const struct sockaddr_in *s, uint32_t a, uint16_t port)
-{
-	return s->sin_addr.s_addr == htonl(a) && s->sin_port == htons(port);
-}
-
-/* TCP knows connections, the table knows descriptors: match them on the address pair. */
-static int tcp_fd_of(struct ustack *st, const struct ustack_sockinfo *si)
-{
-	struct sock_table *t = st->socks;
-
-	for (int fd = 0; fd < t->cap; fd++) {
-		struct usock *so = t->slot[fd];
-		uint32_t la, ra;
-		uint16_t lp, rp;
-		if (!so || !so->tcp)
-			continue;
-		tcp_addrs(so->tcp, &la, &lp, &ra, &rp);
-		if (same_sin(&si->local, la, lp) && same_sin(&si->remote, ra, rp))
-			return fd;
-	}
-	return -1;
-}
-
-static void add_tcp(void *ctx, const struct ustack_sockinfo *in)
+static void add_tcp(void *ctx, const struct ustack_sockinfo *in, const struct upcall *up)
 {
 	struct collect *c = ctx;
 
@@ -133,7 +176,7 @@ static void add_tcp(void *ctx, const struct ustack_sockinfo *in)
 		struct ustack_sockinfo *si = &c->out[c->n];
 		*si = *in;
 		si->proto = IPPROTO_TCP;
-		si->fd = tcp_fd_of(c->st, in);
+		si->fd = sock_fd(upcall_sock(up));
 	}
 	c->n++;
 }

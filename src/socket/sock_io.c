@@ -8,6 +8,7 @@
 #include "ustack/socket.h"
 #include "core/stack.h"
 #include "core/trace.h"
+#include "core/upcall.h"
 #include "net/udp.h"
 #include "tcp/tcp.h"
 #include "socket/socket.h"
@@ -34,7 +35,8 @@ int ustack_accept4(struct ustack *st, int fd, struct sockaddr *addr, socklen_t *
 	while (!(nc = tcp_accept(st, so->tcp))) {
 		if (so->nonblock)
 			return sock_fail(st, EAGAIN);
-		int rc = sock_wait(st, so, deadline);
+		/* exclusive: one new connection wakes one of the threads in accept */
+		int rc = sock_wait_exclusive(st, so, deadline);
 		if (rc == -EBADF)
 			return sock_fail(st, EBADF);
 		if (rc == -ETIMEDOUT)
@@ -52,7 +54,7 @@ int ustack_accept4(struct ustack *st, int fd, struct sockaddr *addr, socklen_t *
 	ns->tcp = nc;
 	ns->reuse = so->reuse;
 	ns->keepalive = so->keepalive;
-	tcp_set_owner(nc, ns);
+	tcp_set_upcall(nc, &(struct upcall){ sock_upcall, ns });
 	uint32_t la, ra;
 	uint16_t lp, rp;
 	tcp_addrs(nc, &la, &lp, &ra, &rp);

@@ -1,10 +1,18 @@
-/* sock_var.h - the socket layer's private structures, shared by socket.c and poll.c.
+/* sock_var.h - the socket layer's private structures, shared by the files of
+ * src/socket/ (socket.c, sock_io.c, sockopt.c, poll.c, epoll.c).
  *
- * A descriptor is an index into st->socks->slot. Blocked callers wait on a waitq (a
- * condition variable with st->lock) until sock_notify() or their deadline. Deadlines are
- * in stack time (st->now): a stack timer wakes the waiter, so blocking calls time out on
- * the virtual clock in simulation; with a runner the wait is also bounded in real time
- * (CLOCK_MONOTONIC, the runner's clock). */
+ * A descriptor is an index into st->socks->slot. Blocked callers sleep on a waitq: each
+ * sleeping thread queues a waiter of its own (a condition variable with st->lock), so
+ * a wake-up reaches exactly the threads queued where the event happened, never the
+ * whole stack. Wakes are shared (every waiter) or exclusive (one waiter: accept, an
+ * epoll set's waiters), as Linux's wait queues. Deadlines are in stack time (st->now):
+ * a stack timer wakes the waiter, so blocking calls time out on the virtual clock in
+ * simulation; with a runner the wait is also bounded in real time (CLOCK_MONOTONIC).
+ *
+ * Readiness reaches poll() callers and epoll sets through watchers: a watcher sits on
+ * a socket's list and is called (with st->lock held) whenever the socket's transport
+ * reports a change through its upcall, so the cost of an event is the number of
+ * watchers of that one socket. */
 #ifndef USTACK_SOCKET_SOCK_VAR_H
 #define USTACK_SOCKET_SOCK_VAR_H
 
@@ -17,23 +25,39 @@
 struct ustack;
 struct udp_pcb;
 struct tcp_conn;
+struct uepoll;
 
-#define SOCK_MAX_FDS 65536
+#define SOCK_MAX_FDS (1 << 20)
 #define SOCK_NO_DEADLINE UINT64_MAX
+/* usock.type of an epoll set (not a socket: socket calls on it fail with ENOTSOCK) */
+#define USOCK_EPOLL 0x7e9
 
+struct waiter;
 struct waitq {
-	pthread_cond_t cv;
-	unsigned gen;           /* bumped by every wake */
-	unsigned sleeping;      /* callers asleep here not yet woken */
+	struct waiter *head, *tail;
+};
+
+struct usock;
+/* A watcher of a socket (a poll() call, an epoll item). fn runs after every change of
+ * the socket, and once with gone true when the descriptor is closed (the watcher is
+ * already off the socket's list then). It returns true when it woke a sleeping thread:
+ * of the exclusive watchers of a socket, the first that wakes someone ends the round
+ * (EPOLLEXCLUSIVE). */
+struct sock_watch {
+	struct sock_watch *next, *prev;
+	struct usock *so;                 /* NULL once off the list */
+	bool exclusive;
+	bool (*fn)(struct ustack *st, struct sock_watch *w, bool gone);
 };
 
 struct usock {
 	int fd;
-	int type;               /* SOCK_STREAM or SOCK_DGRAM */
+	int type;               /* SOCK_STREAM, SOCK_DGRAM or USOCK_EPOLL */
 	bool nonblock;
 	bool closed;            /* the descriptor is gone; blocked callers leave with EBADF */
 	unsigned refs;          /* the table's reference + callers inside a wait */
-	struct waitq wq;
+	struct waitq wq;        /* threads blocked in a call on this socket */
+	struct sock_watch *watchers;
 	bool reuse, bcast, keepalive;
 	bool connecting;        /* TCP connect() under way (EALREADY / completion) */
 	bool shut_rd, shut_wr;
@@ -41,36 +65,54 @@ struct usock {
 	uint64_t rcvtimeo, sndtimeo;    /* microseconds; 0: wait forever */
 	struct udp_pcb *udp;
 	struct tcp_conn *tcp;
-	/* internal sockets (no descriptor): an in-stack service's callback, run from a
-	 * zero-delay stack timer after sock_notify, never inside protocol input */
-	void (*event_fn)(struct ustack *st, struct usock *so, void *ctx);
-	void *event_ctx;
-	struct timer event_timer;
+	struct uepoll *ep;      /* type USOCK_EPOLL: the set */
 };
 
 struct sock_table {
 	struct usock **slot;
 	int cap;
-	struct waitq pollq;     /* ustack_poll_fds() waiters: woken by every sock_notify */
-	unsigned sleeping;      /* callers asleep in any waitq of this stack */
+	int lowest_free;        /* no free descriptor below it */
+	unsigned sleeping;      /* threads asleep in any waitq of this stack, not yet woken */
+	uint64_t wakeups;       /* threads woken by events (not by their deadline) */
 	pthread_condattr_t cattr;
 };
 
+/* Sleep on wq until woken, until st->now reaches deadline (SOCK_NO_DEADLINE: none), or
+ * until `so` (may be NULL) is closed. 0 woken (re-check the condition), -ETIMEDOUT, or
+ * -EBADF. exclusive: an exclusive wake takes only one such waiter. Called and returns
+ * with st->lock held. */
+int waitq_sleep(struct ustack *st, struct waitq *wq, struct usock *so, uint64_t deadline,
+		bool exclusive);
+/* Wake every shared waiter of wq and the first exclusive one; true if anyone woke. */
+bool waitq_wake(struct ustack *st, struct waitq *wq);
+/* Wake every waiter, exclusive or not (the socket is shut down or closed). */
+void waitq_wake_all(struct ustack *st, struct waitq *wq);
+static inline bool waitq_active(const struct waitq *wq) { return wq->head != NULL; }
+
+/* Put w on so's list / take it off (no-op if off). */
+void sock_watch_add(struct usock *so, struct sock_watch *w);
+void sock_watch_del(struct sock_watch *w);
+
 /* The socket for fd, or NULL (errno EBADF). With st->lock held. */
 struct usock *sock_get(struct ustack *st, int fd);
-/* The way into every public call on a descriptor: locks st and returns fd's socket; or
- * NULL with errno EBADF (st NULL, or no such descriptor) and st not locked. */
+/* The way into every public socket call on a descriptor: locks st and returns fd's
+ * socket; or NULL with errno EBADF (st NULL, or no such descriptor) or ENOTSOCK (an
+ * epoll set) and st not locked. */
 struct usock *sock_enter(struct ustack *st, int fd);
-/* Wait on so's queue (so NULL: the stack-wide poll queue) until woken or st->now reaches
- * deadline (SOCK_NO_DEADLINE: none). 0 woken (re-check the condition), -ETIMEDOUT, or
- * -EBADF when so was closed meanwhile. Called and returns with st->lock held. */
+/* The same for calls that take any descriptor (close, fcntl, epoll). */
+struct usock *sock_enter_any(struct ustack *st, int fd);
+/* Wait on so's queue (shared) until woken or st->now reaches deadline: waitq_sleep. */
 int sock_wait(struct ustack *st, struct usock *so, uint64_t deadline);
+/* The same, as an exclusive waiter (accept: one connection wakes one thread). */
+int sock_wait_exclusive(struct ustack *st, struct usock *so, uint64_t deadline);
 /* The deadline for a timeout in microseconds (0: none). */
 uint64_t sock_deadline(struct ustack *st, uint64_t timeo_us);
-/* poll(2) events of so right now. */
+/* poll(2) events of so right now (POLLRDHUP included when the peer finished sending). */
 unsigned sock_events(struct usock *so);
 /* A new socket in the lowest free descriptor (POSIX); NULL with errno EMFILE / ENOMEM. */
 struct usock *sock_alloc(struct ustack *st, int type);
+/* Drop the descriptor (the socket's transport is already closed). */
+void sock_release(struct ustack *st, struct usock *so);
 /* Unlock st and return -1 with errno err: the error exit of every public call. */
 int sock_fail(struct ustack *st, int err);
 /* A sockaddr_in from the caller (host order out): 0 or a positive errno. With unspec

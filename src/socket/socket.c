@@ -18,84 +18,170 @@
 #include "core/stack.h"
 #include "core/timer.h"
 #include "core/trace.h"
+#include "core/upcall.h"
 #include "net/udp.h"
 #include "tcp/tcp.h"
+#include "socket/epoll.h"
 #include "socket/socket.h"
 #include "socket/sock_var.h"
 
 /* ---- wait queues -------------------------------------------------------------- */
 
-static void waitq_init(struct sock_table *t, struct waitq *wq)
+static void sock_unref(struct ustack *st, struct usock *so)
 {
-	pthread_cond_init(&wq->cv, &t->cattr);
-	wq->gen = 0;
-	wq->sleeping = 0;
+	(void)st;
+	if (--so->refs == 0)
+		free(so);
 }
 
-static void waitq_wake(struct ustack *st, struct waitq *wq)
+/* One thread asleep in waitq_sleep: its own condition variable, queued on one waitq. */
+struct waiter {
+	pthread_cond_t cv;
+	struct waiter *next, *prev;
+	struct waitq *wq;               /* NULL once dequeued (woken, timed out) */
+	bool exclusive;
+	bool woken;                     /* by an event (waitq_wake), not by its deadline */
+	struct ustack *st;
+};
+
+static void waiter_enqueue(struct ustack *st, struct waitq *wq, struct waiter *w)
 {
-	wq->gen++;
-	if (wq->sleeping == 0)
-		return;         /* sleepers count themselves under st->lock before they wait */
-	st->socks->sleeping -= wq->sleeping;
-	wq->sleeping = 0;
-	pthread_cond_broadcast(&wq->cv);
+	w->wq = wq;
+	w->next = NULL;
+	w->prev = wq->tail;
+	if (wq->tail)
+		wq->tail->next = w;
+	else
+		wq->head = w;
+	wq->tail = w;
+	st->socks->sleeping++;
 }
 
-void sock_notify(struct ustack *st, struct usock *so)
+static void waiter_dequeue(struct ustack *st, struct waiter *w)
 {
-	if (!st->socks)
+	struct waitq *wq = w->wq;
+
+	if (!wq)
 		return;
-	if (so && so->event_fn) {
-		if (!timer_pending(&so->event_timer))
-			timer_set(st, &so->event_timer, st->now);
-		return;
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		wq->head = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	else
+		wq->tail = w->prev;
+	w->next = w->prev = NULL;
+	w->wq = NULL;
+	st->socks->sleeping--;
+}
+
+static void waiter_wake(struct ustack *st, struct waiter *w)
+{
+	waiter_dequeue(st, w);
+	w->woken = true;
+	st->socks->wakeups++;
+	pthread_cond_signal(&w->cv);
+}
+
+bool waitq_wake(struct ustack *st, struct waitq *wq)
+{
+	bool any = false, exclusive_done = false;
+
+	for (struct waiter *w = wq->head, *next; w; w = next) {
+		next = w->next;
+		if (w->exclusive) {
+			if (exclusive_done)
+				continue;
+			exclusive_done = true;
+		}
+		waiter_wake(st, w);
+		any = true;
 	}
-	if (so && !so->closed)
-		waitq_wake(st, &so->wq);
-	waitq_wake(st, &st->socks->pollq);
+	return any;
 }
 
-static void event_timer_fn(struct ustack *st, struct timer *t, uint64_t now)
+void waitq_wake_all(struct ustack *st, struct waitq *wq)
 {
-	struct usock *so = t->arg;
-
-	(void)now;
-	so->event_fn(st, so, so->event_ctx);
-}
-
-struct usock *sock_new_internal(struct ustack *st,
-				void (*fn)(struct ustack *st, struct usock *so, void *ctx),
-				void *ctx)
-{
-	struct usock *so = calloc(1, sizeof(*so));
-
-	if (!so)
-		return NULL;
-	so->fd = -1;
-	so->type = SOCK_STREAM;
-	so->refs = 1;
-	so->event_fn = fn;
-	so->event_ctx = ctx;
-	timer_init(&so->event_timer, event_timer_fn, so);
-	waitq_init(st->socks, &so->wq);
-	return so;
-}
-
-void sock_free_internal(struct ustack *st, struct usock *so)
-{
-	if (!so)
-		return;
-	timer_cancel(st, &so->event_timer);
-	pthread_cond_destroy(&so->wq.cv);
-	free(so);
+	while (wq->head)
+		waiter_wake(st, wq->head);
 }
 
 /* A waiter's deadline passed on the stack clock. */
 static void wait_timer_fn(struct ustack *st, struct timer *t, uint64_t now)
 {
+	struct waiter *w = t->arg;
+
 	(void)now;
-	waitq_wake(st, t->arg);
+	waiter_dequeue(st, w);
+	pthread_cond_signal(&w->cv);
+}
+
+int waitq_sleep(struct ustack *st, struct waitq *wq, struct usock *so, uint64_t deadline,
+		bool exclusive)
+{
+	struct waiter w = { .exclusive = exclusive, .st = st };
+	struct timer tm;
+	bool timed = deadline != SOCK_NO_DEADLINE;
+
+	if (timed && st->now >= deadline)
+		return -ETIMEDOUT;
+	if (so && so->closed)
+		return -EBADF;
+	if (so)
+		so->refs++;
+	pthread_cond_init(&w.cv, &st->socks->cattr);
+	waiter_enqueue(st, wq, &w);
+	timer_init(&tm, wait_timer_fn, &w);
+	if (timed) {
+		timer_set(st, &tm, deadline);
+		if (st->clock) {
+			/* let the runner see the new deadline; a wake meanwhile dequeues us */
+			stack_unlock(st);
+			stack_lock(st);
+		}
+	}
+	struct timespec ts;
+	if (st->clock && timed && w.wq) {
+		uint64_t left = deadline > st->now ? deadline - st->now : 0;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += (time_t)(left / 1000000u);
+		ts.tv_nsec += (long)(left % 1000000u) * 1000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+	}
+	while (w.wq) {
+		if (st->clock && timed) {
+			if (pthread_cond_timedwait(&w.cv, &st->lock, &ts) == ETIMEDOUT)
+				break;
+		} else {
+			pthread_cond_wait(&w.cv, &st->lock);
+		}
+	}
+	waiter_dequeue(st, &w);
+	timer_cancel(st, &tm);
+	pthread_cond_destroy(&w.cv);
+	if (so) {
+		bool closed = so->closed;
+		sock_unref(st, so);
+		if (closed)
+			return -EBADF;
+	}
+	if (!w.woken && timed)
+		return -ETIMEDOUT;      /* by the stack clock or the real one */
+	return 0;
+}
+
+int sock_wait(struct ustack *st, struct usock *so, uint64_t deadline)
+{
+	return waitq_sleep(st, &so->wq, so, deadline, false);
+}
+
+int sock_wait_exclusive(struct ustack *st, struct usock *so, uint64_t deadline)
+{
+	return waitq_sleep(st, &so->wq, so, deadline, true);
 }
 
 uint64_t sock_deadline(struct ustack *st, uint64_t timeo_us)
@@ -103,70 +189,57 @@ uint64_t sock_deadline(struct ustack *st, uint64_t timeo_us)
 	return timeo_us ? st->now + timeo_us : SOCK_NO_DEADLINE;
 }
 
-static void sock_unref(struct ustack *st, struct usock *so)
+/* ---- watchers and notification ---------------------------------------------------- */
+
+void sock_watch_add(struct usock *so, struct sock_watch *w)
 {
-	(void)st;
-	if (--so->refs == 0) {
-		pthread_cond_destroy(&so->wq.cv);
-		free(so);
+	w->so = so;
+	w->prev = NULL;
+	w->next = so->watchers;
+	if (w->next)
+		w->next->prev = w;
+	so->watchers = w;
+}
+
+void sock_watch_del(struct sock_watch *w)
+{
+	struct usock *so = w->so;
+
+	if (!so)
+		return;
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		so->watchers = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	w->next = w->prev = NULL;
+	w->so = NULL;
+}
+
+void sock_notify(struct ustack *st, struct usock *so)
+{
+	bool exclusive_done = false;
+
+	if (!st->socks || !so || so->closed)
+		return;
+	waitq_wake(st, &so->wq);
+	for (struct sock_watch *w = so->watchers, *next; w; w = next) {
+		next = w->next;
+		if (w->exclusive) {
+			if (exclusive_done)
+				continue;
+			if (w->fn(st, w, false))
+				exclusive_done = true;
+		} else {
+			w->fn(st, w, false);
+		}
 	}
 }
 
-int sock_wait(struct ustack *st, struct usock *so, uint64_t deadline)
+void sock_upcall(struct ustack *st, void *ctx)
 {
-	struct sock_table *t = st->socks;
-	struct waitq *wq = so ? &so->wq : &t->pollq;
-	struct timer tm;
-	bool timed_out = false;
-
-	if (deadline != SOCK_NO_DEADLINE && st->now >= deadline)
-		return -ETIMEDOUT;
-	if (so)
-		so->refs++;
-	unsigned gen = wq->gen;
-	timer_init(&tm, wait_timer_fn, wq);
-	if (deadline != SOCK_NO_DEADLINE) {
-		timer_set(st, &tm, deadline);
-		if (st->clock) {
-			/* let the runner see the new deadline; wakes in between show in gen */
-			stack_unlock(st);
-			stack_lock(st);
-		}
-	}
-	if (wq->gen == gen && !(so && so->closed) &&
-	    !(deadline != SOCK_NO_DEADLINE && st->now >= deadline)) {
-		wq->sleeping++;
-		t->sleeping++;
-		if (st->clock && deadline != SOCK_NO_DEADLINE) {
-			struct timespec ts;
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			uint64_t left = deadline - st->now;
-			ts.tv_sec += (time_t)(left / 1000000u);
-			ts.tv_nsec += (long)(left % 1000000u) * 1000;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
-			if (pthread_cond_timedwait(&wq->cv, &st->lock, &ts) == ETIMEDOUT)
-				timed_out = true;
-		} else {
-			pthread_cond_wait(&wq->cv, &st->lock);
-		}
-		if (wq->gen == gen) {           /* not woken by a notify: still counted */
-			wq->sleeping--;
-			t->sleeping--;
-		}
-	}
-	timer_cancel(st, &tm);
-	if (so) {
-		bool closed = so->closed;
-		sock_unref(st, so);
-		if (closed)
-			return -EBADF;
-	}
-	if (timed_out || (deadline != SOCK_NO_DEADLINE && st->now >= deadline))
-		return -ETIMEDOUT;
-	return 0;
+	sock_notify(st, ctx);
 }
 
 unsigned sock_sleepers(struct ustack *st)
@@ -187,13 +260,13 @@ int sock_init(struct ustack *st)
 		return -1;
 	pthread_condattr_init(&t->cattr);
 	pthread_condattr_setclock(&t->cattr, CLOCK_MONOTONIC);
-	waitq_init(t, &t->pollq);
 	st->socks = t;
 	return 0;
 }
 
 /* Frees the socket structures only: TCP connections and UDP pcbs belong to their modules,
- * which free them in tcp_free / udp_free whatever the order of teardown. */
+ * which free them in tcp_free / udp_free whatever the order of teardown. Epoll sets go
+ * first: their items sit on the sockets' lists. */
 void sock_free(struct ustack *st)
 {
 	struct sock_table *t = st->socks;
@@ -201,13 +274,14 @@ void sock_free(struct ustack *st)
 	if (!t)
 		return;
 	for (int i = 0; i < t->cap; i++) {
-		if (t->slot[i]) {
-			pthread_cond_destroy(&t->slot[i]->wq.cv);
-			free(t->slot[i]);
+		if (t->slot[i] && t->slot[i]->ep) {
+			ep_free(st, t->slot[i]->ep);
+			t->slot[i]->ep = NULL;
 		}
 	}
+	for (int i = 0; i < t->cap; i++)
+		free(t->slot[i]);
 	free(t->slot);
-	pthread_cond_destroy(&t->pollq.cv);
 	pthread_condattr_destroy(&t->cattr);
 	free(t);
 	st->socks = NULL;
@@ -229,7 +303,7 @@ struct usock *sock_get(struct ustack *st, int fd)
 	return t->slot[fd];
 }
 
-struct usock *sock_enter(struct ustack *st, int fd)
+struct usock *sock_enter_any(struct ustack *st, int fd)
 {
 	if (!st) {
 		errno = EBADF;
@@ -244,11 +318,23 @@ struct usock *sock_enter(struct ustack *st, int fd)
 	return so;
 }
 
+struct usock *sock_enter(struct ustack *st, int fd)
+{
+	struct usock *so = sock_enter_any(st, fd);
+
+	if (so && so->type == USOCK_EPOLL) {
+		stack_unlock(st);
+		errno = ENOTSOCK;
+		return NULL;
+	}
+	return so;
+}
+
 /* A new socket in the lowest free descriptor (POSIX); NULL with errno EMFILE / ENOMEM. */
 struct usock *sock_alloc(struct ustack *st, int type)
 {
 	struct sock_table *t = st->socks;
-	int fd = 0;
+	int fd = t->lowest_free;
 
 	while (fd < t->cap && t->slot[fd])
 		fd++;
@@ -276,18 +362,28 @@ struct usock *sock_alloc(struct ustack *st, int type)
 	so->type = type;
 	so->refs = 1;
 	so->sndbuf = (int)UDP_DEFAULT_RCVBUF;
-	waitq_init(t, &so->wq);
 	t->slot[fd] = so;
+	t->lowest_free = fd + 1;
 	return so;
 }
 
-/* Drop the descriptor: blocked callers wake and leave with EBADF. */
-static void sock_release(struct ustack *st, struct usock *so)
+/* Drop the descriptor: blocked callers wake and leave with EBADF; watchers hear that it
+ * is gone (poll() calls re-scan and see POLLNVAL, epoll sets forget it). */
+void sock_release(struct ustack *st, struct usock *so)
 {
+	struct sock_table *t = st->socks;
+
 	so->closed = true;
-	st->socks->slot[so->fd] = NULL;
-	waitq_wake(st, &so->wq);
-	waitq_wake(st, &st->socks->pollq);
+	t->slot[so->fd] = NULL;
+	if (so->fd < t->lowest_free)
+		t->lowest_free = so->fd;
+	waitq_wake_all(st, &so->wq);
+	while (so->watchers) {
+		struct sock_watch *w = so->watchers;
+
+		sock_watch_del(w);
+		w->fn(st, w, true);
+	}
 	sock_unref(st, so);
 }
 
@@ -377,10 +473,11 @@ int ustack_socket(struct ustack *st, int domain, int type, int protocol)
 	if (!so)
 		return sock_fail(st, errno);
 	so->nonblock = (type & SOCK_NONBLOCK) != 0;
+	struct upcall up = { sock_upcall, so };
 	if (base == SOCK_DGRAM)
-		so->udp = udp_pcb_new(st, so);
+		so->udp = udp_pcb_new(st, &up);
 	else
-		so->tcp = tcp_conn_new(st, so);
+		so->tcp = tcp_conn_new(st, &up);
 	if (!so->udp && !so->tcp) {
 		sock_release(st, so);
 		return sock_fail(st, ENOMEM);
@@ -415,9 +512,13 @@ static bool sock_linger(struct ustack *st, struct usock *so)
 
 int ustack_close(struct ustack *st, int fd)
 {
-	struct usock *so = sock_enter(st, fd);
+	struct usock *so = sock_enter_any(st, fd);
 	if (!so)
 		return -1;
+	if (so->ep) {
+		ep_free(st, so->ep);
+		so->ep = NULL;
+	}
 	if (so->tcp && !sock_linger(st, so)) {
 		stack_unlock(st);
 		return 0;
@@ -509,6 +610,7 @@ int ustack_shutdown(struct ustack *st, int fd, int how)
 	if (how != SHUT_RD)
 		so->shut_wr = !so->tcp || so->shut_wr;  /* TCP reports EPIPE itself */
 	sock_notify(st, so);
+	waitq_wake_all(st, &so->wq);            /* every accept() too, not just one */
 	stack_unlock(st);
 	return 0;
 }
@@ -562,6 +664,8 @@ int ustack_getpeername(struct ustack *st, int fd, struct sockaddr *addr, socklen
 
 unsigned sock_events(struct usock *so)
 {
+	if (so->ep)
+		return ep_poll_events(so->ep);
 	if (so->udp) {
 		unsigned ev = udp_poll_events(so->udp);
 		if (so->shut_rd)

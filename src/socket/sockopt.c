@@ -220,7 +220,7 @@ int ustack_getsockopt(struct ustack *st, int fd, int level, int name, void *val,
 
 int ustack_fcntl(struct ustack *st, int fd, int cmd, int arg)
 {
-	struct usock *so = sock_enter(st, fd);
+	struct usock *so = sock_enter_any(st, fd);
 	if (!so)
 		return -1;
 	int rc = 0;

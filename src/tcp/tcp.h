@@ -13,8 +13,8 @@
 
 struct ustack;
 struct pkt;
-struct usock;
 struct tcp_conn;
+struct upcall;
 struct ustack_sockinfo;
 
 int tcp_init(struct ustack *st);
@@ -25,19 +25,21 @@ void tcp_icmp_error(struct ustack *st, uint8_t type, uint8_t code, uint32_t info
 		    const uint8_t *quoted, size_t quoted_len);
 
 /* --- the socket layer's calls --- */
-/* A new connection in CLOSED, owned by socket `so` (woken through sock_notify()). */
-struct tcp_conn *tcp_conn_new(struct ustack *st, struct usock *so);
+/* A new connection in CLOSED whose user is told of every change through up (copied;
+ * NULL: none yet). See core/upcall.h. */
+struct tcp_conn *tcp_conn_new(struct ustack *st, const struct upcall *up);
 /* addr 0 = any; port 0 = an ephemeral port. reuse: SO_REUSEADDR. -EADDRINUSE, -EINVAL. */
 int tcp_bind(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t port, bool reuse);
 int tcp_listen(struct ustack *st, struct tcp_conn *c, int backlog);
 /* Starts the handshake (binds an ephemeral port if needed). Returns 0 once the SYN is
- * on its way; completion is reported through sock_notify() and tcp_state(). -EISCONN,
+ * on its way; completion is reported through the upcall and tcp_poll_events(). -EISCONN,
  * -EALREADY, -ENETUNREACH, -EADDRNOTAVAIL. */
 int tcp_connect(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t port);
 /* An established connection from the accept queue of listener c, or NULL. The caller
- * gives it an owner with tcp_set_owner(). */
+ * gives it a user with tcp_set_upcall(). */
 struct tcp_conn *tcp_accept(struct ustack *st, struct tcp_conn *c);
-void tcp_set_owner(struct tcp_conn *c, struct usock *so);
+/* The user of c from now on (up NULL: none; copied). */
+void tcp_set_upcall(struct tcp_conn *c, const struct upcall *up);
 /* Copies up to len bytes into the send buffer and lets output decide what to send.
  * Returns bytes taken, -EAGAIN when the buffer is full, -EPIPE after shutdown(SHUT_WR)
  * or a reset, -ENOTCONN before connection. flags: MSG_MORE may hold a partial segment. */
@@ -71,8 +73,10 @@ void tcp_addrs(const struct tcp_conn *c, uint32_t *laddr, uint16_t *lport, uint3
 bool tcp_is_listening(const struct tcp_conn *c);
 bool tcp_is_connected(const struct tcp_conn *c);   /* ESTABLISHED or later (can send/recv) */
 const char *tcp_state_name(const struct tcp_conn *c);   /* netstat's: "ESTABLISHED", "SYN_SENT", ... */
-/* Calls fn for every connection (with or without an owner), for netstat. */
-void tcp_foreach(struct ustack *st, void (*fn)(void *ctx, const struct ustack_sockinfo *si),
-		 void *ctx);
+/* Calls fn for every connection (with or without a user), for netstat; up is the
+ * connection's upcall (fn NULL: no user), so the caller can tell whose it is. si->fd is
+ * -1: TCP knows no descriptors. */
+void tcp_foreach(struct ustack *st, void (*fn)(void *ctx, const struct ustack_sockinfo *si,
+					       const struct upcall *up), void *ctx);
 
 #endif

@@ -14,7 +14,6 @@
 #include "core/stack.h"
 #include "core/trace.h"
 #include "net/ipv4.h"
-#include "socket/socket.h"
 #include "tcp/tcp_cc.h"
 #include "wire/ipv4.h"
 
@@ -464,7 +463,7 @@ void tcp_conn_free(struct ustack *st, struct tcp_conn *c)
 
 bool tcp_conn_gc(struct ustack *st, struct tcp_conn *c)
 {
-	if (!c || c->state != TCPS_CLOSED || c->owner || c->parent)
+	if (!c || c->state != TCPS_CLOSED || upcall_is_set(&c->up) || c->parent)
 		return false;
 	tcp_conn_free(st, c);
 	return true;
@@ -512,10 +511,10 @@ void tcp_set_state(struct ustack *st, struct tcp_conn *c, enum tcp_fsm s)
 
 void tcp_notify(struct ustack *st, struct tcp_conn *c)
 {
-	if (c->owner)
-		sock_notify(st, c->owner);
-	else if (c->parent && c->parent->owner && (c->flags & TF_ACCEPTQ))
-		sock_notify(st, c->parent->owner);
+	if (upcall_is_set(&c->up))
+		upcall_run(st, &c->up);
+	else if (c->parent && (c->flags & TF_ACCEPTQ))
+		upcall_run(st, &c->parent->up);
 }
 
 void tcp_closed(struct ustack *st, struct tcp_conn *c)
@@ -526,15 +525,15 @@ void tcp_closed(struct ustack *st, struct tcp_conn *c)
 	tcp_listen_remove(st, c);
 	tcp_timer_stop_all(st, c);
 	tcp_ring_free(&c->sndbuf);
-	if (!c->owner)
+	if (!upcall_is_set(&c->up))
 		tcp_ring_free(&c->rcvbuf);
 	tcp_ranges_clear(&c->ooo);
 	tcp_ranges_clear(&c->sacked);
 	c->flags &= ~(TF_ACKNOW | TF_DELACK | TF_FORCE | TF_REXMIT_ONE | TF_RECOVERY);
 	tcp_set_state(st, c, TCPS_CLOSED);
 	tcp_child_unlink(c);
-	if (l && l->owner)
-		sock_notify(st, l->owner);
+	if (l)
+		upcall_run(st, &l->up);
 	tcp_notify(st, c);
 }
 
@@ -570,8 +569,7 @@ void tcp_child_established(struct ustack *st, struct tcp_conn *c)
 		l->acc_head = c;
 	l->acc_tail = c;
 	ST_COUNT(st, tcp_conn_accepted);
-	if (l->owner)
-		sock_notify(st, l->owner);
+	upcall_run(st, &l->up);
 }
 
 /* --- sizes and options --- */

@@ -706,7 +706,7 @@ void tcp_input(struct ustack *st, struct pkt *p)
 	c = tcp_lookup(st, seg.dst, seg.th.dport, seg.src, seg.th.sport);
 	/* A new SYN for a TIME_WAIT connection with a higher sequence number (or newer
 	 * timestamp) may open a new incarnation (RFC 9293 3.10.7.4 note, RFC 6191). */
-	if (c && c->state == TCPS_TIME_WAIT && !c->owner &&
+	if (c && c->state == TCPS_TIME_WAIT && !upcall_is_set(&c->up) &&
 	    (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
 	    (SEQ_GT(seg.seq, c->rcv_nxt) ||
 	     ((c->flags & TF_TS_OK) && seg.th.has_ts && SEQ_GT(seg.th.ts_val, c->ts_recent))) &&

@@ -162,7 +162,7 @@ void tcp_time_wait_start(struct ustack *st, struct tcp_conn *c)
 	c->deadline[TT_REXMT] = c->deadline[TT_PERSIST] = c->deadline[TT_KEEP] = 0;
 	c->flags &= ~(TF_RECOVERY | TF_FORCE | TF_REXMIT_ONE);
 	tcp_ring_free(&c->sndbuf);
-	if (!c->owner)
+	if (!upcall_is_set(&c->up))
 		tcp_ring_free(&c->rcvbuf);
 	tcp_ranges_clear(&c->sacked);
 	tcp_timer_set(st, c, TT_2MSL, st->now + 2 * st->tcp->msl);

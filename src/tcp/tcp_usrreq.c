@@ -18,23 +18,22 @@
 #include "core/stack.h"
 #include "core/trace.h"
 #include "net/ipv4.h"
-#include "socket/socket.h"
 #include "tcp/tcp_cc.h"
 #include "ustack/socket.h"
 
-struct tcp_conn *tcp_conn_new(struct ustack *st, struct usock *so)
+struct tcp_conn *tcp_conn_new(struct ustack *st, const struct upcall *up)
 {
 	struct tcp_conn *c = tcp_conn_alloc(st);
 
-	if (c)
-		c->owner = so;
+	if (c && up)
+		c->up = *up;
 	return c;
 }
 
-void tcp_set_owner(struct tcp_conn *c, struct usock *so)
+void tcp_set_upcall(struct tcp_conn *c, const struct upcall *up)
 {
-	c->owner = so;
-	if (so)
+	c->up = up ? *up : (struct upcall){ 0 };
+	if (up && up->fn)
 		c->flags &= ~TF_ORPHAN;
 }
 
@@ -125,7 +124,7 @@ int tcp_connect(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t p
 	}
 	struct tcp_conn *o = tcp_lookup(st, src, c->lport, addr, port);
 	if (o && o != c) {
-		if (o->state != TCPS_TIME_WAIT || o->owner)
+		if (o->state != TCPS_TIME_WAIT || upcall_is_set(&o->up))
 			return -EADDRNOTAVAIL;
 		tcp_closed(st, o);                       /* recycle a TIME_WAIT (RFC 6191) */
 		tcp_conn_gc(st, o);
@@ -350,7 +349,7 @@ uint64_t tcp_linger_start(struct ustack *st, struct tcp_conn *c)
 
 void tcp_close(struct ustack *st, struct tcp_conn *c)
 {
-	c->owner = NULL;
+	c->up = (struct upcall){ 0 };
 	c->flags |= TF_ORPHAN;
 	switch (c->state) {
 	case TCPS_CLOSED:
@@ -563,7 +562,7 @@ unsigned tcp_poll_events(struct tcp_conn *c)
 	if ((shut_rcv && shut_snd) || c->state == TCPS_CLOSED)
 		ev |= POLLHUP;
 	if (shut_rcv)
-		ev |= POLLIN;
+		ev |= POLLIN | POLLRDHUP;
 	if (c->state != TCPS_SYN_SENT && c->state != TCPS_SYN_RECEIVED) {
 		if (c->rcvbuf.len > 0)
 			ev |= POLLIN;
@@ -625,15 +624,15 @@ static void fill_sin(struct sockaddr_in *sin, uint32_t a, uint16_t port)
 	sin->sin_port = htons(port);
 }
 
-void tcp_foreach(struct ustack *st, void (*fn)(void *ctx, const struct ustack_sockinfo *si),
-		 void *ctx)
+void tcp_foreach(struct ustack *st, void (*fn)(void *ctx, const struct ustack_sockinfo *si,
+					       const struct upcall *up), void *ctx)
 {
 	struct ustack_sockinfo si;
 
 	for (struct tcp_conn *c = st->tcp->all, *next; c; c = next) {
 		next = c->anext;
 		memset(&si, 0, sizeof(si));
-		si.fd = c->owner ? sock_fd(c->owner) : -1;
+		si.fd = -1;
 		si.proto = IPPROTO_TCP;
 		fill_sin(&si.local, c->laddr, c->lport);
 		fill_sin(&si.remote, c->raddr, c->rport);
@@ -647,6 +646,6 @@ void tcp_foreach(struct ustack *st, void (*fn)(void *ctx, const struct ustack_so
 		}
 		si.rcvbuf = c->rcvbuf.cap;
 		si.sndbuf = c->sndbuf.cap;
-		fn(ctx, &si);
+		fn(ctx, &si, &c->up);
 	}
 }

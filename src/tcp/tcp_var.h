@@ -17,13 +17,13 @@
 #include <stdint.h>
 
 #include "core/timer.h"
+#include "core/upcall.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_buf.h"
 #include "tcp/tcp_seq.h"
 #include "wire/tcp.h"
 
 struct ustack;
-struct usock;
 
 /* RFC 9293 section 3.3.2. Every state from ESTABLISHED on is "synchronized". */
 enum tcp_fsm {
@@ -85,7 +85,8 @@ struct tcp_conn {
 	int id;                          /* for traces */
 	enum tcp_fsm state;
 	uint32_t flags;
-	struct usock *owner;             /* NULL: none (accept queue, TIME_WAIT, closed) */
+	struct upcall up;                /* the user (a socket, a service); fn NULL: none
+	                                    (accept queue, TIME_WAIT, closed) */
 
 	uint32_t laddr, raddr;           /* host order; laddr 0 while bound to any */
 	uint16_t lport, rport;

@@ -491,7 +491,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (w.st->tcp->n_conns != 0) {
 		for (struct tcp_conn *c = w.st->tcp->all; c; c = c->anext)
 			fprintf(stderr, "left: tcp %d %s flags %#x owner %p parent %p timer %d wnd %u shift %d pp %d una %u max %u nxt %u\n",
-				c->id, tcp_state_name(c), c->flags, (void *)c->owner,
+				c->id, tcp_state_name(c), c->flags, (void *)c->up.ctx,
 				(void *)c->parent, (int)timer_pending(&c->timer), c->snd_wnd, c->rxtshift, c->persist_probes, c->snd_una, c->snd_max, c->snd_nxt);
 		abort();
 	}
