@@ -139,6 +139,9 @@ struct ustack_stats {
 	uint64_t tcp_in, tcp_out, tcp_retransmits, tcp_rst_in, tcp_rst_out, tcp_conn_opened,
 		 tcp_conn_accepted, tcp_conn_dropped, tcp_fast_retransmits, tcp_timeouts;
 	uint64_t dns_queries, dns_answers, dns_cache_hits;
+	/* threads woken in blocking socket calls (recv, accept, poll, epoll_wait...) by an
+	 * event, and by their timeout */
+	uint64_t sock_wakeups, sock_timeouts;
 	uint64_t drops[USTACK_DROP_MAX];
 };
 void ustack_get_stats(struct ustack *st, struct ustack_stats *out);

@@ -73,7 +73,6 @@ struct sock_table {
 	int cap;
 	int lowest_free;        /* no free descriptor below it */
 	unsigned sleeping;      /* threads asleep in any waitq of this stack, not yet woken */
-	uint64_t wakeups;       /* threads woken by events (not by their deadline) */
 	pthread_condattr_t cattr;
 };
 

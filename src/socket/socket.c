@@ -80,7 +80,7 @@ static void waiter_wake(struct ustack *st, struct waiter *w)
 {
 	waiter_dequeue(st, w);
 	w->woken = true;
-	st->socks->wakeups++;
+	ST_COUNT(st, sock_wakeups);
 	pthread_cond_signal(&w->cv);
 }
 
@@ -169,8 +169,10 @@ int waitq_sleep(struct ustack *st, struct waitq *wq, struct usock *so, uint64_t 
 		if (closed)
 			return -EBADF;
 	}
-	if (!w.woken && timed)
+	if (!w.woken && timed) {
+		ST_COUNT(st, sock_timeouts);
 		return -ETIMEDOUT;      /* by the stack clock or the real one */
+	}
 	return 0;
 }
 

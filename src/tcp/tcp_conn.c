@@ -511,10 +511,10 @@ void tcp_set_state(struct ustack *st, struct tcp_conn *c, enum tcp_fsm s)
 
 void tcp_notify(struct ustack *st, struct tcp_conn *c)
 {
-	if (upcall_is_set(&c->up))
-		upcall_run(st, &c->up);
-	else if (c->parent && (c->flags & TF_ACCEPTQ))
-		upcall_run(st, &c->parent->up);
+	/* A child on its listener's accept queue has no user yet; its listener hears only
+	 * of what changes the queue (tcp_child_established, tcp_closed), so one new
+	 * connection wakes one accept(). */
+	upcall_run(st, &c->up);
 }
 
 void tcp_closed(struct ustack *st, struct tcp_conn *c)
