@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include "core/timer.h"
 
 struct ustack;
@@ -50,9 +51,43 @@ struct sock_watch {
 	bool (*fn)(struct ustack *st, struct sock_watch *w, bool gone);
 };
 
+/* What a kind of socket does. The public calls check their arguments, take the lock and
+ * dispatch here instead of branching on the protocol (sock_tcp.c, sock_udp.c). Called
+ * with st->lock held; errors are negative errno values, as in the transports below; a
+ * NULL operation is EOPNOTSUPP. */
+struct sock_ops {
+	int (*attach)(struct ustack *st, struct usock *so);     /* make the transport side */
+	/* close: false if the descriptor went meanwhile (a lingering close) */
+	bool (*detach)(struct ustack *st, struct usock *so);
+	int (*bind)(struct ustack *st, struct usock *so, uint32_t addr, uint16_t port);
+	int (*listen)(struct ustack *st, struct usock *so, int backlog);
+	/* the next connection, in a new descriptor (waits as the socket says) */
+	int (*accept)(struct ustack *st, struct usock *so, struct usock **ns);
+	int (*connect)(struct ustack *st, struct usock *so, uint32_t addr, uint16_t port,
+		       bool unspec);
+	ssize_t (*send)(struct ustack *st, struct usock *so, const void *buf, size_t len,
+			int flags, const struct sockaddr *to, socklen_t tolen);
+	ssize_t (*recv)(struct ustack *st, struct usock *so, void *buf, size_t len, int flags,
+			struct sockaddr *from, socklen_t *fromlen);
+	int (*shutdown)(struct ustack *st, struct usock *so, int how);
+	unsigned (*events)(struct usock *so);                   /* poll(2) bits */
+	/* options the socket layer does not keep itself (SOL_SOCKET ones it passes on too) */
+	int (*setopt)(struct ustack *st, struct usock *so, int level, int name,
+		      const void *val, socklen_t len);
+	int (*getopt)(struct ustack *st, struct usock *so, int level, int name, void *val,
+		      socklen_t *len);
+	void (*addrs)(const struct usock *so, uint32_t *laddr, uint16_t *lport,
+		      uint32_t *raddr, uint16_t *rport);
+	bool (*connected)(const struct usock *so);
+	int (*take_error)(struct usock *so);                    /* SO_ERROR */
+	bool (*listening)(const struct usock *so);              /* SO_ACCEPTCONN */
+};
+extern const struct sock_ops sock_tcp_ops, sock_udp_ops;
+
 struct usock {
 	int fd;
 	int type;               /* SOCK_STREAM, SOCK_DGRAM or USOCK_EPOLL */
+	const struct sock_ops *ops;     /* NULL for an epoll set */
 	bool nonblock;
 	bool closed;            /* the descriptor is gone; blocked callers leave with EBADF */
 	unsigned refs;          /* the table's reference + callers inside a wait */
@@ -118,6 +153,8 @@ int sock_fail(struct ustack *st, int err);
  * not NULL, AF_UNSPEC is accepted and reported there. */
 int sock_get_sin(const struct sockaddr *addr, socklen_t len, uint32_t *a, uint16_t *port,
 		 bool *unspec);
+/* An option value out, truncated to *len as the kernel does. */
+void sock_put_val(void *val, socklen_t *len, const void *v, size_t n);
 /* A sockaddr_in out, truncated to *len as the kernel does; *len set to the full size. */
 void sock_put_sin(struct sockaddr *addr, socklen_t *len, uint32_t a, uint16_t port);
 static inline bool sock_would_block(const struct usock *so, int flags)

@@ -19,8 +19,6 @@
 #include "core/timer.h"
 #include "core/trace.h"
 #include "core/upcall.h"
-#include "net/udp.h"
-#include "tcp/tcp.h"
 #include "socket/epoll.h"
 #include "socket/socket.h"
 #include "socket/sock_var.h"
@@ -363,7 +361,6 @@ struct usock *sock_alloc(struct ustack *st, int type)
 	so->fd = fd;
 	so->type = type;
 	so->refs = 1;
-	so->sndbuf = (int)UDP_DEFAULT_RCVBUF;
 	t->slot[fd] = so;
 	t->lowest_free = fd + 1;
 	return so;
@@ -422,6 +419,14 @@ int sock_get_sin(const struct sockaddr *addr, socklen_t len, uint32_t *a, uint16
 	return 0;
 }
 
+void sock_put_val(void *val, socklen_t *len, const void *v, size_t n)
+{
+	size_t k = (size_t)*len < n ? (size_t)*len : n;
+
+	memcpy(val, v, k);
+	*len = (socklen_t)k;
+}
+
 /* Write a sockaddr_in out the way the kernel does: truncated to *len, *len set to the
  * full size. */
 void sock_put_sin(struct sockaddr *addr, socklen_t *len, uint32_t a, uint16_t port)
@@ -443,6 +448,8 @@ void sock_put_sin(struct sockaddr *addr, socklen_t *len, uint32_t a, uint16_t po
 
 int ustack_socket(struct ustack *st, int domain, int type, int protocol)
 {
+	const struct sock_ops *ops;
+
 	if (!st) {
 		errno = EINVAL;
 		return -1;
@@ -457,11 +464,13 @@ int ustack_socket(struct ustack *st, int domain, int type, int protocol)
 			errno = EPROTONOSUPPORT;
 			return -1;
 		}
+		ops = &sock_tcp_ops;
 	} else if (base == SOCK_DGRAM) {
 		if (protocol != 0 && protocol != IPPROTO_UDP) {
 			errno = EPROTONOSUPPORT;
 			return -1;
 		}
+		ops = &sock_udp_ops;
 	} else if (base == SOCK_RAW || base == SOCK_SEQPACKET || base == SOCK_RDM) {
 		errno = ESOCKTNOSUPPORT;
 		return -1;
@@ -475,41 +484,17 @@ int ustack_socket(struct ustack *st, int domain, int type, int protocol)
 	if (!so)
 		return sock_fail(st, errno);
 	so->nonblock = (type & SOCK_NONBLOCK) != 0;
-	struct upcall up = { sock_upcall, so };
-	if (base == SOCK_DGRAM)
-		so->udp = udp_pcb_new(st, &up);
-	else
-		so->tcp = tcp_conn_new(st, &up);
-	if (!so->udp && !so->tcp) {
+	so->ops = ops;
+	int rc = ops->attach(st, so);
+	if (rc < 0) {
 		sock_release(st, so);
-		return sock_fail(st, ENOMEM);
+		return sock_fail(st, -rc);
 	}
 	int fd = so->fd;
 	trace_state(st, "socket", fd, "", "OPEN", "socket %d: %s", fd,
 		    base == SOCK_DGRAM ? "udp" : "tcp");
 	stack_unlock(st);
 	return fd;
-}
-
-/* SO_LINGER with a positive time: wait, owner still attached (so woken by every change
- * of the connection), until the FIN is acknowledged or the time passes; then the close
- * goes on as usual (on Linux too, close returns 0 either way). False if another thread
- * closed the descriptor meanwhile: nothing is left to do. */
-static bool sock_linger(struct ustack *st, struct usock *so)
-{
-	uint64_t us = tcp_linger_start(st, so->tcp);
-
-	if (!us)
-		return true;
-	uint64_t deadline = st->now + us;
-	while (tcp_fin_unacked(so->tcp)) {
-		int rc = sock_wait(st, so, deadline);
-		if (rc == -EBADF)
-			return false;
-		if (rc == -ETIMEDOUT)
-			break;
-	}
-	return true;
 }
 
 int ustack_close(struct ustack *st, int fd)
@@ -521,17 +506,9 @@ int ustack_close(struct ustack *st, int fd)
 		ep_free(st, so->ep);
 		so->ep = NULL;
 	}
-	if (so->tcp && !sock_linger(st, so)) {
-		stack_unlock(st);
+	if (so->ops && !so->ops->detach(st, so)) {
+		stack_unlock(st);               /* closed by another thread while lingering */
 		return 0;
-	}
-	if (so->udp) {
-		udp_pcb_free(st, so->udp);
-		so->udp = NULL;
-	}
-	if (so->tcp) {
-		tcp_close(st, so->tcp);
-		so->tcp = NULL;
 	}
 	trace_state(st, "socket", fd, "OPEN", "CLOSED", "socket %d: closed", fd);
 	sock_release(st, so);
@@ -561,13 +538,7 @@ int ustack_bind(struct ustack *st, int fd, const struct sockaddr *addr, socklen_
 			return sock_fail(st, EAFNOSUPPORT);
 		port = ntohs(sin.sin_port);
 	}
-	int rc;
-	if (so->udp) {
-		udp_set_reuse(so->udp, so->reuse);
-		rc = udp_bind(st, so->udp, a, port);
-	} else {
-		rc = tcp_bind(st, so->tcp, a, port, so->reuse);
-	}
+	int rc = so->ops->bind(st, so, a, port);
 	if (rc < 0)
 		return sock_fail(st, -rc);
 	stack_unlock(st);
@@ -579,13 +550,13 @@ int ustack_listen(struct ustack *st, int fd, int backlog)
 	struct usock *so = sock_enter(st, fd);
 	if (!so)
 		return -1;
-	if (so->type != SOCK_STREAM)
+	if (!so->ops->listen)
 		return sock_fail(st, EOPNOTSUPP);
 	if (backlog < 0)
 		backlog = 0;
 	if (backlog > 4096)
 		backlog = 4096;                 /* somaxconn */
-	int rc = tcp_listen(st, so->tcp, backlog);
+	int rc = so->ops->listen(st, so, backlog);
 	if (rc < 0)
 		return sock_fail(st, -rc);
 	stack_unlock(st);
@@ -599,25 +570,21 @@ int ustack_shutdown(struct ustack *st, int fd, int how)
 		return -1;
 	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
 		return sock_fail(st, EINVAL);
-	if (so->udp) {
-		if (!udp_is_connected(so->udp))
-			return sock_fail(st, ENOTCONN);
-	} else {
-		int rc = tcp_shutdown(st, so->tcp, how);
-		if (rc < 0)
-			return sock_fail(st, -rc);
-	}
+	int rc = so->ops->shutdown(st, so, how);
+	if (rc < 0)
+		return sock_fail(st, -rc);
 	if (how != SHUT_WR)
 		so->shut_rd = true;
 	if (how != SHUT_RD)
-		so->shut_wr = !so->tcp || so->shut_wr;  /* TCP reports EPIPE itself */
+		so->shut_wr = so->type != SOCK_STREAM || so->shut_wr;  /* TCP reports EPIPE itself */
 	sock_notify(st, so);
 	waitq_wake_all(st, &so->wq);            /* every accept() too, not just one */
 	stack_unlock(st);
 	return 0;
 }
 
-int ustack_getsockname(struct ustack *st, int fd, struct sockaddr *addr, socklen_t *len)
+static int sock_name(struct ustack *st, int fd, struct sockaddr *addr, socklen_t *len,
+		     bool peer)
 {
 	uint32_t la = 0, ra = 0;
 	uint16_t lp = 0, rp = 0;
@@ -629,50 +596,30 @@ int ustack_getsockname(struct ustack *st, int fd, struct sockaddr *addr, socklen
 		return sock_fail(st, EFAULT);
 	if ((int)*len < 0)
 		return sock_fail(st, EINVAL);
-	if (so->udp)
-		udp_addrs(so->udp, &la, &lp, &ra, &rp);
+	if (peer && !so->ops->connected(so))
+		return sock_fail(st, ENOTCONN);
+	so->ops->addrs(so, &la, &lp, &ra, &rp);
+	if (peer)
+		sock_put_sin(addr, len, ra, rp);
 	else
-		tcp_addrs(so->tcp, &la, &lp, &ra, &rp);
-	sock_put_sin(addr, len, la, lp);
+		sock_put_sin(addr, len, la, lp);
 	stack_unlock(st);
 	return 0;
 }
 
+int ustack_getsockname(struct ustack *st, int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return sock_name(st, fd, addr, len, false);
+}
+
 int ustack_getpeername(struct ustack *st, int fd, struct sockaddr *addr, socklen_t *len)
 {
-	uint32_t la = 0, ra = 0;
-	uint16_t lp = 0, rp = 0;
-
-	struct usock *so = sock_enter(st, fd);
-	if (!so)
-		return -1;
-	if (!addr || !len)
-		return sock_fail(st, EFAULT);
-	if ((int)*len < 0)
-		return sock_fail(st, EINVAL);
-	if (so->udp) {
-		if (!udp_is_connected(so->udp))
-			return sock_fail(st, ENOTCONN);
-		udp_addrs(so->udp, &la, &lp, &ra, &rp);
-	} else {
-		if (!tcp_is_connected(so->tcp))
-			return sock_fail(st, ENOTCONN);
-		tcp_addrs(so->tcp, &la, &lp, &ra, &rp);
-	}
-	sock_put_sin(addr, len, ra, rp);
-	stack_unlock(st);
-	return 0;
+	return sock_name(st, fd, addr, len, true);
 }
 
 unsigned sock_events(struct usock *so)
 {
 	if (so->ep)
 		return ep_poll_events(so->ep);
-	if (so->udp) {
-		unsigned ev = udp_poll_events(so->udp);
-		if (so->shut_rd)
-			ev |= POLLIN;                   /* a read returns 0 at once */
-		return ev;
-	}
-	return tcp_poll_events(so->tcp);
+	return so->ops->events(so);
 }

@@ -1,7 +1,8 @@
 /* sockopt.c - setsockopt / getsockopt / fcntl on ustack descriptors (POSIX.1-2017
  * <sys/socket.h> options; Linux behaviour for the details: SO_RCVTIMEO with a bad
  * tv_usec is EDOM, read-only options are ENOPROTOOPT, values are ints of at least
- * sizeof(int) bytes). TCP options and buffer sizes of TCP sockets go to tcp_setsockopt. */
+ * sizeof(int) bytes). What the socket does not keep itself goes to its protocol's
+ * setopt/getopt (sock_tcp.c, sock_udp.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -9,8 +10,6 @@
 
 #include "ustack/socket.h"
 #include "core/stack.h"
-#include "net/udp.h"
-#include "tcp/tcp.h"
 #include "socket/socket.h"
 #include "socket/sock_var.h"
 
@@ -31,6 +30,8 @@ static int set_timeo(uint64_t *out, const void *val, socklen_t len)
 	return 0;
 }
 
+/* SOL_SOCKET options: the socket keeps timeouts and flags itself; what the protocol
+ * needs (buffer sizes, linger, keep-alive, reuse, broadcast) is passed on to it. */
 static int sol_socket_set(struct ustack *st, struct usock *so, int name, const void *val,
 			  socklen_t len)
 {
@@ -38,59 +39,34 @@ static int sol_socket_set(struct ustack *st, struct usock *so, int name, const v
 
 	switch (name) {
 	case SO_RCVTIMEO:
-		return set_timeo(&so->rcvtimeo, val, len);
+		return -set_timeo(&so->rcvtimeo, val, len);
 	case SO_SNDTIMEO:
-		return set_timeo(&so->sndtimeo, val, len);
+		return -set_timeo(&so->sndtimeo, val, len);
 	case SO_ERROR:
 	case SO_TYPE:
 	case SO_ACCEPTCONN:
-		return ENOPROTOOPT;
+		return -ENOPROTOOPT;
 	case SO_LINGER:
-		if (so->tcp) {
-			int rc = tcp_setsockopt(st, so->tcp, SOL_SOCKET, name, val, len);
-			return rc < 0 ? -rc : 0;
-		}
-		return len < (socklen_t)sizeof(struct linger) ? EINVAL : 0;
-	default:
+		return so->ops->setopt(st, so, SOL_SOCKET, name, val, len);
+	case SO_REUSEADDR:
+	case SO_BROADCAST:
+	case SO_KEEPALIVE:
+	case SO_RCVBUF:
+	case SO_SNDBUF:
 		break;
+	default:
+		return -ENOPROTOOPT;
 	}
 	if (len < (socklen_t)sizeof(int))
-		return EINVAL;
+		return -EINVAL;
 	memcpy(&v, val, sizeof(v));
-	switch (name) {
-	case SO_REUSEADDR:
+	if (name == SO_REUSEADDR)
 		so->reuse = v != 0;
-		if (so->udp)
-			udp_set_reuse(so->udp, v);
-		return 0;
-	case SO_BROADCAST:
+	else if (name == SO_BROADCAST)
 		so->bcast = v != 0;
-		if (so->udp)
-			udp_set_broadcast(so->udp, v);
-		return 0;
-	case SO_KEEPALIVE:
+	else if (name == SO_KEEPALIVE)
 		so->keepalive = v != 0;
-		break;
-	case SO_RCVBUF:
-		if (so->udp) {
-			udp_set_rcvbuf(so->udp, v < 0 ? 0 : (size_t)v);
-			return 0;
-		}
-		break;
-	case SO_SNDBUF:
-		if (so->udp) {
-			so->sndbuf = v < 1024 ? 1024 : v;
-			return 0;
-		}
-		break;
-	default:
-		return ENOPROTOOPT;
-	}
-	if (so->tcp) {
-		int rc = tcp_setsockopt(st, so->tcp, SOL_SOCKET, name, val, len);
-		return rc < 0 ? -rc : 0;
-	}
-	return 0;
+	return so->ops->setopt(st, so, SOL_SOCKET, name, val, len);
 }
 
 int ustack_setsockopt(struct ustack *st, int fd, int level, int name, const void *val,
@@ -103,28 +79,12 @@ int ustack_setsockopt(struct ustack *st, int fd, int level, int name, const void
 		return sock_fail(st, EFAULT);
 	if (!val)
 		return sock_fail(st, EINVAL);
-	int e;
-	if (level == SOL_SOCKET) {
-		e = sol_socket_set(st, so, name, val, len);
-	} else if (level == IPPROTO_TCP && so->tcp) {
-		int rc = tcp_setsockopt(st, so->tcp, level, name, val, len);
-		e = rc < 0 ? -rc : 0;
-	} else {
-		e = ENOPROTOOPT;
-	}
-	if (e)
-		return sock_fail(st, e);
+	int rc = level == SOL_SOCKET ? sol_socket_set(st, so, name, val, len) :
+		 so->ops->setopt(st, so, level, name, val, len);
+	if (rc < 0)
+		return sock_fail(st, -rc);
 	stack_unlock(st);
 	return 0;
-}
-
-/* Copy an option value out, truncated to *len as the kernel does. */
-static void put_val(void *val, socklen_t *len, const void *v, size_t n)
-{
-	size_t k = (size_t)*len < n ? (size_t)*len : n;
-
-	memcpy(val, v, k);
-	*len = (socklen_t)k;
 }
 
 static void put_timeo(void *val, socklen_t *len, uint64_t us)
@@ -132,7 +92,7 @@ static void put_timeo(void *val, socklen_t *len, uint64_t us)
 	struct timeval tv = { .tv_sec = (time_t)(us / 1000000u),
 			      .tv_usec = (suseconds_t)(us % 1000000u) };
 
-	put_val(val, len, &tv, sizeof(tv));
+	sock_put_val(val, len, &tv, sizeof(tv));
 }
 
 static int sol_socket_get(struct ustack *st, struct usock *so, int name, void *val,
@@ -151,9 +111,7 @@ static int sol_socket_get(struct ustack *st, struct usock *so, int name, void *v
 		v = so->type;
 		break;
 	case SO_ERROR:
-		v = so->udp ? udp_take_error(so->udp) : tcp_take_error(so->tcp);
-		if (so->tcp && (v || tcp_is_connected(so->tcp)))
-			so->connecting = false;     /* a non-blocking connect has its answer */
+		v = so->ops->take_error(so);
 		break;
 	case SO_REUSEADDR:
 		v = so->reuse;
@@ -162,32 +120,12 @@ static int sol_socket_get(struct ustack *st, struct usock *so, int name, void *v
 		v = so->bcast;
 		break;
 	case SO_ACCEPTCONN:
-		v = so->tcp ? tcp_is_listening(so->tcp) : 0;
-		break;
-	case SO_KEEPALIVE:
-	case SO_RCVBUF:
-	case SO_SNDBUF:
-	case SO_LINGER:
-		if (so->tcp) {
-			size_t n = *len;
-			int rc = tcp_getsockopt(st, so->tcp, SOL_SOCKET, name, val, &n);
-			if (rc < 0)
-				return -rc;
-			*len = (socklen_t)n;
-			return 0;
-		}
-		if (name == SO_LINGER) {
-			struct linger l = { 0, 0 };
-			put_val(val, len, &l, sizeof(l));
-			return 0;
-		}
-		v = name == SO_KEEPALIVE ? so->keepalive :
-		    name == SO_RCVBUF ? (int)udp_rcvbuf(so->udp) : so->sndbuf;
+		v = so->ops->listening ? so->ops->listening(so) : 0;
 		break;
 	default:
-		return ENOPROTOOPT;
+		return so->ops->getopt(st, so, SOL_SOCKET, name, val, len);
 	}
-	put_val(val, len, &v, sizeof(v));
+	sock_put_val(val, len, &v, sizeof(v));
 	return 0;
 }
 
@@ -200,20 +138,10 @@ int ustack_getsockopt(struct ustack *st, int fd, int level, int name, void *val,
 		return sock_fail(st, EFAULT);
 	if ((int)*len < 0)
 		return sock_fail(st, EINVAL);
-	int e;
-	if (level == SOL_SOCKET) {
-		e = sol_socket_get(st, so, name, val, len);
-	} else if (level == IPPROTO_TCP && so->tcp) {
-		size_t n = *len;
-		int rc = tcp_getsockopt(st, so->tcp, level, name, val, &n);
-		e = rc < 0 ? -rc : 0;
-		if (!e)
-			*len = (socklen_t)n;
-	} else {
-		e = ENOPROTOOPT;
-	}
-	if (e)
-		return sock_fail(st, e);
+	int rc = level == SOL_SOCKET ? sol_socket_get(st, so, name, val, len) :
+		 so->ops->getopt(st, so, level, name, val, len);
+	if (rc < 0)
+		return sock_fail(st, -rc);
 	stack_unlock(st);
 	return 0;
 }

@@ -1,0 +1,194 @@
+/* sock_udp.c - the socket operations of SOCK_DGRAM sockets: UDP through the pcbs of
+ * src/net/udp.h (RFC 768, RFC 1122 4.1.3), Linux's behaviour where POSIX leaves a
+ * choice (connect with AF_UNSPEC dissolves the association, an empty queue takes any one
+ * datagram). Errors are negative errno values. */
+#include <errno.h>
+#include <string.h>
+
+#include "ustack/socket.h"
+#include "core/stack.h"
+#include "core/upcall.h"
+#include "net/udp.h"
+#include "socket/socket.h"
+#include "socket/sock_var.h"
+
+static int udp_attach(struct ustack *st, struct usock *so)
+{
+	so->udp = udp_pcb_new(st, &(struct upcall){ sock_upcall, so });
+	so->sndbuf = (int)UDP_DEFAULT_RCVBUF;   /* reported only: a datagram never waits */
+	return so->udp ? 0 : -ENOMEM;
+}
+
+static bool udp_detach(struct ustack *st, struct usock *so)
+{
+	udp_pcb_free(st, so->udp);
+	so->udp = NULL;
+	return true;
+}
+
+static int udp_op_bind(struct ustack *st, struct usock *so, uint32_t a, uint16_t port)
+{
+	udp_set_reuse(so->udp, so->reuse);
+	return udp_bind(st, so->udp, a, port);
+}
+
+/* RFC 1122 4.1.3.4 does not forbid it; AF_UNSPEC dissolves the association. */
+static int udp_op_connect(struct ustack *st, struct usock *so, uint32_t a, uint16_t port,
+			  bool unspec)
+{
+	return udp_connect(st, so->udp, unspec ? 0 : a, unspec ? 0 : port);
+}
+
+static ssize_t udp_op_send(struct ustack *st, struct usock *so, const void *buf, size_t len,
+			   int flags, const struct sockaddr *to, socklen_t tolen)
+{
+	uint32_t a = 0;
+	uint16_t port = 0;
+
+	(void)flags;                    /* a datagram goes whole or not at all: never blocks */
+	if (to) {
+		int e = sock_get_sin(to, tolen, &a, &port, NULL);
+		if (e)
+			return -e;
+		if (port == 0)
+			return -EINVAL;
+	}
+	udp_set_broadcast(so->udp, so->bcast);
+	return udp_sendto(st, so->udp, buf, len, a, port);
+}
+
+static ssize_t udp_op_recv(struct ustack *st, struct usock *so, void *buf, size_t len,
+			   int flags, struct sockaddr *from, socklen_t *fromlen)
+{
+	uint64_t deadline = sock_deadline(st, so->rcvtimeo);
+
+	for (;;) {
+		uint32_t src = 0;
+		uint16_t sport = 0;
+		long n = udp_recvfrom(st, so->udp, buf, len, flags, &src, &sport);
+		if (n >= 0) {
+			sock_put_sin(from, fromlen, src, sport);
+			return n;
+		}
+		if (n != -EAGAIN)
+			return n;
+		if (so->shut_rd)
+			return 0;
+		if (sock_would_block(so, flags))
+			return -EAGAIN;
+		int rc = sock_wait(st, so, deadline);
+		if (rc == -EBADF)
+			return -EBADF;
+		if (rc == -ETIMEDOUT)
+			return -EAGAIN;
+	}
+}
+
+static int udp_op_shutdown(struct ustack *st, struct usock *so, int how)
+{
+	(void)st;
+	(void)how;
+	return udp_is_connected(so->udp) ? 0 : -ENOTCONN;
+}
+
+static unsigned udp_op_events(struct usock *so)
+{
+	unsigned ev = udp_poll_events(so->udp);
+
+	if (so->shut_rd)
+		ev |= POLLIN;                   /* a read returns 0 at once */
+	return ev;
+}
+
+static int udp_op_setopt(struct ustack *st, struct usock *so, int level, int name,
+			 const void *val, socklen_t len)
+{
+	int v = 0;
+
+	(void)st;
+	if (level != SOL_SOCKET)
+		return -ENOPROTOOPT;
+	if (name == SO_LINGER)
+		return len < (socklen_t)sizeof(struct linger) ? -EINVAL : 0;
+	memcpy(&v, val, sizeof(v));             /* the caller checked len >= sizeof(int) */
+	switch (name) {
+	case SO_REUSEADDR:
+		udp_set_reuse(so->udp, v);
+		return 0;
+	case SO_BROADCAST:
+		udp_set_broadcast(so->udp, v);
+		return 0;
+	case SO_RCVBUF:
+		udp_set_rcvbuf(so->udp, v < 0 ? 0 : (size_t)v);
+		return 0;
+	case SO_SNDBUF:
+		so->sndbuf = v < 1024 ? 1024 : v;
+		return 0;
+	case SO_KEEPALIVE:
+		return 0;                       /* kept by the socket, meaningless here */
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static int udp_op_getopt(struct ustack *st, struct usock *so, int level, int name, void *val,
+			 socklen_t *len)
+{
+	int v;
+
+	(void)st;
+	if (level != SOL_SOCKET)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case SO_LINGER: {
+		struct linger l = { 0, 0 };
+		sock_put_val(val, len, &l, sizeof(l));
+		return 0;
+	}
+	case SO_KEEPALIVE:
+		v = so->keepalive;
+		break;
+	case SO_RCVBUF:
+		v = (int)udp_rcvbuf(so->udp);
+		break;
+	case SO_SNDBUF:
+		v = so->sndbuf;
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	sock_put_val(val, len, &v, sizeof(v));
+	return 0;
+}
+
+static void udp_op_addrs(const struct usock *so, uint32_t *la, uint16_t *lp, uint32_t *ra,
+			 uint16_t *rp)
+{
+	udp_addrs(so->udp, la, lp, ra, rp);
+}
+
+static bool udp_op_connected(const struct usock *so)
+{
+	return udp_is_connected(so->udp);
+}
+
+static int udp_op_take_error(struct usock *so)
+{
+	return udp_take_error(so->udp);
+}
+
+const struct sock_ops sock_udp_ops = {
+	.attach = udp_attach,
+	.detach = udp_detach,
+	.bind = udp_op_bind,
+	.connect = udp_op_connect,
+	.send = udp_op_send,
+	.recv = udp_op_recv,
+	.shutdown = udp_op_shutdown,
+	.events = udp_op_events,
+	.setopt = udp_op_setopt,
+	.getopt = udp_op_getopt,
+	.addrs = udp_op_addrs,
+	.connected = udp_op_connected,
+	.take_error = udp_op_take_error,
+};
