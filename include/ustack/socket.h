@@ -14,6 +14,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <time.h>
+#include <sys/select.h>
+#include <sys/uio.h>
 #include "ustack.h"
 
 #ifdef __cplusplus
@@ -46,6 +49,30 @@ int ustack_setsockopt(struct ustack *st, int fd, int level, int name, const void
 int ustack_getsockopt(struct ustack *st, int fd, int level, int name, void *val, socklen_t *len);
 /* O_NONBLOCK through F_GETFL / F_SETFL. */
 int ustack_fcntl(struct ustack *st, int fd, int cmd, int arg);
+/* FIONREAD (== SIOCINQ), SIOCOUTQ, FIONBIO, SIOCATMARK; arg points to an int. Others:
+ * ENOTTY. */
+int ustack_ioctl(struct ustack *st, int fd, unsigned long req, void *arg);
+
+/* read/write are recv/send without flags (write never raises SIGPIPE: none does here).
+ * readv/writev and sendmsg/recvmsg scatter and gather: a datagram is one message; on a
+ * stream the first buffer waits as the socket says and the rest take what is there.
+ * recvmsg sets msg_flags (MSG_TRUNC: a datagram did not fit); no ancillary data is
+ * produced yet (msg_controllen comes back 0). sendmmsg/recvmmsg as Linux's (recvmmsg
+ * honours MSG_WAITFORONE; its timeout is ignored). */
+struct mmsghdr;                         /* <sys/socket.h> declares it under _GNU_SOURCE */
+ssize_t ustack_read(struct ustack *st, int fd, void *buf, size_t len);
+ssize_t ustack_write(struct ustack *st, int fd, const void *buf, size_t len);
+ssize_t ustack_readv(struct ustack *st, int fd, const struct iovec *iov, int iovcnt);
+ssize_t ustack_writev(struct ustack *st, int fd, const struct iovec *iov, int iovcnt);
+ssize_t ustack_sendmsg(struct ustack *st, int fd, const struct msghdr *msg, int flags);
+ssize_t ustack_recvmsg(struct ustack *st, int fd, struct msghdr *msg, int flags);
+int ustack_sendmmsg(struct ustack *st, int fd, struct mmsghdr *vec, unsigned int vlen,
+		    int flags);
+int ustack_recvmmsg(struct ustack *st, int fd, struct mmsghdr *vec, unsigned int vlen,
+		    int flags, struct timespec *timeout);
+/* select(2) over ustack descriptors (below FD_SETSIZE); the timeout is not updated. */
+int ustack_select(struct ustack *st, int nfds, fd_set *readfds, fd_set *writefds,
+		  fd_set *exceptfds, struct timeval *timeout);
 
 /* Like poll(2) over ustack descriptors: POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL.
  * Called as ustack_poll(st, fds, nfds, timeout_ms) (see ustack.h). */

@@ -35,9 +35,15 @@ struct ustack_config {
 	uint32_t tcp_msl_ms;         /* maximum segment lifetime: TIME_WAIT lasts 2*MSL (default 30000) */
 	uint32_t tcp_min_rto_ms;     /* lower bound of the retransmission timeout (default 200) */
 	uint32_t tcp_initial_rto_ms; /* RTO before any RTT sample, RFC 6298 (default 1000) */
+	int fd_base;             /* the first socket descriptor number (default 0, as POSIX's
+	                            lowest free descriptor); e.g. 1 << 20 keeps ustack
+	                            descriptors apart from the process's kernel ones. 0 to
+	                            1 << 30. Descriptors at or above FD_SETSIZE cannot be used
+	                            with ustack_select. */
 };
 
-/* cfg may be NULL for defaults. Returns NULL (errno ENOMEM) on failure. */
+/* cfg may be NULL for defaults. Returns NULL on failure (errno ENOMEM, or EINVAL for a
+ * setting out of range). */
 struct ustack *ustack_new(const struct ustack_config *cfg);
 /* Frees everything the stack owns, including its devices; stops the runner if it
  * runs. No other thread may be inside a socket call of this stack. */

@@ -91,6 +91,11 @@ struct ustack *ustack_new(const struct ustack_config *cfg)
 	}
 	if (cfg)
 		st->cfg = *cfg;
+	if (st->cfg.fd_base < 0 || st->cfg.fd_base > (1 << 30)) {
+		free(st);
+		errno = EINVAL;
+		return NULL;
+	}
 	config_defaults(&st->cfg);
 	snprintf(st->name, sizeof(st->name), "%s", st->cfg.name);
 	st->cfg.name = st->name;

@@ -7,6 +7,7 @@
  * on a wait queue of its own: only an event on one of those sockets (or its deadline)
  * wakes it, never an event elsewhere in the stack. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +121,85 @@ int ustack_poll_fds(struct ustack *st, struct pollfd *fds, nfds_t nfds, int time
 	if (watch != local)
 		free(watch);
 	return n;
+}
+
+/* ---- select ----------------------------------------------------------------------- */
+
+/* select(2) over ustack descriptors, through ustack_poll: readable = POLLIN, POLLHUP or
+ * POLLERR; writable = POLLOUT or POLLERR (Linux's POLLIN_SET / POLLOUT_SET); no
+ * exceptional conditions (no urgent data). A descriptor in a set that is not open is
+ * EBADF. The timeout is not updated. nfds at most FD_SETSIZE: descriptors above it
+ * cannot be in an fd_set (see ustack_config.fd_base). */
+int ustack_select(struct ustack *st, int nfds, fd_set *rd, fd_set *wr, fd_set *ex,
+		  struct timeval *timeout)
+{
+	if (!st || nfds < 0 || nfds > FD_SETSIZE) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (timeout && (timeout->tv_sec < 0 || timeout->tv_usec < 0 ||
+			timeout->tv_usec >= 1000000)) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct pollfd *p = calloc((size_t)(nfds ? nfds : 1), sizeof(*p));
+	int n = 0;
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (int fd = 0; fd < nfds; fd++) {
+		short ev = 0;
+		if (rd && FD_ISSET(fd, rd))
+			ev |= POLLIN;
+		if (wr && FD_ISSET(fd, wr))
+			ev |= POLLOUT;
+		if (ex && FD_ISSET(fd, ex))
+			ev |= POLLPRI;
+		if (ev)
+			p[n++] = (struct pollfd){ .fd = fd, .events = ev };
+	}
+	int ms = -1;
+	if (timeout) {
+		long long t = (long long)timeout->tv_sec * 1000 + (timeout->tv_usec + 999) / 1000;
+		ms = t > INT_MAX ? INT_MAX : (int)t;
+	}
+	int rc = ustack_poll_fds(st, p, (nfds_t)n, ms);
+	if (rc < 0) {
+		free(p);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (p[i].revents & POLLNVAL) {
+			free(p);
+			errno = EBADF;
+			return -1;
+		}
+	}
+	if (rd)
+		FD_ZERO(rd);
+	if (wr)
+		FD_ZERO(wr);
+	if (ex)
+		FD_ZERO(ex);
+	int count = 0;
+	for (int i = 0; i < n; i++) {
+		short r = p[i].revents;
+		if ((p[i].events & POLLIN) && (r & (POLLIN | POLLHUP | POLLERR))) {
+			FD_SET(p[i].fd, rd);
+			count++;
+		}
+		if ((p[i].events & POLLOUT) && (r & (POLLOUT | POLLERR))) {
+			FD_SET(p[i].fd, wr);
+			count++;
+		}
+		if ((p[i].events & POLLPRI) && (r & POLLPRI)) {
+			FD_SET(p[i].fd, ex);
+			count++;
+		}
+	}
+	free(p);
+	return count;
 }
 
 /* ---- netstat ------------------------------------------------------------------ */

@@ -274,6 +274,11 @@ static bool tcp_op_listening(const struct usock *so)
 	return tcp_is_listening(so->tcp);
 }
 
+static void tcp_op_queues(const struct usock *so, size_t *inq, size_t *outq)
+{
+	tcp_queues(so->tcp, inq, outq);
+}
+
 const struct sock_ops sock_tcp_ops = {
 	.attach = tcp_attach,
 	.detach = tcp_detach,
@@ -291,4 +296,5 @@ const struct sock_ops sock_tcp_ops = {
 	.connected = tcp_op_connected,
 	.take_error = tcp_op_take_error,
 	.listening = tcp_op_listening,
+	.queues = tcp_op_queues,
 };

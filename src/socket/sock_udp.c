@@ -177,6 +177,12 @@ static int udp_op_take_error(struct usock *so)
 	return udp_take_error(so->udp);
 }
 
+static void udp_op_queues(const struct usock *so, size_t *inq, size_t *outq)
+{
+	*inq = udp_next_len(so->udp);
+	*outq = 0;                      /* a datagram leaves at once or not at all */
+}
+
 const struct sock_ops sock_udp_ops = {
 	.attach = udp_attach,
 	.detach = udp_detach,
@@ -191,4 +197,5 @@ const struct sock_ops sock_udp_ops = {
 	.addrs = udp_op_addrs,
 	.connected = udp_op_connected,
 	.take_error = udp_op_take_error,
+	.queues = udp_op_queues,
 };

@@ -81,6 +81,8 @@ struct sock_ops {
 	bool (*connected)(const struct usock *so);
 	int (*take_error)(struct usock *so);                    /* SO_ERROR */
 	bool (*listening)(const struct usock *so);              /* SO_ACCEPTCONN */
+	/* FIONREAD (the next datagram's size for UDP) and SIOCOUTQ */
+	void (*queues)(const struct usock *so, size_t *inq, size_t *outq);
 };
 extern const struct sock_ops sock_tcp_ops, sock_udp_ops;
 
@@ -106,7 +108,8 @@ struct usock {
 struct sock_table {
 	struct usock **slot;
 	int cap;
-	int lowest_free;        /* no free descriptor below it */
+	int base;               /* descriptor of slot 0 (ustack_config.fd_base) */
+	int lowest_free;        /* no free slot below it */
 	unsigned sleeping;      /* threads asleep in any waitq of this stack, not yet woken */
 	pthread_condattr_t cattr;
 };

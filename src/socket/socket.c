@@ -260,6 +260,7 @@ int sock_init(struct ustack *st)
 		return -1;
 	pthread_condattr_init(&t->cattr);
 	pthread_condattr_setclock(&t->cattr, CLOCK_MONOTONIC);
+	t->base = st->cfg.fd_base;
 	st->socks = t;
 	return 0;
 }
@@ -296,11 +297,13 @@ struct usock *sock_get(struct ustack *st, int fd)
 {
 	struct sock_table *t = st->socks;
 
-	if (fd < 0 || fd >= t->cap || !t->slot[fd]) {
+	int i = fd - t->base;
+
+	if (fd < t->base || i >= t->cap || !t->slot[i]) {
 		errno = EBADF;
 		return NULL;
 	}
-	return t->slot[fd];
+	return t->slot[i];
 }
 
 struct usock *sock_enter_any(struct ustack *st, int fd)
@@ -334,11 +337,11 @@ struct usock *sock_enter(struct ustack *st, int fd)
 struct usock *sock_alloc(struct ustack *st, int type)
 {
 	struct sock_table *t = st->socks;
-	int fd = t->lowest_free;
+	int i = t->lowest_free;
 
-	while (fd < t->cap && t->slot[fd])
-		fd++;
-	if (fd == t->cap) {
+	while (i < t->cap && t->slot[i])
+		i++;
+	if (i == t->cap) {
 		if (t->cap >= SOCK_MAX_FDS) {
 			errno = EMFILE;
 			return NULL;
@@ -358,11 +361,11 @@ struct usock *sock_alloc(struct ustack *st, int type)
 		errno = ENOMEM;
 		return NULL;
 	}
-	so->fd = fd;
+	so->fd = t->base + i;
 	so->type = type;
 	so->refs = 1;
-	t->slot[fd] = so;
-	t->lowest_free = fd + 1;
+	t->slot[i] = so;
+	t->lowest_free = i + 1;
 	return so;
 }
 
@@ -373,9 +376,11 @@ void sock_release(struct ustack *st, struct usock *so)
 	struct sock_table *t = st->socks;
 
 	so->closed = true;
-	t->slot[so->fd] = NULL;
-	if (so->fd < t->lowest_free)
-		t->lowest_free = so->fd;
+	int i = so->fd - t->base;
+
+	t->slot[i] = NULL;
+	if (i < t->lowest_free)
+		t->lowest_free = i;
 	waitq_wake_all(st, &so->wq);
 	while (so->watchers) {
 		struct sock_watch *w = so->watchers;

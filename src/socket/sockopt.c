@@ -6,7 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/ioctl.h>
 #include <sys/time.h>
+#include <linux/sockios.h>
 
 #include "ustack/socket.h"
 #include "core/stack.h"
@@ -167,4 +170,48 @@ int ustack_fcntl(struct ustack *st, int fd, int cmd, int arg)
 	}
 	stack_unlock(st);
 	return rc;
+}
+
+/* ioctl(2) requests on sockets (Linux's socket(7), tcp(7), udp(7)): FIONREAD / SIOCINQ
+ * (bytes readable; a datagram socket: the size of the next datagram), SIOCOUTQ (bytes
+ * not yet acknowledged or not yet sent), FIONBIO (non-blocking on/off), SIOCATMARK (no
+ * urgent data here: 0). Anything else: ENOTTY. */
+int ustack_ioctl(struct ustack *st, int fd, unsigned long req, void *arg)
+{
+	struct usock *so = sock_enter_any(st, fd);
+	if (!so)
+		return -1;
+	if (!arg)
+		return sock_fail(st, EFAULT);
+	int v = 0;
+	size_t inq = 0, outq = 0;
+	switch (req) {
+	case FIONBIO:
+		memcpy(&v, arg, sizeof(v));
+		so->nonblock = v != 0;
+		stack_unlock(st);
+		return 0;
+	case FIONREAD:                          /* == SIOCINQ */
+	case SIOCOUTQ:
+		if (!so->ops)
+			return sock_fail(st, ENOTTY);
+		if (so->ops->listening && so->ops->listening(so))
+			return sock_fail(st, EINVAL);    /* as Linux for a listener */
+		so->ops->queues(so, &inq, &outq);
+		{
+			size_t q = req == FIONREAD ? inq : outq;
+			v = q > INT_MAX ? INT_MAX : (int)q;
+		}
+		break;
+	case SIOCATMARK:
+		if (!so->ops)
+			return sock_fail(st, ENOTTY);
+		v = 0;
+		break;
+	default:
+		return sock_fail(st, ENOTTY);
+	}
+	memcpy(arg, &v, sizeof(v));
+	stack_unlock(st);
+	return 0;
 }

@@ -70,6 +70,9 @@ int tcp_take_error(struct tcp_conn *c);
 /* Local/remote addresses (host order) and state, for getsockname/getpeername/netstat. */
 void tcp_addrs(const struct tcp_conn *c, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
 	       uint16_t *rport);
+/* Bytes the user may read now (FIONREAD) and bytes sent but not acknowledged or not
+ * yet sent (SIOCOUTQ). */
+void tcp_queues(const struct tcp_conn *c, size_t *inq, size_t *outq);
 bool tcp_is_listening(const struct tcp_conn *c);
 bool tcp_is_connected(const struct tcp_conn *c);   /* ESTABLISHED or later (can send/recv) */
 const char *tcp_state_name(const struct tcp_conn *c);   /* netstat's: "ESTABLISHED", "SYN_SENT", ... */

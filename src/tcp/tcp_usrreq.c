@@ -601,6 +601,14 @@ void tcp_addrs(const struct tcp_conn *c, uint32_t *laddr, uint16_t *lport, uint3
 		*rport = c->rport;
 }
 
+void tcp_queues(const struct tcp_conn *c, size_t *inq, size_t *outq)
+{
+	bool open = c->state != TCPS_LISTEN;
+
+	*inq = open ? c->rcvbuf.len : 0;
+	*outq = open ? c->sndbuf.len : 0;
+}
+
 bool tcp_is_listening(const struct tcp_conn *c)
 {
 	return c->state == TCPS_LISTEN;

@@ -1,0 +1,262 @@
+/* sock_msg.c - the rest of the data calls a porter needs, built on send/recv:
+ * read/write, readv/writev, sendmsg/recvmsg (msg_flags with MSG_TRUNC; no ancillary data
+ * is produced yet, so msg_controllen comes back 0), sendmmsg/recvmmsg (POSIX.1-2017 and
+ * Linux's recvmmsg(2) / sendmmsg(2)).
+ *
+ * A stream socket scatters and gathers in place, one buffer after another: the first
+ * waits as the socket says, the rest take what is there (a partial count is a success,
+ * as readv(2) returns). A datagram is one message: it is gathered into one buffer
+ * (writev/sendmsg) or received into one and scattered (readv/recvmsg). */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "ustack/socket.h"
+
+#define MSG_IOV_MAX 1024               /* IOV_MAX on Linux */
+#define DGRAM_MAX 65536
+
+static int sock_type(struct ustack *st, int fd)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+
+	if (ustack_getsockopt(st, fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return -1;
+	return type;
+}
+
+/* Total length of an iovec array, or -1 with errno EINVAL (too many, or over SSIZE_MAX)
+ * / EFAULT (a NULL base with a length). */
+static ssize_t iov_total(const struct iovec *iov, size_t cnt)
+{
+	size_t total = 0;
+
+	if (cnt > MSG_IOV_MAX || (!iov && cnt)) {
+		errno = cnt > MSG_IOV_MAX ? EINVAL : EFAULT;
+		return -1;
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		if (!iov[i].iov_base && iov[i].iov_len) {
+			errno = EFAULT;
+			return -1;
+		}
+		if (iov[i].iov_len > (size_t)SSIZE_MAX - total) {
+			errno = EINVAL;
+			return -1;
+		}
+		total += iov[i].iov_len;
+	}
+	return (ssize_t)total;
+}
+
+ssize_t ustack_read(struct ustack *st, int fd, void *buf, size_t len)
+{
+	return ustack_recvfrom(st, fd, buf, len, 0, NULL, NULL);
+}
+
+ssize_t ustack_write(struct ustack *st, int fd, const void *buf, size_t len)
+{
+	return ustack_sendto(st, fd, buf, len, MSG_NOSIGNAL, NULL, 0);
+}
+
+/* One message out: gathered for a datagram, buffer by buffer for a stream. */
+static ssize_t send_iov(struct ustack *st, int fd, const struct iovec *iov, size_t cnt,
+			int flags, const struct sockaddr *to, socklen_t tolen)
+{
+	ssize_t total = iov_total(iov, cnt);
+	int type = sock_type(st, fd);
+
+	if (total < 0 || type < 0)
+		return -1;
+	if (type == SOCK_DGRAM) {
+		if (total > DGRAM_MAX) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		uint8_t *b = malloc(total ? (size_t)total : 1);
+		if (!b) {
+			errno = ENOBUFS;
+			return -1;
+		}
+		size_t off = 0;
+		for (size_t i = 0; i < cnt; i++) {
+			if (iov[i].iov_len)
+				memcpy(b + off, iov[i].iov_base, iov[i].iov_len);
+			off += iov[i].iov_len;
+		}
+		ssize_t n = ustack_sendto(st, fd, b, off, flags, to, tolen);
+		int e = errno;
+		free(b);
+		errno = e;
+		return n;
+	}
+	size_t done = 0;
+	for (size_t i = 0; i < cnt; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		/* all but the last buffer with MSG_MORE: TCP packs them into full segments */
+		int more = i + 1 < cnt ? MSG_MORE : 0;
+		ssize_t n = ustack_sendto(st, fd, iov[i].iov_base, iov[i].iov_len, flags | more,
+					  NULL, 0);
+		if (n < 0)
+			return done ? (ssize_t)done : -1;
+		done += (size_t)n;
+		if ((size_t)n < iov[i].iov_len)
+			break;                  /* a partial write: report it */
+	}
+	if (done == 0 && total == 0)
+		return ustack_sendto(st, fd, NULL, 0, flags, NULL, 0);
+	return (ssize_t)done;
+}
+
+/* One message in. *mflags gets MSG_TRUNC when a datagram did not fit. */
+static ssize_t recv_iov(struct ustack *st, int fd, const struct iovec *iov, size_t cnt,
+			int flags, struct sockaddr *from, socklen_t *fromlen, int *mflags)
+{
+	ssize_t total = iov_total(iov, cnt);
+	int type = sock_type(st, fd);
+
+	*mflags = 0;
+	if (total < 0 || type < 0)
+		return -1;
+	if (type == SOCK_DGRAM) {
+		size_t cap = (size_t)total < DGRAM_MAX ? (size_t)total : DGRAM_MAX;
+		uint8_t *b = malloc(cap ? cap : 1);
+		if (!b) {
+			errno = ENOBUFS;
+			return -1;
+		}
+		ssize_t n = ustack_recvfrom(st, fd, b, cap, flags | MSG_TRUNC, from, fromlen);
+		int e = errno;
+		if (n >= 0) {
+			size_t got = (size_t)n < cap ? (size_t)n : cap, off = 0;
+			for (size_t i = 0; i < cnt && off < got; i++) {
+				size_t k = iov[i].iov_len < got - off ? iov[i].iov_len : got - off;
+				memcpy(iov[i].iov_base, b + off, k);
+				off += k;
+			}
+			if ((size_t)n > cap)
+				*mflags |= MSG_TRUNC;
+			if (!(flags & MSG_TRUNC))
+				n = (ssize_t)got;
+		}
+		free(b);
+		errno = e;
+		return n;
+	}
+	size_t done = 0;
+	if (fromlen)
+		*fromlen = 0;
+	for (size_t i = 0; i < cnt; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		/* the first buffer waits as the socket says; later ones take what is there */
+		int f = done && !(flags & MSG_WAITALL) ? flags | MSG_DONTWAIT : flags;
+		ssize_t n = ustack_recvfrom(st, fd, iov[i].iov_base, iov[i].iov_len, f, NULL, NULL);
+		if (n < 0)
+			return done ? (ssize_t)done : -1;
+		done += (size_t)n;
+		if ((size_t)n < iov[i].iov_len)
+			break;                  /* nothing more now, or the end of the stream */
+	}
+	if (total == 0)
+		return ustack_recvfrom(st, fd, NULL, 0, flags, NULL, NULL);
+	return (ssize_t)done;
+}
+
+ssize_t ustack_readv(struct ustack *st, int fd, const struct iovec *iov, int iovcnt)
+{
+	int mflags;
+
+	if (iovcnt < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return recv_iov(st, fd, iov, (size_t)iovcnt, 0, NULL, NULL, &mflags);
+}
+
+ssize_t ustack_writev(struct ustack *st, int fd, const struct iovec *iov, int iovcnt)
+{
+	if (iovcnt < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return send_iov(st, fd, iov, (size_t)iovcnt, MSG_NOSIGNAL, NULL, 0);
+}
+
+ssize_t ustack_sendmsg(struct ustack *st, int fd, const struct msghdr *msg, int flags)
+{
+	if (!msg) {
+		errno = EFAULT;
+		return -1;
+	}
+	return send_iov(st, fd, msg->msg_iov, msg->msg_iovlen, flags,
+			msg->msg_name, msg->msg_name ? msg->msg_namelen : 0);
+}
+
+ssize_t ustack_recvmsg(struct ustack *st, int fd, struct msghdr *msg, int flags)
+{
+	int mflags;
+
+	if (!msg) {
+		errno = EFAULT;
+		return -1;
+	}
+	socklen_t namelen = msg->msg_name ? msg->msg_namelen : 0;
+	ssize_t n = recv_iov(st, fd, msg->msg_iov, msg->msg_iovlen, flags,
+			     msg->msg_name, msg->msg_name ? &namelen : NULL, &mflags);
+	if (n < 0)
+		return -1;
+	if (msg->msg_name)
+		msg->msg_namelen = namelen;
+	msg->msg_controllen = 0;        /* no ancillary data (yet): nothing was cut either */
+	msg->msg_flags = mflags;
+	return n;
+}
+
+int ustack_sendmmsg(struct ustack *st, int fd, struct mmsghdr *vec, unsigned vlen, int flags)
+{
+	unsigned i;
+
+	if (!vec && vlen) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (vlen > MSG_IOV_MAX)
+		vlen = MSG_IOV_MAX;             /* as Linux: UIO_MAXIOV at most */
+	for (i = 0; i < vlen; i++) {
+		ssize_t n = ustack_sendmsg(st, fd, &vec[i].msg_hdr, flags);
+		if (n < 0)
+			return i ? (int)i : -1;
+		vec[i].msg_len = (unsigned)n;
+	}
+	return (int)i;
+}
+
+int ustack_recvmmsg(struct ustack *st, int fd, struct mmsghdr *vec, unsigned vlen, int flags,
+		    struct timespec *timeout)
+{
+	unsigned i;
+
+	(void)timeout;                  /* Linux checks it only between datagrams, too */
+	if (!vec && vlen) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (vlen > MSG_IOV_MAX)
+		vlen = MSG_IOV_MAX;
+	for (i = 0; i < vlen; i++) {
+		/* MSG_WAITFORONE: after the first, take only what is there */
+		int f = flags & ~MSG_WAITFORONE;
+		if (i && (flags & MSG_WAITFORONE))
+			f |= MSG_DONTWAIT;
+		ssize_t n = ustack_recvmsg(st, fd, &vec[i].msg_hdr, f);
+		if (n < 0)
+			return i ? (int)i : -1;
+		vec[i].msg_len = (unsigned)n;
+	}
+	return (int)i;
+}
