@@ -1,7 +1,7 @@
 /* bench_tcp.c - bulk TCP throughput and 1-byte request/response rate:
  *
  *   ustack   two stacks on an in-process vnet (no latency, unlimited bandwidth), both
- *            stepped by this one thread with a virtual clock (ustack_poll(st, now) /
+ *            stepped by this one thread with a virtual clock (ustack_step(st, now) /
  *            ustack_next_deadline); non-blocking sockets. Wall clock and CPU measured.
  *            Also: the same two stacks each on its runner thread (ustack_start), with a
  *            client and a server thread using blocking sockets, as an application would.
@@ -211,8 +211,8 @@ static void upair_init(struct upair *u, struct ustack_vnet *vn, unsigned mtu)
 	u->b = mkstack("b", 22);
 	u->now = 1000000;
 	/* the stacks' clocks start at now before anything is sent (timers are relative to it) */
-	ustack_poll(u->a, u->now);
-	ustack_poll(u->b, u->now);
+	ustack_step(u->a, u->now);
+	ustack_step(u->b, u->now);
 	if (vn) {
 		da = ustack_vnet_port(vn, NULL, mtu);
 		db = ustack_vnet_port(vn, NULL, mtu);
@@ -263,9 +263,9 @@ static void debug_jump(struct upair *u, uint64_t to)
  * retransmission) is what the transfer waits for. */
 static void upair_step(struct upair *u, bool progress)
 {
-	int h = ustack_poll(u->a, u->now);
+	int h = ustack_step(u->a, u->now);
 
-	h += ustack_poll(u->b, u->now);
+	h += ustack_step(u->b, u->now);
 	if (h == 0 && !progress) {
 		uint64_t da = ustack_next_deadline(u->a), db = ustack_next_deadline(u->b);
 		uint64_t d = da < db ? da : db;

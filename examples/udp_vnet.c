@@ -18,7 +18,7 @@ static uint64_t now_us;                 /* the virtual clock: only we move it */
  * frame to handle, jump the clock to the earliest deadline either one asked for. */
 static void step(struct ustack *a, struct ustack *b)
 {
-	int handled = ustack_poll(a, now_us) + ustack_poll(b, now_us);
+	int handled = ustack_step(a, now_us) + ustack_step(b, now_us);
 	uint64_t da = ustack_next_deadline(a), db = ustack_next_deadline(b);
 	uint64_t next = da < db ? da : db;
 

@@ -369,7 +369,7 @@ static struct ustack *new_stack(const struct tool_opts *o, const char *name, uin
 		ustack_set_trace(st, tool_trace_stderr, NULL);
 	/* Give the stack the runner's clock now, so what ustack_if_add sends (the gratuitous
 	 * ARP) is stamped in the same time line as everything after ustack_start. */
-	ustack_poll(st, ustack_clock_us());
+	ustack_step(st, ustack_clock_us());
 	return st;
 }
 

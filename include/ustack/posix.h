@@ -83,7 +83,7 @@ struct hostent *ustack_px_gethostbyname(const char *name);
 #define getpeername(fd, a, l) ustack_getpeername(USTACK_PX_ST_, fd, a, l)
 #define setsockopt(fd, lv, n, v, l) ustack_setsockopt(USTACK_PX_ST_, fd, lv, n, v, l)
 #define getsockopt(fd, lv, n, v, l) ustack_getsockopt(USTACK_PX_ST_, fd, lv, n, v, l)
-#define poll(f, n, t) ustack_poll_fds(USTACK_PX_ST_, f, n, t)
+#define poll(f, n, t) ustack_poll(USTACK_PX_ST_, f, n, t)
 #define select(n, r, w, e, t) ustack_select(USTACK_PX_ST_, n, r, w, e, t)
 #define epoll_create(n) ustack_epoll_create(USTACK_PX_ST_, n)
 #define epoll_create1(f) ustack_epoll_create1(USTACK_PX_ST_, f)

@@ -74,9 +74,9 @@ int ustack_recvmmsg(struct ustack *st, int fd, struct mmsghdr *vec, unsigned int
 int ustack_select(struct ustack *st, int nfds, fd_set *readfds, fd_set *writefds,
 		  fd_set *exceptfds, struct timeval *timeout);
 
-/* Like poll(2) over ustack descriptors: POLLIN, POLLOUT, POLLERR, POLLHUP, POLLNVAL.
- * Called as ustack_poll(st, fds, nfds, timeout_ms) (see ustack.h). */
-int ustack_poll_fds(struct ustack *st, struct pollfd *fds, nfds_t nfds, int timeout_ms);
+/* Like poll(2) over ustack descriptors: POLLIN, POLLOUT, POLLRDHUP, POLLERR, POLLHUP,
+ * POLLNVAL. (Running the stack is ustack_step, in ustack.h.) */
+int ustack_poll(struct ustack *st, struct pollfd *fds, nfds_t nfds, int timeout_ms);
 
 /* --- the socket table, as netstat shows it --- */
 struct ustack_sockinfo {

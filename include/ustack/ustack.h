@@ -1,7 +1,7 @@
 /* ustack.h - the stack: lifecycle, interfaces, routes, driving, counters, tracing.
  *
  * One `struct ustack` is one host. Several live in one process (the simulator, the
- * demo). The stack never reads a clock: drive it with ustack_poll(st, now_us) and call
+ * demo). The stack never reads a clock: drive it with ustack_step(st, now_us) and call
  * again by ustack_next_deadline(st), or let ustack_start() run it on a thread. */
 #ifndef USTACK_USTACK_H
 #define USTACK_USTACK_H
@@ -62,14 +62,15 @@ int ustack_route_add(struct ustack *st, struct in_addr dst, int prefix_len, stru
 int ustack_set_gateway(struct ustack *st, struct in_addr gw);
 
 /* --- driving ---
- * ustack_poll has two shapes, told apart by the number of arguments:
- *   ustack_poll(st, now_us)                   run the stack: receive, timers (returns frames handled)
- *   ustack_poll(st, fds, nfds, timeout_ms)    wait for socket readiness, like poll(2) (socket.h)  */
-int ustack_poll_clock(struct ustack *st, uint64_t now_us);
-#define USTACK_POLL_PICK_(_1, _2, _3, _4, name, ...) name
-#define ustack_poll(...) USTACK_POLL_PICK_(__VA_ARGS__, ustack_poll_fds, ustack_poll_bad_arity_, \
-					    ustack_poll_clock, ustack_poll_bad_arity_, )(__VA_ARGS__)
-/* Absolute time (us) by which ustack_poll(st, now) must be called again, or
+ * ustack_step(st, now_us) runs the stack at time now_us (microseconds of any clock that
+ * never goes back): it takes the frames the devices have, fires the timers due by then,
+ * and returns how many frames it handled. Call it again by ustack_next_deadline(st), or
+ * sooner when a device has frames; or let ustack_start() do that on a thread. (Waiting
+ * for socket readiness is ustack_poll, in socket.h, with poll(2)'s shape.)
+ * A stack that neither a runner nor any ustack_step call has ever driven has no clock:
+ * a blocking socket call on it would wait forever, so it fails at once with EDEADLK. */
+int ustack_step(struct ustack *st, uint64_t now_us);
+/* Absolute time (us) by which ustack_step(st, now) must be called again, or
  * USTACK_NO_DEADLINE. */
 uint64_t ustack_next_deadline(struct ustack *st);
 /* The time the stack was last given. */

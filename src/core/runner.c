@@ -119,7 +119,7 @@ static void *runner_main(void *arg)
 		uint64_t now, until;
 		int n;
 
-		ustack_poll_clock(st, ustack_clock_us());
+		ustack_step(st, ustack_clock_us());
 
 		pthread_mutex_lock(&st->lock);
 		runner_sync_fds(st, r);

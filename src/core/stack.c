@@ -241,11 +241,12 @@ static int poll_iface(struct ustack *st, struct iface *ifp, uint64_t now)
 	return handled;
 }
 
-int ustack_poll_clock(struct ustack *st, uint64_t now_us)
+int ustack_step(struct ustack *st, uint64_t now_us)
 {
 	int handled = 0;
 
 	pthread_mutex_lock(&st->lock);
+	st->driven = true;
 	if (now_us > st->now)
 		st->now = now_us;
 	for (int i = 0; i < USTACK_MAX_IFACES; i++) {

@@ -44,6 +44,7 @@ struct ustack {
 	/* Set while a runner drives the stack: socket calls refresh st->now from it
 	 * (the stack itself never reads a clock). NULL in simulation. */
 	uint64_t (*clock)(void);
+	bool driven;                        /* ustack_step has been called at least once */
 	uint64_t rng[4];                    /* xoshiro256** state */
 
 	struct ustack_stats stats;

@@ -386,6 +386,8 @@ int ustack_epoll_wait(struct ustack *st, int epfd, struct epoll_event *events, i
 			n = harvest(ep, events, maxevents);
 			break;
 		}
+		if (rc < 0)
+			return sock_fail(st, -rc);      /* EDEADLK: nobody drives the stack */
 	}
 	efd_sync(ep);
 	/* Items left ready (more than maxevents, or level-triggered ones put back): let

@@ -67,7 +67,7 @@ static int scan(struct ustack *st, struct pollfd *fds, nfds_t nfds)
 	return n;
 }
 
-int ustack_poll_fds(struct ustack *st, struct pollfd *fds, nfds_t nfds, int timeout_ms)
+int ustack_poll(struct ustack *st, struct pollfd *fds, nfds_t nfds, int timeout_ms)
 {
 	if (!st) {
 		errno = EINVAL;
@@ -108,18 +108,27 @@ int ustack_poll_fds(struct ustack *st, struct pollfd *fds, nfds_t nfds, int time
 		if (so)
 			sock_watch_add(so, &watch[i].w);
 	}
+	int err = 0;
 	for (;;) {
 		int rc = waitq_sleep(st, &p.wq, NULL, deadline, false);
 
 		n = scan(st, fds, nfds);
 		if (n || rc == -ETIMEDOUT)
 			break;
+		if (rc < 0) {
+			err = -rc;              /* EDEADLK: nobody drives the stack */
+			break;
+		}
 	}
 	for (nfds_t i = 0; i < nfds; i++)
 		sock_watch_del(&watch[i].w);
 	stack_unlock(st);
 	if (watch != local)
 		free(watch);
+	if (err) {
+		errno = err;
+		return -1;
+	}
 	return n;
 }
 
@@ -164,7 +173,7 @@ int ustack_select(struct ustack *st, int nfds, fd_set *rd, fd_set *wr, fd_set *e
 		long long t = (long long)timeout->tv_sec * 1000 + (timeout->tv_usec + 999) / 1000;
 		ms = t > INT_MAX ? INT_MAX : (int)t;
 	}
-	int rc = ustack_poll_fds(st, p, (nfds_t)n, ms);
+	int rc = ustack_poll(st, p, (nfds_t)n, ms);
 	if (rc < 0) {
 		free(p);
 		return -1;

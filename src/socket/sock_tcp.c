@@ -34,8 +34,8 @@ static bool tcp_linger(struct ustack *st, struct usock *so)
 		int rc = sock_wait(st, so, deadline);
 		if (rc == -EBADF)
 			return false;
-		if (rc == -ETIMEDOUT)
-			break;
+		if (rc < 0)
+			break;                      /* the time is up (or no clock: EDEADLK) */
 	}
 	return true;
 }
@@ -75,6 +75,8 @@ static int tcp_op_accept(struct ustack *st, struct usock *so, struct usock **out
 			return -EBADF;
 		if (rc == -ETIMEDOUT)
 			return -EAGAIN;
+		if (rc < 0)
+			return rc;
 		if (!tcp_is_listening(so->tcp))
 			return -EINVAL;             /* shut down while we waited */
 	}
@@ -143,6 +145,8 @@ static int tcp_op_connect(struct ustack *st, struct usock *so, uint32_t a, uint1
 			return -EBADF;
 		if (rc == -ETIMEDOUT)
 			return -EINPROGRESS;        /* as Linux: the attempt goes on */
+		if (rc < 0)
+			return rc;
 	}
 }
 
@@ -169,10 +173,10 @@ static ssize_t tcp_op_send(struct ustack *st, struct usock *so, const void *data
 		int e = n == 0 ? EAGAIN : (int)-n;
 		if (e == EAGAIN && !sock_would_block(so, flags)) {
 			int rc = sock_wait(st, so, deadline);
-			if (rc == -EBADF)
-				e = EBADF;
-			else if (rc == 0)
+			if (rc == 0)
 				continue;
+			if (rc != -ETIMEDOUT)
+				e = -rc;                /* EBADF, EDEADLK */
 		}
 		if (done && e != EBADF)
 			break;                      /* report the partial write */
@@ -209,7 +213,7 @@ static ssize_t tcp_op_recv(struct ustack *st, struct usock *so, void *data, size
 			int rc = sock_wait(st, so, deadline);
 			if (rc == 0)
 				continue;
-			e = rc == -EBADF ? EBADF : EAGAIN;
+			e = rc == -ETIMEDOUT ? EAGAIN : -rc;
 		}
 		if (done && e != EBADF)
 			return (ssize_t)done;

@@ -77,10 +77,10 @@ static ssize_t udp_op_recv(struct ustack *st, struct usock *so, void *buf, size_
 		if (sock_would_block(so, flags))
 			return -EAGAIN;
 		int rc = sock_wait(st, so, deadline);
-		if (rc == -EBADF)
-			return -EBADF;
 		if (rc == -ETIMEDOUT)
 			return -EAGAIN;
+		if (rc < 0)
+			return rc;
 	}
 }
 

@@ -126,6 +126,8 @@ int waitq_sleep(struct ustack *st, struct waitq *wq, struct usock *so, uint64_t 
 		return -ETIMEDOUT;
 	if (so && so->closed)
 		return -EBADF;
+	if (!st->clock && !st->driven)
+		return -EDEADLK;        /* no runner and no ustack_step ever: no clock, no input */
 	if (so)
 		so->refs++;
 	pthread_cond_init(&w.cv, &st->socks->cattr);

@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a0.s_addr = htonl(0x0a000002);   /* 10.0.0.2/24 */
 	a1.s_addr = htonl(0x0a000102);   /* 10.0.1.2/24 */
 	lo.s_addr = htonl(0x7f000001);
-	ustack_poll(st, now);
+	ustack_step(st, now);
 	if0 = ustack_if_add(st, ustack_vnet_port(vn, NULL, 1500), a0, 24);
 	if1 = ustack_if_add(st, ustack_vnet_port(vn, NULL, 576), a1, 24);
 	CHECK(if0 >= 0 && if1 >= 0);
@@ -129,7 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fix_frame(frame, len, ctl, mac[ifx == if1]);
 
 		now += steps[ctl & 3];
-		ustack_poll(st, now);
+		ustack_step(st, now);
 		pthread_mutex_lock(&st->lock);
 		p = pkt_alloc(st, len);
 		if (p) {
@@ -150,7 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Let every timer run out: reassembly, ARP retries, aging. */
 	for (int i = 0; i < 8; i++) {
 		now += 20000000;
-		ustack_poll(st, now);
+		ustack_step(st, now);
 	}
 	pthread_mutex_lock(&st->lock);
 	CHECK(ipv4_reasm_bytes(st) == 0);

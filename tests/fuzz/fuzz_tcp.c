@@ -132,7 +132,7 @@ struct world {
 static void poll_now(struct world *w)
 {
 	for (int i = 0; i < 3; i++)
-		ustack_poll(w->st, w->now);
+		ustack_step(w->st, w->now);
 }
 
 static struct tcp_conn *pick_conn(struct world *w, uint8_t k)
@@ -438,7 +438,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w.now = 1000000;
 	if (getenv("FUZZ_TCP_TRACE"))
 		ustack_set_trace(w.st, trace_fn, NULL);
-	ustack_poll(w.st, w.now);
+	ustack_step(w.st, w.now);
 	struct in_addr a = { .s_addr = htonl(LOCAL) };
 	CHECK(ustack_if_add(w.st, &d->dev, a, 24) >= 0);
 	w.st->tcp->data_retries = 4;

@@ -88,7 +88,7 @@ struct ustack *simnet_stack(struct simnet *sn, const char *name, const struct us
 	SIMNET_CHECK(st);
 	if (sn->trace)
 		ustack_set_trace(st, simnet_trace, NULL);
-	ustack_poll(st, sn->now);
+	ustack_step(st, sn->now);
 	sn->stacks[sn->n_stacks++] = st;
 	return st;
 }
@@ -188,7 +188,7 @@ bool simnet_step(struct simnet *sn, uint64_t limit)
 	if (d > sn->now)
 		sn->now = d;
 	for (int i = 0; i < sn->n_stacks; i++)
-		ustack_poll(sn->stacks[i], sn->now);
+		ustack_step(sn->stacks[i], sn->now);
 	return due;
 }
 

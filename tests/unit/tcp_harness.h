@@ -144,7 +144,7 @@ static const struct ustack_dev_ops th_dev_ops = {
 TH_STATIC void th_pump(struct th *h)
 {
 	for (int i = 0; i < 8; i++) {
-		ustack_poll(h->st, h->now);
+		ustack_step(h->st, h->now);
 		if (h->dev->rx_n == 0)
 			break;
 	}
@@ -188,7 +188,7 @@ TH_STATIC void th_init_cfg(struct th *h, const struct ustack_config *cfg)
 	h->dev->dev.fd = -1;
 	snprintf(h->dev->dev.name, sizeof(h->dev->dev.name), "cap0");
 	h->now = TH_T0;
-	ustack_poll(h->st, h->now);
+	ustack_step(h->st, h->now);
 	struct in_addr a = { .s_addr = htonl(TH_LOCAL) };
 	assert_true(ustack_if_add(h->st, &h->dev->dev, a, 24) >= 0);
 	th_pump(h);

@@ -186,8 +186,8 @@ static void test_stack_eth_filter(void **state)
 	raw_send(raw, other, 0x0800, 60, 100);            /* not for us */
 	raw_send(raw, mac, 0x86dd, 60, 100);              /* unknown ethertype */
 	raw_send(raw, mac, 0x0800, 14, 100);              /* for us, empty IP */
-	assert_int_equal(ustack_poll(st, 50), 0);         /* nothing due before 100 */
-	assert_int_equal(ustack_poll(st, 100), 3);
+	assert_int_equal(ustack_step(st, 50), 0);         /* nothing due before 100 */
+	assert_int_equal(ustack_step(st, 100), 3);
 	assert_int_equal(ustack_now(st), 100);
 	ustack_get_stats(st, &s);
 	assert_int_equal(s.eth_in, 3);
@@ -197,7 +197,7 @@ static void test_stack_eth_filter(void **state)
 	assert_int_equal(log.rx, 3);
 	assert_true(log.drop >= 3);
 	/* time never goes back */
-	ustack_poll(st, 10);
+	ustack_step(st, 10);
 	assert_int_equal(ustack_now(st), 100);
 	{
 		char *text = NULL;
@@ -230,9 +230,9 @@ static void test_stack_deadline_from_device(void **state)
 	raw_send(raw, bcast, 0x1234, 60, 1000);
 	dl = ustack_next_deadline(st);
 	assert_true(dl <= 4000);   /* the frame's arrival (or an earlier timer) */
-	ustack_poll(st, 3999);
+	ustack_step(st, 3999);
 	assert_int_equal(st->stats.eth_in, 0);
-	ustack_poll(st, 4000);
+	ustack_step(st, 4000);
 	assert_int_equal(st->stats.eth_in, 1);
 	ustack_dev_close(raw);
 	ustack_free(st);
@@ -260,13 +260,13 @@ static void test_stack_loopback_frame(void **state)
 	assert_int_equal(st->stats.eth_out, 1);
 	assert_int_equal(log.tx, 1);
 	assert_int_equal(ustack_next_deadline(st), 0);
-	assert_int_equal(ustack_poll(st, 1), 1);
+	assert_int_equal(ustack_step(st, 1), 1);
 	assert_int_equal(st->stats.eth_in, 1);
 	assert_int_equal(st->stats.drops[USTACK_DROP_ETH_UNKNOWN_TYPE], 1);
 	assert_int_equal(st->stats.drops[USTACK_DROP_ETH_NOT_FOR_US], 0);
 	assert_int_equal(log.rx, 1);
 	assert_non_null(strstr(log.last_line, "ethertype 0x1234 len 46"));
-	assert_int_equal(ustack_poll(st, 2), 0);
+	assert_int_equal(ustack_step(st, 2), 0);
 	ustack_free(st);
 }
 

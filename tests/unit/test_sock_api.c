@@ -12,6 +12,9 @@
 #include <arpa/inet.h>
 #include <sys/time.h>
 
+#include <sys/ioctl.h>
+#include <sys/time.h>
+
 #include "ustack/ustack.h"
 #include "ustack/socket.h"
 #include "ustack/dev.h"
@@ -228,7 +231,7 @@ static void test_loopback_and_poll(void **state)
 
 	assert_int_equal(ustack_sendto(st, tx, "ping", 4, 0, (struct sockaddr *)&s, sizeof(s)), 4);
 	for (int i = 0; i < 5; i++)
-		ustack_poll(st, now + (uint64_t)i * 1000);
+		ustack_step(st, now + (uint64_t)i * 1000);
 	assert_int_equal(ustack_poll(st, p, 2, 0), 2);
 	assert_int_equal(p[0].revents, POLLIN);
 	char buf[8];
@@ -281,9 +284,39 @@ static void test_tcp_states(void **state)
 	ustack_close(st, fd);
 }
 
+/* A stack nobody drives (no runner, no ustack_step yet) has no clock: a call that would
+ * block fails at once with EDEADLK instead of waiting forever; one that would not block
+ * works as usual. Once something drives the stack, blocking calls block. */
+static void test_undriven_stack(void **state)
+{
+	(void)state;
+	int fd = ustack_socket(st, AF_INET, SOCK_DGRAM, 0), v = 0;
+	struct sockaddr_in a = lo_addr(4242);
+	char b[4];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct timeval tv = { 0, 100000 };
+
+	assert_int_equal(ustack_bind(st, fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	EXPECT_ERR(ustack_recv(st, fd, b, sizeof(b), 0), EDEADLK);
+	assert_int_equal(ustack_setsockopt(st, fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	EXPECT_ERR(ustack_recv(st, fd, b, sizeof(b), 0), EDEADLK);
+	EXPECT_ERR(ustack_poll(st, &p, 1, 100), EDEADLK);
+	EXPECT_ERR(ustack_poll(st, &p, 1, -1), EDEADLK);
+	assert_int_equal(ustack_poll(st, &p, 1, 0), 0);          /* no wait: fine */
+	EXPECT_ERR(ustack_recv(st, fd, b, sizeof(b), MSG_DONTWAIT), EAGAIN);
+	/* a datagram to ourselves, then a step: the stack is driven from now on */
+	assert_int_equal(ustack_sendto(st, fd, "ab", 2, 0, (struct sockaddr *)&a, sizeof(a)), 2);
+	ustack_step(st, 1000);
+	assert_int_equal(ustack_ioctl(st, fd, FIONREAD, &v), 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(ustack_recv(st, fd, b, sizeof(b), 0), 2);
+	ustack_close(st, fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_undriven_stack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_fd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_wrong_type_and_state, setup, teardown),
