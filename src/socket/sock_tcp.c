@@ -95,22 +95,29 @@ static int tcp_op_accept(struct ustack *st, struct usock *so, struct usock **out
 	return 0;
 }
 
+/* Has the handshake under way ended? 0 connected, -errno failed, 1 still going. */
+static int connect_result(struct usock *so)
+{
+	int e = tcp_take_error(so->tcp);
+
+	if (!e && !tcp_is_connected(so->tcp))
+		return 1;
+	so->connecting = false;
+	return -e;
+}
+
 /* RFC 9293 3.10.1 OPEN; Linux semantics for repeated calls. */
 static int tcp_op_connect(struct ustack *st, struct usock *so, uint32_t a, uint16_t port,
 			  bool unspec)
 {
+	int rc;
+
 	if (unspec)
 		return -EAFNOSUPPORT;
 	if (so->connecting) {
-		int e = tcp_take_error(so->tcp);
-		if (e) {
-			so->connecting = false;
-			return -e;
-		}
-		if (tcp_is_connected(so->tcp)) {
-			so->connecting = false;
-			return 0;
-		}
+		rc = connect_result(so);
+		if (rc <= 0)
+			return rc;
 		if (so->nonblock)
 			return -EALREADY;
 	} else {
@@ -118,7 +125,7 @@ static int tcp_op_connect(struct ustack *st, struct usock *so, uint32_t a, uint1
 			return -EISCONN;
 		if (a == 0)
 			a = INADDR_LOOPBACK;        /* connect to 0.0.0.0 means this host (Linux) */
-		int rc = tcp_connect(st, so->tcp, a, port);
+		rc = tcp_connect(st, so->tcp, a, port);
 		if (rc < 0)
 			return rc;
 		so->connecting = true;
@@ -126,28 +133,18 @@ static int tcp_op_connect(struct ustack *st, struct usock *so, uint32_t a, uint1
 			return -EINPROGRESS;
 	}
 	uint64_t deadline = sock_deadline(st, so->sndtimeo);
-	for (;;) {
-		int e = tcp_take_error(so->tcp);
-		if (e) {
-			so->connecting = false;
-			return -e;
-		}
-		if (tcp_is_connected(so->tcp)) {
-			so->connecting = false;
-			return 0;
-		}
+	while ((rc = connect_result(so)) > 0) {
 		if (tcp_poll_events(so->tcp) & (POLLHUP | POLLERR)) {
 			so->connecting = false;
 			return -ECONNREFUSED;
 		}
-		int rc = sock_wait(st, so, deadline);
-		if (rc == -EBADF)
-			return -EBADF;
+		rc = sock_wait(st, so, deadline);
 		if (rc == -ETIMEDOUT)
 			return -EINPROGRESS;        /* as Linux: the attempt goes on */
 		if (rc < 0)
-			return rc;
+			return rc;                  /* EBADF, EDEADLK */
 	}
+	return rc;
 }
 
 /* A TCP socket ignores the destination address, as Linux does. */
