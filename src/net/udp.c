@@ -35,6 +35,7 @@ struct udp_pcb {
 	uint32_t laddr, raddr;          /* host order */
 	uint16_t lport, rport;
 	bool connected, reuse, bcast;
+	uint8_t ttl, tos;               /* IP_TTL (0: default), IP_TOS */
 	bool laddr_auto;                /* laddr chosen by connect(), not by bind() */
 	int err;                        /* pending error (positive errno) */
 	size_t rcvbuf;
@@ -288,6 +289,12 @@ int udp_take_error(struct udp_pcb *pcb)
 	return e;
 }
 
+void udp_set_ip(struct udp_pcb *pcb, uint8_t ttl, uint8_t tos)
+{
+	pcb->ttl = ttl;
+	pcb->tos = tos;
+}
+
 size_t udp_next_len(const struct udp_pcb *pcb)
 {
 	return pcb->rq.head ? pcb->rq.head->len - UDP_HDR_LEN : 0;
@@ -353,7 +360,7 @@ long udp_sendto(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t 
 		memcpy(h + UDP_HDR_LEN, buf, len);
 	struct udp_repr r = { .sport = pcb->lport, .dport = dport };
 	udp_emit(&r, h, len, src, dst);
-	struct ip_out_opts opts = { .allow_bcast = pcb->bcast };
+	struct ip_out_opts opts = { .allow_bcast = pcb->bcast, .ttl = pcb->ttl, .tos = pcb->tos };
 	int rc = ipv4_output(st, p, src, dst, UDP_PROTO, &opts);
 	if (rc < 0)
 		return rc;
@@ -364,7 +371,7 @@ long udp_sendto(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t 
 /* ---- input ----------------------------------------------------------------- */
 
 long udp_recvfrom(struct ustack *st, struct udp_pcb *pcb, void *buf, size_t len, int flags,
-		  uint32_t *src, uint16_t *sport)
+		  uint32_t *src, uint16_t *sport, struct udp_rx_info *info)
 {
 	if (pcb->err)
 		return -udp_take_error(pcb);
@@ -379,6 +386,10 @@ long udp_recvfrom(struct ustack *st, struct udp_pcb *pcb, void *buf, size_t len,
 		*src = p->ip_src;
 	if (sport)
 		*sport = be16_get(p->data);
+	if (info)
+		*info = (struct udp_rx_info){ .dst = p->ip_dst, .ifindex = p->ifindex,
+					      .ttl = p->ip_ttl, .tos = p->ip_tos,
+					      .rx_time = p->rx_time };
 	if (!(flags & MSG_PEEK)) {
 		pkt_queue_pop(&pcb->rq);
 		pcb->rq_bytes -= plen;

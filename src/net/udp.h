@@ -44,11 +44,20 @@ int udp_connect(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t 
  * pending ICMP error (-ECONNREFUSED). */
 long udp_sendto(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t len,
 		uint32_t dst, uint16_t dport);
+/* What the network layer knew of a datagram received (for IP_PKTINFO and friends). */
+struct udp_rx_info {
+	uint32_t dst;                   /* the destination address it was sent to (host order) */
+	int ifindex;                    /* the interface it came in on (-1: local) */
+	uint8_t ttl, tos;
+	uint64_t rx_time;               /* stack time of arrival (us) */
+};
 /* One datagram: copies up to len bytes; returns its full length when flags has MSG_TRUNC,
  * else the bytes copied; MSG_PEEK leaves it queued. -EAGAIN when empty; a pending ICMP
- * error first. */
+ * error first. info (may be NULL) gets what IP knew of it. */
 long udp_recvfrom(struct ustack *st, struct udp_pcb *pcb, void *buf, size_t len, int flags,
-		  uint32_t *src, uint16_t *sport);
+		  uint32_t *src, uint16_t *sport, struct udp_rx_info *info);
+/* IP_TTL (0: the stack default) and IP_TOS of what the pcb sends. */
+void udp_set_ip(struct udp_pcb *pcb, uint8_t ttl, uint8_t tos);
 /* SO_REUSEADDR, SO_BROADCAST, SO_RCVBUF. */
 void udp_set_reuse(struct udp_pcb *pcb, int on);
 void udp_set_broadcast(struct udp_pcb *pcb, int on);

@@ -92,8 +92,9 @@ ssize_t ustack_send(struct ustack *st, int fd, const void *buf, size_t len, int 
 	return ustack_sendto(st, fd, buf, len, flags, NULL, 0);
 }
 
-ssize_t ustack_recvfrom(struct ustack *st, int fd, void *buf, size_t len, int flags,
-			struct sockaddr *from, socklen_t *fromlen)
+ssize_t sock_recv_rx(struct ustack *st, int fd, void *buf, size_t len, int flags,
+		     struct sockaddr *from, socklen_t *fromlen, struct sock_rx *rx,
+		     unsigned *want)
 {
 	struct usock *so = sock_enter(st, fd);
 	if (!so)
@@ -104,11 +105,19 @@ ssize_t ustack_recvfrom(struct ustack *st, int fd, void *buf, size_t len, int fl
 		return sock_fail(st, EFAULT);
 	if (flags & ~RECV_FLAGS)
 		return sock_fail(st, EOPNOTSUPP);
-	ssize_t n = so->ops->recv(st, so, buf, len, flags, from, fromlen);
+	if (want)
+		*want = so->want;
+	ssize_t n = so->ops->recv(st, so, buf, len, flags, from, fromlen, rx);
 	if (n < 0)
 		return sock_fail(st, (int)-n);
 	stack_unlock(st);
 	return n;
+}
+
+ssize_t ustack_recvfrom(struct ustack *st, int fd, void *buf, size_t len, int flags,
+			struct sockaddr *from, socklen_t *fromlen)
+{
+	return sock_recv_rx(st, fd, buf, len, flags, from, fromlen, NULL, NULL);
 }
 
 ssize_t ustack_recv(struct ustack *st, int fd, void *buf, size_t len, int flags)

@@ -1,7 +1,7 @@
 /* sock_msg.c - the rest of the data calls a porter needs, built on send/recv:
- * read/write, readv/writev, sendmsg/recvmsg (msg_flags with MSG_TRUNC; no ancillary data
- * is produced yet, so msg_controllen comes back 0), sendmmsg/recvmmsg (POSIX.1-2017 and
- * Linux's recvmmsg(2) / sendmmsg(2)).
+ * read/write, readv/writev, sendmsg/recvmsg (msg_flags with MSG_TRUNC / MSG_CTRUNC;
+ * ancillary data IP_PKTINFO, IP_TTL, IP_TOS, SCM_TIMESTAMP on datagram sockets that asked
+ * for them), sendmmsg/recvmmsg (POSIX.1-2017 and Linux's recvmmsg(2) / sendmmsg(2)).
  *
  * A stream socket scatters and gathers in place, one buffer after another: the first
  * waits as the socket says, the rest take what is there (a partial count is a success,
@@ -13,7 +13,12 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <sys/time.h>
+
 #include "ustack/socket.h"
+#include "socket/sock_var.h"
 
 #define MSG_IOV_MAX 1024               /* IOV_MAX on Linux */
 #define DGRAM_MAX 65536
@@ -112,9 +117,11 @@ static ssize_t send_iov(struct ustack *st, int fd, const struct iovec *iov, size
 	return (ssize_t)done;
 }
 
-/* One message in. *mflags gets MSG_TRUNC when a datagram did not fit. */
+/* One message in. *mflags gets MSG_TRUNC when a datagram did not fit; rx and want (may
+ * be NULL) what IP knew of the datagram and which ancillary data the socket wants. */
 static ssize_t recv_iov(struct ustack *st, int fd, const struct iovec *iov, size_t cnt,
-			int flags, struct sockaddr *from, socklen_t *fromlen, int *mflags)
+			int flags, struct sockaddr *from, socklen_t *fromlen, int *mflags,
+			struct sock_rx *rx, unsigned *want)
 {
 	ssize_t total = iov_total(iov, cnt);
 	int type = sock_type(st, fd);
@@ -129,7 +136,7 @@ static ssize_t recv_iov(struct ustack *st, int fd, const struct iovec *iov, size
 			errno = ENOBUFS;
 			return -1;
 		}
-		ssize_t n = ustack_recvfrom(st, fd, b, cap, flags | MSG_TRUNC, from, fromlen);
+		ssize_t n = sock_recv_rx(st, fd, b, cap, flags | MSG_TRUNC, from, fromlen, rx, want);
 		int e = errno;
 		if (n >= 0) {
 			size_t got = (size_t)n < cap ? (size_t)n : cap, off = 0;
@@ -175,7 +182,7 @@ ssize_t ustack_readv(struct ustack *st, int fd, const struct iovec *iov, int iov
 		errno = EINVAL;
 		return -1;
 	}
-	return recv_iov(st, fd, iov, (size_t)iovcnt, 0, NULL, NULL, &mflags);
+	return recv_iov(st, fd, iov, (size_t)iovcnt, 0, NULL, NULL, &mflags, NULL, NULL);
 }
 
 ssize_t ustack_writev(struct ustack *st, int fd, const struct iovec *iov, int iovcnt)
@@ -197,9 +204,64 @@ ssize_t ustack_sendmsg(struct ustack *st, int fd, const struct msghdr *msg, int 
 			msg->msg_name, msg->msg_name ? msg->msg_namelen : 0);
 }
 
+/* Ancillary data out, as the kernel writes it: whole cmsgs while they fit, MSG_CTRUNC
+ * when one does not. */
+struct cmsg_out {
+	struct msghdr *msg;
+	size_t used;
+	int *mflags;
+};
+
+static void cmsg_add(struct cmsg_out *o, int level, int type, const void *data, size_t len)
+{
+	size_t cap = o->msg->msg_control ? o->msg->msg_controllen : 0;
+
+	if (o->used + CMSG_LEN(len) > cap) {
+		*o->mflags |= MSG_CTRUNC;
+		return;
+	}
+	struct cmsghdr *c = (struct cmsghdr *)((char *)o->msg->msg_control + o->used);
+	memset(c, 0, CMSG_LEN(len));
+	c->cmsg_len = CMSG_LEN(len);
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	memcpy(CMSG_DATA(c), data, len);
+	o->used += CMSG_SPACE(len) < cap - o->used ? CMSG_SPACE(len) : cap - o->used;
+}
+
+/* IP_PKTINFO (ipi_ifindex is ustack's interface index + 1: 0 means none, as on Linux),
+ * IP_TTL, IP_TOS (one byte, as Linux), SCM_TIMESTAMP (the stack's clock: CLOCK_MONOTONIC
+ * under the runner, the virtual clock in a simulation). */
+static void put_cmsgs(struct msghdr *msg, const struct sock_rx *rx, unsigned want,
+		      int *mflags)
+{
+	struct cmsg_out o = { .msg = msg, .mflags = mflags };
+
+	if (rx->have && (want & SOCK_WANT_PKTINFO)) {
+		struct in_pktinfo pi = { .ipi_ifindex = rx->ifindex + 1 };
+		pi.ipi_addr.s_addr = htonl(rx->dst);
+		pi.ipi_spec_dst.s_addr = htonl(rx->dst);
+		cmsg_add(&o, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
+	}
+	if (rx->have && (want & SOCK_WANT_TTL)) {
+		int ttl = rx->ttl;
+		cmsg_add(&o, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	}
+	if (rx->have && (want & SOCK_WANT_TOS))
+		cmsg_add(&o, IPPROTO_IP, IP_TOS, &rx->tos, 1);
+	if (rx->have && (want & SOCK_WANT_TIMESTAMP)) {
+		struct timeval tv = { .tv_sec = (time_t)(rx->time / 1000000u),
+				      .tv_usec = (suseconds_t)(rx->time % 1000000u) };
+		cmsg_add(&o, SOL_SOCKET, SCM_TIMESTAMP, &tv, sizeof(tv));
+	}
+	msg->msg_controllen = o.used;
+}
+
 ssize_t ustack_recvmsg(struct ustack *st, int fd, struct msghdr *msg, int flags)
 {
 	int mflags;
+	struct sock_rx rx = { .have = false };
+	unsigned want = 0;
 
 	if (!msg) {
 		errno = EFAULT;
@@ -207,12 +269,12 @@ ssize_t ustack_recvmsg(struct ustack *st, int fd, struct msghdr *msg, int flags)
 	}
 	socklen_t namelen = msg->msg_name ? msg->msg_namelen : 0;
 	ssize_t n = recv_iov(st, fd, msg->msg_iov, msg->msg_iovlen, flags,
-			     msg->msg_name, msg->msg_name ? &namelen : NULL, &mflags);
+			     msg->msg_name, msg->msg_name ? &namelen : NULL, &mflags, &rx, &want);
 	if (n < 0)
 		return -1;
 	if (msg->msg_name)
 		msg->msg_namelen = namelen;
-	msg->msg_controllen = 0;        /* no ancillary data (yet): nothing was cut either */
+	put_cmsgs(msg, &rx, want, &mflags);
 	msg->msg_flags = mflags;
 	return n;
 }

@@ -90,6 +90,9 @@ static int tcp_op_accept(struct ustack *st, struct usock *so, struct usock **out
 	ns->tcp = nc;
 	ns->reuse = so->reuse;
 	ns->keepalive = so->keepalive;
+	ns->ip_ttl = so->ip_ttl;                /* the connection inherited them too */
+	ns->ip_tos = so->ip_tos;
+	ns->want = so->want;
 	tcp_set_upcall(nc, &(struct upcall){ sock_upcall, ns });
 	*out = ns;
 	return 0;
@@ -183,7 +186,7 @@ static ssize_t tcp_op_send(struct ustack *st, struct usock *so, const void *data
 }
 
 static ssize_t tcp_op_recv(struct ustack *st, struct usock *so, void *data, size_t len,
-			   int flags, struct sockaddr *from, socklen_t *fromlen)
+			   int flags, struct sockaddr *from, socklen_t *fromlen, struct sock_rx *rx)
 {
 	uint8_t *buf = data;
 	uint64_t deadline = sock_deadline(st, so->rcvtimeo);
@@ -191,6 +194,7 @@ static ssize_t tcp_op_recv(struct ustack *st, struct usock *so, void *data, size
 	bool all = (flags & MSG_WAITALL) && !(flags & MSG_PEEK);
 
 	(void)from;
+	(void)rx;                       /* a stream has no per-datagram data to report */
 	if (fromlen)
 		*fromlen = 0;                   /* Linux: no address for a stream */
 	for (;;) {
@@ -231,6 +235,10 @@ static unsigned tcp_op_events(struct usock *so)
 static int tcp_op_setopt(struct ustack *st, struct usock *so, int level, int name,
 			 const void *val, socklen_t len)
 {
+	if (level == IPPROTO_IP) {             /* IP_TTL, IP_TOS: kept by the socket */
+		tcp_set_ip(so->tcp, so->ip_ttl < 0 ? 0 : (uint8_t)so->ip_ttl, so->ip_tos);
+		return 0;
+	}
 	if (level != SOL_SOCKET && level != IPPROTO_TCP)
 		return -ENOPROTOOPT;
 	if (level == SOL_SOCKET && (name == SO_REUSEADDR || name == SO_BROADCAST))

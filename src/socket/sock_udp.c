@@ -58,16 +58,21 @@ static ssize_t udp_op_send(struct ustack *st, struct usock *so, const void *buf,
 }
 
 static ssize_t udp_op_recv(struct ustack *st, struct usock *so, void *buf, size_t len,
-			   int flags, struct sockaddr *from, socklen_t *fromlen)
+			   int flags, struct sockaddr *from, socklen_t *fromlen, struct sock_rx *rx)
 {
 	uint64_t deadline = sock_deadline(st, so->rcvtimeo);
 
 	for (;;) {
 		uint32_t src = 0;
 		uint16_t sport = 0;
-		long n = udp_recvfrom(st, so->udp, buf, len, flags, &src, &sport);
+		struct udp_rx_info info;
+		long n = udp_recvfrom(st, so->udp, buf, len, flags, &src, &sport, &info);
 		if (n >= 0) {
 			sock_put_sin(from, fromlen, src, sport);
+			if (rx)
+				*rx = (struct sock_rx){ .have = true, .dst = info.dst,
+							.ifindex = info.ifindex, .ttl = info.ttl,
+							.tos = info.tos, .time = info.rx_time };
 			return n;
 		}
 		if (n != -EAGAIN)
@@ -106,6 +111,10 @@ static int udp_op_setopt(struct ustack *st, struct usock *so, int level, int nam
 	int v = 0;
 
 	(void)st;
+	if (level == IPPROTO_IP && (name == IP_TTL || name == IP_TOS)) {
+		udp_set_ip(so->udp, so->ip_ttl < 0 ? 0 : (uint8_t)so->ip_ttl, so->ip_tos);
+		return 0;
+	}
 	if (level != SOL_SOCKET)
 		return -ENOPROTOOPT;
 	if (name == SO_LINGER)

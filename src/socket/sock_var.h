@@ -51,6 +51,16 @@ struct sock_watch {
 	bool (*fn)(struct ustack *st, struct sock_watch *w, bool gone);
 };
 
+/* What the network layer knew of a datagram received, for recvmsg's ancillary data
+ * (IP_PKTINFO, IP_RECVTTL, IP_RECVTOS, SO_TIMESTAMP). */
+struct sock_rx {
+	bool have;              /* filled in (a datagram socket) */
+	uint32_t dst;           /* host order */
+	int ifindex;            /* ustack's interface index, -1: local */
+	uint8_t ttl, tos;
+	uint64_t time;          /* stack time of arrival (us) */
+};
+
 /* What a kind of socket does. The public calls check their arguments, take the lock and
  * dispatch here instead of branching on the protocol (sock_tcp.c, sock_udp.c). Called
  * with st->lock held; errors are negative errno values, as in the transports below; a
@@ -68,7 +78,7 @@ struct sock_ops {
 	ssize_t (*send)(struct ustack *st, struct usock *so, const void *buf, size_t len,
 			int flags, const struct sockaddr *to, socklen_t tolen);
 	ssize_t (*recv)(struct ustack *st, struct usock *so, void *buf, size_t len, int flags,
-			struct sockaddr *from, socklen_t *fromlen);
+			struct sockaddr *from, socklen_t *fromlen, struct sock_rx *rx);
 	int (*shutdown)(struct ustack *st, struct usock *so, int how);
 	unsigned (*events)(struct usock *so);                   /* poll(2) bits */
 	/* options the socket layer does not keep itself (SOL_SOCKET ones it passes on too) */
@@ -98,6 +108,10 @@ struct usock {
 	bool reuse, bcast, keepalive;
 	bool connecting;        /* TCP connect() under way (EALREADY / completion) */
 	bool shut_rd, shut_wr;
+	/* IPPROTO_IP: IP_TTL (-1: the stack's default), IP_TOS; what recvmsg reports */
+	int16_t ip_ttl;
+	uint8_t ip_tos;
+	unsigned want;          /* SOCK_WANT_*: ancillary data recvmsg reports */
 	int sndbuf;             /* UDP: reported only */
 	uint64_t rcvtimeo, sndtimeo;    /* microseconds; 0: wait forever */
 	struct udp_pcb *udp;
@@ -148,6 +162,16 @@ uint64_t sock_deadline(struct ustack *st, uint64_t timeo_us);
 unsigned sock_events(struct usock *so);
 /* A new socket in the lowest free descriptor (POSIX); NULL with errno EMFILE / ENOMEM. */
 struct usock *sock_alloc(struct ustack *st, int type);
+/* Ancillary data a socket asked for (IP_PKTINFO, IP_RECVTTL, IP_RECVTOS, SO_TIMESTAMP). */
+#define SOCK_WANT_PKTINFO 1u
+#define SOCK_WANT_TTL 2u
+#define SOCK_WANT_TOS 4u
+#define SOCK_WANT_TIMESTAMP 8u
+/* recvfrom with what the network layer knew of the datagram (rx not NULL) and which
+ * ancillary data the socket wants (*want). Takes and releases the lock; -1 with errno. */
+ssize_t sock_recv_rx(struct ustack *st, int fd, void *buf, size_t len, int flags,
+		     struct sockaddr *from, socklen_t *fromlen, struct sock_rx *rx,
+		     unsigned *want);
 /* Drop the descriptor (the socket's transport is already closed). */
 void sock_release(struct ustack *st, struct usock *so);
 /* Unlock st and return -1 with errno err: the error exit of every public call. */

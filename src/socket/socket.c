@@ -366,6 +366,7 @@ struct usock *sock_alloc(struct ustack *st, int type)
 	so->fd = t->base + i;
 	so->type = type;
 	so->refs = 1;
+	so->ip_ttl = -1;
 	t->slot[i] = so;
 	t->lowest_free = i + 1;
 	return so;

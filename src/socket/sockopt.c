@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
 #include <linux/sockios.h>
@@ -72,6 +74,45 @@ static int sol_socket_set(struct ustack *st, struct usock *so, int name, const v
 	return so->ops->setopt(st, so, SOL_SOCKET, name, val, len);
 }
 
+/* The flag bit of an option that asks recvmsg for ancillary data, or 0. */
+static unsigned want_bit(int level, int name)
+{
+	if (level == IPPROTO_IP)
+		return name == IP_PKTINFO ? SOCK_WANT_PKTINFO : name == IP_RECVTTL ? SOCK_WANT_TTL :
+		       name == IP_RECVTOS ? SOCK_WANT_TOS : 0;
+	return level == SOL_SOCKET && name == SO_TIMESTAMP ? SOCK_WANT_TIMESTAMP : 0;
+}
+
+/* IPPROTO_IP options (ip(7)): the socket keeps them; TTL and TOS are passed on to the
+ * protocol for what it sends. An int, or (Linux) a single byte for IP_TOS/IP_TTL. */
+static int ip_set(struct ustack *st, struct usock *so, int name, const void *val,
+		  socklen_t len)
+{
+	int v = 0;
+
+	if (len >= (socklen_t)sizeof(int))
+		memcpy(&v, val, sizeof(v));
+	else if (len >= 1 && (name == IP_TTL || name == IP_TOS))
+		v = *(const unsigned char *)val;
+	else
+		return -EINVAL;
+	switch (name) {
+	case IP_TTL:
+		if (v == -1)
+			v = -1;                 /* back to the default */
+		else if (v < 1 || v > 255)
+			return -EINVAL;
+		so->ip_ttl = (int16_t)v;
+		break;
+	case IP_TOS:
+		so->ip_tos = (uint8_t)(v & 0xfc);       /* the ECN bits are TCP's (RFC 3168) */
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	return so->ops->setopt(st, so, IPPROTO_IP, name, val, len);
+}
+
 int ustack_setsockopt(struct ustack *st, int fd, int level, int name, const void *val,
 		      socklen_t len)
 {
@@ -82,8 +123,25 @@ int ustack_setsockopt(struct ustack *st, int fd, int level, int name, const void
 		return sock_fail(st, EFAULT);
 	if (!val)
 		return sock_fail(st, EINVAL);
-	int rc = level == SOL_SOCKET ? sol_socket_set(st, so, name, val, len) :
-		 so->ops->setopt(st, so, level, name, val, len);
+	unsigned bit = want_bit(level, name);
+	int rc;
+	if (bit) {
+		int v = 0;
+		if (len < (socklen_t)sizeof(int) && !(len >= 1 && level == IPPROTO_IP))
+			return sock_fail(st, EINVAL);
+		if (len >= (socklen_t)sizeof(int))
+			memcpy(&v, val, sizeof(v));
+		else
+			v = *(const unsigned char *)val;
+		so->want = v ? so->want | bit : so->want & ~bit;
+		rc = 0;
+	} else if (level == SOL_SOCKET) {
+		rc = sol_socket_set(st, so, name, val, len);
+	} else if (level == IPPROTO_IP) {
+		rc = ip_set(st, so, name, val, len);
+	} else {
+		rc = so->ops->setopt(st, so, level, name, val, len);
+	}
 	if (rc < 0)
 		return sock_fail(st, -rc);
 	stack_unlock(st);
@@ -141,8 +199,24 @@ int ustack_getsockopt(struct ustack *st, int fd, int level, int name, void *val,
 		return sock_fail(st, EFAULT);
 	if ((int)*len < 0)
 		return sock_fail(st, EINVAL);
-	int rc = level == SOL_SOCKET ? sol_socket_get(st, so, name, val, len) :
-		 so->ops->getopt(st, so, level, name, val, len);
+	unsigned bit = want_bit(level, name);
+	int rc = 0;
+	if (bit) {
+		int v = (so->want & bit) != 0;
+		sock_put_val(val, len, &v, sizeof(v));
+	} else if (level == IPPROTO_IP && name == IP_TTL) {
+		int v = so->ip_ttl < 0 ? st->cfg.default_ttl : so->ip_ttl;
+		sock_put_val(val, len, &v, sizeof(v));
+	} else if (level == IPPROTO_IP && name == IP_TOS) {
+		int v = so->ip_tos;
+		sock_put_val(val, len, &v, sizeof(v));
+	} else if (level == SOL_SOCKET) {
+		rc = sol_socket_get(st, so, name, val, len);
+	} else if (level == IPPROTO_IP) {
+		rc = -ENOPROTOOPT;
+	} else {
+		rc = so->ops->getopt(st, so, level, name, val, len);
+	}
 	if (rc < 0)
 		return sock_fail(st, -rc);
 	stack_unlock(st);

@@ -63,6 +63,8 @@ int tcp_setsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, c
 		   size_t len);
 int tcp_getsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, void *val,
 		   size_t *len);
+/* IP_TTL (0: the stack default) and IP_TOS of what c sends (its children inherit them). */
+void tcp_set_ip(struct tcp_conn *c, uint8_t ttl, uint8_t tos);
 /* POLLIN / POLLOUT / POLLERR / POLLHUP as poll(2) would report them. */
 unsigned tcp_poll_events(struct tcp_conn *c);
 /* SO_ERROR: the pending error (positive errno), cleared by the read. */

@@ -301,6 +301,8 @@ static void input_listen(struct ustack *st, struct tcp_conn *l, const struct tcp
 	c->keep_cnt = l->keep_cnt;
 	c->linger_on = l->linger_on;
 	c->linger_sec = l->linger_sec;
+	c->ip_ttl = l->ip_ttl;
+	c->ip_tos = l->ip_tos;
 	tcp_ring_init(&c->sndbuf, l->sndbuf.cap);
 	tcp_ring_init(&c->rcvbuf, l->rcvbuf.cap);
 	c->laddr = seg->dst;

@@ -186,6 +186,8 @@ static int tcp_xmit(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_
 		ST_COUNT(st, tcp_rst_out);
 	memset(&opts, 0, sizeof(opts));
 	opts.df = st->tcp->pmtud;
+	opts.ttl = c->ip_ttl;
+	opts.tos = c->ip_tos;
 	int rc = ipv4_output(st, p, c->laddr, c->raddr, IP_PROTO_TCP, &opts);
 	if (rc == -EMSGSIZE) {
 		/* The route's MTU is smaller than we thought: segment smaller from now on. */

@@ -547,6 +547,12 @@ int tcp_getsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, v
 	}
 }
 
+void tcp_set_ip(struct tcp_conn *c, uint8_t ttl, uint8_t tos)
+{
+	c->ip_ttl = ttl;
+	c->ip_tos = tos;
+}
+
 /* --- status --- */
 
 unsigned tcp_poll_events(struct tcp_conn *c)

@@ -165,6 +165,7 @@ struct tcp_conn {
 	uint64_t last_rcv;               /* st->now of the last segment received */
 
 	int linger_sec;                  /* SO_LINGER l_linger (with l_onoff) */
+	uint8_t ip_ttl, ip_tos;          /* IP_TTL (0: the stack default), IP_TOS */
 	bool linger_on;
 	int error;                       /* pending error (positive errno) for the user */
 	int soft_error;                  /* ICMP soft error, reported if we time out */

@@ -13,6 +13,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <netinet/ip.h>
+#include <sys/time.h>
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
 
@@ -263,6 +265,103 @@ static void test_select(void **state)
 	simnet_run_for(SN, 5000000);
 }
 
+/* IP_TTL / IP_TOS on what a socket sends; IP_PKTINFO, IP_RECVTTL, IP_RECVTOS and
+ * SO_TIMESTAMP as ancillary data of recvmsg; MSG_CTRUNC when the control buffer is short. */
+static void test_ip_options(void **state)
+{
+	(void)state;
+	struct sockaddr_in any = sin_of("0.0.0.0", 6000), to = sin_of("10.0.0.2", 6000);
+	int s = ustack_socket(S, AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	int c = ustack_socket(C, AF_INET, SOCK_DGRAM, 0);
+	int v, one = 1;
+	socklen_t len = sizeof(v);
+
+	assert_int_equal(ustack_bind(S, s, (struct sockaddr *)&any, sizeof(any)), 0);
+	assert_int_equal(ustack_getsockopt(C, c, IPPROTO_IP, IP_TTL, &v, &len), 0);
+	assert_int_equal(v, 64);                        /* the stack's default */
+	v = 0;
+	assert_int_equal(ustack_setsockopt(C, c, IPPROTO_IP, IP_TTL, &v, sizeof(v)), -1);
+	assert_int_equal(errno, EINVAL);
+	v = 256;
+	assert_int_equal(ustack_setsockopt(C, c, IPPROTO_IP, IP_TTL, &v, sizeof(v)), -1);
+	v = 17;
+	assert_int_equal(ustack_setsockopt(C, c, IPPROTO_IP, IP_TTL, &v, sizeof(v)), 0);
+	v = 0x28;
+	assert_int_equal(ustack_setsockopt(C, c, IPPROTO_IP, IP_TOS, &v, sizeof(v)), 0);
+	len = sizeof(v);
+	assert_int_equal(ustack_getsockopt(C, c, IPPROTO_IP, IP_TTL, &v, &len), 0);
+	assert_int_equal(v, 17);
+	assert_int_equal(ustack_setsockopt(S, s, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)), 0);
+	assert_int_equal(ustack_setsockopt(S, s, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)), 0);
+	assert_int_equal(ustack_setsockopt(S, s, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one)), 0);
+	assert_int_equal(ustack_setsockopt(S, s, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof(one)), 0);
+	len = sizeof(v);
+	assert_int_equal(ustack_getsockopt(S, s, IPPROTO_IP, IP_PKTINFO, &v, &len), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(ustack_setsockopt(S, s, IPPROTO_IP, IP_MULTICAST_TTL + 200, &one,
+					   sizeof(one)), -1);
+	assert_int_equal(errno, ENOPROTOOPT);
+
+	assert_int_equal(ustack_sendto(C, c, "ttl", 3, 0, (struct sockaddr *)&to, sizeof(to)), 3);
+	assert_int_equal(ustack_sendto(C, c, "ttl", 3, 0, (struct sockaddr *)&to, sizeof(to)), 3);
+	simnet_run_for(SN, 50000);
+	uint64_t arrived = simnet_now(SN);
+
+	char data[8];
+	union { char buf[256]; struct cmsghdr align; } ctl;
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf) };
+	assert_int_equal(ustack_recvmsg(S, s, &m, 0), 3);
+	assert_int_equal(m.msg_flags, 0);
+	int seen = 0;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			assert_int_equal(pi.ipi_addr.s_addr, simnet_addr("10.0.0.2"));
+			assert_int_equal(pi.ipi_ifindex, 1);    /* ustack's interface 0, + 1 */
+			seen |= 1;
+		} else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_TTL) {
+			int ttl;
+			memcpy(&ttl, CMSG_DATA(cm), sizeof(ttl));
+			assert_int_equal(ttl, 17);              /* as sent: one hop, no router */
+			seen |= 2;
+		} else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_TOS) {
+			assert_int_equal(*CMSG_DATA(cm), 0x28);
+			seen |= 4;
+		} else if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMP) {
+			struct timeval tv;
+			memcpy(&tv, CMSG_DATA(cm), sizeof(tv));
+			uint64_t t = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+			assert_true(t > 1000000 && t <= arrived);  /* the stack's (virtual) clock */
+			seen |= 8;
+		}
+	}
+	assert_int_equal(seen, 15);
+	/* a control buffer with room for one message only: the rest is cut, and said so */
+	m.msg_control = ctl.buf;
+	m.msg_controllen = CMSG_SPACE(sizeof(struct in_pktinfo));
+	assert_int_equal(ustack_recvmsg(S, s, &m, 0), 3);
+	assert_int_equal(m.msg_flags & MSG_CTRUNC, MSG_CTRUNC);
+	assert_int_equal(m.msg_controllen, CMSG_SPACE(sizeof(struct in_pktinfo)));
+	/* IP_TTL -1: back to the default */
+	v = -1;
+	assert_int_equal(ustack_setsockopt(C, c, IPPROTO_IP, IP_TTL, &v, sizeof(v)), 0);
+	len = sizeof(v);
+	assert_int_equal(ustack_getsockopt(C, c, IPPROTO_IP, IP_TTL, &v, &len), 0);
+	assert_int_equal(v, 64);
+	/* a TCP socket takes IP_TTL / IP_TOS too */
+	int t = ustack_socket(C, AF_INET, SOCK_STREAM, 0);
+	v = 33;
+	assert_int_equal(ustack_setsockopt(C, t, IPPROTO_IP, IP_TTL, &v, sizeof(v)), 0);
+	assert_int_equal(ustack_getsockopt(C, t, IPPROTO_IP, IP_TTL, &v, &len), 0);
+	assert_int_equal(v, 33);
+	ustack_close(C, t);
+	ustack_close(S, s);
+	ustack_close(C, c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_iov),
 		cmocka_unit_test(test_udp_msg),
 		cmocka_unit_test(test_select),
+		cmocka_unit_test(test_ip_options),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
