@@ -201,7 +201,8 @@ static void show_stack_stats(const struct ns_stack *s, bool multi)
 					    groups[g].prefixes[2], NULL };
 
 		printf("%s\n", groups[g].group);
-		for (size_t r = 0; r < 13 && groups[g].rows[r].key; r++)
+		for (size_t r = 0; r < sizeof(groups[g].rows) / sizeof(groups[g].rows[0]) &&
+				    groups[g].rows[r].key; r++)
 			printf("    %llu %s\n", stat_of(s, groups[g].rows[r].key),
 			       groups[g].rows[r].text);
 		show_drops(s, prefixes);
