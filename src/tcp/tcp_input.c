@@ -338,6 +338,8 @@ static void input_cookie_ack(struct ustack *st, struct tcp_conn *l, struct tcp_s
 	tcp_syncookie_child(st, l, c);
 	tcp_set_state(st, c, TCPS_SYN_RECEIVED);
 	input_synchronized(st, c, seg, p, false);
+	if (c->state == TCPS_SYN_RECEIVED)
+		tcp_closed(st, c);              /* not completed after all: keep no state */
 	tcp_conn_gc(st, c);
 }
 
