@@ -48,6 +48,7 @@ static const struct {
 	CTL_STAT(tcp_in), CTL_STAT(tcp_out), CTL_STAT(tcp_retransmits), CTL_STAT(tcp_rst_in),
 	CTL_STAT(tcp_rst_out), CTL_STAT(tcp_conn_opened), CTL_STAT(tcp_conn_accepted),
 	CTL_STAT(tcp_conn_dropped), CTL_STAT(tcp_fast_retransmits), CTL_STAT(tcp_timeouts),
+	CTL_STAT(tcp_syncookies_sent), CTL_STAT(tcp_syncookies_ok), CTL_STAT(tcp_syncookies_failed),
 	CTL_STAT(dns_queries), CTL_STAT(dns_answers), CTL_STAT(dns_cache_hits),
 };
 

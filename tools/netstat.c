@@ -150,7 +150,7 @@ static void show_stack_stats(const struct ns_stack *s, bool multi)
 	static const struct {
 		const char *group;
 		const char *prefixes[3];
-		struct { const char *key, *text; } rows[11];
+		struct { const char *key, *text; } rows[13];
 	} groups[] = {
 		{ "Ip:", { "ipv4:", "ipv4 frag:", NULL }, {
 			{ "ip_in", "total packets received" },
@@ -173,7 +173,10 @@ static void show_stack_stats(const struct ns_stack *s, bool multi)
 			{ "tcp_fast_retransmits", "fast retransmits" },
 			{ "tcp_timeouts", "retransmission timeouts" },
 			{ "tcp_rst_in", "resets received" },
-			{ "tcp_rst_out", "resets sent" } } },
+			{ "tcp_rst_out", "resets sent" },
+			{ "tcp_syncookies_sent", "SYN cookies sent" },
+			{ "tcp_syncookies_ok", "SYN cookies received" },
+			{ "tcp_syncookies_failed", "invalid SYN cookies received" } } },
 		{ "Udp:", { "udp:", NULL }, {
 			{ "udp_in", "packets received" },
 			{ "udp_out", "packets sent" } } },
@@ -198,7 +201,8 @@ static void show_stack_stats(const struct ns_stack *s, bool multi)
 					    groups[g].prefixes[2], NULL };
 
 		printf("%s\n", groups[g].group);
-		for (size_t r = 0; r < 11 && groups[g].rows[r].key; r++)
+		for (size_t r = 0; r < sizeof(groups[g].rows) / sizeof(groups[g].rows[0]) &&
+				    groups[g].rows[r].key; r++)
 			printf("    %llu %s\n", stat_of(s, groups[g].rows[r].key),
 			       groups[g].rows[r].text);
 		show_drops(s, prefixes);

@@ -125,6 +125,10 @@ uint64_t ustack_clock_us(void);
 	X(TCP_OUT_OF_WINDOW, "tcp: out of window") \
 	X(TCP_RCVBUF_FULL, "tcp: receive buffer full") \
 	X(TCP_AFTER_FIN, "tcp: text queued beyond the peer's FIN") \
+	X(TCP_SYN_FIN, "tcp: SYN with FIN at listener") \
+	X(TCP_SYN_RST, "tcp: SYN with RST at listener") \
+	X(TCP_LISTEN_FLAGS, "tcp: no SYN, ACK or RST at listener") \
+	X(TCP_BAD_COOKIE, "tcp: bad SYN cookie") \
 	X(DNS_MISMATCH, "dns: answer did not match query") \
 	X(DNS_MALFORMED, "dns: malformed answer") \
 	X(PKT_POOL_EMPTY, "pkt: buffer pool exhausted") \
@@ -145,6 +149,7 @@ struct ustack_stats {
 	uint64_t udp_in, udp_out;
 	uint64_t tcp_in, tcp_out, tcp_retransmits, tcp_rst_in, tcp_rst_out, tcp_conn_opened,
 		 tcp_conn_accepted, tcp_conn_dropped, tcp_fast_retransmits, tcp_timeouts;
+	uint64_t tcp_syncookies_sent, tcp_syncookies_ok, tcp_syncookies_failed;
 	uint64_t dns_queries, dns_answers, dns_cache_hits;
 	/* threads woken in blocking socket calls (recv, accept, poll, epoll_wait...) by an
 	 * event, and by their timeout */

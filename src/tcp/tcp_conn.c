@@ -15,6 +15,7 @@
 #include "core/trace.h"
 #include "net/ipv4.h"
 #include "tcp/tcp_cc.h"
+#include "tcp/tcp_syncookie.h"
 #include "wire/ipv4.h"
 
 #define TCP_HASH_INIT   256u          /* 4-tuple buckets at first; doubles with load */
@@ -23,7 +24,7 @@
 #define EPHEMERAL_LO    49152u
 #define EPHEMERAL_HI    65535u
 
-/* --- SipHash-2-4 (Aumasson & Bernstein), for RFC 6528 ISNs --- */
+/* --- SipHash-2-4 (Aumasson & Bernstein), for RFC 6528 ISNs and SYN cookies --- */
 
 static inline uint64_t rotl64(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
 
@@ -34,7 +35,7 @@ static inline uint64_t rotl64(uint64_t x, int b) { return (x << b) | (x >> (64 -
 	v2 += v1; v1 = rotl64(v1, 17); v1 ^= v2; v2 = rotl64(v2, 32); \
 } while (0)
 
-static uint64_t siphash24(const uint64_t key[2], const uint8_t *m, size_t len)
+uint64_t tcp_siphash24(const uint64_t key[2], const uint8_t *m, size_t len)
 {
 	uint64_t v0 = 0x736f6d6570736575ull ^ key[0];
 	uint64_t v1 = 0x646f72616e646f6dull ^ key[1];
@@ -76,7 +77,7 @@ uint32_t tcp_isn(struct ustack *st, uint32_t laddr, uint16_t lport, uint32_t rad
 	be32_put(m + 4, raddr);
 	be16_put(m + 8, lport);
 	be16_put(m + 10, rport);
-	return (uint32_t)siphash24(st->tcp->isn_key, m, sizeof(m)) + (uint32_t)(st->now / 4);
+	return (uint32_t)tcp_siphash24(st->tcp->isn_key, m, sizeof(m)) + (uint32_t)(st->now / 4);
 }
 
 /* --- lifecycle of the module --- */
@@ -100,6 +101,13 @@ int tcp_init(struct ustack *st)
 	ts->hash_mask = TCP_HASH_INIT - 1;
 	stack_rand_bytes(st, ts->hash_key, sizeof(ts->hash_key));
 	stack_rand_bytes(st, ts->isn_key, sizeof(ts->isn_key));
+	/* The cookie key is derived from the ISN secret (a PRF of it, so independent of it)
+	 * rather than drawn: the seeded random sequence stays as it was. */
+	for (int i = 0; i < 2; i++) {
+		uint8_t m[9] = { 's', 'y', 'n', 'c', 'o', 'o', 'k', 'i', (uint8_t)i };
+
+		ts->cookie_key[i] = tcp_siphash24(ts->isn_key, m, sizeof(m));
+	}
 	ts->msl = (uint64_t)st->cfg.tcp_msl_ms * 1000;
 	ts->min_rto = (uint64_t)st->cfg.tcp_min_rto_ms * 1000;
 	ts->initial_rto = (uint64_t)st->cfg.tcp_initial_rto_ms * 1000;
@@ -121,6 +129,7 @@ int tcp_init(struct ustack *st)
 	ts->rcvbuf_default = TCP_DEFAULT_BUF;
 	ts->buf_max = TCP_MAX_BUF;
 	ts->syn_queue_max = 1024;
+	ts->syncookies = TCP_SYNCOOKIES_ON;
 	ts->challenge_ack_limit = 1000;
 	ts->pmtud = true;
 	st->tcp = ts;

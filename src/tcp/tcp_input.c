@@ -16,6 +16,7 @@
 #include "core/trace.h"
 #include "net/ipv4.h"
 #include "tcp/tcp_cc.h"
+#include "tcp/tcp_syncookie.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
 
@@ -254,45 +255,16 @@ static void input_closed(struct ustack *st, const struct tcp_seg *seg, const str
 	tcp_respond_rst(st, seg);
 }
 
-/* 3.10.7.2: LISTEN. */
-static void input_listen(struct ustack *st, struct tcp_conn *l, const struct tcp_seg *seg,
-			 const struct pkt *p)
+/* A child of listener l for the peer of seg, with the options of its SYN (syn), its
+ * ISN irs and our ISS; in the tables, not yet in a state. NULL when out of memory. */
+static struct tcp_conn *listen_child(struct ustack *st, struct tcp_conn *l,
+				     const struct tcp_seg *seg, const struct tcp_repr *syn,
+				     uint32_t irs, uint32_t iss)
 {
-	struct tcp_state *ts = st->tcp;
-	unsigned syn_max;
-
-	/* First, check for a RST: ignore it. */
-	if (seg->flags & TCP_RST) {
-		drop(st, USTACK_DROP_TCP_BAD_SEGMENT, p);
-		return;
-	}
-	/* Second, an ACK is bad here: <SEQ=SEG.ACK><CTL=RST>. */
-	if (seg->flags & TCP_ACK) {
-		drop(st, USTACK_DROP_TCP_BAD_SEGMENT, p);
-		tcp_respond_rst(st, seg);
-		return;
-	}
-	/* Third, a SYN opens a connection in SYN-RECEIVED. */
-	if (!(seg->flags & TCP_SYN)) {
-		drop(st, USTACK_DROP_TCP_BAD_SEGMENT, p);
-		return;
-	}
-	syn_max = (unsigned)l->backlog * 2 < 16 ? 16 : (unsigned)l->backlog * 2;
-	if (syn_max > ts->syn_queue_max)
-		syn_max = ts->syn_queue_max;
-	if ((unsigned)l->syn_count >= syn_max) {
-		drop(st, USTACK_DROP_TCP_SYN_QUEUE_FULL, p);
-		return;
-	}
-	if (l->acc_count > l->backlog) {
-		drop(st, USTACK_DROP_TCP_ACCEPT_QUEUE_FULL, p);
-		return;
-	}
 	struct tcp_conn *c = tcp_conn_alloc(st);
-	if (!c) {
-		drop(st, USTACK_DROP_TCP_SYN_QUEUE_FULL, p);
-		return;
-	}
+
+	if (!c)
+		return NULL;
 	c->flags = (l->flags & (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_REUSE | TF_WANT_WS |
 				TF_WANT_TS | TF_WANT_SACK)) | TF_PASSIVE;
 	c->mss_user = l->mss_user;
@@ -318,33 +290,121 @@ static void input_listen(struct ustack *st, struct tcp_conn *l, const struct tcp
 	tcp_bind_insert(st, c);
 
 	tcp_conn_init_mss(st, c);
-	c->irs = seg->seq;
-	c->rcv_nxt = seg->seq + 1;
+	c->irs = irs;
+	c->rcv_nxt = irs + 1;
 	c->rcv_adv = c->rcv_nxt;
-	tcp_syn_options(st, c, &seg->th);
-	c->iss = tcp_isn(st, c->laddr, c->lport, c->raddr, c->rport);
+	tcp_syn_options(st, c, syn);
+	c->iss = iss;
 	c->snd_una = c->snd_nxt = c->snd_max = c->snd_sml = c->iss;
 	c->snd_data = c->iss + 1;
 	c->recover = c->iss;
 	c->rxmit_nxt = c->iss;
 	c->ts_offset = stack_rand32(st);
-	c->snd_wnd = seg->th.win;                     /* never scaled in a SYN */
+	c->snd_wnd = syn->win;                        /* never scaled in a SYN */
 	c->max_sndwnd = c->snd_wnd;
-	c->snd_wl1 = seg->seq;
+	c->snd_wl1 = irs;
 	c->snd_wl2 = c->iss;
 	c->last_rcv = st->now;
 	tcp_hash_insert(st, c);
+	return c;
+}
+
+static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp_seg *seg,
+			       const struct pkt *p, bool from_syn_sent);
+
+/* An ACK at a listener while SYN cookies are in use (RFC 4987 3.6): a valid cookie
+ * opens the connection the SYN-ACK described; the ACK is then processed as the one
+ * that completes a handshake (3.10.7.4, fifth, SYN-RECEIVED), so it reaches
+ * ESTABLISHED and the accept queue at once, with any text it carries. Anything else
+ * is what 3.10.7.2 says of an ACK at LISTEN: <SEQ=SEG.ACK><CTL=RST>. */
+static void input_cookie_ack(struct ustack *st, struct tcp_conn *l, struct tcp_seg *seg,
+			     const struct pkt *p)
+{
+	struct tcp_repr syn;
+	struct tcp_conn *c;
+
+	if (!tcp_syncookie_check(st, l, seg, &syn)) {
+		drop(st, USTACK_DROP_TCP_BAD_COOKIE, p);
+		tcp_respond_rst(st, seg);
+		return;
+	}
+	if (l->acc_count > l->backlog) {
+		drop(st, USTACK_DROP_TCP_ACCEPT_QUEUE_FULL, p);  /* no state: the peer retries */
+		return;
+	}
+	c = listen_child(st, l, seg, &syn, seg->seq - 1, seg->th.ack - 1);
+	if (!c) {
+		drop(st, USTACK_DROP_TCP_SYN_QUEUE_FULL, p);
+		return;
+	}
+	tcp_syncookie_child(st, l, c);
+	tcp_set_state(st, c, TCPS_SYN_RECEIVED);
+	input_synchronized(st, c, seg, p, false);
+	if (c->state == TCPS_SYN_RECEIVED)
+		tcp_closed(st, c);              /* not completed after all: keep no state */
+	tcp_conn_gc(st, c);
+}
+
+/* 3.10.7.2: LISTEN. */
+static void input_listen(struct ustack *st, struct tcp_conn *l, struct tcp_seg *seg,
+			 const struct pkt *p)
+{
+	struct tcp_conn *c;
+
+	/* First, check for a RST: ignore it. */
+	if (seg->flags & TCP_RST) {
+		drop(st, (seg->flags & TCP_SYN) ? USTACK_DROP_TCP_SYN_RST : USTACK_DROP_TCP_BAD_SEGMENT,
+		     p);
+		return;
+	}
+	/* Second, an ACK is bad here: <SEQ=SEG.ACK><CTL=RST>, unless it returns a SYN
+	 * cookie (RFC 4987 3.6) while cookies are in use. */
+	if (seg->flags & TCP_ACK) {
+		if (!(seg->flags & TCP_SYN) && tcp_syncookie_armed(st)) {
+			input_cookie_ack(st, l, seg, p);
+			return;
+		}
+		drop(st, USTACK_DROP_TCP_BAD_SEGMENT, p);
+		tcp_respond_rst(st, seg);
+		return;
+	}
+	/* Third, a SYN opens a connection in SYN-RECEIVED. A SYN with FIN (a scan, or
+	 * an attack on stacks that accept it) is dropped unanswered, as Linux and the
+	 * BSDs do; so is a segment with none of SYN, ACK, RST (FIN, PSH or URG alone, or
+	 * no flags: "fourth, other text or control"). */
+	if (!(seg->flags & TCP_SYN)) {
+		drop(st, USTACK_DROP_TCP_LISTEN_FLAGS, p);
+		return;
+	}
+	if (seg->flags & TCP_FIN) {
+		drop(st, USTACK_DROP_TCP_SYN_FIN, p);
+		return;
+	}
+	if (l->acc_count > l->backlog) {
+		drop(st, USTACK_DROP_TCP_ACCEPT_QUEUE_FULL, p);
+		return;
+	}
+	/* A full SYN queue: a cookie instead of an entry (RFC 4987 3.6), or a drop. */
+	if (tcp_syncookie_wanted(st, l)) {
+		tcp_syncookie_send(st, l, seg);
+		return;
+	}
+	if ((unsigned)l->syn_count >= tcp_syn_queue_max(st, l)) {
+		drop(st, USTACK_DROP_TCP_SYN_QUEUE_FULL, p);
+		return;
+	}
+	c = listen_child(st, l, seg, &seg->th, seg->seq,
+			 tcp_isn(st, seg->dst, seg->th.dport, seg->src, seg->th.sport));
+	if (!c) {
+		drop(st, USTACK_DROP_TCP_SYN_QUEUE_FULL, p);
+		return;
+	}
 	tcp_set_state(st, c, TCPS_SYN_RECEIVED);
 	/* Data or FIN on the SYN is not queued: the peer sends it again once we ACK. */
 	tcp_output(st, c);
 }
 
 /* 3.10.7.3: SYN-SENT. */
-static void input_syn_sent(struct ustack *st, struct tcp_conn *c, struct tcp_seg *seg,
-			   const struct pkt *p);
-static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp_seg *seg,
-			       const struct pkt *p, bool from_syn_sent);
-
 static void input_syn_sent(struct ustack *st, struct tcp_conn *c, struct tcp_seg *seg,
 			   const struct pkt *p)
 {
@@ -709,7 +769,7 @@ void tcp_input(struct ustack *st, struct pkt *p)
 	/* A new SYN for a TIME_WAIT connection with a higher sequence number (or newer
 	 * timestamp) may open a new incarnation (RFC 9293 3.10.7.4 note, RFC 6191). */
 	if (c && c->state == TCPS_TIME_WAIT && !upcall_is_set(&c->up) &&
-	    (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+	    (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) == TCP_SYN &&
 	    (SEQ_GT(seg.seq, c->rcv_nxt) ||
 	     ((c->flags & TF_TS_OK) && seg.th.has_ts && SEQ_GT(seg.th.ts_val, c->ts_recent))) &&
 	    tcp_lookup_listener(st, seg.dst, seg.th.dport)) {

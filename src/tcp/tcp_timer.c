@@ -15,6 +15,7 @@
 #include "core/stack.h"
 #include "core/trace.h"
 #include "tcp/tcp_cc.h"
+#include "tcp/tcp_syncookie.h"
 
 static void tcp_timer_fire(struct ustack *st, struct timer *t, uint64_t now);
 
@@ -176,7 +177,7 @@ static void timer_rexmt(struct ustack *st, struct tcp_conn *c)
 {
 	struct tcp_state *ts = st->tcp;
 	int limit = c->state == TCPS_SYN_SENT ? ts->syn_retries :
-		    c->state == TCPS_SYN_RECEIVED ? ts->synack_retries : ts->data_retries;
+		    c->state == TCPS_SYN_RECEIVED ? tcp_synack_retries(st, c) : ts->data_retries;
 
 	if (c->snd_una == c->snd_max && c->state != TCPS_SYN_SENT &&
 	    c->state != TCPS_SYN_RECEIVED)

@@ -181,6 +181,8 @@ struct tcp_state {
 	size_t n_conns;
 	uint64_t hash_key[2];
 	uint64_t isn_key[2];             /* RFC 6528 secret */
+	uint64_t cookie_key[2];          /* SYN cookie secret (tcp_syncookie.c) */
+	uint64_t syncookie_until;        /* cookies sent lately: ACKs at LISTEN checked until */
 	int next_id;
 
 	/* settings (microseconds); from struct ustack_config, tests may change them */
@@ -193,6 +195,7 @@ struct tcp_state {
 	size_t sndbuf_default, rcvbuf_default;
 	size_t buf_max;                  /* largest SO_SNDBUF / SO_RCVBUF */
 	unsigned syn_queue_max;          /* half-open connections per listener at most */
+	uint8_t syncookies;              /* enum tcp_syncookies_mode (tcp_syncookie.h) */
 	uint32_t challenge_ack_limit;    /* RFC 5961 section 7: per second, stack-wide */
 	uint32_t challenge_acks;
 	uint64_t challenge_window;
@@ -249,6 +252,8 @@ int tcp_bind_check(struct ustack *st, const struct tcp_conn *c, uint32_t addr, u
 uint16_t tcp_ephemeral_port(struct ustack *st, uint32_t addr);
 uint32_t tcp_isn(struct ustack *st, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		 uint16_t rport);
+/* SipHash-2-4 of m under key (ISNs, SYN cookies). */
+uint64_t tcp_siphash24(const uint64_t key[2], const uint8_t *m, size_t len);
 void tcp_set_state(struct ustack *st, struct tcp_conn *c, enum tcp_fsm s);
 const char *tcp_fsm_name(enum tcp_fsm s);
 /* To CLOSED: out of the tables and the listener's queues, timers off. Does not free. */

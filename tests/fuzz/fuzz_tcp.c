@@ -8,7 +8,9 @@
  *            machine is deep), window, options (MSS, WS, SACK-permitted, timestamps
  *            relative to TS.Recent, SACK blocks relative to SND.UNA), payload;
  *   raw segment: header and options bytes as given (parser paths), checksum fixed;
- *   new SYN to the listener; application calls (connect, accept, send, recv, peek,
+ *   new SYN to the listener (flag 0x80 of such a segment turns SYN cookies to "always",
+ *   flag 0x40 makes it the ACK of the last SYN-ACK the stack sent, cookie and TS echo
+ *   included, so whole cookie handshakes are reachable); application calls (connect, accept, send, recv, peek,
  *   shutdown, close, setsockopt); ICMP errors quoting a connection; time steps
  *   (1 ms to 70 s) so retransmission, persist, keep-alive, delayed ACK and TIME_WAIT
  *   timers fire.
@@ -28,6 +30,7 @@
 #include "core/stack.h"
 #include "core/pkt.h"
 #include "tcp/tcp_var.h"
+#include "tcp/tcp_syncookie.h"
 #include "wire/arp.h"
 #include "wire/eth.h"
 #include "wire/icmp.h"
@@ -43,12 +46,32 @@
 static const uint8_t peer_mac[6] = { 2, 0, 0, 0, 0, 2 };
 static const uint8_t local_mac[6] = { 2, 0, 0, 0, 0, 1 };
 
-/* A device that drops what the stack sends but answers ARP for the peer. */
+/* A device that drops what the stack sends but answers ARP for the peer, and
+ * remembers the last SYN-ACK (for the fuzzer to answer a SYN cookie). */
 struct fdev {
 	struct ustack_dev dev;
 	uint8_t rx[64];
 	size_t rx_len;
+	uint32_t synack_seq, synack_ack, synack_tsval;
+	uint16_t synack_port;
 };
+
+static void note_synack(struct fdev *fd, const uint8_t *f, size_t len)
+{
+	struct ipv4_repr ip;
+	struct tcp_repr th;
+
+	if (len <= ETH_HDR_LEN || ipv4_parse(f + ETH_HDR_LEN, len - ETH_HDR_LEN, &ip, true) != 0 ||
+	    ip.proto != IP_PROTO_TCP ||
+	    tcp_parse(f + ETH_HDR_LEN + ip.hdr_len, ip.total_len - ip.hdr_len, ip.src, ip.dst, &th,
+		      true) != 0 ||
+	    th.flags != (TCP_SYN | TCP_ACK))
+		return;
+	fd->synack_seq = th.seq;
+	fd->synack_ack = th.ack;
+	fd->synack_tsval = th.ts_val;
+	fd->synack_port = th.dport;
+}
 
 static int fdev_send(struct ustack_dev *d, const uint8_t *f, size_t len, uint64_t now)
 {
@@ -70,7 +93,9 @@ static int fdev_send(struct ustack_dev *d, const uint8_t *f, size_t len, uint64_
 		eth_emit(&re, fd->rx);
 		arp_emit(&ra, fd->rx + ETH_HDR_LEN);
 		fd->rx_len = ETH_HDR_LEN + ARP_LEN;
+		return 0;
 	}
+	note_synack(fd, f, len);
 	return 0;
 }
 
@@ -122,6 +147,7 @@ static uint32_t u32(struct in *in)
 
 struct world {
 	struct ustack *st;
+	struct fdev *dev;
 	uint64_t now;
 	int lfd;
 	int fds[MAX_FDS];
@@ -196,12 +222,20 @@ static void op_segment(struct world *w, struct in *in)
 		r.dport = c->lport;
 		r.seq = c->rcv_nxt + (uint32_t)(int32_t)dseq * ((ctl & 0x80) ? 97 : 1);
 		r.ack = ((ctl & 0x40) ? c->snd_max : c->snd_una) + (uint32_t)(int32_t)dack;
+	} else if (ctl & 0x40) {
+		/* the ACK of the last SYN-ACK (a cookie, if cookies were on), near it */
+		r.sport = w->dev->synack_port;
+		r.dport = 80;
+		r.seq = w->dev->synack_ack + (uint32_t)(int32_t)dseq;
+		r.ack = w->dev->synack_seq + 1 + (uint32_t)(int32_t)dack;
 	} else {
 		r.sport = (uint16_t)(40000 + (ctl & 7));
 		r.dport = 80;
 		r.seq = (uint32_t)dseq;
 		r.ack = (uint32_t)dack;
 	}
+	if ((!c || c->state == TCPS_LISTEN) && (ctl & 0x80))
+		w->st->tcp->syncookies = TCP_SYNCOOKIES_ALWAYS;
 	if (ctl & 0x01) {
 		r.has_mss = true;
 		r.mss = u16(in);
@@ -216,6 +250,8 @@ static void op_segment(struct world *w, struct in *in)
 		r.has_ts = true;
 		r.ts_val = (c ? c->ts_recent : 0) + (uint32_t)(int32_t)(int16_t)u16(in);
 		r.ts_ecr = u32(in);
+		if ((!c || c->state == TCPS_LISTEN) && (ctl & 0x40))
+			r.ts_ecr = w->dev->synack_tsval + (r.ts_ecr & 0x100 ? r.ts_ecr & 0x1f : 0);
 	}
 	if (ctl & 0x10) {
 		r.n_sack = (uint8_t)(u8(in) % 5);
@@ -435,6 +471,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(d->dev.mac, local_mac, 6);
 	d->dev.mtu = 1500;
 	d->dev.fd = -1;
+	w.dev = d;
 	w.now = 1000000;
 	if (getenv("FUZZ_TCP_TRACE"))
 		ustack_set_trace(w.st, trace_fn, NULL);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "unit/tcp_harness.h"
+#include "tcp/tcp_syncookie.h"
 
 static struct th_seg seg;
 
@@ -420,7 +421,8 @@ static void test_dup_syn_in_syn_received(void **state)
 	th_free(&h);
 }
 
-/* SYN queue and accept queue bounds. */
+/* SYN queue and accept queue bounds (with SYN cookies off: a full queue drops SYNs;
+ * test_tcp_syncookie covers the cookies). */
 static void test_queue_bounds(void **state)
 {
 	struct th h;
@@ -432,6 +434,7 @@ static void test_queue_bounds(void **state)
 	ustack_bind(h.st, fd, (struct sockaddr *)&sin, sizeof(sin));
 	ustack_listen(h.st, fd, 1);
 	h.st->tcp->syn_queue_max = 3;
+	h.st->tcp->syncookies = TCP_SYNCOOKIES_OFF;
 	for (uint16_t i = 0; i < 5; i++) {
 		struct tcp_repr r = th_hdr(5000 + i, 80, 100, 0, TCP_SYN, 65535);
 		th_inject(&h, &r, NULL, 0);
