@@ -60,8 +60,5 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION libs)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "ustack: a user-space TCP/IP stack in C11
- Ethernet, ARP, IPv4, ICMP, UDP, TCP, a DNS resolver and server and BSD-style sockets
- in a library (libustack.so, libustack.a, headers, pkg-config and CMake package files)
- and the ustack command.")
+set(CPACK_PACKAGE_DESCRIPTION "Ethernet, ARP, IPv4, ICMP, UDP, TCP, a DNS resolver and server and BSD-style sockets in a library (libustack.so, libustack.a, the headers, pkg-config and CMake package files), and the ustack command.")
 include(CPack)
