@@ -11,8 +11,8 @@
 # ustack's private headers (src/) reach its include path; it checks <ustack/version.h>
 # against ustack_version(). Everything lives under one temporary directory, removed on exit.
 set -euo pipefail
-for tool in cc cmake pkg-config tar timeout; do
-	command -v "$tool" >/dev/null || { echo "FAIL: $tool not found (Debian: gcc, cmake, pkg-config, tar, coreutils)"; exit 1; }
+for tool in cmake pkg-config objdump tar timeout; do
+	command -v "$tool" >/dev/null || { echo "FAIL: $tool not found (Debian: cmake, pkg-config, binutils, tar, coreutils)"; exit 1; }
 done
 src=$USTACK_SRC
 build=$USTACK_BUILD
@@ -30,6 +30,7 @@ quiet() {
 # compiler and sanitizer flags, as any program linking that library would have to.
 cache() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt"; }
 CC=$(cache CMAKE_C_COMPILER)
+[ -x "$CC" ] || fail "the build's compiler '$CC' is not there"
 san=""
 [ "$(cache USTACK_SANITIZE)" = ON ] && san="-fsanitize=address,undefined"
 [ "$(cache USTACK_TSAN)" = ON ] && san="-fsanitize=thread"
@@ -102,11 +103,17 @@ runs() {
 	*) fail "$exe printed: $out" ;; esac
 }
 # the application is linked to libustack.so.MAJOR (not the static library)
+# (whole outputs into variables first: a grep -q that stops reading early would leave a
+# SIGPIPE for pipefail to report)
 dynamic() {
-	objdump -p "$1" | grep -q "NEEDED *libustack\.so\.[0-9]" || fail "$1 is not linked to libustack.so"
+	local n
+	n=$(objdump -p "$1" | awk '$1 == "NEEDED" { print $2 }')
+	grep -qx 'libustack\.so\.[0-9]*' <<<"$n" || fail "$1 is not linked to libustack.so.MAJOR"
 }
 static() {
-	! objdump -p "$1" | grep -q "NEEDED *libustack" || fail "$1 needs libustack.so"
+	local n
+	n=$(objdump -p "$1" | awk '$1 == "NEEDED" { print $2 }')
+	! grep -q libustack <<<"$n" || fail "$1 needs libustack.so"
 }
 
 step "1. pkg-config"
