@@ -10,6 +10,8 @@
 # a static library that leaks internal symbols fails to link; it fails to compile if
 # ustack's private headers (src/) reach its include path; it checks <ustack/version.h>
 # against ustack_version(). Everything lives under one temporary directory, removed on exit.
+# It builds ustack twice more (as a subproject), which on a loaded machine takes minutes:
+# ctest-timeout: 900
 set -euo pipefail
 for tool in cmake pkg-config objdump tar timeout; do
 	command -v "$tool" >/dev/null || { echo "FAIL: $tool not found (Debian: cmake, pkg-config, binutils, tar, coreutils)"; exit 1; }
@@ -23,7 +25,7 @@ step() { echo "--- $*"; }
 fail() { echo "FAIL: $*"; exit 1; }
 # run a command (bounded), showing its output only when it fails
 quiet() {
-	timeout 240 "$@" >"$tmp/out.log" 2>&1 || { cat "$tmp/out.log"; return 1; }
+	timeout 400 "$@" >"$tmp/out.log" 2>&1 || { cat "$tmp/out.log"; return 1; }
 }
 
 # The build under test may be sanitized: then the application links with the same
