@@ -7,7 +7,7 @@
  * time by its own thread (ustack_start). On a real network only the device changes:
  * ustack_tap_open("tap0", NULL, 1500) instead of ustack_vnet_port(vn, NULL, 1500).
  *
- *   cc -std=c11 examples/http_get.c $(pkg-config --cflags --libs ustack) && ./a.out */
+ *   cc -std=c11 -pthread examples/http_get.c $(pkg-config --cflags --libs ustack) && ./a.out */
 #define _POSIX_C_SOURCE 200809L   /* struct addrinfo under -std=c11 */
 #include <errno.h>
 #include <pthread.h>
