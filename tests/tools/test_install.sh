@@ -89,7 +89,7 @@ int main(void)
 	    ustack_sendto(st, fd, "ping", 4, 0, (struct sockaddr *)&sa, sizeof sa) != 4)
 		return 1;
 	for (uint64_t t = 1; t < 100 && ustack_recv(st, fd, buf, sizeof buf - 1, 0) < 0; t++)
-		ustack_poll(st, t * 1000);
+		ustack_step(st, t * 1000);
 	printf("ustack %s (headers %d.%d.%d): got \"%s\" back\n", ustack_version(),
 	       USTACK_VERSION_MAJOR, USTACK_VERSION_MINOR, USTACK_VERSION_PATCH, buf);
 	ustack_close(st, fd);
