@@ -3,8 +3,9 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
+PREFIX     ?= /usr/local
 
-.PHONY: all demo test test-fast test-asan test-tsan deps clean bench
+.PHONY: all configure demo test test-fast test-asan test-tsan deps clean bench install package
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
@@ -25,7 +26,11 @@ test: deps
 	$(MAKE) test-asan
 	$(MAKE) test-tsan
 
-test-fast: all
+# Configure again before the suite: build/ may have been configured by `make demo`
+# before `make deps` installed cmocka, and only a new configure finds it (the suite
+# fails, naming it, if it is still missing).
+test-fast: configure
+	cmake --build $(BUILD) -j$(JOBS)
 	ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) $(CTEST_ARGS)
 
 test-asan:
@@ -40,6 +45,18 @@ test-tsan:
 	cmake --build $(TSAN_BUILD) -j$(JOBS)
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest --test-dir $(TSAN_BUILD) --output-on-failure -j$(JOBS) -L threads
+
+configure:
+	cmake -S . -B $(BUILD)
+
+# Headers, libraries, the ustack command, ustack.pc and the CMake package under
+# $(PREFIX) (DESTDIR=... for staging).
+install: all
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# A Debian package of the same (build/ustack_VERSION_ARCH.deb).
+package: all
+	cd $(BUILD) && cpack -G DEB
 
 deps:
 	@scripts/install-deps.sh

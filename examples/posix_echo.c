@@ -9,6 +9,7 @@
  *
  * Needs CAP_NET_ADMIN for the TAP; the Linux side of the TAP must be up in the same
  * subnet (tests/interop/test_posix.sh runs both against Linux's nc in a namespace). */
+#define _POSIX_C_SOURCE 200809L   /* struct addrinfo under -std=c11 (see docs/api.md) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

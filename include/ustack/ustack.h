@@ -49,6 +49,9 @@ struct ustack *ustack_new(const struct ustack_config *cfg);
  * runs. No other thread may be inside a socket call of this stack. */
 void ustack_free(struct ustack *st);
 const char *ustack_name(const struct ustack *st);
+/* The version of the library linked, "0.1.0"; <ustack/version.h> has the version of the
+ * headers compiled against (USTACK_VERSION_MAJOR/MINOR/PATCH, USTACK_VERSION_STRING). */
+const char *ustack_version(void);
 
 /* --- interfaces and routes (addresses are struct in_addr, network order) --- */
 /* Attaches dev (the stack owns it from now on) with addr/prefix; brings it up (sends a
