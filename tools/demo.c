@@ -36,7 +36,8 @@
 #include "httpd.h"
 
 #define DEMO_USAGE \
-	"usage: ustack demo [--url URL] [--pcap FILE] [--svg FILE] [--quiet] [--lang en|ko]\n" \
+	"usage: ustack demo [--scenario web|mail] [--url URL] [--pcap FILE] [--svg FILE]\n" \
+	"                   [--html FILE] [--frames all|LIST] [--step] [--quiet] [--lang en|ko]\n" \
 	"                   [--loss P --seed N] [--verbose] [--trace] [--ctl PATH]\n" \
 	"       ustack demo --tap NAME --addr A.B.C.D/N [--gw G] [--dns D] [--url URL] ...\n"
 #define DEMO_HELP \
@@ -49,6 +50,14 @@
 	"  --url URL       the page to fetch (default http://www.example.test/)\n" \
 	"  --pcap FILE     capture every frame of every link (Wireshark, tshark -r)\n" \
 	"  --svg FILE      draw the exchange as a ladder diagram (one column per host)\n" \
+	"  --html FILE     the whole walkthrough as one page that opens offline in a browser:\n" \
+	"                  the ladder, each step's narration, every frame taken apart with its\n" \
+	"                  bytes, the header pictures, the tables and the TCP states\n" \
+	"  --scenario S    web (default: a browser fetches a page) or mail (a mailer finds the\n" \
+	"                  mail server by its MX record and sends a message over SMTP)\n" \
+	"  --frames LIST   draw the header picture of these frames (the #N of the narration:\n" \
+	"                  \"all\", or \"3,7-9\"); by default of the handshake's SYN, SYN/ACK, ACK\n" \
+	"  --step          pause after each step until Enter (teaching in a room)\n" \
 	"  --quiet         print only the summary\n" \
 	"  --lang en|ko    the narration in English (default) or Korean\n" \
 	"  --loss P        drop each frame on the client's link with probability P\n" \
@@ -728,6 +737,8 @@ static int step_close(struct demo *d)
 	mark_end(d, DEMO_STEP_CLOSE);
 	demo_print_step(d, DEMO_STEP_CLOSE);
 	demo_print_netstat(d, "after close()", "close() 직후");
+	demo_pause(d);
+	demo_html_section(d, DEMO_STEP_TIMEWAIT);
 	if (find_conn(d, &si) == 0 && !strcmp(si.state, "TIME_WAIT")) {
 		d->time_wait_seen = true;
 		d->t_time_wait = ustack_clock_us();
@@ -754,6 +765,32 @@ static int step_close(struct demo *d)
 	return d->closed_seen ? 0 : -1;
 }
 
+/* The summary; with --html also into the page (the summary is printed even with --quiet). */
+static void print_summary(struct demo *d)
+{
+	if (d->rec) {
+		char *b = NULL;
+		size_t n = 0;
+		FILE *m = open_memstream(&b, &n);
+		if (m) {
+			FILE *o = d->out;
+			bool q = d->quiet;
+			struct demo_page *rec = d->rec;
+			d->out = m;
+			d->quiet = false;
+			d->rec = NULL;
+			demo_print_summary(d);
+			d->rec = rec;
+			d->quiet = q;
+			d->out = o;
+			fclose(m);
+			demo_html_raw(d, b);
+		}
+		free(b);
+	}
+	demo_print_summary(d);
+}
+
 static int parse_args(struct demo *d, struct tool_opts *o, int argc, char **argv)
 {
 	tool_opts_init(o);
@@ -776,6 +813,31 @@ static int parse_args(struct demo *d, struct tool_opts *o, int argc, char **argv
 		} else if (tool_opt_is(arg, "--svg")) {
 			if (!(d->svg_path = tool_opt_value("demo", DEMO_USAGE, argc, argv, &i)))
 				return -1;
+		} else if (tool_opt_is(arg, "--frames")) {
+			const char *v = tool_opt_value("demo", DEMO_USAGE, argc, argv, &i);
+			if (!v)
+				return -1;
+			if (demo_frames_parse(v, &d->frames) < 0) {
+				tool_usage_error("demo", DEMO_USAGE,
+						 "--frames: 'all' or frame numbers like 3,7-9, not '%s'", v);
+				return -1;
+			}
+			d->frames_set = true;
+		} else if (!strcmp(arg, "--step")) {
+			d->step = true;
+		} else if (tool_opt_is(arg, "--html")) {
+			if (!(d->html_path = tool_opt_value("demo", DEMO_USAGE, argc, argv, &i)))
+				return -1;
+		} else if (tool_opt_is(arg, "--scenario")) {
+			const char *v = tool_opt_value("demo", DEMO_USAGE, argc, argv, &i);
+			if (!v)
+				return -1;
+			if (!strcmp(v, "mail"))
+				d->mail = true;
+			else if (strcmp(v, "web")) {
+				tool_usage_error("demo", DEMO_USAGE, "--scenario: 'web' or 'mail', not '%s'", v);
+				return -1;
+			}
 		} else if (tool_opt_is(arg, "--url")) {
 			if (!(d->url = tool_opt_value("demo", DEMO_USAGE, argc, argv, &i)))
 				return -1;
@@ -848,7 +910,29 @@ int cmd_demo(int argc, char **argv)
 		return 1;
 	}
 
-	struct watchdog wd = { .seconds = d->loss > 0 ? 240 : 90 };
+	/* --html keeps the capture to read it back: in a file of its own without --pcap */
+	if (d->html_path && !d->pcap_path) {
+		snprintf(d->tmp_pcap, sizeof d->tmp_pcap, "/tmp/ustack-demo-XXXXXX");
+		int tfd = mkstemp(d->tmp_pcap);
+		if (tfd < 0) {
+			demo_err("cannot make a temporary capture file: %s\n", strerror(errno));
+			d->tmp_pcap[0] = '\0';
+			demo_log_free(&d->log);
+			free(d);
+			return 1;
+		}
+		close(tfd);
+		d->pcap_path = d->tmp_pcap;
+	}
+	if (d->html_path && demo_html_begin(d) < 0) {
+		demo_err("out of memory\n");
+		demo_log_free(&d->log);
+		free(d);
+		return 1;
+	}
+
+	/* --step waits for a person: the watchdog then allows a lesson's length */
+	struct watchdog wd = { .seconds = d->step ? 6 * 3600 : d->loss > 0 ? 240 : 90 };
 	pthread_mutex_init(&wd.mu, NULL);
 	pthread_cond_init(&wd.cv, NULL);
 	pthread_create(&wd.th, NULL, watchdog_main, &wd);
@@ -863,11 +947,14 @@ int cmd_demo(int argc, char **argv)
 	demo_print_layers(d);
 	if (step_resolve(d) < 0 || step_socket(d) < 0 || step_connect(d) < 0 ||
 	    step_http(d) < 0 || step_close(d) < 0) {
-		demo_print_summary(d);
+		demo_html_section(d, DEMO_STEP_MAX);
+		print_summary(d);
 		goto out;
 	}
 	rc = 0;
-	demo_print_summary(d);
+	demo_pause(d);
+	demo_html_section(d, DEMO_STEP_MAX);
+	print_summary(d);
 out:
 	if (d->svg_path && d->t0 && demo_svg_write(d, d->svg_path) < 0) {
 		demo_err("%s: %s\n", d->svg_path, strerror(errno));
@@ -875,6 +962,13 @@ out:
 	}
 	fflush(stdout);
 	teardown(d);
+	if (d->html_path && d->t0 && demo_html_write(d, d->html_path, d->pcap_path) < 0) {
+		demo_err("%s: %s\n", d->html_path, strerror(errno));
+		rc = 1;
+	}
+	if (d->tmp_pcap[0])
+		unlink(d->tmp_pcap);
+	demo_html_free(d);
 	watchdog_stop(&wd);
 	demo_log_free(&d->log);
 	free(d->page);

@@ -623,14 +623,18 @@ void demo_print_summary(struct demo *d)
 			(unsigned long long)is.lost, demo_tr(d, "frames dropped of", "프레임 버림, 전체"),
 			(unsigned long long)is.frames);
 	}
-	if (d->pcap_path)
+	if (d->pcap_path && !d->tmp_pcap[0])
 		fprintf(o, "  %s %s\n", demo_pad(demo_tr(d, "capture", "캡처"), 22, pb), d->pcap_path);
+	if (d->html_path)
+		fprintf(o, "  %s %s\n", demo_pad(demo_tr(d, "page", "페이지"), 22, pb), d->html_path);
 	if (d->svg_path)
 		fprintf(o, "  %s %s\n", demo_pad(demo_tr(d, "ladder diagram", "사다리 다이어그램"), 22, pb), d->svg_path);
-	if (!d->pcap_path && !d->svg_path)
+	if (!d->pcap_path && !d->svg_path && !d->html_path)
 		SAY(d, "\n  To keep the frames and draw the exchange: ustack demo --pcap demo.pcap --svg demo.svg\n"
+		       "  All of it as a page to click through: ustack demo --html demo.html\n"
 		       "  On a lossy link: ustack demo --loss 0.2 --seed 7    In Korean: ustack demo --lang ko\n",
 		    "\n  프레임을 남기고 주고받은 과정을 그리려면: ustack demo --pcap demo.pcap --svg demo.svg\n"
+		    "  이 모두를 눌러 가며 보는 페이지로: ustack demo --html demo.html\n"
 		    "  손실이 있는 링크에서: ustack demo --loss 0.2 --seed 7    영어로: ustack demo --lang en\n");
 }
 

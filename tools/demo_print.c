@@ -24,6 +24,14 @@ const char *demo_tr(const struct demo *d, const char *en, const char *ko)
 void demo_say(struct demo *d, const char *en, const char *ko, ...)
 {
 	va_list ap;
+	if (d->rec) {
+		va_list a1, a2;
+		va_start(a1, ko);
+		va_copy(a2, a1);
+		demo_html_text(d, en, ko, a1, a2);
+		va_end(a2);
+		va_end(a1);
+	}
 	if (d->quiet)
 		return;
 	va_start(ap, ko);
@@ -35,6 +43,14 @@ void demo_say(struct demo *d, const char *en, const char *ko, ...)
 void demo_out(struct demo *d, const char *fmt, ...)
 {
 	va_list ap;
+	if (d->rec) {
+		va_list a1, a2;
+		va_start(a1, fmt);
+		va_copy(a2, a1);
+		demo_html_text(d, fmt, fmt, a1, a2);
+		va_end(a2);
+		va_end(a1);
+	}
 	if (d->quiet)
 		return;
 	va_start(ap, fmt);
@@ -274,15 +290,29 @@ void demo_print_layers(struct demo *d)
 	    "                   (디스크립터마다 제어 블록을 가리킴)\n"
 	    "  프로토콜 스택    TCP, UDP, IP, ICMP, ARP\n"
 	    "  링크             %s\n\n", link);
-	if (d->pcap_path)
+	if (d->pcap_path && !d->tmp_pcap[0])
 		SAY(d, "  Every frame of every link is also written to %s (Wireshark or tshark -r opens it).\n\n",
 		    "  모든 링크의 모든 프레임은 %s 에도 기록됩니다(Wireshark 또는 tshark -r로 열 수 있음).\n\n",
 		    d->pcap_path);
 }
 
+void demo_pause(struct demo *d)
+{
+	if (!d->step || d->quiet)
+		return;
+	fputs(demo_tr(d, "  ⏎ Enter: the next step ", "  ⏎ Enter: 다음 단계 "), d->out);
+	fflush(d->out);
+	int c;
+	while ((c = getchar()) != EOF && c != '\n')
+		;
+	fputs("\n", d->out);
+}
+
 void demo_print_heading(struct demo *d, enum demo_step step)
 {
 	char title[400];
+	demo_pause(d);
+	demo_html_section(d, (int)step);
 	switch (step) {
 	case DEMO_STEP_RESOLVE:
 		snprintf(title, sizeof title, "0  gethostbyname(\"%s\")", d->host);
@@ -339,33 +369,70 @@ static bool shown(const struct demo *d, const struct demo_ev *e)
 	return fi->is_arp && e->to_host != d->h_client && e->from_host != d->h_client;
 }
 
+/* The header picture: of the frames --frames names, else of the handshake's three. */
+static bool want_picture(struct demo *d, const struct demo_ev *e)
+{
+	if (d->frames_set)
+		return demo_frames_has(&d->frames, d->frame_no);
+	if (!e->decoded || !e->fi.is_tcp || e->host != d->h_client)
+		return false;
+	uint8_t fl = e->fi.tcp_flags;
+	bool tx = e->kind == USTACK_TRACE_TX;
+	if (tx && (fl & 0x12) == 0x02 && !d->pic_syn)
+		return d->pic_syn = true;
+	if (!tx && (fl & 0x12) == 0x12 && d->pic_syn && !d->pic_synack)
+		return d->pic_synack = true;
+	if (tx && (fl & 0x17) == 0x10 && !e->fi.payload_len && d->pic_synack && !d->pic_ack)
+		return d->pic_ack = true;
+	return false;
+}
+
+static void print_picture(struct demo *d, const struct demo_ev *e)
+{
+	if (d->quiet || !e->frame)
+		return;
+	SAY(d, "\n      Frame #%u as the envelope it is (%zu bytes): each header drawn as the RFCs draw\n"
+	       "      it, 32 bits a row, one box per field with this frame's value; under each row, the\n"
+	       "      row's bytes as they were on the wire, each under its own eight bits.\n",
+	    "\n      프레임 #%u을 봉투 모양 그대로 (%zu바이트): 각 헤더를 RFC의 그림처럼 한 줄에 32비트,\n"
+	    "      필드마다 칸 하나에 이 프레임의 값을 넣어 그렸습니다. 줄마다 아래에 그 줄의 바이트가\n"
+	    "      선로에 있던 그대로, 각자 자기 8비트 밑에 있습니다.\n", d->frame_no, e->frame_len);
+	demo_header_draw(d->out, e->frame, e->frame_len, d->ko);
+	demo_out(d, "\n");
+}
+
 static void print_event(struct demo *d, const struct demo_ev *e)
 {
 	char desc[700], t[32];
 	const struct demo_host *h = host_of(d, e->host);
 	snprintf(t, sizeof t, "+%.3f ms", ms_since(d, e->t));
 	if (d->verbose && !(e->decoded && (e->kind == USTACK_TRACE_TX || e->kind == USTACK_TRACE_RX))) {
-		demo_out(d, "  %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
+		demo_out(d, "    %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
 		return;
 	}
 	switch (e->kind) {
 	case USTACK_TRACE_TX:
 	case USTACK_TRACE_RX:
 		demo_format_frame(d, e, desc, sizeof desc);
-		demo_out(d, "  %12s  %-6s %s %s%s%s\n", t, h ? h->name : "?",
+		d->frame_no++;
+		if (d->rec)
+			demo_html_shown(d, d->frame_no, e);
+		demo_out(d, "#%-3u%12s  %-6s %s %s%s%s\n", d->frame_no, t, h ? h->name : "?",
 		    e->kind == USTACK_TRACE_TX ? "→" : "←", desc,
 		    !e->retrans ? "" : e->fi.is_arp ? demo_tr(d, "  (retry)", "  (재시도)") :
 		    demo_tr(d, "  (retransmission)", "  (재전송)"),
 		    e->lost ? demo_tr(d, "  ✗ lost on the link", "  ✗ 링크에서 유실") : "");
+		if (want_picture(d, e))
+			print_picture(d, e);
 		break;
 	case USTACK_TRACE_STATE:
-		demo_out(d, "  %12s  %-6s   %s\n", t, h ? h->name : "?", e->line && e->line[0] ? e->line : e->new_state);
+		demo_out(d, "    %12s  %-6s   %s\n", t, h ? h->name : "?", e->line && e->line[0] ? e->line : e->new_state);
 		break;
 	case USTACK_TRACE_DROP:
-		demo_out(d, "  %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
+		demo_out(d, "    %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
 		break;
 	default:
-		demo_out(d, "  %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
+		demo_out(d, "    %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
 	}
 }
 
@@ -399,7 +466,7 @@ void demo_print_step(struct demo *d, enum demo_step step)
 		if (v.ev[i]->idx < to)
 			v.ev[k++] = v.ev[i];
 	v.n = k;
-	if (d->quiet) {
+	if (d->quiet && !d->rec) {      /* --html records the narration even with --quiet */
 		free(v.ev);
 		return;
 	}
