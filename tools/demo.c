@@ -34,6 +34,7 @@
 #include "demo.h"
 #include "http_client.h"
 #include "httpd.h"
+#include "smtpd.h"
 
 #define DEMO_USAGE \
 	"usage: ustack demo [--scenario web|mail] [--url URL] [--pcap FILE] [--svg FILE]\n" \
@@ -77,6 +78,7 @@ static const uint8_t MAC_DNS[6] = { 0x02, 0, 0, 0, 0x01, 0x35 };
 static const uint8_t MAC_ROUTER_A[6] = { 0x02, 0, 0, 0, 0x01, 0x01 };
 static const uint8_t MAC_ROUTER_B[6] = { 0x02, 0, 0, 0, 0x02, 0x01 };
 static const uint8_t MAC_WEB[6] = { 0x02, 0, 0, 0, 0x02, 0x50 };
+static const uint8_t MAC_MAIL[6] = { 0x02, 0, 0, 0, 0x02, 0x19 };
 
 static struct in_addr ip4(const char *s)
 {
@@ -267,6 +269,12 @@ static int add_if(struct demo *d, struct ustack *st, int host, struct ustack_dev
 }
 
 /* Frames sent: quiet means no frame for quiet_ms (at most max_ms of waiting). */
+static void settle(struct demo *d, unsigned quiet_ms, unsigned max_ms);
+void demo_settle(struct demo *d, unsigned quiet_ms, unsigned max_ms)
+{
+	settle(d, quiet_ms, max_ms);
+}
+
 static void settle(struct demo *d, unsigned quiet_ms, unsigned max_ms)
 {
 	size_t last = demo_log_count(&d->log);
@@ -283,8 +291,9 @@ static int build_vnet(struct demo *d)
 {
 	char zone[600];
 
-	make_page(d);
-	if (!d->page) {
+	if (!d->mail)
+		make_page(d);
+	if (!d->mail && !d->page) {
 		demo_err("out of memory\n");
 		return -1;
 	}
@@ -306,7 +315,8 @@ static int build_vnet(struct demo *d)
 	 * are over before the client is plugged in: the client starts knowing nobody. */
 	struct ustack *dns = new_stack(d, "dns", false, 1);
 	struct ustack *router = new_stack(d, "router", true, 2);
-	struct ustack *web = new_stack(d, "web", false, 3);
+	struct ustack *web = new_stack(d, d->mail ? "mail" : "web", false, 3);
+	const char *srv_addr = d->mail ? "10.0.2.25" : "10.0.2.80";
 	if (!dns || !router || !web)
 		return -1;
 	d->h_dns = d->hooks[1].host;
@@ -314,13 +324,14 @@ static int build_vnet(struct demo *d)
 	d->h_web = d->hooks[3].host;
 	snprintf(d->log.hosts[d->h_dns].role, sizeof d->log.hosts[0].role, "DNS server");
 	snprintf(d->log.hosts[d->h_router].role, sizeof d->log.hosts[0].role, "forwarding");
-	snprintf(d->log.hosts[d->h_web].role, sizeof d->log.hosts[0].role, "web server");
+	snprintf(d->log.hosts[d->h_web].role, sizeof d->log.hosts[0].role, d->mail ? "mail server" : "web server");
 	if (add_if(d, dns, d->h_dns, new_port(d, d->vn[0], MAC_DNS, false, false), "10.0.1.53", 24) < 0 ||
 	    add_if(d, router, d->h_router, new_port(d, d->vn[0], MAC_ROUTER_A, false, false),
 		   "10.0.1.1", 24) < 0 ||
 	    add_if(d, router, d->h_router, new_port(d, d->vn[1], MAC_ROUTER_B, false, false),
 		   "10.0.2.1", 24) < 0 ||
-	    add_if(d, web, d->h_web, new_port(d, d->vn[1], MAC_WEB, true, false), "10.0.2.80", 24) < 0)
+	    add_if(d, web, d->h_web, new_port(d, d->vn[1], d->mail ? MAC_MAIL : MAC_WEB, true, false),
+		   srv_addr, 24) < 0)
 		return -1;
 	if (ustack_set_gateway(dns, ip4("10.0.1.1")) < 0 || ustack_set_gateway(web, ip4("10.0.2.1")) < 0) {
 		demo_err("ustack_set_gateway: %s\n", strerror(errno));
@@ -333,14 +344,29 @@ static int build_vnet(struct demo *d)
 			return -1;
 		}
 
-	/* `ustack dns`: the zone has the URL's name (and www.example.test). */
+	/* `ustack dns`: the zone has the URL's name (and www.example.test); for mail, the
+	 * domain's MX and its exchanger's address */
 	int zn = snprintf(zone, sizeof zone, "# the demo's zone\nwww.example.test A 10.0.2.80\n");
-	if (strcasecmp(d->host, "www.example.test") && inet_addr(d->host) == INADDR_NONE)
+	if (d->mail)
+		snprintf(zone + zn, sizeof zone - (size_t)zn, "%.60s MX 10 mail.%.60s\nmail.%.60s A 10.0.2.25\n",
+			 d->host, d->host, d->host);
+	else if (strcasecmp(d->host, "www.example.test") && inet_addr(d->host) == INADDR_NONE)
 		snprintf(zone + zn, sizeof zone - (size_t)zn, "%s A 10.0.2.80\n", d->host);
 	d->dnssrv = ustack_dns_server_start(dns, zone, 53, 300);
 	if (!d->dnssrv) {
 		demo_err("ustack_dns_server_start: %s\n", strerror(errno));
 		return -1;
+	}
+	if (d->mail) {
+		char mx[300];
+		snprintf(mx, sizeof mx, "mail.%s", d->host);
+		struct smtpd_config sc = { .hostname = mx, .domain = d->host, .port = 25 };
+		d->smtpd = smtpd_start(web, &sc);
+		if (!d->smtpd) {
+			demo_err("smtpd_start: %s\n", strerror(errno));
+			return -1;
+		}
+		goto client;
 	}
 	/* `ustack serve`: one page, at "/" and at the URL's path (--url http://host/x.html) */
 	struct httpd_file *files = d->files;
@@ -361,6 +387,7 @@ static int build_vnet(struct demo *d)
 		demo_err("httpd_start: %s\n", strerror(errno));
 		return -1;
 	}
+client:
 	settle(d, 30, 500);
 
 	/* The client: its address, its gateway and its DNS server; nothing else. */
@@ -368,7 +395,7 @@ static int build_vnet(struct demo *d)
 	if (!client)
 		return -1;
 	d->h_client = d->hooks[0].host;
-	snprintf(d->log.hosts[d->h_client].role, sizeof d->log.hosts[0].role, "browser");
+	snprintf(d->log.hosts[d->h_client].role, sizeof d->log.hosts[0].role, d->mail ? "mailer" : "browser");
 	if (add_if(d, client, d->h_client, new_port(d, d->vn[0], MAC_CLIENT, true, d->loss > 0),
 		   "10.0.1.10", 24) < 0)
 		return -1;
@@ -470,6 +497,8 @@ static void teardown(struct demo *d)
 	d->ctl = NULL;
 	httpd_stop(d->httpd);
 	d->httpd = NULL;
+	smtpd_stop(d->smtpd);
+	d->smtpd = NULL;
 	if (d->dnssrv)
 		ustack_dns_server_stop(d->dnssrv);
 	d->dnssrv = NULL;
@@ -524,6 +553,8 @@ static int find_conn(struct demo *d, struct ustack_sockinfo *out)
 static int step_resolve(struct demo *d)
 {
 	demo_print_heading(d, DEMO_STEP_RESOLVE);
+	if (d->mail)
+		return demo_mail_resolve(d);
 	if (inet_pton(AF_INET, d->host, &d->server) == 1) {
 		SAY(d, "  The URL gives an address, %s: no name to resolve.\n",
 		    "  URL에 주소(%s)가 그대로 있으므로 이름을 풀 필요가 없습니다.\n", d->host);
@@ -680,6 +711,8 @@ static int read_response(struct demo *d)
 static int step_http(struct demo *d)
 {
 	demo_print_heading(d, DEMO_STEP_HTTP);
+	if (d->mail)
+		return demo_mail_smtp(d);
 	int n = snprintf(d->request, sizeof d->request,
 			 "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: ustack-demo\r\nAccept: */*\r\n\r\n",
 			 d->path, d->host);
@@ -719,9 +752,9 @@ static int step_close(struct demo *d)
 {
 	struct ustack_sockinfo si;
 	demo_print_heading(d, DEMO_STEP_CLOSE);
-	SAY(d, "  close(%d): the browser is done; TCP sends a FIN, the server answers with its own.\n\n",
-	    "  close(%d): 브라우저는 할 일을 마쳤습니다; TCP가 FIN을 보내고, 서버도 FIN으로 답합니다.\n\n",
-	    d->fd);
+	SAY(d, "  close(%d): the %s is done; TCP sends a FIN, the server answers with its own.\n\n",
+	    "  close(%d): %s는 할 일을 마쳤습니다; TCP가 FIN을 보내고, 서버도 FIN으로 답합니다.\n\n",
+	    d->fd, d->mail ? demo_tr(d, "mailer", "메일러") : demo_tr(d, "browser", "브라우저"));
 	mark_begin(d, DEMO_STEP_CLOSE);
 	ustack_close(d->st[0], d->fd);
 	/* close() returns at once; the exchange goes on in the stack */
@@ -856,7 +889,15 @@ static int parse_args(struct demo *d, struct tool_opts *o, int argc, char **argv
 			return -1;
 		}
 	}
-	if (http_parse_url(d->url, d->host, sizeof d->host, &d->port, d->path, sizeof d->path) < 0) {
+	if (d->mail && (o->tap || strcmp(d->url, DEMO_DEFAULT_URL))) {
+		tool_usage_error("demo", DEMO_USAGE, "--scenario mail runs on the network in memory: no --tap, no --url");
+		return -1;
+	}
+	if (d->mail) {
+		snprintf(d->host, sizeof d->host, "example.test");
+		d->port = 25;
+		d->path[0] = '\0';
+	} else if (http_parse_url(d->url, d->host, sizeof d->host, &d->port, d->path, sizeof d->path) < 0) {
 		tool_usage_error("demo", DEMO_USAGE, "bad URL '%s' (http://host[:port][/path])", d->url);
 		return -1;
 	}

@@ -14,6 +14,7 @@
 #include "httpd.h"
 #include "demo_header.h"
 #include "demo_html.h"
+#include "demo_mail.h"
 
 #define DEMO_MSL_MS 1000              /* TIME_WAIT = 2*MSL = 2 s in the demo */
 #define DEMO_LINK_LATENCY_US 1000     /* each vnet port: 1 ms */
@@ -100,7 +101,19 @@ struct demo {
 	unsigned frame_no;                /* frames shown so far (their "#N") */
 	bool pic_syn, pic_synack, pic_ack;   /* the handshake's pictures, drawn once */
 	struct demo_page *rec;            /* --html: the recorder (demo_html.c) */
+
+	/* --scenario mail (demo_mail.c); d->host is the recipient's domain */
+	struct smtpd *smtpd;
+	char exchanger[256];              /* the MX record's exchange */
+	uint16_t mx_id, mx_pref;
+	int mx_rcode;
+	char smtp_log[4096];              /* the dialogue, "C: ..." / "S: ..." lines */
+	size_t smtp_log_len, smtp_msg_len;
+	int smtp_greeting, smtp_data, smtp_quit;   /* reply codes */
 };
+
+/* demo.c: wait until no frame was traced for quiet_ms (at most max_ms). */
+void demo_settle(struct demo *d, unsigned quiet_ms, unsigned max_ms);
 
 /* demo_print.c: the narration. say() prints en or ko by d->ko, and nothing with --quiet. */
 void demo_say(struct demo *d, const char *en, const char *ko, ...);

@@ -14,6 +14,7 @@
 #include "ustack/dev.h"
 #include "ustack/socket.h"
 #include "demo.h"
+#include "demo_dissect.h"
 
 
 const char *demo_tr(const struct demo *d, const char *en, const char *ko)
@@ -116,6 +117,7 @@ const char *demo_qtype_name(uint16_t t, char buf[16])
 	switch (t) {
 	case 1: return "A";
 	case 5: return "CNAME";
+	case 15: return "MX";
 	case 28: return "AAAA";
 	default: snprintf(buf, 16, "TYPE%u", t); return buf;
 	}
@@ -165,6 +167,20 @@ void demo_format_frame(struct demo *d, const struct demo_ev *e, char *buf, size_
 		int rcode = fi->dns_flags & 0xf;
 		if (fi->dns_cname[0])
 			used += (size_t)snprintf(extra, sizeof extra, " CNAME %s", fi->dns_cname);
+		if (fi->dns_qtype == 15 && e->frame) {
+			/* MX: ustack_frame_decode keeps addresses only; the dissector reads the rest */
+			struct demo_dissection *dd = malloc(sizeof *dd);
+			if (dd) {
+				demo_dissect(e->frame, e->frame_len, dd);
+				for (int i = 0; i < dd->n && used < sizeof extra; i++)
+					if (!strcmp(dd->f[i].key, "dns.mx.preference") && i + 1 < dd->n &&
+					    !strcmp(dd->f[i + 1].key, "dns.mx.mail_exchange"))
+						used += (size_t)snprintf(extra + used, sizeof extra - used,
+									 " MX %s %s", dd->f[i].text,
+									 dd->f[i + 1].text);
+				free(dd);
+			}
+		}
 		for (int i = 0; i < fi->dns_n_a && i < 8 && used < sizeof extra; i++) {
 			char r[16];
 			used += (size_t)snprintf(extra + used, sizeof extra - used, " A %s ttl=%u",
@@ -204,6 +220,14 @@ void demo_print_network(struct demo *d)
 {
 	char a[16], m[18], url[1400];
 	snprintf(url, sizeof url, "%s", d->url);
+	if (d->mail)
+		SAY(d, "ustack demo: a mailer sends a message to bob@%s, one step at a time.\n"
+		       "Every value below is read from a frame on the wire, a trace event of a stack, or a\n"
+		       "stack's own tables; nothing is made up.\n\n",
+		    "ustack demo: 메일러가 bob@%s 에게 메시지를 한 단계씩 보냅니다.\n"
+		    "아래의 모든 값은 선로 위 프레임, 스택의 트레이스 이벤트, 또는 스택 자신의 표에서\n"
+		    "읽은 것입니다. 지어낸 값은 없습니다.\n\n", d->host);
+	else
 	SAY(d, "ustack demo: fetching %s the way a browser does, one step at a time.\n"
 	       "Every value below is read from a frame on the wire, a trace event of a stack, or a\n"
 	       "stack's own tables; nothing is made up.\n\n",
@@ -237,9 +261,15 @@ void demo_print_network(struct demo *d)
 				m[0] = '\0';
 			const char *role = "";
 			if (i == 0) {
-				if (h == d->h_client)
+				if (h == d->h_client && d->mail)
+					role = demo_tr(d, "the mailer (this program's main thread)",
+						       "메일러 (이 프로그램의 메인 스레드)");
+				else if (h == d->h_client)
 					role = demo_tr(d, "the browser (this program's main thread)",
 						       "브라우저 (이 프로그램의 메인 스레드)");
+				else if (h == d->h_web && d->mail)
+					role = demo_tr(d, "mail server (SMTP), port 25",
+						       "메일 서버 (SMTP), 포트 25");
 				else if (h == d->h_dns)
 					role = demo_tr(d, "DNS server (ustack dns)", "DNS 서버 (ustack dns)");
 				else if (h == d->h_router)
@@ -257,6 +287,17 @@ void demo_print_network(struct demo *d)
 		SAY(d, "\n  The client knows only its address, its gateway (%s) and its DNS server (%s).\n\n",
 		    "\n  클라이언트가 아는 것은 자기 주소, 게이트웨이(%s), DNS 서버(%s)뿐입니다.\n\n",
 		    d->gw.s_addr ? demo_ip(d->gw, g) : "-", d->dns.s_addr ? demo_ip(d->dns, s) : "-");
+		return;
+	}
+	if (d->mail) {
+		demo_out(d, "\n      client 10.0.1.10 ──┐                                   ┌── mail 10.0.2.25\n"
+		       "                         ├── 10.0.1.1  router  10.0.2.1 ─────┤\n"
+		       "      dns    10.0.1.53 ──┘        10.0.1.0/24 | 10.0.2.0/24  └─\n\n");
+		SAY(d, "  The client knows only its address, its gateway (%s) and its DNS server (%s).\n"
+		       "  The DNS server has %s MX 10 mail.%s, and mail.%s A 10.0.2.25.\n\n",
+		    "  클라이언트가 아는 것은 자기 주소, 게이트웨이(%s), DNS 서버(%s)뿐입니다.\n"
+		    "  DNS 서버에는 %s MX 10 mail.%s 와 mail.%s A 10.0.2.25 가 있습니다.\n\n",
+		    demo_ip(d->gw, g), demo_ip(d->dns, s), d->host, d->host, d->host);
 		return;
 	}
 	demo_out(d, "\n      client 10.0.1.10 ──┐                                   ┌── web 10.0.2.80\n"
@@ -280,12 +321,17 @@ void demo_print_layers(struct demo *d)
 						      "가상 링크(vnet) 위의 이더넷 프레임"));
 	SAY(d, "THE LAYERS  (what the request goes through inside the client, top to bottom)\n\n",
 	    "계층  (요청이 클라이언트 안에서 위에서 아래로 지나가는 곳)\n\n");
-	SAY(d, "  application      the browser: gethostbyname, socket, connect, send, recv, close\n"
-	       "  socket library   the resolver (name -> address, over DNS) and the descriptor table\n"
+	if (d->mail)
+		SAY(d, "  application      the mailer: an MX question, gethostbyname, socket, connect, SMTP\n"
+		       "                   with send and recv, close\n",
+		    "  애플리케이션     메일러: MX 질문, gethostbyname, socket, connect, send/recv로 SMTP, close\n");
+	else
+		SAY(d, "  application      the browser: gethostbyname, socket, connect, send, recv, close\n",
+		    "  애플리케이션     브라우저: gethostbyname, socket, connect, send, recv, close\n");
+	SAY(d, "  socket library   the resolver (name -> address, over DNS) and the descriptor table\n"
 	       "                   (each descriptor points at a control block)\n"
 	       "  protocol stack   TCP, UDP, IP, ICMP, ARP\n"
 	       "  link             %s\n\n",
-	    "  애플리케이션     브라우저: gethostbyname, socket, connect, send, recv, close\n"
 	    "  소켓 라이브러리  리졸버(이름 -> 주소, DNS로)와 디스크립터 표\n"
 	    "                   (디스크립터마다 제어 블록을 가리킴)\n"
 	    "  프로토콜 스택    TCP, UDP, IP, ICMP, ARP\n"
@@ -315,7 +361,11 @@ void demo_print_heading(struct demo *d, enum demo_step step)
 	demo_html_section(d, (int)step);
 	switch (step) {
 	case DEMO_STEP_RESOLVE:
-		snprintf(title, sizeof title, "0  gethostbyname(\"%s\")", d->host);
+		if (d->mail)
+			snprintf(title, sizeof title, "0  DNS: MX %s, %s", d->host,
+				 demo_tr(d, "then the exchanger's A record", "그다음 교환기의 A 레코드"));
+		else
+			snprintf(title, sizeof title, "0  gethostbyname(\"%s\")", d->host);
 		break;
 	case DEMO_STEP_SOCKET:
 		snprintf(title, sizeof title, "①  socket()");
@@ -324,8 +374,12 @@ void demo_print_heading(struct demo *d, enum demo_step step)
 		snprintf(title, sizeof title, "②  connect()");
 		break;
 	case DEMO_STEP_HTTP:
-		snprintf(title, sizeof title, "③  send() / recv(): HTTP %s",
-			 demo_tr(d, "request and response", "요청과 응답"));
+		if (d->mail)
+			snprintf(title, sizeof title, "③  send() / recv(): SMTP %s",
+				 demo_tr(d, "dialogue", "대화"));
+		else
+			snprintf(title, sizeof title, "③  send() / recv(): HTTP %s",
+				 demo_tr(d, "request and response", "요청과 응답"));
 		break;
 	case DEMO_STEP_CLOSE:
 		snprintf(title, sizeof title, "④  close()");
