@@ -360,7 +360,8 @@ static int build_vnet(struct demo *d)
 	if (d->mail) {
 		char mx[300];
 		snprintf(mx, sizeof mx, "mail.%s", d->host);
-		struct smtpd_config sc = { .hostname = mx, .domain = d->host, .port = 25 };
+		struct smtpd_config sc = { .hostname = mx, .domain = d->host, .port = 25,
+					   .idle_ms = d->step ? 6 * 3600 * 1000 : 0 };
 		d->smtpd = smtpd_start(web, &sc);
 		if (!d->smtpd) {
 			demo_err("smtpd_start: %s\n", strerror(errno));
@@ -382,6 +383,8 @@ static int build_vnet(struct demo *d)
 	hc.n_files = strcmp(d->path, "/") ? 2 : 1;
 	hc.port = d->port;
 	hc.server_name = "ustack-httpd";
+	/* --step: the class may talk between connect() and the request */
+	hc.idle_timeout_ms = d->step ? 6 * 3600 * 1000 : 0;
 	d->httpd = httpd_start(web, &hc);
 	if (!d->httpd) {
 		demo_err("httpd_start: %s\n", strerror(errno));
@@ -770,7 +773,7 @@ static int step_close(struct demo *d)
 	mark_end(d, DEMO_STEP_CLOSE);
 	demo_print_step(d, DEMO_STEP_CLOSE);
 	demo_print_netstat(d, "after close()", "close() 직후");
-	demo_pause(d);
+	/* no pause here with --step: TIME_WAIT's clock runs whether we wait or not */
 	demo_html_section(d, DEMO_STEP_TIMEWAIT);
 	if (find_conn(d, &si) == 0 && !strcmp(si.state, "TIME_WAIT")) {
 		d->time_wait_seen = true;

@@ -26,6 +26,7 @@ struct smtpd {
 	struct ustack *st;
 	int lfd;
 	char hostname[128], domain[128];
+	unsigned idle_ms;
 	pthread_t th;
 	atomic_bool stopping;
 	pthread_mutex_t mu;
@@ -81,7 +82,7 @@ static int read_line(struct smtpd *s, int fd, char *line, size_t cap, size_t *le
 			s->in_len -= n;
 			return 1;
 		}
-		if (atomic_load(&s->stopping) || idle >= IDLE_MS)
+		if (atomic_load(&s->stopping) || idle >= s->idle_ms)
 			return -1;
 		ssize_t r = ustack_recv(s->st, fd, s->in + s->in_len, sizeof s->in - s->in_len, 0);
 		if (r == 0)
@@ -275,6 +276,7 @@ struct smtpd *smtpd_start(struct ustack *st, const struct smtpd_config *cfg)
 	s->st = st;
 	snprintf(s->hostname, sizeof s->hostname, "%s", cfg->hostname ? cfg->hostname : "localhost");
 	snprintf(s->domain, sizeof s->domain, "%s", cfg->domain ? cfg->domain : s->hostname);
+	s->idle_ms = cfg->idle_ms ? cfg->idle_ms : IDLE_MS;
 	pthread_mutex_init(&s->mu, NULL);
 	s->lfd = ustack_socket(st, AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in sa;

@@ -16,6 +16,7 @@ struct smtpd_config {
 	const char *hostname;        /* in the greeting and the EHLO reply */
 	const char *domain;          /* RCPT TO:<x@domain> is accepted, others get 550 */
 	uint16_t port;               /* 0: 25 */
+	unsigned idle_ms;            /* a silent client is dropped after this (0: 30 s) */
 };
 
 struct smtpd;
