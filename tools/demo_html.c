@@ -414,14 +414,19 @@ static void jstr_renumbered(FILE *f, struct demo *d, const char *text, const str
 		char *e;
 		unsigned long no = l[0] == '#' ? strtoul(l + 1, &e, 10) : 0;
 		if (no && no <= p->n_shown && p->shown[no - 1]) {
+			/* the record is the sender's TX; the narration may show the receiver's RX */
+			const struct demo_ev *e0 = p->shown[no - 1];
 			size_t k = 0;
-			while (k < n && r[k].ev != p->shown[no - 1])
+			while (k < n && !(r[k].ev && (r[k].ev == e0 || r[k].ev->rx == e0 || e0->rx == r[k].ev)))
 				k++;
 			char num[24];
 			if (k < n)
 				snprintf(num, sizeof num, "#%zu", k + 1);
 			else
 				snprintf(num, sizeof num, "#-");
+			/* "#%-3u": the number and its padding are four columns */
+			while (e - l < 4 && *e == ' ')
+				e++;
 			size_t old_w = (size_t)(e - l);
 			fputs(num, m);
 			for (size_t w = strlen(num); w < old_w; w++)

@@ -141,14 +141,15 @@
         s.appendChild(sv('line', { x1: 0, y1: y - 14, x2: width, y2: y - 14, stroke: '#e3e7ec' }));
         s.appendChild(sv('text', { x: 2, y: y - 3, class: 'steplabel' }, stepNo(f.step)));
       }
-      var g = sv('g', { class: 'arrow' + (f.lost && f.to >= 0 ? ' lost' : ''), 'data-i': i, 'data-line': f.line,
+      var g = sv('g', { class: 'arrow' + (f.lost && f.to >= 0 && f.to !== f.from ? ' lost' : ''), 'data-i': i, 'data-line': f.line,
         tabindex: '-1' });
       g.appendChild(sv('title', {}, '#' + f.no + (f.t !== null ? '  +' + f.t.toFixed(3) + ' ms  ' : '  ') + f.line));
       var x1 = colX[f.from], x2 = colX[f.to], xmax = X0 + (cols.length - 1) * W;
       if (x1 === undefined) x1 = x2 === undefined ? X0 : x2 - 40;
-      if (x2 === undefined) x2 = x1 >= xmax ? x1 - 40 : x1 + 40;   /* nobody took it (a broadcast) */
+      var nobody = x2 === undefined || x2 === x1;
+      if (nobody) x2 = x1 >= xmax ? x1 - 40 : x1 + 40;   /* nobody took it (an announcement) */
       g.appendChild(sv('line', { x1: Math.min(x1, x2), y1: y, x2: Math.max(x1, x2), y2: y, class: 'hit' }));
-      var lost = f.lost && f.to >= 0;
+      var lost = f.lost && !nobody;
       var tip = lost ? (x1 + x2) / 2 : x2;
       g.appendChild(sv('line', { x1: x1, y1: y, x2: tip, y2: y }));
       var d = x2 >= x1 ? -6 : 6;
