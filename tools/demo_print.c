@@ -445,6 +445,9 @@ static void print_picture(struct demo *d, const struct demo_ev *e)
 {
 	if (d->quiet || !e->frame)
 		return;
+	/* the page draws its own pictures, of every frame: not this text */
+	struct demo_page *rec = d->rec;
+	d->rec = NULL;
 	SAY(d, "\n      Frame #%u as the envelope it is (%zu bytes): each header drawn as the RFCs draw\n"
 	       "      it, 32 bits a row, one box per field with this frame's value; under each row, the\n"
 	       "      row's bytes as they were on the wire, each under its own eight bits.\n",
@@ -453,6 +456,7 @@ static void print_picture(struct demo *d, const struct demo_ev *e)
 	    "      선로에 있던 그대로, 각자 자기 8비트 밑에 있습니다.\n", d->frame_no, e->frame_len);
 	demo_header_draw(d->out, e->frame, e->frame_len, d->ko);
 	demo_out(d, "\n");
+	d->rec = rec;
 }
 
 static void print_event(struct demo *d, const struct demo_ev *e)
