@@ -354,7 +354,8 @@
     cur = i;
     var st = stops[i], s = D.steps[st.s], f = curFrame();
     $('step-title').textContent = lang === 'ko' ? s.title_ko : s.title;
-    $('narration').textContent = lang === 'ko' ? s.ko : s.en;
+    /* the terminal's ━━━ rules around a heading: the page has its own heading */
+    $('narration').textContent = (lang === 'ko' ? s.ko : s.en).replace(/^━+\n/gm, '');
     $('where').textContent = UI[lang].step + ' ' + (st.s + 1) + '/' + D.steps.length +
       (f ? ' · ' + UI[lang].frame + ' #' + f.no : '') + ' · ' + (i + 1) + '/' + stops.length;
     document.querySelectorAll('#ladder .arrow').forEach(function (g) {

@@ -229,6 +229,11 @@ try:
                                                      "mobile": mobile}, session=sid)
         js("window.scrollTo(0, 0); new Promise(function(r){requestAnimationFrame(function(){requestAnimationFrame(r)})})")
         over = js("document.documentElement.scrollWidth - window.innerWidth")
+        fill = js("[window.innerWidth, Math.round(document.querySelector('main').getBoundingClientRect().width)]")
+        print("%s: window %d px wide, the page's main column %d px" % (name, fill[0], fill[1]))
+        if fill[1] < fill[0] - 24:
+            print(js("Array.from(document.querySelectorAll('body *')).filter(function(e){return !e.closest('#ladder') && !e.closest('.pic') && !e.closest('#hex') && e.getBoundingClientRect().right > %d}).slice(0,8).map(function(e){return e.tagName+'#'+e.id+'.'+e.className+' '+Math.round(e.getBoundingClientRect().right)}).join(' | ')" % (fill[1] + 2)))
+            bad.append("%s: the page uses %d of the window's %d px" % (name, fill[1], fill[0]))
         png = base64.b64decode(send("Page.captureScreenshot", {"format": "png"}, session=sid)["data"])
         path = os.path.join(outdir, name)
         open(path, "wb").write(png)
