@@ -9,8 +9,9 @@
 #     000010 with SYN set in the packet pane and lights the byte of the flags in the hex
 #     pane; a click on a byte lights its field; the End key steps to the last step, which
 #     shows TIME_WAIT -> CLOSED; the Korean switch changes the narration;
-#  3. screenshots at a desktop width and at a phone width (no sideways scrolling) are
-#     written to the test's output (build/test-output/demo_html/) and are not blank.
+#  3. screenshots at a desktop width (in English and in Korean) and at a phone width (the
+#     page fills the 390 px screen, no sideways scrolling, no zooming out) are written to
+#     the test's output (build/test-output/demo_html/) and are not blank.
 set -euo pipefail
 
 BIN=${USTACK_BIN:?USTACK_BIN must name the ustack binary}
@@ -239,7 +240,11 @@ try:
         open(path, "wb").write(png)
         return path, png, over
     click_at(syn + ".querySelector('line.hit')")
-    shots = [shot("desktop.png", 1280, 900, False), shot("phone.png", 390, 844, True)]
+    shots = [shot("desktop.png", 1280, 900, False)]
+    key("l", "KeyL", 76)
+    shots.append(shot("desktop-ko.png", 1280, 900, False))
+    key("l", "KeyL", 76)
+    shots.append(shot("phone.png", 390, 844, True))
     send("Browser.close")
 except Exception as e:
     bad.append("driving chromium: %s: %s" % (type(e).__name__, e))
@@ -308,5 +313,5 @@ for b in bad:
 sys.exit(1 if bad else 0)
 EOF
 [ $rc -eq 0 ] || fail "the page in Chromium (exit $rc)"
-echo "screenshots: $OUTDIR/desktop.png $OUTDIR/phone.png"
+echo "screenshots: $OUTDIR/desktop.png $OUTDIR/desktop-ko.png $OUTDIR/phone.png"
 echo "test_demo_html: ok"
