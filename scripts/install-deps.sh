@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Install, quietly, the Debian packages the build and the tests need, only those missing.
+# (chromium opens the demo's page in tests/tools/test_demo_html.sh; fonts-nanum draws its
+# Korean in the screenshots that test takes.)
 set -euo pipefail
 pkgs=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping tcpdump tshark
       dnsmasq-base socat netcat-openbsd curl python3 python3-scapy librsvg2-bin libpcap-dev
-      liblwip-dev procps hping3 pkg-config)
+      liblwip-dev procps hping3 pkg-config chromium fonts-nanum)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -34,9 +34,11 @@
 #include "demo.h"
 #include "http_client.h"
 #include "httpd.h"
+#include "smtpd.h"
 
 #define DEMO_USAGE \
-	"usage: ustack demo [--url URL] [--pcap FILE] [--svg FILE] [--quiet] [--lang en|ko]\n" \
+	"usage: ustack demo [--scenario web|mail] [--url URL] [--pcap FILE] [--svg FILE]\n" \
+	"                   [--html FILE] [--frames all|LIST] [--step] [--quiet] [--lang en|ko]\n" \
 	"                   [--loss P --seed N] [--verbose] [--trace] [--ctl PATH]\n" \
 	"       ustack demo --tap NAME --addr A.B.C.D/N [--gw G] [--dns D] [--url URL] ...\n"
 #define DEMO_HELP \
@@ -49,6 +51,14 @@
 	"  --url URL       the page to fetch (default http://www.example.test/)\n" \
 	"  --pcap FILE     capture every frame of every link (Wireshark, tshark -r)\n" \
 	"  --svg FILE      draw the exchange as a ladder diagram (one column per host)\n" \
+	"  --html FILE     the whole walkthrough as one page that opens offline in a browser:\n" \
+	"                  the ladder, each step's narration, every frame taken apart with its\n" \
+	"                  bytes, the header pictures, the tables and the TCP states\n" \
+	"  --scenario S    web (default: a browser fetches a page) or mail (a mailer finds the\n" \
+	"                  mail server by its MX record and sends a message over SMTP)\n" \
+	"  --frames LIST   draw the header picture of these frames (the #N of the narration:\n" \
+	"                  \"all\", or \"3,7-9\"); by default of the handshake's SYN, SYN/ACK, ACK\n" \
+	"  --step          pause after each step until Enter (teaching in a room)\n" \
 	"  --quiet         print only the summary\n" \
 	"  --lang en|ko    the narration in English (default) or Korean\n" \
 	"  --loss P        drop each frame on the client's link with probability P\n" \
@@ -68,6 +78,7 @@ static const uint8_t MAC_DNS[6] = { 0x02, 0, 0, 0, 0x01, 0x35 };
 static const uint8_t MAC_ROUTER_A[6] = { 0x02, 0, 0, 0, 0x01, 0x01 };
 static const uint8_t MAC_ROUTER_B[6] = { 0x02, 0, 0, 0, 0x02, 0x01 };
 static const uint8_t MAC_WEB[6] = { 0x02, 0, 0, 0, 0x02, 0x50 };
+static const uint8_t MAC_MAIL[6] = { 0x02, 0, 0, 0, 0x02, 0x19 };
 
 static struct in_addr ip4(const char *s)
 {
@@ -258,6 +269,12 @@ static int add_if(struct demo *d, struct ustack *st, int host, struct ustack_dev
 }
 
 /* Frames sent: quiet means no frame for quiet_ms (at most max_ms of waiting). */
+static void settle(struct demo *d, unsigned quiet_ms, unsigned max_ms);
+void demo_settle(struct demo *d, unsigned quiet_ms, unsigned max_ms)
+{
+	settle(d, quiet_ms, max_ms);
+}
+
 static void settle(struct demo *d, unsigned quiet_ms, unsigned max_ms)
 {
 	size_t last = demo_log_count(&d->log);
@@ -274,8 +291,9 @@ static int build_vnet(struct demo *d)
 {
 	char zone[600];
 
-	make_page(d);
-	if (!d->page) {
+	if (!d->mail)
+		make_page(d);
+	if (!d->mail && !d->page) {
 		demo_err("out of memory\n");
 		return -1;
 	}
@@ -297,7 +315,8 @@ static int build_vnet(struct demo *d)
 	 * are over before the client is plugged in: the client starts knowing nobody. */
 	struct ustack *dns = new_stack(d, "dns", false, 1);
 	struct ustack *router = new_stack(d, "router", true, 2);
-	struct ustack *web = new_stack(d, "web", false, 3);
+	struct ustack *web = new_stack(d, d->mail ? "mail" : "web", false, 3);
+	const char *srv_addr = d->mail ? "10.0.2.25" : "10.0.2.80";
 	if (!dns || !router || !web)
 		return -1;
 	d->h_dns = d->hooks[1].host;
@@ -305,13 +324,14 @@ static int build_vnet(struct demo *d)
 	d->h_web = d->hooks[3].host;
 	snprintf(d->log.hosts[d->h_dns].role, sizeof d->log.hosts[0].role, "DNS server");
 	snprintf(d->log.hosts[d->h_router].role, sizeof d->log.hosts[0].role, "forwarding");
-	snprintf(d->log.hosts[d->h_web].role, sizeof d->log.hosts[0].role, "web server");
+	snprintf(d->log.hosts[d->h_web].role, sizeof d->log.hosts[0].role, d->mail ? "mail server" : "web server");
 	if (add_if(d, dns, d->h_dns, new_port(d, d->vn[0], MAC_DNS, false, false), "10.0.1.53", 24) < 0 ||
 	    add_if(d, router, d->h_router, new_port(d, d->vn[0], MAC_ROUTER_A, false, false),
 		   "10.0.1.1", 24) < 0 ||
 	    add_if(d, router, d->h_router, new_port(d, d->vn[1], MAC_ROUTER_B, false, false),
 		   "10.0.2.1", 24) < 0 ||
-	    add_if(d, web, d->h_web, new_port(d, d->vn[1], MAC_WEB, true, false), "10.0.2.80", 24) < 0)
+	    add_if(d, web, d->h_web, new_port(d, d->vn[1], d->mail ? MAC_MAIL : MAC_WEB, true, false),
+		   srv_addr, 24) < 0)
 		return -1;
 	if (ustack_set_gateway(dns, ip4("10.0.1.1")) < 0 || ustack_set_gateway(web, ip4("10.0.2.1")) < 0) {
 		demo_err("ustack_set_gateway: %s\n", strerror(errno));
@@ -324,14 +344,30 @@ static int build_vnet(struct demo *d)
 			return -1;
 		}
 
-	/* `ustack dns`: the zone has the URL's name (and www.example.test). */
+	/* `ustack dns`: the zone has the URL's name (and www.example.test); for mail, the
+	 * domain's MX and its exchanger's address */
 	int zn = snprintf(zone, sizeof zone, "# the demo's zone\nwww.example.test A 10.0.2.80\n");
-	if (strcasecmp(d->host, "www.example.test") && inet_addr(d->host) == INADDR_NONE)
+	if (d->mail)
+		snprintf(zone + zn, sizeof zone - (size_t)zn, "%.60s MX 10 mail.%.60s\nmail.%.60s A 10.0.2.25\n",
+			 d->host, d->host, d->host);
+	else if (strcasecmp(d->host, "www.example.test") && inet_addr(d->host) == INADDR_NONE)
 		snprintf(zone + zn, sizeof zone - (size_t)zn, "%s A 10.0.2.80\n", d->host);
 	d->dnssrv = ustack_dns_server_start(dns, zone, 53, 300);
 	if (!d->dnssrv) {
 		demo_err("ustack_dns_server_start: %s\n", strerror(errno));
 		return -1;
+	}
+	if (d->mail) {
+		char mx[300];
+		snprintf(mx, sizeof mx, "mail.%s", d->host);
+		struct smtpd_config sc = { .hostname = mx, .domain = d->host, .port = 25,
+					   .idle_ms = d->step ? 6 * 3600 * 1000 : 0 };
+		d->smtpd = smtpd_start(web, &sc);
+		if (!d->smtpd) {
+			demo_err("smtpd_start: %s\n", strerror(errno));
+			return -1;
+		}
+		goto client;
 	}
 	/* `ustack serve`: one page, at "/" and at the URL's path (--url http://host/x.html) */
 	struct httpd_file *files = d->files;
@@ -347,11 +383,14 @@ static int build_vnet(struct demo *d)
 	hc.n_files = strcmp(d->path, "/") ? 2 : 1;
 	hc.port = d->port;
 	hc.server_name = "ustack-httpd";
+	/* --step: the class may talk between connect() and the request */
+	hc.idle_timeout_ms = d->step ? 6 * 3600 * 1000 : 0;
 	d->httpd = httpd_start(web, &hc);
 	if (!d->httpd) {
 		demo_err("httpd_start: %s\n", strerror(errno));
 		return -1;
 	}
+client:
 	settle(d, 30, 500);
 
 	/* The client: its address, its gateway and its DNS server; nothing else. */
@@ -359,7 +398,7 @@ static int build_vnet(struct demo *d)
 	if (!client)
 		return -1;
 	d->h_client = d->hooks[0].host;
-	snprintf(d->log.hosts[d->h_client].role, sizeof d->log.hosts[0].role, "browser");
+	snprintf(d->log.hosts[d->h_client].role, sizeof d->log.hosts[0].role, d->mail ? "mailer" : "browser");
 	if (add_if(d, client, d->h_client, new_port(d, d->vn[0], MAC_CLIENT, true, d->loss > 0),
 		   "10.0.1.10", 24) < 0)
 		return -1;
@@ -461,6 +500,8 @@ static void teardown(struct demo *d)
 	d->ctl = NULL;
 	httpd_stop(d->httpd);
 	d->httpd = NULL;
+	smtpd_stop(d->smtpd);
+	d->smtpd = NULL;
 	if (d->dnssrv)
 		ustack_dns_server_stop(d->dnssrv);
 	d->dnssrv = NULL;
@@ -515,6 +556,8 @@ static int find_conn(struct demo *d, struct ustack_sockinfo *out)
 static int step_resolve(struct demo *d)
 {
 	demo_print_heading(d, DEMO_STEP_RESOLVE);
+	if (d->mail)
+		return demo_mail_resolve(d);
 	if (inet_pton(AF_INET, d->host, &d->server) == 1) {
 		SAY(d, "  The URL gives an address, %s: no name to resolve.\n",
 		    "  URL에 주소(%s)가 그대로 있으므로 이름을 풀 필요가 없습니다.\n", d->host);
@@ -671,6 +714,8 @@ static int read_response(struct demo *d)
 static int step_http(struct demo *d)
 {
 	demo_print_heading(d, DEMO_STEP_HTTP);
+	if (d->mail)
+		return demo_mail_smtp(d);
 	int n = snprintf(d->request, sizeof d->request,
 			 "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: ustack-demo\r\nAccept: */*\r\n\r\n",
 			 d->path, d->host);
@@ -710,9 +755,9 @@ static int step_close(struct demo *d)
 {
 	struct ustack_sockinfo si;
 	demo_print_heading(d, DEMO_STEP_CLOSE);
-	SAY(d, "  close(%d): the browser is done; TCP sends a FIN, the server answers with its own.\n\n",
-	    "  close(%d): 브라우저는 할 일을 마쳤습니다; TCP가 FIN을 보내고, 서버도 FIN으로 답합니다.\n\n",
-	    d->fd);
+	SAY(d, "  close(%d): the %s is done; TCP sends a FIN, the server answers with its own.\n\n",
+	    "  close(%d): %s는 할 일을 마쳤습니다; TCP가 FIN을 보내고, 서버도 FIN으로 답합니다.\n\n",
+	    d->fd, d->mail ? demo_tr(d, "mailer", "메일러") : demo_tr(d, "browser", "브라우저"));
 	mark_begin(d, DEMO_STEP_CLOSE);
 	ustack_close(d->st[0], d->fd);
 	/* close() returns at once; the exchange goes on in the stack */
@@ -728,6 +773,8 @@ static int step_close(struct demo *d)
 	mark_end(d, DEMO_STEP_CLOSE);
 	demo_print_step(d, DEMO_STEP_CLOSE);
 	demo_print_netstat(d, "after close()", "close() 직후");
+	/* no pause here with --step: TIME_WAIT's clock runs whether we wait or not */
+	demo_html_section(d, DEMO_STEP_TIMEWAIT);
 	if (find_conn(d, &si) == 0 && !strcmp(si.state, "TIME_WAIT")) {
 		d->time_wait_seen = true;
 		d->t_time_wait = ustack_clock_us();
@@ -754,6 +801,32 @@ static int step_close(struct demo *d)
 	return d->closed_seen ? 0 : -1;
 }
 
+/* The summary; with --html also into the page (the summary is printed even with --quiet). */
+static void print_summary(struct demo *d)
+{
+	if (d->rec) {
+		char *b = NULL;
+		size_t n = 0;
+		FILE *m = open_memstream(&b, &n);
+		if (m) {
+			FILE *o = d->out;
+			bool q = d->quiet;
+			struct demo_page *rec = d->rec;
+			d->out = m;
+			d->quiet = false;
+			d->rec = NULL;
+			demo_print_summary(d);
+			d->rec = rec;
+			d->quiet = q;
+			d->out = o;
+			fclose(m);
+			demo_html_raw(d, b);
+		}
+		free(b);
+	}
+	demo_print_summary(d);
+}
+
 static int parse_args(struct demo *d, struct tool_opts *o, int argc, char **argv)
 {
 	tool_opts_init(o);
@@ -776,6 +849,31 @@ static int parse_args(struct demo *d, struct tool_opts *o, int argc, char **argv
 		} else if (tool_opt_is(arg, "--svg")) {
 			if (!(d->svg_path = tool_opt_value("demo", DEMO_USAGE, argc, argv, &i)))
 				return -1;
+		} else if (tool_opt_is(arg, "--frames")) {
+			const char *v = tool_opt_value("demo", DEMO_USAGE, argc, argv, &i);
+			if (!v)
+				return -1;
+			if (demo_frames_parse(v, &d->frames) < 0) {
+				tool_usage_error("demo", DEMO_USAGE,
+						 "--frames: 'all' or frame numbers like 3,7-9, not '%s'", v);
+				return -1;
+			}
+			d->frames_set = true;
+		} else if (!strcmp(arg, "--step")) {
+			d->step = true;
+		} else if (tool_opt_is(arg, "--html")) {
+			if (!(d->html_path = tool_opt_value("demo", DEMO_USAGE, argc, argv, &i)))
+				return -1;
+		} else if (tool_opt_is(arg, "--scenario")) {
+			const char *v = tool_opt_value("demo", DEMO_USAGE, argc, argv, &i);
+			if (!v)
+				return -1;
+			if (!strcmp(v, "mail"))
+				d->mail = true;
+			else if (strcmp(v, "web")) {
+				tool_usage_error("demo", DEMO_USAGE, "--scenario: 'web' or 'mail', not '%s'", v);
+				return -1;
+			}
 		} else if (tool_opt_is(arg, "--url")) {
 			if (!(d->url = tool_opt_value("demo", DEMO_USAGE, argc, argv, &i)))
 				return -1;
@@ -794,7 +892,15 @@ static int parse_args(struct demo *d, struct tool_opts *o, int argc, char **argv
 			return -1;
 		}
 	}
-	if (http_parse_url(d->url, d->host, sizeof d->host, &d->port, d->path, sizeof d->path) < 0) {
+	if (d->mail && (o->tap || strcmp(d->url, DEMO_DEFAULT_URL))) {
+		tool_usage_error("demo", DEMO_USAGE, "--scenario mail runs on the network in memory: no --tap, no --url");
+		return -1;
+	}
+	if (d->mail) {
+		snprintf(d->host, sizeof d->host, "example.test");
+		d->port = 25;
+		d->path[0] = '\0';
+	} else if (http_parse_url(d->url, d->host, sizeof d->host, &d->port, d->path, sizeof d->path) < 0) {
 		tool_usage_error("demo", DEMO_USAGE, "bad URL '%s' (http://host[:port][/path])", d->url);
 		return -1;
 	}
@@ -848,7 +954,29 @@ int cmd_demo(int argc, char **argv)
 		return 1;
 	}
 
-	struct watchdog wd = { .seconds = d->loss > 0 ? 240 : 90 };
+	/* --html keeps the capture to read it back: in a file of its own without --pcap */
+	if (d->html_path && !d->pcap_path) {
+		snprintf(d->tmp_pcap, sizeof d->tmp_pcap, "/tmp/ustack-demo-XXXXXX");
+		int tfd = mkstemp(d->tmp_pcap);
+		if (tfd < 0) {
+			demo_err("cannot make a temporary capture file: %s\n", strerror(errno));
+			d->tmp_pcap[0] = '\0';
+			demo_log_free(&d->log);
+			free(d);
+			return 1;
+		}
+		close(tfd);
+		d->pcap_path = d->tmp_pcap;
+	}
+	if (d->html_path && demo_html_begin(d) < 0) {
+		demo_err("out of memory\n");
+		demo_log_free(&d->log);
+		free(d);
+		return 1;
+	}
+
+	/* --step waits for a person: the watchdog then allows a lesson's length */
+	struct watchdog wd = { .seconds = d->step ? 6 * 3600 : d->loss > 0 ? 240 : 90 };
 	pthread_mutex_init(&wd.mu, NULL);
 	pthread_cond_init(&wd.cv, NULL);
 	pthread_create(&wd.th, NULL, watchdog_main, &wd);
@@ -863,11 +991,14 @@ int cmd_demo(int argc, char **argv)
 	demo_print_layers(d);
 	if (step_resolve(d) < 0 || step_socket(d) < 0 || step_connect(d) < 0 ||
 	    step_http(d) < 0 || step_close(d) < 0) {
-		demo_print_summary(d);
+		demo_html_section(d, DEMO_STEP_MAX);
+		print_summary(d);
 		goto out;
 	}
 	rc = 0;
-	demo_print_summary(d);
+	demo_pause(d);
+	demo_html_section(d, DEMO_STEP_MAX);
+	print_summary(d);
 out:
 	if (d->svg_path && d->t0 && demo_svg_write(d, d->svg_path) < 0) {
 		demo_err("%s: %s\n", d->svg_path, strerror(errno));
@@ -875,6 +1006,13 @@ out:
 	}
 	fflush(stdout);
 	teardown(d);
+	if (d->html_path && d->t0 && demo_html_write(d, d->html_path, d->pcap_path) < 0) {
+		demo_err("%s: %s\n", d->html_path, strerror(errno));
+		rc = 1;
+	}
+	if (d->tmp_pcap[0])
+		unlink(d->tmp_pcap);
+	demo_html_free(d);
 	watchdog_stop(&wd);
 	demo_log_free(&d->log);
 	free(d->page);

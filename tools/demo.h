@@ -12,6 +12,9 @@
 #include "ustack/socket.h"
 #include "demo_log.h"
 #include "httpd.h"
+#include "demo_header.h"
+#include "demo_html.h"
+#include "demo_mail.h"
 
 #define DEMO_MSL_MS 1000              /* TIME_WAIT = 2*MSL = 2 s in the demo */
 #define DEMO_LINK_LATENCY_US 1000     /* each vnet port: 1 ms */
@@ -42,7 +45,13 @@ struct tool_ctl;
 struct demo {
 	/* options */
 	const char *pcap_path, *svg_path, *url, *tap, *ctl_path;
+	const char *html_path;            /* --html FILE */
+	char tmp_pcap[64];                /* --html without --pcap: the run's capture, removed */
+	bool mail;                        /* --scenario mail */
 	bool quiet, verbose, ko, trace;
+	bool step;                        /* --step: wait for Enter after each step */
+	bool frames_set;                  /* --frames: header pictures of these frames */
+	struct demo_frames_sel frames;
 	double loss;
 	uint64_t seed;
 	bool seeded;
@@ -89,7 +98,22 @@ struct demo {
 	bool time_wait_seen, closed_seen;
 	uint64_t t_time_wait, t_closed;
 	int exit_code;
+	unsigned frame_no;                /* frames shown so far (their "#N") */
+	bool pic_syn, pic_synack, pic_ack;   /* the handshake's pictures, drawn once */
+	struct demo_page *rec;            /* --html: the recorder (demo_html.c) */
+
+	/* --scenario mail (demo_mail.c); d->host is the recipient's domain */
+	struct smtpd *smtpd;
+	char exchanger[256];              /* the MX record's exchange */
+	uint16_t mx_id, mx_pref;
+	int mx_rcode;
+	char smtp_log[4096];              /* the dialogue, "C: ..." / "S: ..." lines */
+	size_t smtp_log_len, smtp_msg_len;
+	int smtp_greeting, smtp_data, smtp_quit;   /* reply codes */
 };
+
+/* demo.c: wait until no frame was traced for quiet_ms (at most max_ms). */
+void demo_settle(struct demo *d, unsigned quiet_ms, unsigned max_ms);
 
 /* demo_print.c: the narration. say() prints en or ko by d->ko, and nothing with --quiet. */
 void demo_say(struct demo *d, const char *en, const char *ko, ...);
@@ -111,6 +135,8 @@ bool demo_is_client_mac(const struct demo *d, const uint8_t mac[6]);
 void demo_print_network(struct demo *d);
 void demo_print_layers(struct demo *d);
 void demo_print_heading(struct demo *d, enum demo_step step);
+/* --step: wait for Enter (or the end of input) before going on. */
+void demo_pause(struct demo *d);
 /* The frames and state changes of a step, in time order, then what they mean. */
 void demo_print_step(struct demo *d, enum demo_step step);
 /* netstat's table of the client (ustack_sockets). */

@@ -488,6 +488,10 @@ static uint64_t time_wait_event(struct demo *d, bool into)
 /* After a step's frames: what they mean. */
 void demo_explain_step(struct demo *d, enum demo_step step, const struct demo_step_view *v)
 {
+	if (d->mail && (step == DEMO_STEP_RESOLVE || step == DEMO_STEP_HTTP)) {
+		demo_mail_explain(d, (int)step, v);
+		return;
+	}
 	switch (step) {
 	case DEMO_STEP_RESOLVE:
 		explain_resolve(d, v);
@@ -589,7 +593,9 @@ void demo_print_summary(struct demo *d)
 		fprintf(d->out, "ustack demo: %s\n", d->url);
 	FILE *o = d->out;
 	char pb[96];
-	if (d->status)
+	if (d->mail)
+		demo_mail_summary(d, o);
+	else if (d->status)
 		fprintf(o, "  %s -> %s -> HTTP %d %s, %zu %s\n", d->host, demo_ip(d->server, a), d->status,
 			d->reason, d->response_len - d->head_len, demo_tr(d, "bytes of body", "바이트 본문"));
 	else
@@ -603,6 +609,9 @@ void demo_print_summary(struct demo *d)
 		fprintf(o, "  %s %.3f ms  %s:%u -> %s:%u\n", demo_pad(demo_tr(d, "connect", "연결"), 22, pb),
 			(double)(mc->t_ret - mc->t_from) / 1000.0, demo_ip(d->local.sin_addr, a),
 			ntohs(d->local.sin_port), demo_ip(d->remote.sin_addr, b), ntohs(d->remote.sin_port));
+	if (mh->done && mh->t_ret && d->mail)
+		fprintf(o, "  %s %.3f ms\n", demo_pad(demo_tr(d, "SMTP dialogue", "SMTP 대화"), 22, pb),
+			(double)(mh->t_ret - mh->t_from) / 1000.0);
 	if (mh->done && mh->t_ret && d->status)
 		fprintf(o, "  %s %.3f ms\n", demo_pad(demo_tr(d, "request -> response", "요청 -> 응답"), 22, pb),
 			(double)(mh->t_ret - mh->t_from) / 1000.0);
@@ -623,14 +632,18 @@ void demo_print_summary(struct demo *d)
 			(unsigned long long)is.lost, demo_tr(d, "frames dropped of", "프레임 버림, 전체"),
 			(unsigned long long)is.frames);
 	}
-	if (d->pcap_path)
+	if (d->pcap_path && !d->tmp_pcap[0])
 		fprintf(o, "  %s %s\n", demo_pad(demo_tr(d, "capture", "캡처"), 22, pb), d->pcap_path);
+	if (d->html_path)
+		fprintf(o, "  %s %s\n", demo_pad(demo_tr(d, "page", "페이지"), 22, pb), d->html_path);
 	if (d->svg_path)
 		fprintf(o, "  %s %s\n", demo_pad(demo_tr(d, "ladder diagram", "사다리 다이어그램"), 22, pb), d->svg_path);
-	if (!d->pcap_path && !d->svg_path)
+	if (!d->pcap_path && !d->svg_path && !d->html_path)
 		SAY(d, "\n  To keep the frames and draw the exchange: ustack demo --pcap demo.pcap --svg demo.svg\n"
+		       "  All of it as a page to click through: ustack demo --html demo.html\n"
 		       "  On a lossy link: ustack demo --loss 0.2 --seed 7    In Korean: ustack demo --lang ko\n",
 		    "\n  프레임을 남기고 주고받은 과정을 그리려면: ustack demo --pcap demo.pcap --svg demo.svg\n"
+		    "  이 모두를 눌러 가며 보는 페이지로: ustack demo --html demo.html\n"
 		    "  손실이 있는 링크에서: ustack demo --loss 0.2 --seed 7    영어로: ustack demo --lang en\n");
 }
 

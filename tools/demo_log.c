@@ -505,7 +505,10 @@ void demo_http_first_line(const struct ustack_frame_info *fi, char *out, size_t 
 	out[0] = '\0';
 	if (!fi->payload || !fi->payload_len || cap < 2)
 		return;
-	static const char *const starts[] = { "GET ", "HEAD ", "POST ", "PUT ", "HTTP/1." };
+	/* HTTP, and the SMTP commands and replies of the mail journey */
+	static const char *const starts[] = { "GET ", "HEAD ", "POST ", "PUT ", "HTTP/1.", "EHLO ",
+					      "HELO ", "MAIL FROM:", "RCPT TO:", "DATA\r", "QUIT\r",
+					      "220 ", "221 ", "250 ", "250-", "354 ", "550 " };
 	for (size_t k = 0; k < sizeof starts / sizeof starts[0]; k++) {
 		size_t sl = strlen(starts[k]);
 		if (fi->payload_len < sl || memcmp(fi->payload, starts[k], sl))

@@ -14,6 +14,7 @@
 #include "ustack/dev.h"
 #include "ustack/socket.h"
 #include "demo.h"
+#include "demo_dissect.h"
 
 
 const char *demo_tr(const struct demo *d, const char *en, const char *ko)
@@ -24,6 +25,14 @@ const char *demo_tr(const struct demo *d, const char *en, const char *ko)
 void demo_say(struct demo *d, const char *en, const char *ko, ...)
 {
 	va_list ap;
+	if (d->rec) {
+		va_list a1, a2;
+		va_start(a1, ko);
+		va_copy(a2, a1);
+		demo_html_text(d, en, ko, a1, a2);
+		va_end(a2);
+		va_end(a1);
+	}
 	if (d->quiet)
 		return;
 	va_start(ap, ko);
@@ -35,6 +44,14 @@ void demo_say(struct demo *d, const char *en, const char *ko, ...)
 void demo_out(struct demo *d, const char *fmt, ...)
 {
 	va_list ap;
+	if (d->rec) {
+		va_list a1, a2;
+		va_start(a1, fmt);
+		va_copy(a2, a1);
+		demo_html_text(d, fmt, fmt, a1, a2);
+		va_end(a2);
+		va_end(a1);
+	}
 	if (d->quiet)
 		return;
 	va_start(ap, fmt);
@@ -100,6 +117,7 @@ const char *demo_qtype_name(uint16_t t, char buf[16])
 	switch (t) {
 	case 1: return "A";
 	case 5: return "CNAME";
+	case 15: return "MX";
 	case 28: return "AAAA";
 	default: snprintf(buf, 16, "TYPE%u", t); return buf;
 	}
@@ -149,6 +167,20 @@ void demo_format_frame(struct demo *d, const struct demo_ev *e, char *buf, size_
 		int rcode = fi->dns_flags & 0xf;
 		if (fi->dns_cname[0])
 			used += (size_t)snprintf(extra, sizeof extra, " CNAME %s", fi->dns_cname);
+		if (fi->dns_qtype == 15 && e->frame) {
+			/* MX: ustack_frame_decode keeps addresses only; the dissector reads the rest */
+			struct demo_dissection *dd = malloc(sizeof *dd);
+			if (dd) {
+				demo_dissect(e->frame, e->frame_len, dd);
+				for (int i = 0; i < dd->n && used < sizeof extra; i++)
+					if (!strcmp(dd->f[i].key, "dns.mx.preference") && i + 1 < dd->n &&
+					    !strcmp(dd->f[i + 1].key, "dns.mx.mail_exchange"))
+						used += (size_t)snprintf(extra + used, sizeof extra - used,
+									 " MX %s %s", dd->f[i].text,
+									 dd->f[i + 1].text);
+				free(dd);
+			}
+		}
 		for (int i = 0; i < fi->dns_n_a && i < 8 && used < sizeof extra; i++) {
 			char r[16];
 			used += (size_t)snprintf(extra + used, sizeof extra - used, " A %s ttl=%u",
@@ -188,6 +220,14 @@ void demo_print_network(struct demo *d)
 {
 	char a[16], m[18], url[1400];
 	snprintf(url, sizeof url, "%s", d->url);
+	if (d->mail)
+		SAY(d, "ustack demo: a mailer sends a message to bob@%s, one step at a time.\n"
+		       "Every value below is read from a frame on the wire, a trace event of a stack, or a\n"
+		       "stack's own tables; nothing is made up.\n\n",
+		    "ustack demo: 메일러가 bob@%s 에게 메시지를 한 단계씩 보냅니다.\n"
+		    "아래의 모든 값은 선로 위 프레임, 스택의 트레이스 이벤트, 또는 스택 자신의 표에서\n"
+		    "읽은 것입니다. 지어낸 값은 없습니다.\n\n", d->host);
+	else
 	SAY(d, "ustack demo: fetching %s the way a browser does, one step at a time.\n"
 	       "Every value below is read from a frame on the wire, a trace event of a stack, or a\n"
 	       "stack's own tables; nothing is made up.\n\n",
@@ -221,9 +261,15 @@ void demo_print_network(struct demo *d)
 				m[0] = '\0';
 			const char *role = "";
 			if (i == 0) {
-				if (h == d->h_client)
+				if (h == d->h_client && d->mail)
+					role = demo_tr(d, "the mailer (this program's main thread)",
+						       "메일러 (이 프로그램의 메인 스레드)");
+				else if (h == d->h_client)
 					role = demo_tr(d, "the browser (this program's main thread)",
 						       "브라우저 (이 프로그램의 메인 스레드)");
+				else if (h == d->h_web && d->mail)
+					role = demo_tr(d, "mail server (SMTP), port 25",
+						       "메일 서버 (SMTP), 포트 25");
 				else if (h == d->h_dns)
 					role = demo_tr(d, "DNS server (ustack dns)", "DNS 서버 (ustack dns)");
 				else if (h == d->h_router)
@@ -241,6 +287,17 @@ void demo_print_network(struct demo *d)
 		SAY(d, "\n  The client knows only its address, its gateway (%s) and its DNS server (%s).\n\n",
 		    "\n  클라이언트가 아는 것은 자기 주소, 게이트웨이(%s), DNS 서버(%s)뿐입니다.\n\n",
 		    d->gw.s_addr ? demo_ip(d->gw, g) : "-", d->dns.s_addr ? demo_ip(d->dns, s) : "-");
+		return;
+	}
+	if (d->mail) {
+		demo_out(d, "\n      client 10.0.1.10 ──┐                                   ┌── mail 10.0.2.25\n"
+		       "                         ├── 10.0.1.1  router  10.0.2.1 ─────┤\n"
+		       "      dns    10.0.1.53 ──┘        10.0.1.0/24 | 10.0.2.0/24  └─\n\n");
+		SAY(d, "  The client knows only its address, its gateway (%s) and its DNS server (%s).\n"
+		       "  The DNS server has %s MX 10 mail.%s, and mail.%s A 10.0.2.25.\n\n",
+		    "  클라이언트가 아는 것은 자기 주소, 게이트웨이(%s), DNS 서버(%s)뿐입니다.\n"
+		    "  DNS 서버에는 %s MX 10 mail.%s 와 mail.%s A 10.0.2.25 가 있습니다.\n\n",
+		    demo_ip(d->gw, g), demo_ip(d->dns, s), d->host, d->host, d->host);
 		return;
 	}
 	demo_out(d, "\n      client 10.0.1.10 ──┐                                   ┌── web 10.0.2.80\n"
@@ -264,28 +321,51 @@ void demo_print_layers(struct demo *d)
 						      "가상 링크(vnet) 위의 이더넷 프레임"));
 	SAY(d, "THE LAYERS  (what the request goes through inside the client, top to bottom)\n\n",
 	    "계층  (요청이 클라이언트 안에서 위에서 아래로 지나가는 곳)\n\n");
-	SAY(d, "  application      the browser: gethostbyname, socket, connect, send, recv, close\n"
-	       "  socket library   the resolver (name -> address, over DNS) and the descriptor table\n"
+	if (d->mail)
+		SAY(d, "  application      the mailer: an MX question, gethostbyname, socket, connect, SMTP\n"
+		       "                   with send and recv, close\n",
+		    "  애플리케이션     메일러: MX 질문, gethostbyname, socket, connect, send/recv로 SMTP, close\n");
+	else
+		SAY(d, "  application      the browser: gethostbyname, socket, connect, send, recv, close\n",
+		    "  애플리케이션     브라우저: gethostbyname, socket, connect, send, recv, close\n");
+	SAY(d, "  socket library   the resolver (name -> address, over DNS) and the descriptor table\n"
 	       "                   (each descriptor points at a control block)\n"
 	       "  protocol stack   TCP, UDP, IP, ICMP, ARP\n"
 	       "  link             %s\n\n",
-	    "  애플리케이션     브라우저: gethostbyname, socket, connect, send, recv, close\n"
 	    "  소켓 라이브러리  리졸버(이름 -> 주소, DNS로)와 디스크립터 표\n"
 	    "                   (디스크립터마다 제어 블록을 가리킴)\n"
 	    "  프로토콜 스택    TCP, UDP, IP, ICMP, ARP\n"
 	    "  링크             %s\n\n", link);
-	if (d->pcap_path)
+	if (d->pcap_path && !d->tmp_pcap[0])
 		SAY(d, "  Every frame of every link is also written to %s (Wireshark or tshark -r opens it).\n\n",
 		    "  모든 링크의 모든 프레임은 %s 에도 기록됩니다(Wireshark 또는 tshark -r로 열 수 있음).\n\n",
 		    d->pcap_path);
 }
 
+void demo_pause(struct demo *d)
+{
+	if (!d->step || d->quiet)
+		return;
+	fputs(demo_tr(d, "  ⏎ Enter: the next step ", "  ⏎ Enter: 다음 단계 "), d->out);
+	fflush(d->out);
+	int c;
+	while ((c = getchar()) != EOF && c != '\n')
+		;
+	fputs("\n", d->out);
+}
+
 void demo_print_heading(struct demo *d, enum demo_step step)
 {
 	char title[400];
+	demo_pause(d);
+	demo_html_section(d, (int)step);
 	switch (step) {
 	case DEMO_STEP_RESOLVE:
-		snprintf(title, sizeof title, "0  gethostbyname(\"%s\")", d->host);
+		if (d->mail)
+			snprintf(title, sizeof title, "0  DNS: MX %s, %s", d->host,
+				 demo_tr(d, "then the exchanger's A record", "그다음 교환기의 A 레코드"));
+		else
+			snprintf(title, sizeof title, "0  gethostbyname(\"%s\")", d->host);
 		break;
 	case DEMO_STEP_SOCKET:
 		snprintf(title, sizeof title, "①  socket()");
@@ -294,8 +374,12 @@ void demo_print_heading(struct demo *d, enum demo_step step)
 		snprintf(title, sizeof title, "②  connect()");
 		break;
 	case DEMO_STEP_HTTP:
-		snprintf(title, sizeof title, "③  send() / recv(): HTTP %s",
-			 demo_tr(d, "request and response", "요청과 응답"));
+		if (d->mail)
+			snprintf(title, sizeof title, "③  send() / recv(): SMTP %s",
+				 demo_tr(d, "dialogue", "대화"));
+		else
+			snprintf(title, sizeof title, "③  send() / recv(): HTTP %s",
+				 demo_tr(d, "request and response", "요청과 응답"));
 		break;
 	case DEMO_STEP_CLOSE:
 		snprintf(title, sizeof title, "④  close()");
@@ -339,33 +423,74 @@ static bool shown(const struct demo *d, const struct demo_ev *e)
 	return fi->is_arp && e->to_host != d->h_client && e->from_host != d->h_client;
 }
 
+/* The header picture: of the frames --frames names, else of the handshake's three. */
+static bool want_picture(struct demo *d, const struct demo_ev *e)
+{
+	if (d->frames_set)
+		return demo_frames_has(&d->frames, d->frame_no);
+	if (!e->decoded || !e->fi.is_tcp || e->host != d->h_client)
+		return false;
+	uint8_t fl = e->fi.tcp_flags;
+	bool tx = e->kind == USTACK_TRACE_TX;
+	if (tx && (fl & 0x12) == 0x02 && !d->pic_syn)
+		return d->pic_syn = true;
+	if (!tx && (fl & 0x12) == 0x12 && d->pic_syn && !d->pic_synack)
+		return d->pic_synack = true;
+	if (tx && (fl & 0x17) == 0x10 && !e->fi.payload_len && d->pic_synack && !d->pic_ack)
+		return d->pic_ack = true;
+	return false;
+}
+
+static void print_picture(struct demo *d, const struct demo_ev *e)
+{
+	if (d->quiet || !e->frame)
+		return;
+	/* the page draws its own pictures, of every frame: not this text */
+	struct demo_page *rec = d->rec;
+	d->rec = NULL;
+	SAY(d, "\n      Frame #%u as the envelope it is (%zu bytes): each header drawn as the RFCs draw\n"
+	       "      it, 32 bits a row, one box per field with this frame's value; under each row, the\n"
+	       "      row's bytes as they were on the wire, each under its own eight bits.\n",
+	    "\n      프레임 #%u을 봉투 모양 그대로 (%zu바이트): 각 헤더를 RFC의 그림처럼 한 줄에 32비트,\n"
+	    "      필드마다 칸 하나에 이 프레임의 값을 넣어 그렸습니다. 줄마다 아래에 그 줄의 바이트가\n"
+	    "      선로에 있던 그대로, 각자 자기 8비트 밑에 있습니다.\n", d->frame_no, e->frame_len);
+	demo_header_draw(d->out, e->frame, e->frame_len, d->ko);
+	demo_out(d, "\n");
+	d->rec = rec;
+}
+
 static void print_event(struct demo *d, const struct demo_ev *e)
 {
 	char desc[700], t[32];
 	const struct demo_host *h = host_of(d, e->host);
 	snprintf(t, sizeof t, "+%.3f ms", ms_since(d, e->t));
 	if (d->verbose && !(e->decoded && (e->kind == USTACK_TRACE_TX || e->kind == USTACK_TRACE_RX))) {
-		demo_out(d, "  %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
+		demo_out(d, "    %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
 		return;
 	}
 	switch (e->kind) {
 	case USTACK_TRACE_TX:
 	case USTACK_TRACE_RX:
 		demo_format_frame(d, e, desc, sizeof desc);
-		demo_out(d, "  %12s  %-6s %s %s%s%s\n", t, h ? h->name : "?",
+		d->frame_no++;
+		if (d->rec)
+			demo_html_shown(d, d->frame_no, e);
+		demo_out(d, "#%-3u%12s  %-6s %s %s%s%s\n", d->frame_no, t, h ? h->name : "?",
 		    e->kind == USTACK_TRACE_TX ? "→" : "←", desc,
 		    !e->retrans ? "" : e->fi.is_arp ? demo_tr(d, "  (retry)", "  (재시도)") :
 		    demo_tr(d, "  (retransmission)", "  (재전송)"),
 		    e->lost ? demo_tr(d, "  ✗ lost on the link", "  ✗ 링크에서 유실") : "");
+		if (want_picture(d, e))
+			print_picture(d, e);
 		break;
 	case USTACK_TRACE_STATE:
-		demo_out(d, "  %12s  %-6s   %s\n", t, h ? h->name : "?", e->line && e->line[0] ? e->line : e->new_state);
+		demo_out(d, "    %12s  %-6s   %s\n", t, h ? h->name : "?", e->line && e->line[0] ? e->line : e->new_state);
 		break;
 	case USTACK_TRACE_DROP:
-		demo_out(d, "  %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
+		demo_out(d, "    %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
 		break;
 	default:
-		demo_out(d, "  %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
+		demo_out(d, "    %12s  %-6s   %s\n", t, h ? h->name : "?", e->line ? e->line : "");
 	}
 }
 
@@ -399,7 +524,7 @@ void demo_print_step(struct demo *d, enum demo_step step)
 		if (v.ev[i]->idx < to)
 			v.ev[k++] = v.ev[i];
 	v.n = k;
-	if (d->quiet) {
+	if (d->quiet && !d->rec) {      /* --html records the narration even with --quiet */
 		free(v.ev);
 		return;
 	}

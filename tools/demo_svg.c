@@ -336,7 +336,8 @@ int demo_svg_write(struct demo *d, const char *path)
 				   "stroke-dasharray=\"6,4\"/>\n", x->y + 8, width - 10, x->y + 8);
 			fprintf(f, "<text x=\"14\" y=\"%d\" font-size=\"12\" font-weight=\"bold\" "
 				   "fill=\"#444\">", x->y + 24);
-			xml_text(f, phase_name(x->phase));
+			xml_text(f, d->mail && x->phase == DEMO_STEP_HTTP ? "send() / recv(): SMTP" :
+				 d->mail && x->phase == DEMO_STEP_RESOLVE ? "DNS: MX, then A" : phase_name(x->phase));
 			fprintf(f, "</text>\n");
 			break;
 		case IT_GAP:

@@ -1,7 +1,9 @@
 /* server.c - a small authoritative DNS server on a stack (RFC 1035 4, RFC 1034 4.3.2).
  *
- * The zone is text: "name A a.b.c.d" and "name CNAME target" lines, '#' comments, an
- * optional per-record TTL and class ("name 60 IN A 10.0.0.1"). Queries arrive on a UDP
+ * The zone is text: "name A a.b.c.d", "name CNAME target" and "name MX preference
+ * exchange" lines, '#' comments, an optional per-record TTL and class
+ * ("name 60 IN A 10.0.0.1"). MX answers carry no additional records: a mailer asks
+ * for the exchanger's address next (RFC 5321 5.1). Queries arrive on a UDP
  * handler pcb and are answered inside udp_input: no thread, so the server works on a
  * virtual clock as well as under a runner.
  *  - A (and ANY) queries follow CNAMEs within the zone (RFC 1034 4.3.2 step 3a);
@@ -33,7 +35,8 @@
 
 struct zone_rec {
 	char name[DNS_MAX_NAME + 1];    /* lower case */
-	uint16_t type;                  /* DNS_TYPE_A or DNS_TYPE_CNAME */
+	uint16_t type;                  /* DNS_TYPE_A, DNS_TYPE_CNAME or DNS_TYPE_MX */
+	uint16_t preference;            /* MX */
 	uint32_t ttl;
 	uint32_t a;                     /* host order */
 	char target[DNS_MAX_NAME + 1];
@@ -86,6 +89,15 @@ static int zone_line(char *line, uint32_t ttl, struct zone_rec *r)
 	}
 	if (strcasecmp(tok[i], "IN") == 0 && i < n - 2)
 		i++;
+	if (i == n - 3 && strcasecmp(tok[i], "MX") == 0) {
+		char *end;
+		unsigned long pref = strtoul(tok[i + 1], &end, 10);
+		if (*end || end == tok[i + 1] || pref > 0xffff || dns_name_norm(tok[i + 2], r->target) != 0)
+			return -1;
+		r->type = DNS_TYPE_MX;
+		r->preference = (uint16_t)pref;
+		return 1;
+	}
 	if (i != n - 2)
 		return -1;
 	const char *type = tok[i], *val = tok[i + 1];
@@ -254,6 +266,9 @@ size_t dns_server_answer(struct ustack_dns_server *srv, const uint8_t *q, size_t
 			else if (r->type == DNS_TYPE_CNAME &&
 				 (m->qtype == DNS_TYPE_CNAME || m->qtype == DNS_TYPE_ANY))
 				dns_builder_add_cname(&b, owner, r->ttl, r->target);
+			else if (r->type == DNS_TYPE_MX &&
+				 (m->qtype == DNS_TYPE_MX || m->qtype == DNS_TYPE_ANY))
+				dns_builder_add_mx(&b, owner, r->ttl, r->preference, r->target);
 		}
 		break;
 	}

@@ -130,6 +130,14 @@ static int parse_rdata(const uint8_t *buf, size_t len, size_t rd, struct dns_rr 
 		if (err)
 			return err;
 		return next == end ? WIRE_OK : WIRE_BAD_FIELD;
+	case DNS_TYPE_MX:
+		if (rr->rdlen < 3)
+			return WIRE_BAD_FIELD;
+		rr->preference = be16_get(buf + rd);
+		err = dns_name_decode(buf, len, rd + 2, rr->target, &next);
+		if (err)
+			return err;
+		return next == end ? WIRE_OK : WIRE_BAD_FIELD;
 	case DNS_TYPE_SOA:
 		err = dns_name_decode(buf, len, rd, scratch, &next);             /* MNAME */
 		if (!err)
@@ -347,6 +355,27 @@ void dns_builder_add_cname(struct dns_builder *b, const char *name, uint32_t ttl
 		return;
 	}
 	if (put_rr_head(b, name, DNS_TYPE_CNAME, ttl, (uint16_t)n) ||
+	    put_bytes(b, wire, (size_t)n)) {
+		b->len = mark;
+		return;
+	}
+	b->ancount++;
+}
+
+void dns_builder_add_mx(struct dns_builder *b, const char *name, uint32_t ttl, uint16_t preference,
+			const char *exchange)
+{
+	uint8_t wire[DNS_MAX_WIRE_NAME];
+	int n = dns_name_encode(exchange, wire, sizeof(wire));
+	size_t mark = b->len;
+
+	if (b->overflow)
+		return;
+	if (n < 0) {
+		b->overflow = true;
+		return;
+	}
+	if (put_rr_head(b, name, DNS_TYPE_MX, ttl, (uint16_t)(n + 2)) || put_u16(b, preference) ||
 	    put_bytes(b, wire, (size_t)n)) {
 		b->len = mark;
 		return;

@@ -17,6 +17,7 @@
 #define DNS_TYPE_NS 2
 #define DNS_TYPE_CNAME 5
 #define DNS_TYPE_SOA 6
+#define DNS_TYPE_MX 15
 #define DNS_TYPE_AAAA 28
 #define DNS_CLASS_IN 1
 
@@ -42,7 +43,8 @@ struct dns_rr {
 	uint16_t rdlen;
 	uint32_t a;                          /* DNS_TYPE_A: the address, host order */
 	uint8_t aaaa[16];                    /* DNS_TYPE_AAAA */
-	char target[DNS_MAX_NAME + 1];       /* DNS_TYPE_CNAME / NS: the decoded name */
+	char target[DNS_MAX_NAME + 1];       /* DNS_TYPE_CNAME / NS / MX: the decoded name */
+	uint16_t preference;                 /* DNS_TYPE_MX (RFC 1035 3.3.9) */
 	uint32_t soa_minimum;                /* DNS_TYPE_SOA: MINIMUM field (RFC 2308 negative TTL) */
 };
 
@@ -83,6 +85,9 @@ void dns_builder_init(struct dns_builder *b, uint8_t *buf, size_t cap, uint16_t 
 void dns_builder_add_a(struct dns_builder *b, const char *name, uint32_t ttl, uint32_t addr);
 void dns_builder_add_cname(struct dns_builder *b, const char *name, uint32_t ttl,
 			   const char *target);
+/* An MX record (RFC 1035 3.3.9): PREFERENCE, then EXCHANGE (uncompressed). */
+void dns_builder_add_mx(struct dns_builder *b, const char *name, uint32_t ttl, uint16_t preference,
+			const char *exchange);
 /* Finish: writes the counts; returns the length, or -1 on overflow. */
 int dns_builder_finish(struct dns_builder *b);
 
