@@ -31,6 +31,7 @@
 #define _GNU_SOURCE
 #endif
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -38,6 +39,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,669 +51,18 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "conn_load.h"
+#include "conn_net.h"
 #include "ustack/dev.h"
 #include "ustack/epoll.h"
 #include "ustack/socket.h"
 #include "ustack/ustack.h"
 
-#define N_CLIENTS 8            /* client hosts: stacks (ustack) or source addresses (Linux) */
-#define MAX_HOSTS (1 + N_CLIENTS)
-#define SRV_PORT 8080
-#define REQ_LEN 64
-#define RESP_LEN 128
-#define WINDOW 64              /* part 1: connections in flight */
-#define EST_BATCH 512          /* parts 2, 3: connects in flight while establishing */
 #define SMALL_BUF 16384        /* part 1, second ustack row: SO_SNDBUF = SO_RCVBUF */
 #define CPS_MSL_MS 100         /* part 1, ustack: TIME_WAIT lasts 200 ms */
-#define STUCK_NS (20ull * 1000000000ull)
 
 static bool quick;
 
-static void die(const char *what)
-{
-	fprintf(stderr, "bench_conn: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-/* ===================================================================================
- * One interface over two implementations: host 0 is the server, hosts 1..N_CLIENTS the
- * clients. Every socket is watched by an epoll set; an event carries a 64-bit tag.
- * =================================================================================== */
-
-struct ev {
-	uint64_t data;
-	uint32_t events;
-};
-
-struct net {
-	const char *name;
-	int lfd;                                   /* the listener (host 0) */
-	/* new non-blocking socket on client host h connecting to the server: fd or -1 */
-	int (*connect)(struct net *n, int h);
-	int (*accept)(struct net *n);
-	ssize_t (*send)(struct net *n, int h, int fd, const void *b, size_t len);
-	ssize_t (*recv)(struct net *n, int h, int fd, void *b, size_t len);
-	int (*close)(struct net *n, int h, int fd);
-	int (*ctl)(struct net *n, int h, int op, int fd, uint32_t events, uint64_t data);
-	/* drives the network (ustack: steps the stacks) and returns ready events */
-	int (*wait)(struct net *n, struct ev *out, int max, int timeout_ms);
-};
-
-/* --- ustack --- */
-
-struct unet {
-	struct net net;
-	struct ustack_vnet *vn;
-	struct ustack *st[MAX_HOSTS];
-	int ep[MAX_HOSTS];
-	int kep;                                  /* runner mode: kernel epoll on the sets' eventfds */
-	bool runner;
-	int bufsz;                                /* SO_SNDBUF/SO_RCVBUF (0: the default) */
-	uint64_t now, wall0, skip;                /* stepping: the stacks' clock */
-	struct sockaddr_in srv;
-};
-
-static void u_bufsz(struct unet *u, int h, int fd)
-{
-	if (u->bufsz) {
-		ustack_setsockopt(u->st[h], fd, SOL_SOCKET, SO_SNDBUF, &u->bufsz, sizeof(int));
-		ustack_setsockopt(u->st[h], fd, SOL_SOCKET, SO_RCVBUF, &u->bufsz, sizeof(int));
-	}
-}
-
-static int u_connect(struct net *n, int h)
-{
-	struct unet *u = (struct unet *)n;
-	int fd = ustack_socket(u->st[h], AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-
-	if (fd < 0)
-		return -1;
-	u_bufsz(u, h, fd);
-	if (ustack_connect(u->st[h], fd, (struct sockaddr *)&u->srv, sizeof(u->srv)) != 0 &&
-	    errno != EINPROGRESS) {
-		int e = errno;
-
-		ustack_close(u->st[h], fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
-static int u_accept(struct net *n)
-{
-	struct unet *u = (struct unet *)n;
-
-	return ustack_accept4(u->st[0], n->lfd, NULL, NULL, SOCK_NONBLOCK);
-}
-
-static ssize_t u_send(struct net *n, int h, int fd, const void *b, size_t len)
-{
-	return ustack_send(((struct unet *)n)->st[h], fd, b, len, MSG_DONTWAIT);
-}
-
-static ssize_t u_recv(struct net *n, int h, int fd, void *b, size_t len)
-{
-	return ustack_recv(((struct unet *)n)->st[h], fd, b, len, MSG_DONTWAIT);
-}
-
-static int u_close(struct net *n, int h, int fd)
-{
-	return ustack_close(((struct unet *)n)->st[h], fd);
-}
-
-static int u_ctl(struct net *n, int h, int op, int fd, uint32_t events, uint64_t data)
-{
-	struct unet *u = (struct unet *)n;
-	struct epoll_event e = { .events = events, .data.u64 = data };
-
-	return ustack_epoll_ctl(u->st[h], u->ep[h], op, fd, &e);
-}
-
-static uint64_t u_clock(struct unet *u)
-{
-	return 1000000 + (bench_wall_ns() - u->wall0) / 1000 + u->skip;
-}
-
-/* Collect the ready events of every set (at most max). */
-static int u_collect(struct unet *u, struct ev *out, int max)
-{
-	struct epoll_event e[256];
-	int got = 0;
-
-	for (int h = 0; h < MAX_HOSTS && got < max; h++) {
-		int room = max - got < 256 ? max - got : 256;
-		int k = ustack_epoll_wait(u->st[h], u->ep[h], e, room, 0);
-
-		for (int i = 0; i < k; i++) {
-			out[got].data = e[i].data.u64;
-			out[got++].events = e[i].events;
-		}
-	}
-	return got;
-}
-
-static int u_wait(struct net *n, struct ev *out, int max, int timeout_ms)
-{
-	struct unet *u = (struct unet *)n;
-	int handled = 0, got;
-
-	if (u->runner) {
-		struct epoll_event ke[MAX_HOSTS];
-
-		got = u_collect(u, out, max);
-		if (got == 0 && timeout_ms != 0) {
-			if (epoll_wait(u->kep, ke, MAX_HOSTS, timeout_ms) > 0)
-				got = u_collect(u, out, max);
-		}
-		return got;
-	}
-	u->now = u_clock(u);
-	for (int h = 0; h < MAX_HOSTS; h++)
-		handled += ustack_poll(u->st[h], u->now);
-	got = u_collect(u, out, max);
-	if (got == 0 && handled == 0) {
-		uint64_t d = USTACK_NO_DEADLINE;
-
-		for (int h = 0; h < MAX_HOSTS; h++) {
-			uint64_t x = ustack_next_deadline(u->st[h]);
-
-			if (x < d)
-				d = x;
-		}
-		/* nothing moved: a timer is what everyone waits for */
-		if (d != USTACK_NO_DEADLINE && d > u->now)
-			u->skip += d - u->now;
-	}
-	return got;
-}
-
-static struct unet *unet_new(uint32_t msl_ms, bool runner, int bufsz)
-{
-	struct unet *u = calloc(1, sizeof(*u));
-	struct sockaddr_in any = { .sin_family = AF_INET, .sin_port = htons(SRV_PORT) };
-	struct epoll_event e = { .events = EPOLLIN, .data.u64 = 0 };
-
-	if (!u)
-		die("calloc");
-	u->net = (struct net){ .name = "ustack", .connect = u_connect, .accept = u_accept,
-			       .send = u_send, .recv = u_recv, .close = u_close, .ctl = u_ctl,
-			       .wait = u_wait };
-	u->runner = runner;
-	u->bufsz = bufsz;
-	u->kep = -1;
-	u->vn = ustack_vnet_new();
-	if (!u->vn)
-		die("ustack_vnet_new");
-	u->wall0 = bench_wall_ns();
-	u->now = u_clock(u);
-	for (int h = 0; h < MAX_HOSTS; h++) {
-		char name[16];
-		struct ustack_config cfg = { .seed = 100 + (uint64_t)h, .tcp_msl_ms = msl_ms };
-		struct in_addr a = { .s_addr = htonl(0x0a000001u + (uint32_t)h) };   /* 10.0.0.1+h */
-		struct ustack_dev *d;
-
-		snprintf(name, sizeof(name), h ? "c%d" : "srv", h);
-		cfg.name = h ? "client" : "server";
-		u->st[h] = ustack_new(&cfg);
-		if (!u->st[h])
-			die("ustack_new");
-		if (!runner)
-			ustack_poll(u->st[h], u->now);
-		d = ustack_vnet_port(u->vn, NULL, 1500);
-		if (!d || ustack_if_add(u->st[h], d, a, 16) < 0)
-			die("ustack_if_add");
-		u->ep[h] = ustack_epoll_create1(u->st[h], 0);
-		if (u->ep[h] < 0)
-			die("ustack_epoll_create1");
-	}
-	u->srv.sin_family = AF_INET;
-	u->srv.sin_port = htons(SRV_PORT);
-	u->srv.sin_addr.s_addr = htonl(0x0a000001u);
-	u->net.lfd = ustack_socket(u->st[0], AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (u->net.lfd >= 0)
-		u_bufsz(u, 0, u->net.lfd);     /* accepted connections inherit the listener's */
-	if (u->net.lfd < 0 || ustack_bind(u->st[0], u->net.lfd, (struct sockaddr *)&any,
-					  sizeof(any)) != 0 ||
-	    ustack_listen(u->st[0], u->net.lfd, 4096) != 0 ||
-	    ustack_epoll_ctl(u->st[0], u->ep[0], EPOLL_CTL_ADD, u->net.lfd, &e) != 0)
-		die("ustack listen");
-	if (runner) {
-		u->kep = epoll_create1(EPOLL_CLOEXEC);
-		if (u->kep < 0)
-			die("epoll_create1");
-		for (int h = 0; h < MAX_HOSTS; h++) {
-			struct epoll_event ke = { .events = EPOLLIN, .data.u32 = (uint32_t)h };
-			int efd = ustack_epoll_event_fd(u->st[h], u->ep[h]);
-
-			if (efd < 0 || epoll_ctl(u->kep, EPOLL_CTL_ADD, efd, &ke) != 0)
-				die("ustack_epoll_event_fd");
-			if (ustack_start(u->st[h]) != 0)
-				die("ustack_start");
-		}
-	}
-	return u;
-}
-
-static void unet_free(struct unet *u)
-{
-	for (int h = 0; h < MAX_HOSTS; h++)
-		if (u->st[h])
-			ustack_free(u->st[h]);     /* stops the runner; closes the sockets */
-	ustack_vnet_free(u->vn);
-	if (u->kep >= 0)
-		close(u->kep);
-	free(u);
-}
-
-/* --- Linux --- */
-
-struct lnet {
-	struct net net;
-	int ep;
-	struct sockaddr_in srv;
-};
-
-static int l_connect(struct net *n, int h)
-{
-	struct lnet *l = (struct lnet *)n;
-	struct sockaddr_in src = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(0x7f000001u + (uint32_t)h) };
-	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-
-	if (fd < 0)
-		return -1;
-	/* the port is picked at connect for the whole 4-tuple: 64k ports per source address */
-	setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0 ||
-	    (connect(fd, (struct sockaddr *)&l->srv, sizeof(l->srv)) != 0 &&
-	     errno != EINPROGRESS)) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
-static int l_accept(struct net *n)
-{
-	return accept4(n->lfd, NULL, NULL, SOCK_NONBLOCK);
-}
-
-static ssize_t l_send(struct net *n, int h, int fd, const void *b, size_t len)
-{
-	(void)n, (void)h;
-	return send(fd, b, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-}
-
-static ssize_t l_recv(struct net *n, int h, int fd, void *b, size_t len)
-{
-	(void)n, (void)h;
-	return recv(fd, b, len, MSG_DONTWAIT);
-}
-
-static int l_close(struct net *n, int h, int fd)
-{
-	(void)n, (void)h;
-	return close(fd);
-}
-
-static int l_ctl(struct net *n, int h, int op, int fd, uint32_t events, uint64_t data)
-{
-	struct epoll_event e = { .events = events, .data.u64 = data };
-
-	(void)h;
-	return epoll_ctl(((struct lnet *)n)->ep, op, fd, &e);
-}
-
-static int l_wait(struct net *n, struct ev *out, int max, int timeout_ms)
-{
-	struct epoll_event e[256];
-	int k = epoll_wait(((struct lnet *)n)->ep, e, max < 256 ? max : 256, timeout_ms);
-
-	for (int i = 0; i < k; i++) {
-		out[i].data = e[i].data.u64;
-		out[i].events = e[i].events;
-	}
-	return k < 0 ? 0 : k;
-}
-
-static void sysctl_write(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f) {
-		fputs(val, f);
-		fclose(f);
-	}
-}
-
-/* In a forked child: a private network namespace with lo up, wide port range, room for
- * every TIME_WAIT, and descriptors for every socket. */
-static int lnet_netns(long nfiles)
-{
-	struct ifreq ifr;
-	struct rlimit rl;
-	int s;
-
-	if (unshare(CLONE_NEWNET) != 0)
-		return -1;
-	s = socket(AF_INET, SOCK_DGRAM, 0);
-	if (s < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0) {
-		close(s);
-		return -1;
-	}
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) {
-		close(s);
-		return -1;
-	}
-	close(s);
-	sysctl_write("/proc/sys/net/ipv4/ip_local_port_range", "1024 65535");
-	sysctl_write("/proc/sys/net/ipv4/tcp_max_tw_buckets", "2000000");
-	/* raise the soft limit (the hard one needs CAP_SYS_RESOURCE, which may be missing) */
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return -1;
-	if (rl.rlim_max != RLIM_INFINITY && (rlim_t)nfiles > rl.rlim_max &&
-	    setrlimit(RLIMIT_NOFILE, &(struct rlimit){ (rlim_t)nfiles, (rlim_t)nfiles }) != 0)
-		nfiles = (long)rl.rlim_max;
-	rl.rlim_cur = (rlim_t)nfiles < rl.rlim_max ? (rlim_t)nfiles : rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return -1;
-	return 0;
-}
-
-static struct lnet *lnet_new(int port)
-{
-	struct lnet *l = calloc(1, sizeof(*l));
-	struct sockaddr_in any = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				   .sin_addr.s_addr = htonl(0x7f000001u) };
-	struct epoll_event e = { .events = EPOLLIN, .data.u64 = 0 };
-	int one = 1;
-
-	if (!l)
-		die("calloc");
-	l->net = (struct net){ .name = "Linux", .connect = l_connect, .accept = l_accept,
-			       .send = l_send, .recv = l_recv, .close = l_close, .ctl = l_ctl,
-			       .wait = l_wait };
-	l->srv = any;
-	l->ep = epoll_create1(EPOLL_CLOEXEC);
-	l->net.lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (l->ep < 0 || l->net.lfd < 0)
-		die("socket");
-	setsockopt(l->net.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(l->net.lfd, (struct sockaddr *)&any, sizeof(any)) != 0 ||
-	    listen(l->net.lfd, 4096) != 0 || epoll_ctl(l->ep, EPOLL_CTL_ADD, l->net.lfd, &e) != 0)
-		die("listen");
-	return l;
-}
-
-/* ===================================================================================
- * The workloads, on either implementation.
- * =================================================================================== */
-
-/* A connection end; the pool is allocated before any measurement. Tag in the low bits
- * of the epoll data: 0 the listener, 1 a client end, 2 a server end. */
-struct end {
-	int h, fd, got;
-	bool sent;
-	struct end *next;
-};
-
-struct pool {
-	struct end *all, *free;
-	size_t n;
-};
-
-static void pool_init(struct pool *p, size_t n)
-{
-	p->all = calloc(n, sizeof(*p->all));
-	if (!p->all)
-		die("calloc");
-	p->n = n;
-	p->free = NULL;
-	for (size_t i = n; i-- > 0;) {
-		p->all[i].next = p->free;
-		p->free = &p->all[i];
-	}
-}
-
-static struct end *end_get(struct pool *p, int h, int fd)
-{
-	struct end *e = p->free;
-
-	if (!e) {
-		fprintf(stderr, "bench_conn: end pool exhausted\n");
-		exit(1);
-	}
-	p->free = e->next;
-	e->h = h;
-	e->fd = fd;
-	e->got = 0;
-	e->sent = false;
-	return e;
-}
-
-static void end_put(struct pool *p, struct end *e)
-{
-	e->next = p->free;
-	p->free = e;
-}
-
-#define TAG_CLIENT 1u
-#define TAG_SERVER 2u
-#define TAG_OF(d) ((unsigned)((d) & 3u))
-#define END_OF(d) ((struct end *)(uintptr_t)((d) & ~(uint64_t)3))
-
-struct cps_result {
-	bool ok;
-	long done, failed;
-	double wall_s, cpu_s;
-	char err[128];
-};
-
-static const char req_msg[REQ_LEN] = "GET / HTTP/1.0\r\nHost: bench\r\n\r\n";
-static char resp_msg[RESP_LEN];
-
-static void accept_all(struct net *n, struct pool *p, uint32_t events)
-{
-	int fd;
-
-	while ((fd = n->accept(n)) >= 0) {
-		struct end *e = end_get(p, 0, fd);
-
-		if (n->ctl(n, 0, EPOLL_CTL_ADD, fd, events, (uint64_t)(uintptr_t)e | TAG_SERVER) != 0)
-			die("epoll_ctl add (server end)");
-	}
-}
-
-/* Part 1: as many connect/request/response/close cycles as fit in dur_ns. */
-static struct cps_result run_cps(struct net *n, uint64_t dur_ns)
-{
-	struct cps_result r = { .ok = false };
-	struct pool p;
-	struct ev evs[512];
-	char buf[512];
-	long inflight = 0;
-	int next_h = 1;
-	uint64_t t0, c0, t_end;
-	bool stopping = false, debug = getenv("BENCH_DEBUG") != NULL;
-	uint64_t t_dbg;
-	long done_dbg = 0;
-
-	pool_init(&p, 4 * WINDOW + 16);
-	t0 = t_dbg = bench_wall_ns();
-	c0 = bench_thread_cpu_ns();
-	t_end = t0 + dur_ns;
-	for (;;) {
-		uint64_t now = bench_wall_ns();
-
-		if (now >= t_end)
-			stopping = true;
-		if (stopping && inflight == 0)
-			break;
-		if (debug && now - t_dbg > 250000000) {
-			fprintf(stderr, "bench_conn: %s: %.2f s: %ld done (%.0f/s in the last interval)\n",
-				n->name, (double)(now - t0) / 1e9, r.done,
-				(double)(r.done - done_dbg) * 1e9 / (double)(now - t_dbg));
-			t_dbg = now;
-			done_dbg = r.done;
-		}
-		if (now > t_end + STUCK_NS) {
-			snprintf(r.err, sizeof(r.err), "%ld connections stuck", inflight);
-			break;
-		}
-		while (!stopping && inflight < WINDOW) {
-			int h = next_h, fd;
-			struct end *e;
-
-			next_h = next_h % N_CLIENTS + 1;
-			fd = n->connect(n, h);
-			if (fd < 0) {
-				snprintf(r.err, sizeof(r.err), "connect: %s", strerror(errno));
-				stopping = true;
-				break;
-			}
-			e = end_get(&p, h, fd);
-			if (n->ctl(n, h, EPOLL_CTL_ADD, fd, EPOLLOUT, (uint64_t)(uintptr_t)e | TAG_CLIENT))
-				die("epoll_ctl add (client)");
-			inflight++;
-		}
-		int k = n->wait(n, evs, 512, 0);
-
-		for (int i = 0; i < k; i++) {
-			uint64_t d = evs[i].data;
-			uint32_t ev = evs[i].events;
-			struct end *e = END_OF(d);
-			ssize_t m;
-
-			if (TAG_OF(d) == 0) {
-				accept_all(n, &p, EPOLLIN);
-			} else if (TAG_OF(d) == TAG_CLIENT) {
-				if (!e->sent) {
-					if ((ev & (EPOLLERR | EPOLLHUP)) || !(ev & EPOLLOUT) ||
-					    n->send(n, e->h, e->fd, req_msg, REQ_LEN) != REQ_LEN) {
-						/* refused or failed: the server never sees it */
-						n->close(n, e->h, e->fd);
-						end_put(&p, e);
-						r.failed++;
-						inflight--;
-						continue;
-					}
-					e->sent = true;
-					n->ctl(n, e->h, EPOLL_CTL_MOD, e->fd, EPOLLIN, d);
-					continue;
-				}
-				while ((m = n->recv(n, e->h, e->fd, buf, sizeof(buf))) > 0)
-					e->got += (int)m;
-				if (e->got >= RESP_LEN || m == 0 || (m < 0 && errno != EAGAIN)) {
-					if (e->got != RESP_LEN)
-						r.failed++;
-					n->close(n, e->h, e->fd);        /* the client closes first */
-					end_put(&p, e);
-				}
-			} else {
-				bool eof = false;
-
-				while ((m = n->recv(n, 0, e->fd, buf, sizeof(buf))) > 0)
-					e->got += (int)m;
-				if (m == 0 || (m < 0 && errno != EAGAIN))
-					eof = true;
-				if (!e->sent && e->got >= REQ_LEN) {
-					if (n->send(n, 0, e->fd, resp_msg, RESP_LEN) != RESP_LEN)
-						r.failed++;
-					e->sent = true;
-				}
-				if (eof) {
-					n->close(n, 0, e->fd);
-					end_put(&p, e);
-					r.done++;
-					inflight--;
-				}
-			}
-		}
-	}
-	r.wall_s = (double)(bench_wall_ns() - t0) / 1e9;
-	r.cpu_s = (double)(bench_thread_cpu_ns() - c0) / 1e9;
-	r.ok = r.done > 0 && !r.err[0];
-	free(p.all);
-	return r;
-}
-
-/* Parts 2 and 3: N idle connections, every end watched for EPOLLIN. The ends live in
- * the pool (allocated by the caller before its baseline). Returns false on failure. */
-static bool establish(struct net *n, struct pool *p, long target, char *err, size_t errcap)
-{
-	struct ev evs[512];
-	long started = 0, up = 0, accepted = 0;
-	uint64_t last = bench_wall_ns();
-	int next_h = 1;
-
-	while (up < target || accepted < target) {
-		long before = up + accepted;
-
-		while (started < target && started - up < EST_BATCH && started - accepted < EST_BATCH) {
-			int h = next_h, fd = n->connect(n, h);
-			struct end *e;
-
-			next_h = next_h % N_CLIENTS + 1;
-			if (fd < 0) {
-				snprintf(err, errcap, "connect #%ld: %s", started + 1, strerror(errno));
-				return false;
-			}
-			e = end_get(p, h, fd);
-			if (n->ctl(n, h, EPOLL_CTL_ADD, fd, EPOLLOUT, (uint64_t)(uintptr_t)e | TAG_CLIENT)) {
-				snprintf(err, errcap, "epoll_ctl: %s", strerror(errno));
-				return false;
-			}
-			started++;
-		}
-		int k = n->wait(n, evs, 512, 1);
-
-		for (int i = 0; i < k; i++) {
-			uint64_t d = evs[i].data;
-			struct end *e = END_OF(d);
-
-			if (TAG_OF(d) == 0) {
-				int fd;
-
-				while ((fd = n->accept(n)) >= 0) {
-					struct end *s = end_get(p, 0, fd);
-
-					n->ctl(n, 0, EPOLL_CTL_ADD, fd, EPOLLIN,
-					       (uint64_t)(uintptr_t)s | TAG_SERVER);
-					accepted++;
-				}
-			} else if (TAG_OF(d) == TAG_CLIENT && !e->sent) {
-				if (evs[i].events & (EPOLLERR | EPOLLHUP)) {
-					snprintf(err, errcap, "connection #%ld failed", up + 1);
-					return false;
-				}
-				e->sent = true;      /* here: established */
-				n->ctl(n, e->h, EPOLL_CTL_MOD, e->fd, EPOLLIN, d);
-				up++;
-			} else {
-				snprintf(err, errcap, "an idle connection had an event (%#x)",
-					 evs[i].events);
-				return false;
-			}
-		}
-		if (up + accepted != before)
-			last = bench_wall_ns();
-		else if (bench_wall_ns() - last > STUCK_NS) {
-			snprintf(err, errcap, "stuck at %ld established, %ld accepted of %ld", up,
-				 accepted, target);
-			return false;
-		}
-	}
-	return true;
-}
 
 /* ===================================================================================
  * Measurements
@@ -913,6 +264,7 @@ struct mem_result {
 	double srv_rss, srv_heap;          /* server end alone */
 	double kernel_slab, kernel_tcp_mem, proc_rss;   /* Linux */
 	double setup_s;                    /* time to establish them */
+	double cpu_pct;                    /* Linux, idle: CPU of the holding processes */
 };
 
 static struct mem_result ustack_mem(long N)
@@ -984,10 +336,14 @@ static struct mem_result ustack_mem(long N)
 struct lworker_res {
 	bool ok;
 	double rss;
+	double cpu_s, wall_s;      /* idle measurement, when asked */
 	char err[160];
 };
 
-static void linux_mem_worker(int port, long n, int out, int go)
+static double idle_seconds(void);
+static double proc_cpu_s(void);
+
+static void linux_mem_worker(int port, long n, int out, int go, bool client_only)
 {
 	struct lworker_res w = { .ok = false };
 	struct pool p;
@@ -1000,9 +356,10 @@ static void linux_mem_worker(int port, long n, int out, int go)
 	for (size_t i = 0; i < p.n; i++)
 		p.all[i].next = i + 1 < p.n ? &p.all[i + 1] : NULL;
 	p.free = p.all;
-	l = lnet_new(port);
+	l = client_only ? lnet_client(port) : lnet_new(port);
 	rss0 = rss_bytes();
-	if (establish(&l->net, &p, n, w.err, sizeof(w.err))) {
+	if (client_only ? establish_clients(&l->net, &p, n, w.err, sizeof(w.err))
+			: establish(&l->net, &p, n, w.err, sizeof(w.err))) {
 		struct ev e[16];
 
 		l->net.wait(&l->net, e, 16, 100);
@@ -1011,16 +368,40 @@ static void linux_mem_worker(int port, long n, int out, int go)
 	}
 	if (write(out, &w, sizeof(w)) != (ssize_t)sizeof(w))
 		_exit(1);
-	while (read(go, &c, 1) > 0)     /* hold the connections until the parent is done */
-		;
+	/* hold the connections until the parent is done; 'm': measure the CPU used while
+	 * idle, asleep in epoll_wait as an event loop */
+	while (read(go, &c, 1) > 0) {
+		if (c == 'm' && w.ok) {
+			uint64_t t0 = bench_wall_ns();
+			double c0 = proc_cpu_s();
+			struct ev e[16];
+
+			while (bench_wall_ns() - t0 < (uint64_t)(idle_seconds() * 1e9))
+				if (l->net.wait(&l->net, e, 16, 1000) > 0) {
+					w.ok = false;
+					snprintf(w.err, sizeof(w.err), "an idle connection had an event");
+				}
+			w.cpu_s = proc_cpu_s() - c0;
+			w.wall_s = (double)(bench_wall_ns() - t0) / 1e9;
+			if (write(out, &w, sizeof(w)) != (ssize_t)sizeof(w))
+				_exit(1);
+		}
+	}
 	_exit(0);
 }
 
 /* N connections held by as many processes as the descriptor limit needs (the hard limit
  * may not be raised without CAP_SYS_RESOURCE), all in this namespace. */
+struct linux_workers_arg {
+	long n;
+	bool idle;            /* also measure their CPU while idle */
+	double cpu_pct;       /* out: sum over the workers, % of one CPU */
+};
+
 static void linux_mem_child(void *res, size_t cap, void *arg)
 {
-	long N = *(long *)arg;
+	struct linux_workers_arg *a = arg;
+	long N = a->n;
 	struct mem_result r = { .ok = false };
 	struct rlimit rl;
 	long per, nproc, mem0, mem1;
@@ -1051,7 +432,7 @@ static void linux_mem_child(void *res, size_t cap, void *arg)
 		if (pids[i] == 0) {
 			close(out[0]);
 			close(go[1]);
-			linux_mem_worker(SRV_PORT + (int)i, n, out[1], go[0]);
+			linux_mem_worker(SRV_PORT + (int)i, n, out[1], go[0], false);
 		}
 	}
 	close(out[1]);
@@ -1074,6 +455,23 @@ static void linux_mem_child(void *res, size_t cap, void *arg)
 	r.setup_s = (double)(bench_wall_ns() - t0) / 1e9;
 	slab1 = meminfo_kb("Slab");
 	mem1 = sockstat_tcp("mem");
+	if (r.ok && a->idle) {
+		usleep(1000000);                 /* the last (delayed) ACKs */
+		for (long i = 0; i < nproc; i++)
+			if (write(go[1], "m", 1) != 1)
+				r.ok = false;
+		a->cpu_pct = 0;
+		for (long i = 0; i < nproc && r.ok; i++) {
+			struct lworker_res w;
+
+			if (read(out[0], &w, sizeof(w)) != (ssize_t)sizeof(w) || !w.ok) {
+				r.ok = false;
+				snprintf(r.err, sizeof(r.err), "idle: %.150s", w.err);
+				break;
+			}
+			a->cpu_pct += w.cpu_s / w.wall_s * 100;
+		}
+	}
 	close(go[1]);
 	for (long i = 0; i < nproc; i++)
 		waitpid(pids[i], NULL, 0);
@@ -1082,6 +480,7 @@ static void linux_mem_child(void *res, size_t cap, void *arg)
 	r.kernel_tcp_mem = (double)(mem1 - mem0) * (double)page_size() / (double)N;
 	r.proc_rss = rss / (double)N;
 	r.total_rss = r.kernel_slab + r.proc_rss;
+	r.cpu_pct = a->cpu_pct;
 	memcpy(res, &r, sizeof(r));
 }
 
@@ -1089,7 +488,205 @@ static struct mem_result linux_mem(long N)
 {
 	struct mem_result r = { .ok = false };
 
-	if (!in_child(linux_mem_child, &N, &r, sizeof(r), 2 * N + 1024, true))
+	struct linux_workers_arg a = { .n = N };
+
+	if (!in_child(linux_mem_child, &a, &r, sizeof(r), 2 * N + 1024, true))
+		r.ok = false;
+	return r;
+}
+
+/* --- nginx (Debian's nginx-light), a reference for the server end --- */
+
+#define NGINX_BIN "/usr/sbin/nginx"
+#define NGINX_PER_WORKER 15000
+
+static int pid_children(pid_t pid, pid_t *out, int max)
+{
+	char path[64];
+	int n = 0;
+	long v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (n < max && fscanf(f, "%ld", &v) == 1)
+		out[n++] = (pid_t)v;
+	fclose(f);
+	return n;
+}
+
+static double pid_rss(pid_t pid)
+{
+	char path[64];
+	long size = 0, res = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%ld %ld", &size, &res) != 2)
+		res = 0;
+	if (f)
+		fclose(f);
+	return (double)res * (double)page_size();
+}
+
+static long pid_nfds(pid_t pid)
+{
+	char path[64];
+	long n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static bool nginx_listening(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(0x7f000001u) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* nginx workers' RSS before and after N idle client connections (no request sent),
+ * in this namespace; the clients are held by worker processes as in linux_mem. */
+static void nginx_mem_child(void *res, size_t cap, void *arg)
+{
+	long N = *(long *)arg;
+	struct mem_result r = { .ok = false };
+	char dir[] = "/tmp/bench_conn_nginx.XXXXXX", conf[128], cmd[160];
+	int nworkers = (int)((N + NGINX_PER_WORKER - 1) / NGINX_PER_WORKER), port = SRV_PORT;
+	pid_t master, workers[64], holders[64];
+	double rss0 = 0, rss1 = 0;
+	long fd0 = 0, fd1 = 0, per, nproc;
+	struct rlimit rl;
+	int out[2], go[2], nw = 0;
+	FILE *f;
+
+	(void)cap;
+	if (access(NGINX_BIN, X_OK) != 0) {
+		snprintf(r.err, sizeof(r.err), "no %s (Debian nginx-light)", NGINX_BIN);
+		goto done;
+	}
+	/* close-on-exec: nginx must not hold the holders' pipes open */
+	if (!mkdtemp(dir) || getrlimit(RLIMIT_NOFILE, &rl) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
+	    pipe2(go, O_CLOEXEC) != 0) {
+		snprintf(r.err, sizeof(r.err), "setup: %s", strerror(errno));
+		goto done;
+	}
+	snprintf(conf, sizeof(conf), "%s/nginx.conf", dir);
+	f = fopen(conf, "w");
+	if (!f) {
+		snprintf(r.err, sizeof(r.err), "%s: %s", conf, strerror(errno));
+		goto done;
+	}
+	fprintf(f, "daemon off;\nmaster_process on;\nworker_processes %d;\n"
+		"worker_rlimit_nofile %ld;\npid %s/nginx.pid;\nerror_log %s/error.log;\n"
+		"events { worker_connections %d; }\n"
+		"http { access_log off; client_header_timeout 600s; keepalive_timeout 600s;\n"
+		"  server { listen 127.0.0.1:%d reuseport backlog=4096;\n"
+		"    location / { return 200 \"ok\\n\"; } } }\n",
+		nworkers, (long)rl.rlim_cur, dir, dir, NGINX_PER_WORKER + 1000, port);
+	fclose(f);
+	fflush(NULL);
+	master = fork();
+	if (master == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execl(NGINX_BIN, "nginx", "-p", dir, "-e", "stderr", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100 && !nginx_listening(port); i++)
+		usleep(50000);
+	for (int i = 0; i < 100 && (nw = pid_children(master, workers, 64)) < nworkers; i++)
+		usleep(50000);
+	if (nw < nworkers || !nginx_listening(port)) {
+		snprintf(r.err, sizeof(r.err), "nginx did not start (%d of %d workers)", nw,
+			 nworkers);
+		goto stop;
+	}
+	usleep(300000);
+	for (int i = 0; i < nw; i++) {
+		rss0 += pid_rss(workers[i]);
+		fd0 += pid_nfds(workers[i]);
+	}
+	per = ((long)rl.rlim_cur - 64);
+	nproc = (N + per - 1) / per;
+	per = (N + nproc - 1) / nproc;
+	for (long i = 0; i < nproc; i++) {
+		long n = i == nproc - 1 ? N - per * (nproc - 1) : per;
+
+		fflush(NULL);
+		holders[i] = fork();
+		if (holders[i] == 0) {
+			close(out[0]);
+			close(go[1]);
+			linux_mem_worker(port, n, out[1], go[0], true);
+		}
+	}
+	close(out[1]);
+	close(go[0]);
+	r.ok = true;
+	for (long i = 0; i < nproc; i++) {
+		struct lworker_res w;
+
+		if (read(out[0], &w, sizeof(w)) != (ssize_t)sizeof(w) || !w.ok) {
+			r.ok = false;
+			snprintf(r.err, sizeof(r.err), "clients: %.140s", w.err);
+			break;
+		}
+	}
+	/* wait for nginx to have accepted them all */
+	for (int t = 0; t < 200 && r.ok; t++) {
+		fd1 = 0;
+		for (int i = 0; i < nw; i++)
+			fd1 += pid_nfds(workers[i]);
+		if (fd1 - fd0 >= N - 2 * nw)    /* a worker may close a channel fd meanwhile */
+			break;
+		usleep(50000);
+	}
+	if (r.ok && fd1 - fd0 < N - 2 * nw) {
+		r.ok = false;
+		snprintf(r.err, sizeof(r.err), "nginx accepted %ld of %ld", fd1 - fd0, N);
+	}
+	for (int i = 0; i < nw; i++)
+		rss1 += pid_rss(workers[i]);
+	r.srv_rss = (rss1 - rss0) / (double)N;
+	close(go[1]);
+	for (long i = 0; i < nproc; i++)
+		waitpid(holders[i], NULL, 0);
+	close(out[0]);
+stop:
+	kill(master, SIGTERM);
+	waitpid(master, NULL, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_conn: could not remove %s\n", dir);
+done:
+	memcpy(res, &r, sizeof(r));
+}
+
+static struct mem_result nginx_mem(long N)
+{
+	struct mem_result r = { .ok = false };
+
+	if (!in_child(nginx_mem_child, &N, &r, sizeof(r), 2 * N + 1024, true))
 		r.ok = false;
 	return r;
 }
@@ -1149,44 +746,20 @@ static struct idle_result ustack_idle(long N)
 	return r;
 }
 
-static void linux_idle_child(void *res, size_t cap, void *arg)
-{
-	long N = *(long *)arg;
-	struct idle_result r = { .ok = false };
-	struct pool p;
-	struct lnet *l = lnet_new(SRV_PORT);
-	uint64_t t0, t1;
-	double c0, c1;
-
-	(void)cap;
-	pool_init(&p, 2 * (size_t)N + 16);
-	t0 = bench_wall_ns();
-	if (establish(&l->net, &p, N, r.err, sizeof(r.err))) {
-		struct ev e[16];
-
-		r.setup_s = (double)(bench_wall_ns() - t0) / 1e9;
-		usleep(1000000);
-		t0 = bench_wall_ns();
-		c0 = proc_cpu_s();
-		while (bench_wall_ns() - t0 < (uint64_t)(idle_seconds() * 1e9))
-			if (l->net.wait(&l->net, e, 16, 1000) > 0) {
-				snprintf(r.err, sizeof(r.err), "an idle connection had an event");
-				break;
-			}
-		c1 = proc_cpu_s();
-		t1 = bench_wall_ns();
-		r.cpu_pct = (c1 - c0) / ((double)(t1 - t0) / 1e9) * 100;
-		r.ok = !r.err[0];
-	}
-	memcpy(res, &r, sizeof(r));
-}
-
+/* The same processes as linux_mem, asleep in epoll_wait while idle. */
 static struct idle_result linux_idle(long N)
 {
+	struct linux_workers_arg a = { .n = N, .idle = true };
+	struct mem_result m = { .ok = false };
 	struct idle_result r = { .ok = false };
 
-	if (!in_child(linux_idle_child, &N, &r, sizeof(r), 2 * N + 1024, true))
-		r.ok = false;
+	if (in_child(linux_mem_child, &a, &m, sizeof(m), 2 * N + 1024, true) && m.ok) {
+		r.ok = true;
+		r.cpu_pct = m.cpu_pct;
+		r.setup_s = m.setup_s;
+	} else {
+		snprintf(r.err, sizeof(r.err), "%s", m.err);
+	}
 	return r;
 }
 
@@ -1235,7 +808,6 @@ int main(int argc, char **argv)
 	}
 	quick = quick || bench_quick();
 	secs = quick ? 0.3 : 3.0;
-	memset(resp_msg, 'r', sizeof(resp_msg));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	/* --- 1 --- */
@@ -1366,18 +938,28 @@ part2:
 	/* --- 2 --- */
 	if (want_part(2)) {
 	long sizes[2] = { quick ? 1000 : 10000, quick ? 5000 : 100000 };
-	struct bench_stat m[2][8];
-	struct mem_result mr_us[2], mr_lx[2];
+	struct bench_stat m[2][8], ng[2];
+	struct mem_result mr_us[2], mr_lx[2], mr_ng[2];
+	bool do_ng = bench_want("nginx");
 
 	memset(m, 0, sizeof(m));
 	memset(mr_us, 0, sizeof(mr_us));
 	memset(mr_lx, 0, sizeof(mr_lx));
+	memset(mr_ng, 0, sizeof(mr_ng));
+	memset(ng, 0, sizeof(ng));
 	for (int i = 0; i < 2; i++) {
 		fprintf(stderr, "bench_conn: %ld idle connections...\n", sizes[i]);
 		if (do_us)
 			mr_us[i] = ustack_mem(sizes[i]);
 		if (do_lx)
 			mr_lx[i] = linux_mem(sizes[i]);
+		if (do_ng) {
+			mr_ng[i] = nginx_mem(sizes[i]);
+			if (!mr_ng[i].ok)
+				fprintf(stderr, "bench_conn: nginx %ld connections: %s\n", sizes[i],
+					mr_ng[i].err);
+		}
+		add_if(&ng[i], mr_ng[i].ok, mr_ng[i].srv_rss, "failed");
 		if (do_us && !mr_us[i].ok)
 			fprintf(stderr, "bench_conn: ustack %ld connections: %s\n", sizes[i], mr_us[i].err);
 		if (do_lx && !mr_lx[i].ok)
@@ -1406,7 +988,7 @@ part2:
 		snprintf(e, sizeof(e), "%ldk: time to establish", sizes[i] / 1000);
 		bench_table_row(&t2, a, "B/conn", "lower", &m[i][0], &m[i][1], NULL);
 		bench_table_row(&t2, b, "B/conn", "lower", &m[i][2], NULL, NULL);
-		bench_table_row(&t2, c, "B/conn", "lower", &m[i][3], NULL, NULL);
+		bench_table_row(&t2, c, "B/conn", "lower", &m[i][3], NULL, &ng[i]);
 		bench_table_row(&t2, d, "B/conn", "lower", &m[i][4], NULL, NULL);
 		bench_table_row(&t2, "  Linux: TCP buffer pages (sockstat)", "B/conn", "lower", NULL,
 				&m[i][5], NULL);
@@ -1419,7 +1001,11 @@ part2:
 	bench_note("every end watched by an epoll set (EPOLLIN); ustack: %d client stacks stepped "
 		   "by one thread; Linux: %d source addresses on lo in a private namespace",
 		   N_CLIENTS, N_CLIENTS);
-	bench_note("nginx: not measured by this bench");
+	bench_note("nginx %s: RSS delta of its workers (%d connections each at most, reuseport) "
+		   "with N idle clients (no request sent) in a private namespace; user space "
+		   "only: its kernel sockets are not in it", NGINX_BIN, NGINX_PER_WORKER);
+	if (do_ng && !mr_ng[0].ok)
+		bench_note("nginx: %s", mr_ng[0].err);
 	if (do_lx && mr_lx[0].ok)
 		bench_note("Linux detail at %ldk: Slab %.0f B/conn, process RSS %.0f B/conn; "
 			   "at %ldk: Slab %.0f, RSS %.0f",
@@ -1465,8 +1051,8 @@ part2:
 		   "in a kernel epoll on the sets' eventfds (1 s timeout); %.0f s of wall time, CPU "
 		   "time of the process (every thread, CLOCK_PROCESS_CPUTIME_ID); %llu socket wake-ups meanwhile",
 		   MAX_HOSTS, idle_seconds(), ir_us.wakeups);
-	bench_note("Linux: the process holding both ends in epoll_wait (the kernel's timers are "
-		   "not charged to it)");
+	bench_note("Linux: the processes holding both ends (as many as the descriptor limit "
+		   "needs), asleep in epoll_wait (1 s timeout); sum of their CPU time");
 	bench_table_end(&t3);
 	return 0;
 }
