@@ -4,7 +4,7 @@
  *      request, a 128-byte response, the client closes, the server reads the end of stream
  *      and closes. W connections in flight, served by an event loop on epoll.
  *        ustack  one server stack and K client stacks (each its own IPv4 address) on one
- *                vnet, all stepped by this thread (ustack_poll(st, now)); the clock given
+ *                vnet, all stepped by this thread (ustack_step(st, now)); the clock given
  *                to the stacks follows the wall clock (and jumps to the next deadline when
  *                nothing moves), and the stacks' MSL is short (TIME_WAIT 2*MSL), so the
  *                client ports held in TIME_WAIT come back during the run;

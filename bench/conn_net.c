@@ -130,7 +130,7 @@ static int u_wait(struct net *n, struct ev *out, int max, int timeout_ms)
 	}
 	u->now = u_clock(u);
 	for (int h = 0; h < MAX_HOSTS; h++)
-		handled += ustack_poll(u->st[h], u->now);
+		handled += ustack_step(u->st[h], u->now);
 	got = u_collect(u, out, max);
 	if (got == 0 && handled == 0) {
 		uint64_t d = USTACK_NO_DEADLINE;
@@ -179,7 +179,7 @@ struct unet *unet_new(uint32_t msl_ms, bool runner, int bufsz)
 		if (!u->st[h])
 			conn_die("ustack_new");
 		if (!runner)
-			ustack_poll(u->st[h], u->now);
+			ustack_step(u->st[h], u->now);
 		d = ustack_vnet_port(u->vn, NULL, 1500);
 		if (!d || ustack_if_add(u->st[h], d, a, 16) < 0)
 			conn_die("ustack_if_add");
