@@ -186,8 +186,10 @@ static bool establish_ex(struct net *n, struct pool *p, long target, char *err, 
 {
 	struct ev evs[512];
 	long started = 0, up = 0, accepted = server ? 0 : target;
-	uint64_t last = bench_wall_ns();
+	uint64_t last = bench_wall_ns(), t_dbg = last;
 	int next_h = 1;
+	bool debug = getenv("BENCH_DEBUG") != NULL;       /* the pace, per tenth */
+	long step = target / 10 > 0 ? target / 10 : 1, next_dbg = step;
 
 	while (up < target || accepted < target) {
 		long before = up + accepted;
@@ -238,6 +240,14 @@ static bool establish_ex(struct net *n, struct pool *p, long target, char *err, 
 					 evs[i].events);
 				return false;
 			}
+		}
+		if (debug && up >= next_dbg) {
+			uint64_t t = bench_wall_ns();
+
+			fprintf(stderr, "bench_conn: %s: %ld established, the last %ld in %.3f s\n",
+				n->name, up, step, (double)(t - t_dbg) / 1e9);
+			t_dbg = t;
+			next_dbg += step;
 		}
 		if (up + accepted != before)
 			last = bench_wall_ns();
