@@ -718,6 +718,16 @@ static struct idle_result ustack_idle(long N)
 
 		r.setup_s = (double)(bench_wall_ns() - t0) / 1e9;
 		usleep(1000000);             /* the last ACKs, delayed ones included */
+		if (getenv("BENCH_DEBUG")) {
+			/* what one look at the sets costs with every connection idle */
+			uint64_t c = bench_thread_cpu_ns(), w = bench_wall_ns();
+
+			u->net.wait(&u->net, e, 16, 0);
+			fprintf(stderr, "bench_conn: one ustack_epoll_wait(0) on each of the %d sets: "
+				"%.1f us CPU, %.1f us wall\n", MAX_HOSTS,
+				(double)(bench_thread_cpu_ns() - c) / 1e3,
+				(double)(bench_wall_ns() - w) / 1e3);
+		}
 		for (int h = 0; h < MAX_HOSTS; h++) {
 			ustack_get_stats(u->st[h], &s);
 			w0 += s.sock_wakeups + s.sock_timeouts;
