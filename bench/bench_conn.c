@@ -1,32 +1,39 @@
 /* bench_conn.c - many connections: how fast they come and go, what an idle one costs.
+ * The sockets (ustack or Linux) are behind conn_net.h; the workloads are conn_load.h.
  *
  *   1. Connections per second on ONE thread: connect (non-blocking), accept, a 64-byte
  *      request, a 128-byte response, the client closes, the server reads the end of stream
- *      and closes. W connections in flight, served by an event loop on epoll.
- *        ustack  one server stack and K client stacks (each its own IPv4 address) on one
- *                vnet, all stepped by this thread (ustack_step(st, now)); the clock given
- *                to the stacks follows the wall clock (and jumps to the next deadline when
- *                nothing moves), and the stacks' MSL is short (TIME_WAIT 2*MSL), so the
- *                client ports held in TIME_WAIT come back during the run;
+ *      and closes. WINDOW connections in flight, served by an event loop on epoll.
+ *        ustack  one server stack and N_CLIENTS client stacks (each its own IPv4 address)
+ *                on one vnet, all stepped by this thread (ustack_step(st, now)); the clock
+ *                given to the stacks follows the wall clock (and jumps to the next
+ *                deadline when nothing moves), and the stacks' MSL is short (TIME_WAIT
+ *                2*MSL), so the client ports held in TIME_WAIT come back during the run.
+ *                Three rows: default buffers, 16 KiB buffers, and default buffers with
+ *                glibc's heap trimming off (mallopt); each run in a fresh process;
  *        Linux   the same loop on kernel sockets over lo, in a network namespace the bench
  *                creates for each run (a forked child, unshare(CLONE_NEWNET)), the clients
- *                bound to K source addresses 127.0.0.2.. (IP_BIND_ADDRESS_NO_PORT).
+ *                bound to N_CLIENTS source addresses 127.0.0.2.. (IP_BIND_ADDRESS_NO_PORT).
  *      Wall clock and this thread's CPU time (Linux: its kernel work is charged to it).
- *   2. Memory per idle established connection at N = 10,000 and 100,000, both ends in this
- *      process, every socket watched by an epoll set as an event loop would:
- *        ustack  RSS delta / N (/proc/self/statm) and heap delta / N (mallinfo2), for both
- *                ends, and for the server end alone (measured after the client stacks are
- *                freed; RSS then after malloc_trim);
+ *   2. Memory per idle established connection at N = 10,000 and 100,000, every socket
+ *      watched by an epoll set as an event loop would:
+ *        ustack  both ends in this process: RSS delta / N (/proc/self/statm) and heap
+ *                delta / N (mallinfo2), for both ends, and for the server end alone
+ *                (measured after the client stacks are freed; RSS after malloc_trim);
  *        Linux   the kernel's memory: /proc/meminfo Slab delta (socket, file, dentry, inode,
  *                epitem objects: machine-wide, so other activity on the machine is noise)
- *                plus the process's RSS delta, and /proc/net/sockstat "TCP ... mem" pages
- *                (buffer memory charged to TCP).
+ *                plus the holders' RSS delta, and /proc/net/sockstat "TCP ... mem" pages
+ *                (buffer memory charged to TCP); several holder processes when the
+ *                descriptor limit is short;
+ *        nginx   /usr/sbin/nginx (Debian nginx-light) in a namespace: its workers' RSS
+ *                delta with N idle clients that send nothing.
  *   3. CPU used by 10,000 idle connections: ustack stacks on their runner threads
- *      (ustack_start), process CPU time (every thread, CLOCK_PROCESS_CPUTIME_ID) over 10 s of wall time;
- *      Linux: the process holding the kernel sockets, asleep in epoll_wait.
+ *      (ustack_start), process CPU time (every thread, CLOCK_PROCESS_CPUTIME_ID) over 10 s
+ *      of wall time; Linux: the processes holding the kernel sockets, in epoll_wait.
  *
  * Environment (see bench_util.h): BENCH_RUNS (repetitions of part 1), BENCH_QUICK=1 or
- * --quick (small N, short runs: a few seconds in all), BENCH_ONLY=ustack,linux. */
+ * --quick (small N, short runs: about 15 s in all), BENCH_ONLY=ustack,ustack-16k,
+ * ustack-mallopt,linux,nginx, BENCH_PARTS=1,2,3, BENCH_DEBUG=1 (the pace, costs). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
