@@ -138,8 +138,10 @@ lt_check_pcap() {
 	# The bulk ports carry random bytes: decoded as plain data. Left to its heuristics,
 	# tshark takes one of them for a protocol announcing a huge PDU and reassembles the
 	# stream again and again (minutes for a 256 MiB capture instead of seconds).
+	# A test may add its own (LT_TSHARK_EXTRA, an array): test_http decodes its 64 MiB
+	# HTTP bodies as data too, since reassembling them costs tshark a minute per pass.
 	local ts=(timeout 300 tshark -n -r "$f" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE
-		-d tcp.port==5001,data -d tcp.port==5002,data)
+		-d tcp.port==5001,data -d tcp.port==5002,data ${LT_TSHARK_EXTRA[@]+"${LT_TSHARK_EXTRA[@]}"})
 
 	out=$("${ts[@]}" -Y tcp -T fields -e tcp.stream -e tcp.flags.syn -e tcp.flags.ack \
 		-e tcp.seq_raw -e tcp.ack_raw 2>/dev/null | awk '
