@@ -1,7 +1,8 @@
 /* tcp_buf.c - byte rings and sequence range sets (see tcp_buf.h).
  *
  * The ring copies with at most two memcpy calls per operation (the wrap point); the
- * range sets are tiny sorted arrays, so inserting is a short scan and a memmove. */
+ * range sets are tiny sorted arrays on the heap (4 ranges first, doubling up to
+ * TCP_RANGES_MAX), so inserting is a short scan and a memmove. */
 #include "tcp/tcp_buf.h"
 
 #include <errno.h>
@@ -13,7 +14,7 @@
 void tcp_ring_init(struct tcp_ring *r, size_t cap)
 {
 	r->buf = NULL;
-	r->cap = cap;
+	r->cap = (uint32_t)cap;
 	r->head = 0;
 	r->len = 0;
 }
@@ -107,8 +108,17 @@ void tcp_ring_consume(struct tcp_ring *r, size_t n)
 		n = r->len;
 	/* head moves even when the ring empties: out-of-order bytes written past len
 	 * keep their place relative to it. */
-	r->head = ring_pos(r, n);
-	r->len -= n;
+	r->head = (uint32_t)ring_pos(r, n);
+	r->len -= (uint32_t)n;
+}
+
+void tcp_ring_release(struct tcp_ring *r)
+{
+	if (r->len == 0 && r->buf) {
+		free(r->buf);
+		r->buf = NULL;
+		r->head = 0;
+	}
 }
 
 int tcp_ring_resize(struct tcp_ring *r, size_t cap, size_t keep)
@@ -118,7 +128,7 @@ int tcp_ring_resize(struct tcp_ring *r, size_t cap, size_t keep)
 	if (keep > cap || keep > r->cap)
 		return -EINVAL;
 	if (!r->buf) {
-		r->cap = cap;
+		r->cap = (uint32_t)cap;
 		r->head = 0;
 		return 0;
 	}
@@ -135,12 +145,38 @@ int tcp_ring_resize(struct tcp_ring *r, size_t cap, size_t keep)
 	}
 	free(r->buf);
 	r->buf = nb;
-	r->cap = cap;
+	r->cap = (uint32_t)cap;
 	r->head = 0;
 	return 0;
 }
 
 /* --- range sets --- */
+
+void tcp_ranges_clear(struct tcp_ranges *s)
+{
+	free(s->r);
+	s->r = NULL;
+	s->n = 0;
+	s->cap = 0;
+}
+
+/* Room for one more range; false when the set is full or the block cannot grow. */
+static bool ranges_room(struct tcp_ranges *s)
+{
+	if (s->n < s->cap)
+		return true;
+	if (s->cap >= TCP_RANGES_MAX)
+		return false;
+	unsigned cap = s->cap ? s->cap * 2 : 4;
+	if (cap > TCP_RANGES_MAX)
+		cap = TCP_RANGES_MAX;
+	struct tcp_range *nr = realloc(s->r, cap * sizeof(*nr));
+	if (!nr)
+		return false;
+	s->r = nr;
+	s->cap = cap;
+	return true;
+}
 
 int tcp_ranges_add(struct tcp_ranges *s, uint32_t left, uint32_t right)
 {
@@ -156,7 +192,7 @@ int tcp_ranges_add(struct tcp_ranges *s, uint32_t left, uint32_t right)
 	while (j < s->n && SEQ_LEQ(s->r[j].left, right))
 		j++;
 	if (j == i) {
-		if (s->n == TCP_RANGES_MAX)
+		if (!ranges_room(s))
 			return -1;
 		memmove(&s->r[i + 1], &s->r[i], (s->n - i) * sizeof(s->r[0]));
 		s->r[i].left = left;
@@ -185,6 +221,8 @@ void tcp_ranges_trim(struct tcp_ranges *s, uint32_t seq)
 	}
 	if (s->n && SEQ_LT(s->r[0].left, seq))
 		s->r[0].left = seq;
+	if (s->n == 0)
+		tcp_ranges_clear(s);
 }
 
 bool tcp_ranges_cut(struct tcp_ranges *s, uint32_t seq)
@@ -200,6 +238,8 @@ bool tcp_ranges_cut(struct tcp_ranges *s, uint32_t seq)
 	}
 	cut |= n != s->n;
 	s->n = n;
+	if (n == 0)
+		tcp_ranges_clear(s);
 	return cut;
 }
 

@@ -460,6 +460,8 @@ void tcp_conn_free(struct ustack *st, struct tcp_conn *c)
 	timer_cancel(st, &c->timer);
 	tcp_ring_free(&c->sndbuf);
 	tcp_ring_free(&c->rcvbuf);
+	tcp_ranges_clear(&c->ooo);
+	tcp_ranges_clear(&c->sacked);
 	if (c->aprev)
 		c->aprev->anext = c->anext;
 	else

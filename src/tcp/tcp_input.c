@@ -201,6 +201,7 @@ static void ack_advance(struct ustack *st, struct tcp_conn *c, uint32_t ack)
 
 		if (d) {
 			tcp_ring_consume(&c->sndbuf, d);
+			tcp_ring_release(&c->sndbuf);     /* all acknowledged: storage goes */
 			c->snd_data += d;
 			tcp_notify(st, c);            /* room to write */
 		}
