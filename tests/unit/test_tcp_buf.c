@@ -58,6 +58,21 @@ static void test_ring(void **state)
 	assert_memory_equal(out, "ABCDEF", 6);
 	assert_int_not_equal(tcp_ring_resize(&r, 3, r.len), 0);
 	tcp_ring_free(&r);
+	/* release: storage goes only when nothing is held, and comes back on the next byte */
+	tcp_ring_init(&r, 8);
+	tcp_ring_release(&r);
+	assert_null(r.buf);
+	assert_int_equal(tcp_ring_append(&r, "abc", 3), 3);
+	tcp_ring_release(&r);
+	assert_non_null(r.buf);                              /* 3 bytes held: kept */
+	tcp_ring_consume(&r, 3);
+	tcp_ring_release(&r);
+	assert_null(r.buf);
+	assert_int_equal(r.cap, 8);                          /* the bound is unchanged */
+	assert_int_equal(tcp_ring_append(&r, "defghijkl", 9), 8);
+	assert_int_equal(tcp_ring_copy_out(&r, 0, out, sizeof(out)), 8);
+	assert_memory_equal(out, "defghijk", 8);
+	tcp_ring_free(&r);
 }
 
 static void test_ranges(void **state)
@@ -80,13 +95,21 @@ static void test_ranges(void **state)
 	assert_int_equal(s.r[0].left, 100);
 	tcp_ranges_trim(&s, 600);
 	assert_int_equal(s.n, 0);
+	assert_null(s.r);                                    /* an empty set holds no block */
 	assert_int_equal(tcp_ranges_add(&s, 7, 7), -1);      /* empty */
+	assert_null(s.r);
 	/* full set: a new disjoint range is refused, one that touches merges */
 	for (uint32_t i = 0; i < TCP_RANGES_MAX; i++)
 		assert_true(tcp_ranges_add(&s, i * 10, i * 10 + 5) >= 0);
+	assert_int_equal(s.cap, TCP_RANGES_MAX);             /* grown from 4 */
 	assert_int_equal(tcp_ranges_add(&s, 1000, 1005), -1);
 	assert_int_equal(tcp_ranges_add(&s, 5, 10), 0);
 	assert_int_equal(s.n, TCP_RANGES_MAX - 1);
+	for (unsigned i = 1; i < s.n; i++)                   /* sorted, disjoint */
+		assert_true(s.r[i - 1].right < s.r[i].left);
+	assert_int_equal(s.r[0].left, 0);
+	assert_int_equal(s.r[0].right, 15);
+	assert_int_equal(s.r[s.n - 1].right, (TCP_RANGES_MAX - 1) * 10 + 5);
 	/* across the sequence wrap */
 	tcp_ranges_clear(&s);
 	assert_int_equal(tcp_ranges_add(&s, 0x10, 0x20), 0);
@@ -108,6 +131,7 @@ static void test_ranges(void **state)
 	assert_int_equal(s.n, 1);
 	assert_true(tcp_ranges_cut(&s, 0xfffffff0u));            /* before 10, across the wrap */
 	assert_int_equal(s.n, 0);
+	assert_null(s.r);
 	assert_false(tcp_ranges_cut(&s, 5));
 }
 
