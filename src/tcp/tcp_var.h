@@ -85,11 +85,10 @@ struct tcp_conn {
 	int id;                          /* for traces */
 	enum tcp_fsm state;
 	uint32_t flags;
-	struct upcall up;                /* the user (a socket, a service); fn NULL: none
-	                                    (accept queue, TIME_WAIT, closed) */
-
 	uint32_t laddr, raddr;           /* host order; laddr 0 while bound to any */
 	uint16_t lport, rport;
+	struct upcall up;                /* the user (a socket, a service); fn NULL: none
+	                                    (accept queue, TIME_WAIT, closed) */
 
 	/* table links (tcp_conn.c) */
 	struct tcp_conn *hnext;          /* 4-tuple hash chain */
@@ -112,7 +111,6 @@ struct tcp_conn {
 	uint32_t snd_sml;                /* end of the last sub-MSS segment sent (Nagle) */
 	uint32_t snd_wnd, max_sndwnd;    /* scaled */
 	uint32_t snd_wl1, snd_wl2;
-	uint8_t snd_wscale, rcv_wscale;
 	struct tcp_ring sndbuf;
 
 	/* receive sequence space */
@@ -124,8 +122,8 @@ struct tcp_conn {
 	struct tcp_ring rcvbuf;
 	struct tcp_ranges ooo;           /* out-of-order ranges above rcv_nxt */
 	struct tcp_range sack_recent;    /* the block the latest segment fell in */
-	bool ooo_fin;                    /* a FIN arrived out of order, at ooo_fin_seq */
 	uint32_t ooo_fin_seq;
+	bool ooo_fin;                    /* a FIN arrived out of order, at ooo_fin_seq */
 
 	/* segment sizes */
 	uint16_t mss_user;               /* TCP_MAXSEG (0: none) */
@@ -133,6 +131,7 @@ struct tcp_conn {
 	uint16_t mss_peer;               /* what the peer's SYN said (536 without) */
 	uint16_t t_maxseg;               /* effective send MSS, options included */
 	uint16_t rcv_mss;                /* the peer's segment size as seen */
+	uint8_t snd_wscale, rcv_wscale;
 
 	/* timestamps (RFC 7323) */
 	uint32_t ts_recent, ts_offset;
