@@ -127,7 +127,9 @@ int tcp_ring_resize(struct tcp_ring *r, size_t cap, size_t keep)
 
 	if (keep > cap || keep > r->cap)
 		return -EINVAL;
-	if (!r->buf) {
+	if (!r->buf || keep == 0) {
+		free(r->buf);                /* nothing to keep: storage comes with a byte */
+		r->buf = NULL;
 		r->cap = (uint32_t)cap;
 		r->head = 0;
 		return 0;

@@ -243,14 +243,6 @@ static bool peer_may_send(const struct tcp_conn *c)
 	       c->state == TCPS_FIN_WAIT_2;
 }
 
-/* The user has read everything and no out-of-order text waits past it: the receive
- * ring's storage goes back until the next byte arrives. */
-static void rcv_drained(struct tcp_conn *c)
-{
-	if (c->ooo.n == 0)
-		tcp_ring_release(&c->rcvbuf);
-}
-
 ssize_t tcp_recv(struct ustack *st, struct tcp_conn *c, void *buf, size_t len, int flags)
 {
 	if (c->state == TCPS_LISTEN)
@@ -260,13 +252,13 @@ ssize_t tcp_recv(struct ustack *st, struct tcp_conn *c, void *buf, size_t len, i
 
 		if (!(flags & MSG_PEEK)) {
 			tcp_ring_consume(&c->rcvbuf, n);
-			rcv_drained(c);
+			tcp_drained(st, c);
 			if (peer_may_send(c))
 				tcp_output(st, c);               /* a window update if it is due */
 		}
 		return (ssize_t)n;
 	}
-	rcv_drained(c);             /* e.g. out-of-order text forgotten at the peer's FIN */
+	tcp_drained(st, c);         /* e.g. out-of-order text forgotten at the peer's FIN */
 	if (c->error) {
 		int e = c->error;
 
@@ -321,8 +313,8 @@ int tcp_shutdown(struct ustack *st, struct tcp_conn *c, int how)
 		c->flags |= TF_SHUT_RD;
 		tcp_ring_consume(&c->rcvbuf, c->rcvbuf.len);
 		tcp_ranges_clear(&c->ooo);
-		rcv_drained(c);
 		c->ooo_fin = false;
+		tcp_drained(st, c);
 		tcp_notify(st, c);
 	}
 	if (how != SHUT_RD)

@@ -78,6 +78,7 @@ enum tcp_timer_id {
 	TT_DELACK,     /* delayed ACK, RFC 9293 3.8.6.3 */
 	TT_KEEP,       /* keep-alive, RFC 9293 3.8.4 / RFC 1122 4.2.3.6 */
 	TT_2MSL,       /* TIME_WAIT, and the orphaned FIN_WAIT_2 bound */
+	TT_IDLE,       /* drained rings give their storage back (tcp_drained) */
 	TT_N
 };
 
@@ -229,6 +230,7 @@ static inline uint32_t tcp_seg_len(const struct tcp_seg *s)
 #define TCP_KEEPINTVL_DEF    75u
 #define TCP_KEEPCNT_DEF      9
 #define TCP_BURST_MAX        64             /* segments one output call sends at most */
+#define TCP_RING_IDLE_US     200000u        /* a drained ring keeps its storage this long */
 
 /* --- tcp_conn.c: tables, allocation, ISN, state changes, resets --- */
 struct tcp_conn *tcp_conn_alloc(struct ustack *st);
@@ -307,5 +309,9 @@ void tcp_rto_init(struct ustack *st, struct tcp_conn *c);
 void tcp_keep_start(struct ustack *st, struct tcp_conn *c);
 void tcp_time_wait_start(struct ustack *st, struct tcp_conn *c);
 void tcp_delack_start(struct ustack *st, struct tcp_conn *c);
+/* A ring may have drained (all sent acknowledged, or all received read with nothing
+ * out of order): its storage goes once it has stayed drained TCP_RING_IDLE_US, at once
+ * when no more bytes can come into it (FIN, shutdown, closed). */
+void tcp_drained(struct ustack *st, struct tcp_conn *c);
 
 #endif

@@ -412,8 +412,10 @@ static void check(struct world *w)
 	for (struct tcp_conn *c = ts->all; c; c = c->anext, n++) {
 		CHECK(c->rcvbuf.len <= c->rcvbuf.cap);
 		CHECK(c->sndbuf.len <= c->sndbuf.cap);
-		/* storage only while something is held (see tcp_buf.h) */
-		CHECK(c->sndbuf.len || !c->sndbuf.buf);
+		/* storage only while something is held, or a drained ring waits for its
+		 * release (see tcp_buf.h, tcp_drained) */
+		CHECK(c->sndbuf.len || !c->sndbuf.buf || tcp_timer_on(c, TT_IDLE));
+		CHECK(c->rcvbuf.len || c->ooo.n || !c->rcvbuf.buf || tcp_timer_on(c, TT_IDLE));
 		CHECK(c->ooo.n || !c->ooo.r);
 		CHECK(c->sacked.n || !c->sacked.r);
 		if (c->state == TCPS_LISTEN || c->state == TCPS_CLOSED)

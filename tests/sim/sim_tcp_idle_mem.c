@@ -34,7 +34,8 @@
 #endif
 #endif
 #ifdef IDLE_ASAN
-#include <sanitizer/allocator_interface.h>
+/* sanitizer/allocator_interface.h, which not every compiler package ships */
+size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
 #define N_CONN      10000

@@ -1,7 +1,9 @@
 /* test_tcp_mem.c - an idle connection holds no buffer: the send ring's storage goes when
  * everything sent is acknowledged, the receive ring's when the user has read everything
- * and nothing waits out of order, the out-of-order ranges and the SACK scoreboard when
- * they empty; listeners and TIME_WAIT hold none. Data still arrives byte for byte. */
+ * and nothing waits out of order (each after staying drained TCP_RING_IDLE_US, so a busy
+ * connection keeps its storage; at once when no more bytes can come), the out-of-order
+ * ranges and the SACK scoreboard as soon as they empty; listeners and TIME_WAIT hold
+ * none. Data still arrives byte for byte. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -23,8 +25,9 @@ static void fill_pat(void)
 static const struct tcp_repr sack_opts = { .has_mss = true, .mss = 1460, .sack_perm = true };
 
 /* Sent, partly acknowledged (storage kept, the same block), SACKed above a hole
- * (scoreboard on the heap), fully acknowledged: ring and scoreboard gone. A later write
- * allocates again and its bytes go out exactly. */
+ * (scoreboard on the heap), fully acknowledged: the scoreboard goes at once, the ring
+ * once it has stayed drained. A later write allocates again and its bytes go out
+ * exactly; a write soon after a drain reuses the storage. */
 static void test_send_ring_released_when_acked(void **state)
 {
 	struct th h;
@@ -60,14 +63,19 @@ static void test_send_ring_released_when_acked(void **state)
 	assert_int_equal(ustack_send(h.st, fd, pat + 5 * 1460, 100, 0), 100);
 	assert_ptr_equal(c->sndbuf.buf, block);
 	th_flush(&h);
-	/* everything acknowledged: the ring and the scoreboard are gone */
+	/* everything acknowledged: the scoreboard is gone, the ring's storage is kept a
+	 * while (a busy sender does not free and allocate it per ACK), then goes */
 	pe.rcv_nxt = c->snd_max;
 	assert_int_equal(pe.rcv_nxt, una + 5 * 1460 + 100);
 	th_peer_send(&h, &pe, TCP_ACK, NULL, 0);
 	assert_int_equal(c->sndbuf.len, 0);
-	assert_null(c->sndbuf.buf);
 	assert_int_equal(c->sacked.n, 0);
 	assert_null(c->sacked.r);
+	assert_ptr_equal(c->sndbuf.buf, block);
+	th_advance(&h, TCP_RING_IDLE_US / 2);
+	assert_ptr_equal(c->sndbuf.buf, block);
+	th_advance(&h, TCP_RING_IDLE_US / 2);
+	assert_null(c->sndbuf.buf);
 	assert_int_equal(c->sndbuf.cap, 1u << 20);        /* SO_SNDBUF unchanged */
 	int v = 0;
 	socklen_t vl = sizeof(v);
@@ -83,12 +91,34 @@ static void test_send_ring_released_when_acked(void **state)
 	assert_memory_equal(seg.data, "again", 5);
 	pe.rcv_nxt += 5;
 	th_peer_send(&h, &pe, TCP_ACK, NULL, 0);
+	/* written again within the idle time: the same storage, and the deadline moves */
+	block = c->sndbuf.buf;
+	assert_non_null(block);
+	th_advance(&h, TCP_RING_IDLE_US / 2);
+	assert_int_equal(ustack_send(h.st, fd, "more", 4, 0), 4);
+	assert_ptr_equal(c->sndbuf.buf, block);
+	assert_true(th_next(&h, &seg));
+	assert_memory_equal(seg.data, "more", 4);
+	pe.rcv_nxt += 4;
+	th_peer_send(&h, &pe, TCP_ACK, NULL, 0);
+	th_advance(&h, TCP_RING_IDLE_US * 3 / 4);
+	assert_ptr_equal(c->sndbuf.buf, block);
+	th_advance(&h, TCP_RING_IDLE_US / 4);
+	assert_null(c->sndbuf.buf);
+	/* after our FIN nothing more is written: a drained ring goes at once */
+	assert_int_equal(ustack_send(h.st, fd, "last", 4, 0), 4);
+	assert_int_equal(ustack_shutdown(h.st, fd, SHUT_WR), 0);
+	th_flush(&h);
+	pe.rcv_nxt += 4;
+	th_peer_send(&h, &pe, TCP_ACK, NULL, 0);
+	assert_int_equal(c->state, TCPS_FIN_WAIT_1);
 	assert_null(c->sndbuf.buf);
 	th_free(&h);
 }
 
-/* Storage stays while unread bytes do (MSG_PEEK reads nothing away) and goes with the
- * last byte read. SO_RCVBUF set while empty changes only the bound. */
+/* Storage stays while unread bytes do (MSG_PEEK reads nothing away) and goes once the
+ * ring has stayed empty a while after the last byte was read; bytes arriving meanwhile
+ * reuse it. SO_RCVBUF set while empty changes only the bound. */
 static void test_recv_ring_released_when_read(void **state)
 {
 	struct th h;
@@ -111,6 +141,16 @@ static void test_recv_ring_released_when_read(void **state)
 	assert_int_equal(ustack_recv(h.st, fd, buf, sizeof(buf), 0), 180);
 	assert_memory_equal(buf, pat + 120, 180);
 	assert_int_equal(c->rcvbuf.len, 0);
+	uint8_t *block = c->rcvbuf.buf;
+	assert_non_null(block);                          /* drained just now: kept */
+	th_advance(&h, TCP_RING_IDLE_US / 2);
+	th_peer_send(&h, &pe, TCP_ACK | TCP_PSH, "xyz", 3);
+	assert_ptr_equal(c->rcvbuf.buf, block);          /* reused */
+	assert_int_equal(ustack_recv(h.st, fd, buf, sizeof(buf), 0), 3);
+	assert_memory_equal(buf, "xyz", 3);
+	th_advance(&h, TCP_RING_IDLE_US * 3 / 4);
+	assert_ptr_equal(c->rcvbuf.buf, block);          /* the deadline moved */
+	th_advance(&h, TCP_RING_IDLE_US / 4);
 	assert_null(c->rcvbuf.buf);
 	assert_int_equal(ustack_recv(h.st, fd, buf, sizeof(buf), 0), -1);
 	assert_int_equal(errno, EAGAIN);
@@ -125,6 +165,12 @@ static void test_recv_ring_released_when_read(void **state)
 	th_peer_send(&h, &pe, TCP_ACK | TCP_PSH, pat + 300, 200);
 	assert_int_equal(ustack_recv(h.st, fd, buf, sizeof(buf), 0), 200);
 	assert_memory_equal(buf, pat + 300, 200);
+	th_advance(&h, TCP_RING_IDLE_US);
+	assert_null(c->rcvbuf.buf);
+	/* with the peer's FIN nothing more can arrive: the ring goes with the last read */
+	th_peer_send(&h, &pe, TCP_ACK | TCP_FIN, "end", 3);
+	assert_non_null(c->rcvbuf.buf);
+	assert_int_equal(ustack_recv(h.st, fd, buf, sizeof(buf), 0), 3);
 	assert_null(c->rcvbuf.buf);
 	th_free(&h);
 }
@@ -181,8 +227,9 @@ static void test_ooo_gap_fill_exact_then_released(void **state)
 	assert_int_equal(ustack_recv(h.st, fd, buf + 450, sizeof(buf) - 450, 0),
 			 (NSEG - 1) * SEG - 450);
 	assert_memory_equal(buf, pat + SEG, (NSEG - 1) * SEG);
-	assert_null(c->rcvbuf.buf);
 	assert_null(c->ooo.r);
+	th_advance(&h, TCP_RING_IDLE_US);
+	assert_null(c->rcvbuf.buf);
 	th_free(&h);
 }
 
@@ -241,19 +288,23 @@ static void test_listen_and_time_wait_hold_nothing(void **state)
 	assert_int_equal(c->state, TCPS_TIME_WAIT);
 	assert_holds_nothing(c);
 	assert_holds_nothing(l);
-	/* a second connection closed with its FIN's text unread: TIME_WAIT after the close
-	 * holds nothing either */
+	/* a connection closed just after a read (the receive ring drained only now) with
+	 * its reply unacknowledged: in TIME_WAIT it holds nothing either */
 	th_free(&h);
 	th_init(&h);
 	fd = th_active_open(&h, 8080, &pe, NULL);
 	c = th_conn(&h, pe.lport, 8080);
 	th_peer_send(&h, &pe, TCP_ACK | TCP_PSH, "data", 4);
+	assert_int_equal(ustack_send(h.st, fd, "reply", 5, 0), 5);
 	assert_int_equal(ustack_recv(h.st, fd, buf, sizeof(buf), 0), 4);
-	assert_holds_nothing(c);
-	assert_int_equal(ustack_close(h.st, fd), 0);      /* FIN */
-	assert_true(th_next(&h, &seg));
-	assert_true(seg.h.flags & TCP_FIN);
-	pe.rcv_nxt += 1;
+	assert_non_null(c->rcvbuf.buf);                  /* drained just now */
+	assert_non_null(c->sndbuf.buf);                  /* "reply" unacknowledged */
+	assert_int_equal(ustack_close(h.st, fd), 0);      /* "reply" and the FIN */
+	bool fin = false;
+	while (th_next(&h, &seg))
+		fin |= (seg.h.flags & TCP_FIN) != 0;
+	assert_true(fin);
+	pe.rcv_nxt += 5 + 1;
 	th_peer_send(&h, &pe, TCP_ACK | TCP_FIN, NULL, 0);
 	assert_int_equal(c->state, TCPS_TIME_WAIT);
 	assert_holds_nothing(c);
