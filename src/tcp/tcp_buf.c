@@ -1,7 +1,9 @@
 /* tcp_buf.c - byte rings and sequence range sets (see tcp_buf.h).
  *
- * The ring copies with at most two memcpy calls per operation (the wrap point); the
- * range sets are tiny sorted arrays on the heap (4 ranges first, doubling up to
+ * The ring copies with at most two memcpy calls per operation (the wrap point). Its
+ * storage starts at TCP_RING_FIRST bytes and doubles as the bytes held need, up to the
+ * bound (cap), so a connection that exchanges a few bytes never allocates its whole
+ * SO_SNDBUF / SO_RCVBUF. The range sets are tiny sorted arrays on the heap (4 ranges first, doubling up to
  * TCP_RANGES_MAX), so inserting is a short scan and a memmove. */
 #include "tcp/tcp_buf.h"
 
@@ -15,6 +17,7 @@ void tcp_ring_init(struct tcp_ring *r, size_t cap)
 {
 	r->buf = NULL;
 	r->cap = (uint32_t)cap;
+	r->size = 0;
 	r->head = 0;
 	r->len = 0;
 }
@@ -23,25 +26,73 @@ void tcp_ring_free(struct tcp_ring *r)
 {
 	free(r->buf);
 	r->buf = NULL;
+	r->size = 0;
 	r->head = 0;
 	r->len = 0;
 }
 
-static bool ring_storage(struct tcp_ring *r)
+void tcp_ring_release(struct tcp_ring *r)
 {
-	if (r->buf)
-		return true;
-	if (r->cap == 0)
+	if (r->len == 0 && r->buf) {
+		free(r->buf);
+		r->buf = NULL;
+		r->size = 0;
+		r->head = 0;
+	}
+}
+
+/* Copy n bytes out of the ring from physical position pos (wrapping). */
+static void ring_get(const struct tcp_ring *r, size_t pos, uint8_t *dst, size_t n)
+{
+	size_t first = r->size - pos;
+
+	if (first >= n) {
+		memcpy(dst, r->buf + pos, n);
+	} else {
+		memcpy(dst, r->buf + pos, first);
+		memcpy(dst + first, r->buf, n - first);
+	}
+}
+
+/* Storage of `size` bytes holding the first `keep` bytes from head, linear. */
+static bool ring_realloc(struct tcp_ring *r, size_t size, size_t keep)
+{
+	uint8_t *nb = malloc(size);
+
+	if (!nb)
 		return false;
-	r->buf = malloc(r->cap);
+	if (r->buf) {
+		ring_get(r, r->head, nb, keep);
+		free(r->buf);
+	}
+	r->buf = nb;
+	r->size = (uint32_t)size;
 	r->head = 0;
-	return r->buf != NULL;
+	return true;
+}
+
+/* Storage for offsets below need (need <= cap): the first block is small, each growth
+ * at least doubles it, up to cap. Everything the storage held keeps its offset (the
+ * receiver's out-of-order bytes past len too). */
+static bool ring_reserve(struct tcp_ring *r, size_t need)
+{
+	size_t size = r->size ? r->size : TCP_RING_FIRST;
+
+	if (r->buf && need <= r->size)
+		return true;
+	while (size < need)
+		size *= 2;
+	if (size > r->cap)
+		size = r->cap;
+	if (size == 0)
+		return false;
+	return ring_realloc(r, size, r->size);
 }
 
 /* Copy n bytes into the ring at physical position pos (wrapping). */
 static void ring_put(struct tcp_ring *r, size_t pos, const uint8_t *src, size_t n)
 {
-	size_t first = r->cap - pos;
+	size_t first = r->size - pos;
 
 	if (first >= n) {
 		memcpy(r->buf + pos, src, n);
@@ -55,7 +106,7 @@ static size_t ring_pos(const struct tcp_ring *r, size_t off)
 {
 	size_t pos = r->head + off;
 
-	return pos >= r->cap ? pos - r->cap : pos;
+	return pos >= r->size ? pos - r->size : pos;
 }
 
 size_t tcp_ring_append(struct tcp_ring *r, const void *src, size_t n)
@@ -64,10 +115,10 @@ size_t tcp_ring_append(struct tcp_ring *r, const void *src, size_t n)
 
 	if (n > space)
 		n = space;
-	if (n == 0 || !ring_storage(r))
+	if (n == 0 || !ring_reserve(r, r->len + n))
 		return 0;
 	ring_put(r, ring_pos(r, r->len), src, n);
-	r->len += n;
+	r->len += (uint32_t)n;
 	return n;
 }
 
@@ -77,7 +128,7 @@ bool tcp_ring_write_at(struct tcp_ring *r, size_t off, const void *src, size_t n
 		return false;
 	if (n == 0)
 		return true;
-	if (!ring_storage(r))
+	if (!ring_reserve(r, off + n))
 		return false;
 	ring_put(r, ring_pos(r, off), src, n);
 	return true;
@@ -85,20 +136,11 @@ bool tcp_ring_write_at(struct tcp_ring *r, size_t off, const void *src, size_t n
 
 size_t tcp_ring_copy_out(const struct tcp_ring *r, size_t off, void *dst, size_t n)
 {
-	uint8_t *d = dst;
-
 	if (off >= r->len)
 		return 0;
 	if (n > r->len - off)
 		n = r->len - off;
-	size_t pos = ring_pos(r, off);
-	size_t first = r->cap - pos;
-	if (first >= n) {
-		memcpy(d, r->buf + pos, n);
-	} else {
-		memcpy(d, r->buf + pos, first);
-		memcpy(d + first, r->buf, n - first);
-	}
+	ring_get(r, ring_pos(r, off), dst, n);
 	return n;
 }
 
@@ -112,43 +154,19 @@ void tcp_ring_consume(struct tcp_ring *r, size_t n)
 	r->len -= (uint32_t)n;
 }
 
-void tcp_ring_release(struct tcp_ring *r)
-{
-	if (r->len == 0 && r->buf) {
-		free(r->buf);
-		r->buf = NULL;
-		r->head = 0;
-	}
-}
-
 int tcp_ring_resize(struct tcp_ring *r, size_t cap, size_t keep)
 {
-	uint8_t *nb;
-
 	if (keep > cap || keep > r->cap)
 		return -EINVAL;
 	if (!r->buf || keep == 0) {
 		free(r->buf);                /* nothing to keep: storage comes with a byte */
 		r->buf = NULL;
-		r->cap = (uint32_t)cap;
+		r->size = 0;
 		r->head = 0;
-		return 0;
+	} else if (r->size > cap && !ring_realloc(r, cap, keep)) {
+		return -ENOMEM;              /* storage larger than the new bound: shrunk */
 	}
-	nb = malloc(cap ? cap : 1);
-	if (!nb)
-		return -ENOMEM;
-	/* Copy `keep` bytes from head, wrapping, into the new linear buffer. */
-	size_t first = r->cap - r->head;
-	if (first >= keep) {
-		memcpy(nb, r->buf + r->head, keep);
-	} else {
-		memcpy(nb, r->buf + r->head, first);
-		memcpy(nb + first, r->buf, keep - first);
-	}
-	free(r->buf);
-	r->buf = nb;
 	r->cap = (uint32_t)cap;
-	r->head = 0;
 	return 0;
 }
 

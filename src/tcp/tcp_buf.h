@@ -3,7 +3,8 @@
  * SACK scoreboard (sender).
  *
  * A ring holds `len` bytes starting `head` bytes into its storage. Storage is
- * allocated on first use and given back when the ring drains (tcp_ring_release), so
+ * allocated on first use, small, grows as the bytes held need (never past `cap`), and
+ * is given back when the ring drains (tcp_ring_release), so
  * listeners, idle and TIME_WAIT connections cost no buffer; `cap` (SO_SNDBUF /
  * SO_RCVBUF) is only the bound. The receiver also writes out-of-order bytes past `len`
  * (at the offset their sequence number gives) and extends `len` over them once the
@@ -20,11 +21,14 @@
 #include <stdint.h>
 
 struct tcp_ring {
-	uint8_t *buf;    /* NULL while nothing is held */
+	uint8_t *buf;    /* size bytes; NULL (size 0) while nothing is held */
 	uint32_t cap;    /* bytes the ring may hold (TCP_MAX_BUF at most) */
+	uint32_t size;   /* bytes of storage: grows by doubling, up to cap */
 	uint32_t head;   /* offset of the first byte in buf */
 	uint32_t len;    /* bytes held */
 };
+
+#define TCP_RING_FIRST 2048u   /* the first block of storage (less if cap is less) */
 
 void tcp_ring_init(struct tcp_ring *r, size_t cap);
 void tcp_ring_free(struct tcp_ring *r);

@@ -85,6 +85,7 @@ static void test_send_ring_released_when_acked(void **state)
 	th_flush(&h);
 	assert_int_equal(ustack_send(h.st, fd, "again", 5, 0), 5);
 	assert_non_null(c->sndbuf.buf);
+	assert_int_equal(c->sndbuf.size, TCP_RING_FIRST);     /* not the whole SO_SNDBUF */
 	assert_true(th_next(&h, &seg));
 	assert_int_equal(seg.h.seq, pe.rcv_nxt);
 	assert_int_equal(seg.len, 5);
