@@ -1,7 +1,10 @@
 /* tcp_buf.c - byte rings and sequence range sets (see tcp_buf.h).
  *
- * The ring copies with at most two memcpy calls per operation (the wrap point); the
- * range sets are tiny sorted arrays, so inserting is a short scan and a memmove. */
+ * The ring copies with at most two memcpy calls per operation (the wrap point). Its
+ * storage starts at TCP_RING_FIRST bytes and doubles as the bytes held need, up to the
+ * bound (cap), so a connection that exchanges a few bytes never allocates its whole
+ * SO_SNDBUF / SO_RCVBUF. The range sets are tiny sorted arrays on the heap (4 ranges first, doubling up to
+ * TCP_RANGES_MAX), so inserting is a short scan and a memmove. */
 #include "tcp/tcp_buf.h"
 
 #include <errno.h>
@@ -13,7 +16,8 @@
 void tcp_ring_init(struct tcp_ring *r, size_t cap)
 {
 	r->buf = NULL;
-	r->cap = cap;
+	r->cap = (uint32_t)cap;
+	r->size = 0;
 	r->head = 0;
 	r->len = 0;
 }
@@ -22,25 +26,73 @@ void tcp_ring_free(struct tcp_ring *r)
 {
 	free(r->buf);
 	r->buf = NULL;
+	r->size = 0;
 	r->head = 0;
 	r->len = 0;
 }
 
-static bool ring_storage(struct tcp_ring *r)
+void tcp_ring_release(struct tcp_ring *r)
 {
-	if (r->buf)
-		return true;
-	if (r->cap == 0)
+	if (r->len == 0 && r->buf) {
+		free(r->buf);
+		r->buf = NULL;
+		r->size = 0;
+		r->head = 0;
+	}
+}
+
+/* Copy n bytes out of the ring from physical position pos (wrapping). */
+static void ring_get(const struct tcp_ring *r, size_t pos, uint8_t *dst, size_t n)
+{
+	size_t first = r->size - pos;
+
+	if (first >= n) {
+		memcpy(dst, r->buf + pos, n);
+	} else {
+		memcpy(dst, r->buf + pos, first);
+		memcpy(dst + first, r->buf, n - first);
+	}
+}
+
+/* Storage of `size` bytes holding the first `keep` bytes from head, linear. */
+static bool ring_realloc(struct tcp_ring *r, size_t size, size_t keep)
+{
+	uint8_t *nb = malloc(size);
+
+	if (!nb)
 		return false;
-	r->buf = malloc(r->cap);
+	if (r->buf) {
+		ring_get(r, r->head, nb, keep);
+		free(r->buf);
+	}
+	r->buf = nb;
+	r->size = (uint32_t)size;
 	r->head = 0;
-	return r->buf != NULL;
+	return true;
+}
+
+/* Storage for offsets below need (need <= cap): the first block is small, each growth
+ * at least doubles it, up to cap. Everything the storage held keeps its offset (the
+ * receiver's out-of-order bytes past len too). */
+static bool ring_reserve(struct tcp_ring *r, size_t need)
+{
+	size_t size = r->size ? r->size : TCP_RING_FIRST;
+
+	if (r->buf && need <= r->size)
+		return true;
+	while (size < need)
+		size *= 2;
+	if (size > r->cap)
+		size = r->cap;
+	if (size == 0)
+		return false;
+	return ring_realloc(r, size, r->size);
 }
 
 /* Copy n bytes into the ring at physical position pos (wrapping). */
 static void ring_put(struct tcp_ring *r, size_t pos, const uint8_t *src, size_t n)
 {
-	size_t first = r->cap - pos;
+	size_t first = r->size - pos;
 
 	if (first >= n) {
 		memcpy(r->buf + pos, src, n);
@@ -54,7 +106,7 @@ static size_t ring_pos(const struct tcp_ring *r, size_t off)
 {
 	size_t pos = r->head + off;
 
-	return pos >= r->cap ? pos - r->cap : pos;
+	return pos >= r->size ? pos - r->size : pos;
 }
 
 size_t tcp_ring_append(struct tcp_ring *r, const void *src, size_t n)
@@ -63,10 +115,10 @@ size_t tcp_ring_append(struct tcp_ring *r, const void *src, size_t n)
 
 	if (n > space)
 		n = space;
-	if (n == 0 || !ring_storage(r))
+	if (n == 0 || !ring_reserve(r, r->len + n))
 		return 0;
 	ring_put(r, ring_pos(r, r->len), src, n);
-	r->len += n;
+	r->len += (uint32_t)n;
 	return n;
 }
 
@@ -76,7 +128,7 @@ bool tcp_ring_write_at(struct tcp_ring *r, size_t off, const void *src, size_t n
 		return false;
 	if (n == 0)
 		return true;
-	if (!ring_storage(r))
+	if (!ring_reserve(r, off + n))
 		return false;
 	ring_put(r, ring_pos(r, off), src, n);
 	return true;
@@ -84,20 +136,11 @@ bool tcp_ring_write_at(struct tcp_ring *r, size_t off, const void *src, size_t n
 
 size_t tcp_ring_copy_out(const struct tcp_ring *r, size_t off, void *dst, size_t n)
 {
-	uint8_t *d = dst;
-
 	if (off >= r->len)
 		return 0;
 	if (n > r->len - off)
 		n = r->len - off;
-	size_t pos = ring_pos(r, off);
-	size_t first = r->cap - pos;
-	if (first >= n) {
-		memcpy(d, r->buf + pos, n);
-	} else {
-		memcpy(d, r->buf + pos, first);
-		memcpy(d + first, r->buf, n - first);
-	}
+	ring_get(r, ring_pos(r, off), dst, n);
 	return n;
 }
 
@@ -107,40 +150,53 @@ void tcp_ring_consume(struct tcp_ring *r, size_t n)
 		n = r->len;
 	/* head moves even when the ring empties: out-of-order bytes written past len
 	 * keep their place relative to it. */
-	r->head = ring_pos(r, n);
-	r->len -= n;
+	r->head = (uint32_t)ring_pos(r, n);
+	r->len -= (uint32_t)n;
 }
 
 int tcp_ring_resize(struct tcp_ring *r, size_t cap, size_t keep)
 {
-	uint8_t *nb;
-
 	if (keep > cap || keep > r->cap)
 		return -EINVAL;
-	if (!r->buf) {
-		r->cap = cap;
+	if (!r->buf || keep == 0) {
+		free(r->buf);                /* nothing to keep: storage comes with a byte */
+		r->buf = NULL;
+		r->size = 0;
 		r->head = 0;
-		return 0;
+	} else if (r->size > cap && !ring_realloc(r, cap, keep)) {
+		return -ENOMEM;              /* storage larger than the new bound: shrunk */
 	}
-	nb = malloc(cap ? cap : 1);
-	if (!nb)
-		return -ENOMEM;
-	/* Copy `keep` bytes from head, wrapping, into the new linear buffer. */
-	size_t first = r->cap - r->head;
-	if (first >= keep) {
-		memcpy(nb, r->buf + r->head, keep);
-	} else {
-		memcpy(nb, r->buf + r->head, first);
-		memcpy(nb + first, r->buf, keep - first);
-	}
-	free(r->buf);
-	r->buf = nb;
-	r->cap = cap;
-	r->head = 0;
+	r->cap = (uint32_t)cap;
 	return 0;
 }
 
 /* --- range sets --- */
+
+void tcp_ranges_clear(struct tcp_ranges *s)
+{
+	free(s->r);
+	s->r = NULL;
+	s->n = 0;
+	s->cap = 0;
+}
+
+/* Room for one more range; false when the set is full or the block cannot grow. */
+static bool ranges_room(struct tcp_ranges *s)
+{
+	if (s->n < s->cap)
+		return true;
+	if (s->cap >= TCP_RANGES_MAX)
+		return false;
+	unsigned cap = s->cap ? s->cap * 2 : 4;
+	if (cap > TCP_RANGES_MAX)
+		cap = TCP_RANGES_MAX;
+	struct tcp_range *nr = realloc(s->r, cap * sizeof(*nr));
+	if (!nr)
+		return false;
+	s->r = nr;
+	s->cap = cap;
+	return true;
+}
 
 int tcp_ranges_add(struct tcp_ranges *s, uint32_t left, uint32_t right)
 {
@@ -156,7 +212,7 @@ int tcp_ranges_add(struct tcp_ranges *s, uint32_t left, uint32_t right)
 	while (j < s->n && SEQ_LEQ(s->r[j].left, right))
 		j++;
 	if (j == i) {
-		if (s->n == TCP_RANGES_MAX)
+		if (!ranges_room(s))
 			return -1;
 		memmove(&s->r[i + 1], &s->r[i], (s->n - i) * sizeof(s->r[0]));
 		s->r[i].left = left;
@@ -185,6 +241,8 @@ void tcp_ranges_trim(struct tcp_ranges *s, uint32_t seq)
 	}
 	if (s->n && SEQ_LT(s->r[0].left, seq))
 		s->r[0].left = seq;
+	if (s->n == 0)
+		tcp_ranges_clear(s);
 }
 
 bool tcp_ranges_cut(struct tcp_ranges *s, uint32_t seq)
@@ -200,6 +258,8 @@ bool tcp_ranges_cut(struct tcp_ranges *s, uint32_t seq)
 	}
 	cut |= n != s->n;
 	s->n = n;
+	if (n == 0)
+		tcp_ranges_clear(s);
 	return cut;
 }
 

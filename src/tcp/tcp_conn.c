@@ -460,6 +460,8 @@ void tcp_conn_free(struct ustack *st, struct tcp_conn *c)
 	timer_cancel(st, &c->timer);
 	tcp_ring_free(&c->sndbuf);
 	tcp_ring_free(&c->rcvbuf);
+	tcp_ranges_clear(&c->ooo);
+	tcp_ranges_clear(&c->sacked);
 	if (c->aprev)
 		c->aprev->anext = c->anext;
 	else
@@ -538,6 +540,7 @@ void tcp_closed(struct ustack *st, struct tcp_conn *c)
 		tcp_ring_free(&c->rcvbuf);
 	tcp_ranges_clear(&c->ooo);
 	tcp_ranges_clear(&c->sacked);
+	tcp_ring_release(&c->rcvbuf);                /* kept only while unread bytes are */
 	c->flags &= ~(TF_ACKNOW | TF_DELACK | TF_FORCE | TF_REXMIT_ONE | TF_RECOVERY);
 	tcp_set_state(st, c, TCPS_CLOSED);
 	tcp_child_unlink(c);

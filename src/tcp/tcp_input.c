@@ -50,8 +50,10 @@ static void ooo_fin_at(struct ustack *st, struct tcp_conn *c, uint32_t seq)
 		return;
 	c->ooo_fin = true;
 	c->ooo_fin_seq = seq;
-	if (tcp_ranges_cut(&c->ooo, seq))
+	if (tcp_ranges_cut(&c->ooo, seq)) {
 		stack_drop(st, USTACK_DROP_TCP_AFTER_FIN, -1, NULL, 0);
+		tcp_drained(st, c);
+	}
 }
 
 /* Text at seq (rcv_nxt <= seq, within the window). Returns true when a FIN that
@@ -136,6 +138,7 @@ static void fin_received(struct ustack *st, struct tcp_conn *c)
 	if (c->ooo.n) {
 		stack_drop(st, USTACK_DROP_TCP_AFTER_FIN, -1, NULL, 0);
 		tcp_ranges_clear(&c->ooo);
+		tcp_drained(st, c);
 	}
 	switch (c->state) {
 	case TCPS_SYN_RECEIVED:
@@ -202,6 +205,8 @@ static void ack_advance(struct ustack *st, struct tcp_conn *c, uint32_t ack)
 		if (d) {
 			tcp_ring_consume(&c->sndbuf, d);
 			c->snd_data += d;
+			if (c->sndbuf.len == 0)
+				tcp_drained(st, c);       /* all acknowledged */
 			tcp_notify(st, c);            /* room to write */
 		}
 	}

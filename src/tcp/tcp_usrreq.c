@@ -252,11 +252,13 @@ ssize_t tcp_recv(struct ustack *st, struct tcp_conn *c, void *buf, size_t len, i
 
 		if (!(flags & MSG_PEEK)) {
 			tcp_ring_consume(&c->rcvbuf, n);
+			tcp_drained(st, c);
 			if (peer_may_send(c))
 				tcp_output(st, c);               /* a window update if it is due */
 		}
 		return (ssize_t)n;
 	}
+	tcp_drained(st, c);         /* e.g. out-of-order text forgotten at the peer's FIN */
 	if (c->error) {
 		int e = c->error;
 
@@ -312,6 +314,7 @@ int tcp_shutdown(struct ustack *st, struct tcp_conn *c, int how)
 		tcp_ring_consume(&c->rcvbuf, c->rcvbuf.len);
 		tcp_ranges_clear(&c->ooo);
 		c->ooo_fin = false;
+		tcp_drained(st, c);
 		tcp_notify(st, c);
 	}
 	if (how != SHUT_RD)

@@ -78,6 +78,7 @@ enum tcp_timer_id {
 	TT_DELACK,     /* delayed ACK, RFC 9293 3.8.6.3 */
 	TT_KEEP,       /* keep-alive, RFC 9293 3.8.4 / RFC 1122 4.2.3.6 */
 	TT_2MSL,       /* TIME_WAIT, and the orphaned FIN_WAIT_2 bound */
+	TT_IDLE,       /* drained rings give their storage back (tcp_drained) */
 	TT_N
 };
 
@@ -85,11 +86,10 @@ struct tcp_conn {
 	int id;                          /* for traces */
 	enum tcp_fsm state;
 	uint32_t flags;
-	struct upcall up;                /* the user (a socket, a service); fn NULL: none
-	                                    (accept queue, TIME_WAIT, closed) */
-
 	uint32_t laddr, raddr;           /* host order; laddr 0 while bound to any */
 	uint16_t lport, rport;
+	struct upcall up;                /* the user (a socket, a service); fn NULL: none
+	                                    (accept queue, TIME_WAIT, closed) */
 
 	/* table links (tcp_conn.c) */
 	struct tcp_conn *hnext;          /* 4-tuple hash chain */
@@ -112,7 +112,6 @@ struct tcp_conn {
 	uint32_t snd_sml;                /* end of the last sub-MSS segment sent (Nagle) */
 	uint32_t snd_wnd, max_sndwnd;    /* scaled */
 	uint32_t snd_wl1, snd_wl2;
-	uint8_t snd_wscale, rcv_wscale;
 	struct tcp_ring sndbuf;
 
 	/* receive sequence space */
@@ -124,8 +123,8 @@ struct tcp_conn {
 	struct tcp_ring rcvbuf;
 	struct tcp_ranges ooo;           /* out-of-order ranges above rcv_nxt */
 	struct tcp_range sack_recent;    /* the block the latest segment fell in */
-	bool ooo_fin;                    /* a FIN arrived out of order, at ooo_fin_seq */
 	uint32_t ooo_fin_seq;
+	bool ooo_fin;                    /* a FIN arrived out of order, at ooo_fin_seq */
 
 	/* segment sizes */
 	uint16_t mss_user;               /* TCP_MAXSEG (0: none) */
@@ -133,6 +132,7 @@ struct tcp_conn {
 	uint16_t mss_peer;               /* what the peer's SYN said (536 without) */
 	uint16_t t_maxseg;               /* effective send MSS, options included */
 	uint16_t rcv_mss;                /* the peer's segment size as seen */
+	uint8_t snd_wscale, rcv_wscale;
 
 	/* timestamps (RFC 7323) */
 	uint32_t ts_recent, ts_offset;
@@ -230,6 +230,7 @@ static inline uint32_t tcp_seg_len(const struct tcp_seg *s)
 #define TCP_KEEPINTVL_DEF    75u
 #define TCP_KEEPCNT_DEF      9
 #define TCP_BURST_MAX        64             /* segments one output call sends at most */
+#define TCP_RING_IDLE_US     200000u        /* a drained ring keeps its storage this long */
 
 /* --- tcp_conn.c: tables, allocation, ISN, state changes, resets --- */
 struct tcp_conn *tcp_conn_alloc(struct ustack *st);
@@ -308,5 +309,9 @@ void tcp_rto_init(struct ustack *st, struct tcp_conn *c);
 void tcp_keep_start(struct ustack *st, struct tcp_conn *c);
 void tcp_time_wait_start(struct ustack *st, struct tcp_conn *c);
 void tcp_delack_start(struct ustack *st, struct tcp_conn *c);
+/* A ring may have drained (all sent acknowledged, or all received read with nothing
+ * out of order): its storage goes once it has stayed drained TCP_RING_IDLE_US, at once
+ * when no more bytes can come into it (FIN, shutdown, closed). */
+void tcp_drained(struct ustack *st, struct tcp_conn *c);
 
 #endif

@@ -412,6 +412,12 @@ static void check(struct world *w)
 	for (struct tcp_conn *c = ts->all; c; c = c->anext, n++) {
 		CHECK(c->rcvbuf.len <= c->rcvbuf.cap);
 		CHECK(c->sndbuf.len <= c->sndbuf.cap);
+		/* storage only while something is held, or a drained ring waits for its
+		 * release (see tcp_buf.h, tcp_drained) */
+		CHECK(c->sndbuf.len || !c->sndbuf.buf || tcp_timer_on(c, TT_IDLE));
+		CHECK(c->rcvbuf.len || c->ooo.n || !c->rcvbuf.buf || tcp_timer_on(c, TT_IDLE));
+		CHECK(c->ooo.n || !c->ooo.r);
+		CHECK(c->sacked.n || !c->sacked.r);
 		if (c->state == TCPS_LISTEN || c->state == TCPS_CLOSED)
 			continue;
 		CHECK(SEQ_LEQ(c->snd_una, c->snd_nxt));
@@ -421,8 +427,8 @@ static void check(struct world *w)
 			continue;
 		uint32_t wnd = c->rcv_adv - c->rcv_nxt;
 		if (SEQ_GEQ(c->rcv_adv, c->rcv_nxt) && !(c->flags & TF_SHUT_RD) &&
-		    c->rcvbuf.len + wnd > c->rcvbuf.cap) {
-			fprintf(stderr, "tcp %d %s: rcvbuf %zu + wnd %u > cap %zu (adv %u nxt %u)\n",
+		    (uint64_t)c->rcvbuf.len + wnd > c->rcvbuf.cap) {
+			fprintf(stderr, "tcp %d %s: rcvbuf %u + wnd %u > cap %u (adv %u nxt %u)\n",
 				c->id, tcp_state_name(c), c->rcvbuf.len, wnd, c->rcvbuf.cap,
 				c->rcv_adv, c->rcv_nxt);
 			abort();
