@@ -278,8 +278,10 @@ static int64_t send_range(struct ustack *st, struct tcp_conn *c, uint32_t seq, u
 		c->flags |= TF_SENTFIN;
 	if (SEQ_LT(seq, c->snd_max)) {
 		c->rt_active = false;                    /* Karn */
-		if (len)
+		if (len) {
 			ST_COUNT(st, tcp_retransmits);
+			c->total_retrans++;
+		}
 	}
 	return (int64_t)len + (fin ? 1 : 0);
 }

@@ -205,6 +205,7 @@ static void timer_rexmt(struct ustack *st, struct tcp_conn *c)
 		c->flags |= TF_SYN_REXMIT;
 		c->snd_nxt = c->iss;
 		ST_COUNT(st, tcp_retransmits);          /* data resends count in output */
+		c->total_retrans++;
 	} else {
 		tcp_cc_rto(st, c);
 		c->snd_nxt = c->snd_una;

@@ -510,7 +510,7 @@ int tcp_setsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, c
 int tcp_getsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, void *val,
 		   size_t *len)
 {
-	(void)st;
+	(void)st;           /* TCP_INFO uses it */
 	if (!val || !len)
 		return -EFAULT;
 	if (level == SOL_SOCKET) {
@@ -545,6 +545,11 @@ int tcp_getsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, v
 		return put_int(val, len, (int)(c->keep_intvl / 1000000));
 	case TCP_KEEPCNT:
 		return put_int(val, len, c->keep_cnt);
+	case TCP_INFO: {
+		struct tcp_info ti;
+		tcp_fill_info(st, c, &ti);
+		return put_bytes(val, len, &ti, sizeof(ti));
+	}
 	default:
 		return -ENOPROTOOPT;
 	}

@@ -144,6 +144,7 @@ struct tcp_conn {
 	uint64_t rt_time;
 	bool rt_active;
 	uint8_t rxtshift;                /* retransmissions of the current segment */
+	uint32_t total_retrans;          /* segments retransmitted over the connection's life */
 	uint8_t persist_shift;
 	int persist_probes;              /* zero-window probes not answered yet */
 
@@ -286,6 +287,10 @@ void tcp_respond_rst(struct ustack *st, const struct tcp_seg *seg);
 uint32_t tcp_seg_payload_max(const struct tcp_conn *c);
 /* Window we would advertise now (scaled value, bytes). */
 uint32_t tcp_rcv_window(const struct tcp_conn *c);
+
+/* --- tcp_info.c: TCP_INFO, Linux's struct tcp_info with what ustack knows --- */
+struct tcp_info;
+void tcp_fill_info(struct ustack *st, const struct tcp_conn *c, struct tcp_info *ti);
 
 /* --- tcp_timer.c --- */
 void tcp_timer_init(struct tcp_conn *c);
