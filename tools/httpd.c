@@ -3,10 +3,10 @@
  *
  * Each loop is one thread over one ustack epoll set. The listener is level-triggered
  * in every loop's set (EPOLLEXCLUSIVE when there are several, so a new connection
- * wakes one loop); connections are edge-triggered for EPOLLIN | EPOLLOUT | EPOLLRDHUP
- * and never modified afterwards: a connection reads until EAGAIN while it wants
- * input, writes until EAGAIN while it has output (httpd_conn.c), so every edge that
- * matters finds it waiting. Deadlines live on four lists per loop (httpd_int.h); each
+ * wakes one loop); connections are edge-triggered for EPOLLIN | EPOLLRDHUP, with
+ * EPOLLOUT added only while a reply waits for room: a connection reads until EAGAIN
+ * while it wants input, writes until EAGAIN while it has output (httpd_conn.c), so
+ * every edge that matters finds it waiting. Deadlines live on four lists per loop (httpd_int.h); each
  * iteration reads the clock once, handles the events, then closes what expired.
  *
  * A loop holds at most its share of cfg.max_clients connections. When full, a new

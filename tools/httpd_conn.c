@@ -27,6 +27,11 @@
 
 #define LINGER_READS 16              /* recv calls per event while lingering */
 
+/* EPOLLOUT is asked for only while a send waits for room: every ACK that frees send
+ * buffer space is a change of the socket, and an edge-triggered EPOLLOUT would wake
+ * the loop for each of them. */
+#define CONN_EVENTS (EPOLLIN | EPOLLRDHUP | EPOLLET)
+
 static bool conn_read(struct conn *c);
 static void conn_answer(struct conn *c);
 
@@ -52,8 +57,7 @@ struct conn *conn_new(struct httpd_loop *lp, int fd, const struct sockaddr_in *p
 	c->file = -1;
 	c->list = TL_NONE;
 	c->state = CS_HEAD;
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-				  .data.ptr = c };
+	struct epoll_event ev = { .events = CONN_EVENTS, .data.ptr = c };
 	if (ustack_epoll_ctl(h->st, lp->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		free(c);
 		return NULL;
@@ -156,11 +160,21 @@ static void conn_to_head(struct conn *c)
 	loop_list_set(c->lp, c, TL_HEAD, c->lp->now + c->lp->h->cfg.head_timeout_ms);
 }
 
+static void conn_want_out(struct conn *c, bool on)
+{
+	struct epoll_event ev = { .events = CONN_EVENTS | (on ? EPOLLOUT : 0), .data.ptr = c };
+
+	if (c->want_out != on &&
+	    ustack_epoll_ctl(c->lp->h->st, c->lp->epfd, EPOLL_CTL_MOD, c->fd, &ev) == 0)
+		c->want_out = on;
+}
+
 /* The reply is out (or broken: sent < 0). */
 static void conn_reply_end(struct conn *c, int64_t sent)
 {
 	struct httpd *h = c->lp->h;
 
+	conn_want_out(c, false);
 	site_report(h, &c->peer, c->method, c->target, c->status, sent, c->keep);
 	if (c->file >= 0)
 		close(c->file);
@@ -310,6 +324,11 @@ static bool conn_write(struct conn *c)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			if (progress)
 				loop_list_set(lp, c, TL_WRITE, lp->now + HTTPD_SEND_STALL_MS);
+			conn_want_out(c, true);
+			if (!c->want_out) {
+				conn_reply_end(c, -1);
+				conn_close(c);
+			}
 			return false;
 		}
 		conn_reply_end(c, -1);

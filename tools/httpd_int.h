@@ -54,6 +54,7 @@ struct conn {
 	bool keep;                   /* the reply being sent keeps the connection */
 	bool head_only;              /* HEAD: no body */
 	bool in_request;             /* in[0..head_len) is the parsed head of a request */
+	bool want_out;               /* EPOLLOUT asked for: a send met a full buffer */
 	char saved;                  /* the byte at in[head_len], replaced by the head's NUL */
 	struct sockaddr_in peer;
 	/* input: a head being read, then pipelined bytes; NULL when idle */
