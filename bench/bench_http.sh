@@ -121,7 +121,7 @@ run() {
 	echo "${rps:-0} $((${failed:-$N} + ${non2xx:-0}))"
 }
 
-echo "bench_http: $N requests per run; ustack serve (1 loop x $THREADS) on a TAP vs nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') ($WORKERS worker) on a veth" >&2
+echo "bench_http: $N requests per run; ustack serve ($THREADS event loop(s)) on a TAP vs nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') ($WORKERS worker) on a veth" >&2
 rows=()
 for ka in "" "-k"; do
 	for c in $CONC; do
@@ -146,9 +146,8 @@ for r in "${rows[@]}"; do
 	[ "$ka" = "-k" ] && what="$what keep-alive" || what="$what close"
 	printf '%-28s %14s %14s %14s %10s\n' "$what" "$u" "$g" "$ratio" "$uf/$gf"
 done
-echo "note: ustack serve: TAP, one event loop ($THREADS), --per-client 0; nginx: veth pair between two namespaces, worker_processes $WORKERS, access_log off, sendfile"
+echo "note: ustack serve: TAP, $THREADS event loop(s) (--threads), --per-client 0; nginx: veth pair between two namespaces, worker_processes $WORKERS, access_log off, sendfile"
 echo "note: 'close' = ab without -k (HTTP/1.0, one connection per request)"
-tail -n 1 "$T/serve.log" >/dev/null
 kill -TERM "$SERVE" 2>/dev/null
 wait "$SERVE" 2>/dev/null
 SERVE=
