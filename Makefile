@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 PREFIX     ?= /usr/local
 
-.PHONY: all configure demo test test-fast test-asan test-tsan deps clean bench install package
+.PHONY: all configure demo test test-fast test-asan test-tsan deps clean bench bench-http install package
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
@@ -61,8 +61,15 @@ package: all
 deps:
 	@scripts/install-deps.sh
 
+# bench_http.sh needs root (namespaces, a TAP), ab and nginx: run with `make bench` as root,
+# or alone with `make bench-http`
 bench: all
 	@for b in $(BUILD)/bin/bench_*; do [ -x "$$b" ] && "$$b"; done; true
+	@if [ "$$(id -u)" = 0 ]; then USTACK_BIN=$(BUILD)/bin/ustack bench/bench_http.sh; \
+	 else echo "bench_http.sh skipped: needs root"; fi
+
+bench-http: all
+	USTACK_BIN=$(BUILD)/bin/ustack bench/bench_http.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)

@@ -7,8 +7,19 @@
  * leaves the root, 404, 405 with "Allow: GET, HEAD", 505 for a version other than 1.x.
  * Files are streamed from disk in chunks, never read whole into memory.
  *
- * Concurrency: one accept thread and one thread per connection, at most
- * cfg.max_clients at once; further clients wait in the listen backlog until one leaves.
+ * Concurrency: one event loop thread (cfg.threads: several, sharing the listener with
+ * EPOLLEXCLUSIVE) over a ustack epoll set; no thread per connection. Limits:
+ *   - cfg.max_clients connections at once. When the table is full, the oldest idle
+ *     keep-alive connection (or one lingering after its last reply) is closed to admit
+ *     a new one; with none to close, new clients wait in the listen backlog;
+ *   - cfg.per_client connections from one address; more are reset at once;
+ *   - the whole request head must arrive within cfg.head_timeout_ms of its first byte
+ *     (of the accept, for a new connection): a client that trickles bytes cannot extend
+ *     it. Then 408 and close;
+ *   - an idle keep-alive connection is closed after cfg.idle_timeout_ms.
+ * After a reply with "Connection: close" the server shuts its sending side down and
+ * reads (and drops) what the client still sends, for at most 2 s, as an
+ * event of the loop; when the client has closed already, it closes at once.
  * The stack must be running (ustack_start) or driven by another thread meanwhile. */
 #ifndef USTACK_TOOLS_HTTPD_H
 #define USTACK_TOOLS_HTTPD_H
@@ -46,10 +57,13 @@ struct httpd_config {
 	size_t n_files;
 	struct in_addr addr;              /* address to bind (INADDR_ANY: 0) */
 	uint16_t port;                    /* 0: 80 */
-	unsigned max_clients;             /* connections served at once (0: 64) */
+	unsigned max_clients;             /* connections open at once (0: 10000) */
+	unsigned per_client;              /* from one address (0: 256; UINT_MAX: no cap) */
 	unsigned idle_timeout_ms;         /* keep-alive idle time before closing (0: 15000) */
+	unsigned head_timeout_ms;         /* the whole request head, from its first byte (0: 10000) */
+	unsigned threads;                 /* event loops (0: 1) */
 	const char *server_name;          /* "Server:" header (NULL: "ustack-httpd") */
-	/* Called once per reply, from the connection's thread (NULL: nothing). */
+	/* Called once per reply, from the connection's event loop thread (NULL: nothing). */
 	void (*on_request)(void *ctx, const struct httpd_request_info *info);
 	void *ctx;
 };
@@ -57,7 +71,7 @@ struct httpd_config {
 /* Binds, listens and starts serving. Returns NULL with errno on failure (EADDRINUSE,
  * ENOENT / ENOTDIR for a bad root, EINVAL for a config with neither root nor files). */
 struct httpd *httpd_start(struct ustack *st, const struct httpd_config *cfg);
-/* Stops accepting, closes every connection, joins the threads, frees. NULL is fine. */
+/* Stops accepting, closes every connection, joins the loop threads, frees. NULL is fine. */
 void httpd_stop(struct httpd *h);
 /* The port actually bound. */
 uint16_t httpd_port(const struct httpd *h);
@@ -67,6 +81,9 @@ struct httpd_stats {
 	uint64_t requests;           /* replies sent */
 	uint64_t bytes_sent;         /* body bytes */
 	uint64_t status_2xx, status_4xx, status_5xx;
+	uint64_t refused;            /* reset at accept: over the per-client cap */
+	uint64_t evicted;            /* idle ones closed to admit a new connection */
+	uint64_t head_timeouts;      /* request head not complete in head_timeout_ms */
 	unsigned active;             /* connections open now */
 };
 void httpd_get_stats(struct httpd *h, struct httpd_stats *out);

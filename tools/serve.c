@@ -4,6 +4,7 @@
  * network, useful only to look at with `ustack netstat`. Its sockets are served on the
  * control socket. One access-log line per request goes to stderr (unless --quiet). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,11 +16,17 @@
 #include "linger.h"
 
 #define SERVE_USAGE \
-	"usage: ustack serve [--root DIR] [--port N] [--max-clients N] [--quiet]\n" \
+	"usage: ustack serve [--root DIR] [--port N] [--max-clients N] [--per-client N]\n" \
+	"                    [--header-timeout S] [--keepalive-timeout S] [--threads N] [--quiet]\n" \
 	"                    [--tap NAME --addr A.B.C.D/N [--gw A.B.C.D]] [--pcap FILE] [--trace] [--ctl PATH]\n" \
 	"  --root DIR         directory to serve (default: the current directory)\n" \
 	"  --port N           TCP port (default 80)\n" \
-	"  --max-clients N    connections served at once (default 64)\n" \
+	"  --max-clients N    connections open at once (default 10000); when full, the oldest\n" \
+	"                     idle keep-alive connection is closed to admit a new one\n" \
+	"  --per-client N     connections from one address (default 256, 0: no cap); more are reset\n" \
+	"  --header-timeout S the whole request head within S seconds of its first byte (default 10)\n" \
+	"  --keepalive-timeout S  an idle keep-alive connection is closed after S seconds (default 15)\n" \
+	"  --threads N        event loops sharing the listener (default 1)\n" \
 	"  --quiet            no access log on stderr\n"
 
 static void access_log(void *ctx, const struct httpd_request_info *info)
@@ -41,7 +48,8 @@ int cmd_serve(int argc, char **argv)
 {
 	struct tool_opts o;
 	const char *root = ".";
-	unsigned long long port = 80, max_clients = 64;
+	unsigned long long port = 80, max_clients = 10000, per_client = 256, head_s = 10,
+			   idle_s = 15, threads = 1;
 	bool quiet = false;
 
 	tool_opts_init(&o);
@@ -63,8 +71,24 @@ int cmd_serve(int argc, char **argv)
 					 "port", &port))
 				return 2;
 		} else if (tool_opt_is(a, "--max-clients")) {
-			if (tool_opt_uint("serve", SERVE_USAGE, argc, argv, &i, 1, 4096,
+			if (tool_opt_uint("serve", SERVE_USAGE, argc, argv, &i, 1, 1000000,
 					 "client count", &max_clients))
+				return 2;
+		} else if (tool_opt_is(a, "--per-client")) {
+			if (tool_opt_uint("serve", SERVE_USAGE, argc, argv, &i, 0, 1000000,
+					 "per-client count", &per_client))
+				return 2;
+		} else if (tool_opt_is(a, "--header-timeout")) {
+			if (tool_opt_uint("serve", SERVE_USAGE, argc, argv, &i, 1, 3600,
+					 "header timeout", &head_s))
+				return 2;
+		} else if (tool_opt_is(a, "--keepalive-timeout")) {
+			if (tool_opt_uint("serve", SERVE_USAGE, argc, argv, &i, 1, 3600,
+					 "keep-alive timeout", &idle_s))
+				return 2;
+		} else if (tool_opt_is(a, "--threads")) {
+			if (tool_opt_uint("serve", SERVE_USAGE, argc, argv, &i, 1, 64,
+					 "thread count", &threads))
 				return 2;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			quiet = true;
@@ -90,6 +114,10 @@ int cmd_serve(int argc, char **argv)
 		.root = root,
 		.port = (uint16_t)port,
 		.max_clients = (unsigned)max_clients,
+		.per_client = per_client ? (unsigned)per_client : UINT_MAX,
+		.head_timeout_ms = (unsigned)head_s * 1000,
+		.idle_timeout_ms = (unsigned)idle_s * 1000,
+		.threads = (unsigned)threads,
 		.on_request = quiet ? NULL : access_log,
 	};
 	struct httpd *h = httpd_start(net->st[0], &cfg);
@@ -116,10 +144,13 @@ int cmd_serve(int argc, char **argv)
 	httpd_stop(h);
 	tool_linger(net->st[0], 3000);
 	printf("\nstopped: %llu connections, %llu requests (%llu 2xx, %llu 4xx, %llu 5xx), "
-	       "%llu body bytes sent\n",
+	       "%llu body bytes sent; %llu refused (per-client cap), %llu evicted (idle), "
+	       "%llu head timeouts\n",
 	       (unsigned long long)s.connections, (unsigned long long)s.requests,
 	       (unsigned long long)s.status_2xx, (unsigned long long)s.status_4xx,
-	       (unsigned long long)s.status_5xx, (unsigned long long)s.bytes_sent);
+	       (unsigned long long)s.status_5xx, (unsigned long long)s.bytes_sent,
+	       (unsigned long long)s.refused, (unsigned long long)s.evicted,
+	       (unsigned long long)s.head_timeouts);
 	tool_net_free(net);
 	return 0;
 }

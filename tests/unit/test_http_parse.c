@@ -1,7 +1,7 @@
 /* test_http_parse.c - the parsing parts of the HTTP tools, without a network:
  * http_parse_url (tools/http_client.c); the request head parser, the path cleaner
  * (percent-decoding, dot segments, traversal refused), the head-end finder and the
- * content types of tools/httpd.c. The tool files are compiled in (their helpers are
+ * content types of tools/httpd_req.c. The tool files are compiled in (their helpers are
  * static); they use only the public API, which the library provides. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../../tools/http_client.c"
-#include "../../tools/httpd.c"
+#include "../../tools/httpd_req.c"
 
 static void url_ok(const char *url, const char *host, uint16_t port, const char *path)
 {
@@ -56,17 +56,17 @@ static void test_url(void **state)
 }
 
 /* parse_request on a copy (it writes NULs into its input) */
-static int parse(const char *text, struct req *r)
+static int parse(const char *text, struct http_req *r)
 {
 	static char buf[4096];
 	snprintf(buf, sizeof buf, "%s", text);
-	return parse_request(buf, r);
+	return httpd_parse_request(buf, r);
 }
 
 static void test_request(void **state)
 {
 	(void)state;
-	struct req r;
+	struct http_req r;
 
 	assert_int_equal(parse("GET /x HTTP/1.1\r\nHost: a\r\n\r\n", &r), 0);
 	assert_string_equal(r.method, "GET");
@@ -107,7 +107,7 @@ static void test_request(void **state)
 static void path_ok(const char *target, const char *want)
 {
 	char out[1024];
-	assert_int_equal(clean_path(target, out, sizeof out), 0);
+	assert_int_equal(httpd_clean_path(target, out, sizeof out), 0);
 	assert_string_equal(out, want);
 }
 
@@ -124,27 +124,27 @@ static void test_path(void **state)
 	path_ok("/%41%62", "/Ab");
 	path_ok("http://host:80/x/y", "/x/y");
 	path_ok("http://host", "/");
-	assert_int_equal(clean_path("/../etc/passwd", out, sizeof out), 403);
-	assert_int_equal(clean_path("/a/../../x", out, sizeof out), 403);
-	assert_int_equal(clean_path("/%2e%2e/x", out, sizeof out), 403);
-	assert_int_equal(clean_path("/a%2f..%2f..%2fx", out, sizeof out), 403);
-	assert_int_equal(clean_path("/a/..", out, sizeof out), 403);
-	assert_int_equal(clean_path("/a%00b", out, sizeof out), 400);
-	assert_int_equal(clean_path("/a%4", out, sizeof out), 400);
-	assert_int_equal(clean_path("/a%zz", out, sizeof out), 400);
-	assert_int_equal(clean_path("a/b", out, sizeof out), 400);
-	assert_int_equal(clean_path("*", out, sizeof out), 400);
+	assert_int_equal(httpd_clean_path("/../etc/passwd", out, sizeof out), 403);
+	assert_int_equal(httpd_clean_path("/a/../../x", out, sizeof out), 403);
+	assert_int_equal(httpd_clean_path("/%2e%2e/x", out, sizeof out), 403);
+	assert_int_equal(httpd_clean_path("/a%2f..%2f..%2fx", out, sizeof out), 403);
+	assert_int_equal(httpd_clean_path("/a/..", out, sizeof out), 403);
+	assert_int_equal(httpd_clean_path("/a%00b", out, sizeof out), 400);
+	assert_int_equal(httpd_clean_path("/a%4", out, sizeof out), 400);
+	assert_int_equal(httpd_clean_path("/a%zz", out, sizeof out), 400);
+	assert_int_equal(httpd_clean_path("a/b", out, sizeof out), 400);
+	assert_int_equal(httpd_clean_path("*", out, sizeof out), 400);
 }
 
 static void test_head_end(void **state)
 {
 	(void)state;
 	const char *a = "GET / HTTP/1.1\r\nHost: a\r\n\r\nNEXT";
-	assert_int_equal(head_end(a, strlen(a)), strlen(a) - 4);
+	assert_int_equal(httpd_head_end(a, strlen(a)), strlen(a) - 4);
 	const char *b = "GET / HTTP/1.0\n\nx";
-	assert_int_equal(head_end(b, strlen(b)), strlen(b) - 1);
+	assert_int_equal(httpd_head_end(b, strlen(b)), strlen(b) - 1);
 	const char *c = "GET / HTTP/1.1\r\nHost: a\r\n\r";
-	assert_int_equal(head_end(c, strlen(c)), 0);
+	assert_int_equal(httpd_head_end(c, strlen(c)), 0);
 }
 
 static void test_types(void **state)
