@@ -94,10 +94,11 @@ static bool serve(struct ustack *st, struct dns_tcp_conn *k)
 }
 
 /* The upcall of TCP: defer the work to a zero-delay timer (armed once). */
-static void defer_upcall(struct ustack *st, void *ctx)
+static void defer_upcall(struct ustack *st, void *ctx, unsigned events)
 {
 	struct timer *t = ctx;
 
+	(void)events;                   /* the event handler looks at everything */
 	if (!timer_pending(t))
 		timer_set(st, t, st->now);
 }

@@ -438,7 +438,7 @@ static void deliver(struct ustack *st, struct udp_pcb *pcb, struct pkt *p)
 	}
 	pkt_queue_push(&pcb->rq, p);
 	pcb->rq_bytes += plen;
-	upcall_run(st, &pcb->up);
+	upcall_run(st, &pcb->up, POLLIN);
 }
 
 void udp_input(struct ustack *st, struct pkt *p)
@@ -536,7 +536,7 @@ void udp_icmp_error(struct ustack *st, uint8_t type, uint8_t code, uint32_t info
 		pcb->err = e;
 		trace_info(st, "udp: port %u: ICMP unreachable code %u -> %s", sport, code,
 			   strerror(e));
-		upcall_run(st, &pcb->up);
+		upcall_run(st, &pcb->up, UPCALL_ALL);
 		return;
 	}
 }

@@ -25,6 +25,7 @@
 #include "ustack/epoll.h"
 #include "core/stack.h"
 #include "core/trace.h"
+#include "core/upcall.h"
 #include "socket/epoll.h"
 #include "socket/socket.h"
 #include "socket/sock_var.h"
@@ -146,8 +147,10 @@ static void item_free(struct ustack *st, struct epitem *it)
 	free(it);
 }
 
-/* The item's socket changed (or is gone). Returns true when it woke a waiter. */
-static bool item_notify(struct ustack *st, struct sock_watch *w, bool gone)
+/* The item's socket changed (or is gone). Returns true when it woke a waiter. A change
+ * of a kind the item did not ask for does not queue it (so an edge-triggered reader
+ * hears nothing of the ACKs of its own writes, as on Linux). */
+static bool item_notify(struct ustack *st, struct sock_watch *w, unsigned events, bool gone)
 {
 	struct epitem *it = (struct epitem *)w;
 	struct uepoll *ep = it->ep;
@@ -157,6 +160,8 @@ static bool item_notify(struct ustack *st, struct sock_watch *w, bool gone)
 		efd_sync(ep);
 		return false;
 	}
+	if (!(events & ((it->events & EP_EVENT_BITS) | EPOLLERR | EPOLLHUP)))
+		return false;
 	if (it->ready || !item_events(it))
 		return false;
 	bool was_empty = ep->rd_head == NULL;
@@ -165,7 +170,7 @@ static bool item_notify(struct ustack *st, struct sock_watch *w, bool gone)
 	rd_append(ep, it);
 	efd_sync(ep);
 	if (was_empty || sleepers)
-		sock_notify(st, ep->so);    /* one epoll_wait thread; poll() on the set */
+		sock_notify(st, ep->so, POLLIN);    /* one epoll_wait thread; poll() on the set */
 	return sleepers;
 }
 
@@ -298,7 +303,7 @@ int ustack_epoll_ctl(struct ustack *st, int epfd, int op, int fd, struct epoll_e
 		return 0;
 	}
 	/* As Linux: an item that is ready when added or modified is queued at once. */
-	item_notify(st, &it->w, false);
+	item_notify(st, &it->w, UPCALL_ALL, false);
 	stack_unlock(st);
 	return 0;
 }
@@ -379,7 +384,7 @@ int ustack_epoll_wait(struct ustack *st, int epfd, struct epoll_event *events, i
 		n = harvest(ep, events, maxevents);
 		if (n || timeout_ms == 0)
 			break;
-		int rc = waitq_sleep(st, &so->wq, so, deadline, true);
+		int rc = waitq_sleep(st, &so->wq, so, deadline, true, POLLIN);
 		if (rc == -EBADF)
 			return sock_fail(st, EBADF);    /* the set was closed meanwhile */
 		if (rc == -ETIMEDOUT) {
@@ -393,7 +398,7 @@ int ustack_epoll_wait(struct ustack *st, int epfd, struct epoll_event *events, i
 	/* Items left ready (more than maxevents, or level-triggered ones put back): let
 	 * another waiting thread have them, as Linux does after a scan. */
 	if (ep->rd_head && waitq_active(&so->wq))
-		waitq_wake(st, &so->wq);
+		waitq_wake(st, &so->wq, POLLIN);
 	stack_unlock(st);
 	return n;
 }

@@ -45,14 +45,17 @@ struct poller {
 struct poll_watch {
 	struct sock_watch w;            /* first: the watcher is the poll_watch */
 	struct poller *p;
+	unsigned events;                /* what the caller asked for on this descriptor */
 };
 
-static bool poll_watch_fn(struct ustack *st, struct sock_watch *w, bool gone)
+static bool poll_watch_fn(struct ustack *st, struct sock_watch *w, unsigned events, bool gone)
 {
 	struct poll_watch *pw = (struct poll_watch *)w;
 
-	(void)gone;                     /* a closed descriptor: the re-scan says POLLNVAL */
-	return waitq_wake(st, &pw->p->wq);
+	/* a closed descriptor: the re-scan says POLLNVAL */
+	if (!gone && !(events & (pw->events | POLLERR | POLLHUP)))
+		return false;
+	return waitq_wake(st, &pw->p->wq, UPCALL_ALL);
 }
 
 static int scan(struct ustack *st, struct pollfd *fds, nfds_t nfds)
@@ -104,13 +107,14 @@ int ustack_poll(struct ustack *st, struct pollfd *fds, nfds_t nfds, int timeout_
 	for (nfds_t i = 0; i < nfds; i++) {
 		struct usock *so = fds[i].fd < 0 ? NULL : sock_get(st, fds[i].fd);
 
-		watch[i] = (struct poll_watch){ .w.fn = poll_watch_fn, .p = &p };
+		watch[i] = (struct poll_watch){ .w.fn = poll_watch_fn, .p = &p,
+						.events = (unsigned short)fds[i].events };
 		if (so)
 			sock_watch_add(so, &watch[i].w);
 	}
 	int err = 0;
 	for (;;) {
-		int rc = waitq_sleep(st, &p.wq, NULL, deadline, false);
+		int rc = waitq_sleep(st, &p.wq, NULL, deadline, false, UPCALL_ALL);
 
 		n = scan(st, fds, nfds);
 		if (n || rc == -ETIMEDOUT)

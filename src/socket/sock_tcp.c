@@ -31,7 +31,7 @@ static bool tcp_linger(struct ustack *st, struct usock *so)
 		return true;
 	uint64_t deadline = st->now + us;
 	while (tcp_fin_unacked(so->tcp)) {
-		int rc = sock_wait(st, so, deadline);
+		int rc = sock_wait(st, so, deadline, UPCALL_ALL);
 		if (rc == -EBADF)
 			return false;
 		if (rc < 0)
@@ -141,7 +141,7 @@ static int tcp_op_connect(struct ustack *st, struct usock *so, uint32_t a, uint1
 			so->connecting = false;
 			return -ECONNREFUSED;
 		}
-		rc = sock_wait(st, so, deadline);
+		rc = sock_wait(st, so, deadline, UPCALL_ALL);
 		if (rc == -ETIMEDOUT)
 			return -EINPROGRESS;        /* as Linux: the attempt goes on */
 		if (rc < 0)
@@ -172,7 +172,7 @@ static ssize_t tcp_op_send(struct ustack *st, struct usock *so, const void *data
 		}
 		int e = n == 0 ? EAGAIN : (int)-n;
 		if (e == EAGAIN && !sock_would_block(so, flags)) {
-			int rc = sock_wait(st, so, deadline);
+			int rc = sock_wait(st, so, deadline, POLLOUT);
 			if (rc == 0)
 				continue;
 			if (rc != -ETIMEDOUT)
@@ -211,7 +211,7 @@ static ssize_t tcp_op_recv(struct ustack *st, struct usock *so, void *data, size
 		if (e == EAGAIN && so->shut_rd)
 			return (ssize_t)done;
 		if (e == EAGAIN && !sock_would_block(so, flags)) {
-			int rc = sock_wait(st, so, deadline);
+			int rc = sock_wait(st, so, deadline, POLLIN | POLLRDHUP);
 			if (rc == 0)
 				continue;
 			e = rc == -ETIMEDOUT ? EAGAIN : -rc;

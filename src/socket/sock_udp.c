@@ -81,7 +81,7 @@ static ssize_t udp_op_recv(struct ustack *st, struct usock *so, void *buf, size_
 			return 0;
 		if (sock_would_block(so, flags))
 			return -EAGAIN;
-		int rc = sock_wait(st, so, deadline);
+		int rc = sock_wait(st, so, deadline, POLLIN);
 		if (rc == -ETIMEDOUT)
 			return -EAGAIN;
 		if (rc < 0)

@@ -48,7 +48,8 @@ struct sock_watch {
 	struct sock_watch *next, *prev;
 	struct usock *so;                 /* NULL once off the list */
 	bool exclusive;
-	bool (*fn)(struct ustack *st, struct sock_watch *w, bool gone);
+	/* events: the kind of change (POLLIN, POLLOUT, UPCALL_ALL: core/upcall.h) */
+	bool (*fn)(struct ustack *st, struct sock_watch *w, unsigned events, bool gone);
 };
 
 /* What the network layer knew of a datagram received, for recvmsg's ancillary data
@@ -129,13 +130,15 @@ struct sock_table {
 };
 
 /* Sleep on wq until woken, until st->now reaches deadline (SOCK_NO_DEADLINE: none), or
- * until `so` (may be NULL) is closed. 0 woken (re-check the condition), -ETIMEDOUT, or
- * -EBADF. exclusive: an exclusive wake takes only one such waiter. Called and returns
- * with st->lock held. */
+ * until `so` (may be NULL) is closed. 0 woken (re-check the condition), -ETIMEDOUT,
+ * -EBADF, or -EDEADLK (nobody drives the stack). exclusive: an exclusive wake takes only
+ * one such waiter. interest: the kinds of change that concern the caller (POLLIN for a
+ * reader, POLLOUT for a writer; UPCALL_ALL: any). Called and returns with st->lock held. */
 int waitq_sleep(struct ustack *st, struct waitq *wq, struct usock *so, uint64_t deadline,
-		bool exclusive);
-/* Wake every shared waiter of wq and the first exclusive one; true if anyone woke. */
-bool waitq_wake(struct ustack *st, struct waitq *wq);
+		bool exclusive, unsigned interest);
+/* Wake the waiters of wq that a change of kind `events` concerns: every shared one and
+ * the first exclusive one; true if anyone woke. */
+bool waitq_wake(struct ustack *st, struct waitq *wq, unsigned events);
 /* Wake every waiter, exclusive or not (the socket is shut down or closed). */
 void waitq_wake_all(struct ustack *st, struct waitq *wq);
 static inline bool waitq_active(const struct waitq *wq) { return wq->head != NULL; }
@@ -152,9 +155,10 @@ struct usock *sock_get(struct ustack *st, int fd);
 struct usock *sock_enter(struct ustack *st, int fd);
 /* The same for calls that take any descriptor (close, fcntl, epoll). */
 struct usock *sock_enter_any(struct ustack *st, int fd);
-/* Wait on so's queue (shared) until woken or st->now reaches deadline: waitq_sleep. */
-int sock_wait(struct ustack *st, struct usock *so, uint64_t deadline);
-/* The same, as an exclusive waiter (accept: one connection wakes one thread). */
+/* Wait on so's queue (shared) for a change of a kind in interest, or st->now reaching
+ * deadline: waitq_sleep. */
+int sock_wait(struct ustack *st, struct usock *so, uint64_t deadline, unsigned interest);
+/* The same, as an exclusive waiter for a new connection (accept: one wakes one thread). */
 int sock_wait_exclusive(struct ustack *st, struct usock *so, uint64_t deadline);
 /* The deadline for a timeout in microseconds (0: none). */
 uint64_t sock_deadline(struct ustack *st, uint64_t timeo_us);

@@ -38,6 +38,7 @@ struct waiter {
 	struct waiter *next, *prev;
 	struct waitq *wq;               /* NULL once dequeued (woken, timed out) */
 	bool exclusive;
+	unsigned interest;              /* the kinds of change that wake it */
 	bool woken;                     /* by an event (waitq_wake), not by its deadline */
 	struct ustack *st;
 };
@@ -82,12 +83,14 @@ static void waiter_wake(struct ustack *st, struct waiter *w)
 	pthread_cond_signal(&w->cv);
 }
 
-bool waitq_wake(struct ustack *st, struct waitq *wq)
+bool waitq_wake(struct ustack *st, struct waitq *wq, unsigned events)
 {
 	bool any = false, exclusive_done = false;
 
 	for (struct waiter *w = wq->head, *next; w; w = next) {
 		next = w->next;
+		if (!(w->interest & events))
+			continue;
 		if (w->exclusive) {
 			if (exclusive_done)
 				continue;
@@ -116,9 +119,10 @@ static void wait_timer_fn(struct ustack *st, struct timer *t, uint64_t now)
 }
 
 int waitq_sleep(struct ustack *st, struct waitq *wq, struct usock *so, uint64_t deadline,
-		bool exclusive)
+		bool exclusive, unsigned interest)
 {
-	struct waiter w = { .exclusive = exclusive, .st = st };
+	struct waiter w = { .exclusive = exclusive, .interest = interest | POLLERR | POLLHUP,
+			    .st = st };
 	struct timer tm;
 	bool timed = deadline != SOCK_NO_DEADLINE;
 
@@ -176,14 +180,14 @@ int waitq_sleep(struct ustack *st, struct waitq *wq, struct usock *so, uint64_t 
 	return 0;
 }
 
-int sock_wait(struct ustack *st, struct usock *so, uint64_t deadline)
+int sock_wait(struct ustack *st, struct usock *so, uint64_t deadline, unsigned interest)
 {
-	return waitq_sleep(st, &so->wq, so, deadline, false);
+	return waitq_sleep(st, &so->wq, so, deadline, false, interest);
 }
 
 int sock_wait_exclusive(struct ustack *st, struct usock *so, uint64_t deadline)
 {
-	return waitq_sleep(st, &so->wq, so, deadline, true);
+	return waitq_sleep(st, &so->wq, so, deadline, true, POLLIN);
 }
 
 uint64_t sock_deadline(struct ustack *st, uint64_t timeo_us)
@@ -219,29 +223,29 @@ void sock_watch_del(struct sock_watch *w)
 	w->so = NULL;
 }
 
-void sock_notify(struct ustack *st, struct usock *so)
+void sock_notify(struct ustack *st, struct usock *so, unsigned events)
 {
 	bool exclusive_done = false;
 
 	if (!st->socks || !so || so->closed)
 		return;
-	waitq_wake(st, &so->wq);
+	waitq_wake(st, &so->wq, events);
 	for (struct sock_watch *w = so->watchers, *next; w; w = next) {
 		next = w->next;
 		if (w->exclusive) {
 			if (exclusive_done)
 				continue;
-			if (w->fn(st, w, false))
+			if (w->fn(st, w, events, false))
 				exclusive_done = true;
 		} else {
-			w->fn(st, w, false);
+			w->fn(st, w, events, false);
 		}
 	}
 }
 
-void sock_upcall(struct ustack *st, void *ctx)
+void sock_upcall(struct ustack *st, void *ctx, unsigned events)
 {
-	sock_notify(st, ctx);
+	sock_notify(st, ctx, events);
 }
 
 unsigned sock_sleepers(struct ustack *st)
@@ -389,7 +393,7 @@ void sock_release(struct ustack *st, struct usock *so)
 		struct sock_watch *w = so->watchers;
 
 		sock_watch_del(w);
-		w->fn(st, w, true);
+		w->fn(st, w, UPCALL_ALL, true);
 	}
 	sock_unref(st, so);
 }
@@ -585,7 +589,7 @@ int ustack_shutdown(struct ustack *st, int fd, int how)
 		so->shut_rd = true;
 	if (how != SHUT_RD)
 		so->shut_wr = so->type != SOCK_STREAM || so->shut_wr;  /* TCP reports EPIPE itself */
-	sock_notify(st, so);
+	sock_notify(st, so, UPCALL_ALL);
 	waitq_wake_all(st, &so->wq);            /* every accept() too, not just one */
 	stack_unlock(st);
 	return 0;

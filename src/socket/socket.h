@@ -9,11 +9,11 @@ struct usock;
 
 int sock_init(struct ustack *st);
 void sock_free(struct ustack *st);
-/* Something changed for so (data, space, connection, error): wake its blocked callers
- * and its watchers (poll() calls, epoll sets). Called with st->lock held. */
-void sock_notify(struct ustack *st, struct usock *so);
+/* Something changed for so (events: its kind, see core/upcall.h): wake the blocked
+ * callers and the watchers (poll() calls, epoll sets) it concerns. With st->lock held. */
+void sock_notify(struct ustack *st, struct usock *so, unsigned events);
 /* The upcall the socket layer installs on its transports: ctx is the usock. */
-void sock_upcall(struct ustack *st, void *ctx);
+void sock_upcall(struct ustack *st, void *ctx, unsigned events);
 
 /* The descriptor of so (-1 if none), for netstat. */
 int sock_fd(const struct usock *so);

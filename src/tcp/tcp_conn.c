@@ -8,6 +8,7 @@
 #include "tcp/tcp_var.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -520,12 +521,20 @@ void tcp_set_state(struct ustack *st, struct tcp_conn *c, enum tcp_fsm s)
 	}
 }
 
-void tcp_notify(struct ustack *st, struct tcp_conn *c)
+void tcp_notify(struct ustack *st, struct tcp_conn *c, unsigned events)
 {
 	/* A child on its listener's accept queue has no user yet; its listener hears only
 	 * of what changes the queue (tcp_child_established, tcp_closed), so one new
 	 * connection wakes one accept(). */
-	upcall_run(st, &c->up);
+	upcall_run(st, &c->up, events);
+}
+
+void tcp_write_space(struct ustack *st, struct tcp_conn *c)
+{
+	if (!(c->flags & TF_SND_WAIT) || !(tcp_poll_events(c) & POLLOUT))
+		return;
+	c->flags &= ~TF_SND_WAIT;
+	tcp_notify(st, c, POLLOUT);
 }
 
 void tcp_closed(struct ustack *st, struct tcp_conn *c)
@@ -545,8 +554,8 @@ void tcp_closed(struct ustack *st, struct tcp_conn *c)
 	tcp_set_state(st, c, TCPS_CLOSED);
 	tcp_child_unlink(c);
 	if (l)
-		upcall_run(st, &l->up);
-	tcp_notify(st, c);
+		upcall_run(st, &l->up, POLLIN);         /* the listener's queue changed */
+	tcp_notify(st, c, UPCALL_ALL);
 }
 
 void tcp_drop(struct ustack *st, struct tcp_conn *c, int err)
@@ -581,7 +590,7 @@ void tcp_child_established(struct ustack *st, struct tcp_conn *c)
 		l->acc_head = c;
 	l->acc_tail = c;
 	ST_COUNT(st, tcp_conn_accepted);
-	upcall_run(st, &l->up);
+	upcall_run(st, &l->up, POLLIN);
 }
 
 /* --- sizes and options --- */

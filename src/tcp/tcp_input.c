@@ -96,7 +96,7 @@ static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p,
 			c->flags |= TF_ACKNOW;            /* every second full segment */
 		else
 			tcp_delack_start(st, c);
-		tcp_notify(st, c);
+		tcp_notify(st, c, POLLIN);
 		if (c->ooo_fin && c->rcv_nxt == c->ooo_fin_seq) {
 			c->ooo_fin = false;
 			return true;
@@ -160,7 +160,7 @@ static void fin_received(struct ustack *st, struct tcp_conn *c)
 	default:
 		break;
 	}
-	tcp_notify(st, c);
+	tcp_notify(st, c, UPCALL_ALL);
 }
 
 /* --- RST (3.10.7.4, second) --- */
@@ -207,7 +207,7 @@ static void ack_advance(struct ustack *st, struct tcp_conn *c, uint32_t ack)
 			c->snd_data += d;
 			if (c->sndbuf.len == 0)
 				tcp_drained(st, c);       /* all acknowledged */
-			tcp_notify(st, c);            /* room to write */
+			tcp_write_space(st, c);       /* room to write */
 		}
 	}
 	c->snd_una = ack;
@@ -458,7 +458,7 @@ static void input_syn_sent(struct ustack *st, struct tcp_conn *c, struct tcp_seg
 		c->snd_wl2 = th->ack;
 		syn_acked(st, c, seg);
 		c->flags |= TF_ACKNOW;
-		tcp_notify(st, c);
+		tcp_notify(st, c, UPCALL_ALL);
 		/* Text or FIN in the SYN-ACK: continue at the sixth step. */
 		seg->seq++;
 		seg->flags &= (uint8_t)~TCP_SYN;
@@ -639,7 +639,7 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 		syn_acked(st, c, seg);
 		if (c->parent)
 			tcp_child_established(st, c);
-		tcp_notify(st, c);
+		tcp_notify(st, c, UPCALL_ALL);
 	}
 	/* RFC 5961 5.2: acceptable only within (SND.UNA - MAX.SND.WND, SND.NXT]. */
 	if (SEQ_GT(th->ack, c->snd_max) || SEQ_LT(th->ack, c->snd_una - c->max_sndwnd)) {
@@ -673,7 +673,7 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 		if (nwnd > c->max_sndwnd)
 			c->max_sndwnd = nwnd;
 		if (nwnd > 0 && c->snd_una != c->snd_max)
-			tcp_notify(st, c);
+			tcp_write_space(st, c);
 	}
 	switch (c->state) {
 	case TCPS_FIN_WAIT_1:
@@ -681,13 +681,13 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 			tcp_set_state(st, c, TCPS_FIN_WAIT_2);
 			if (c->flags & TF_ORPHAN)
 				tcp_timer_set(st, c, TT_2MSL, st->now + st->tcp->fin_timeout);
-			tcp_notify(st, c);
+			tcp_notify(st, c, UPCALL_ALL);
 		}
 		break;
 	case TCPS_CLOSING:
 		if (our_fin_acked(c)) {
 			tcp_time_wait_start(st, c);
-			tcp_notify(st, c);
+			tcp_notify(st, c, UPCALL_ALL);
 		}
 		break;
 	case TCPS_LAST_ACK:
@@ -853,7 +853,7 @@ void tcp_icmp_error(struct ustack *st, uint8_t type, uint8_t code, uint32_t info
 		if ((code == ICMP_PORT_UNREACH || code == ICMP_PROTO_UNREACH) &&
 		    c->state == TCPS_SYN_SENT) {
 			tcp_drop(st, c, ECONNREFUSED);   /* a hard error while connecting */
-			tcp_notify(st, c);
+			tcp_notify(st, c, UPCALL_ALL);
 			tcp_conn_gc(st, c);
 			return;
 		}

@@ -227,9 +227,13 @@ ssize_t tcp_send(struct ustack *st, struct tcp_conn *c, const void *buf, size_t 
 		tcp_output(st, c);
 		return 0;
 	}
-	if (tcp_ring_space(&c->sndbuf) == 0)
+	if (tcp_ring_space(&c->sndbuf) == 0) {
+		c->flags |= TF_SND_WAIT;                 /* tell of room when there is some */
 		return -EAGAIN;
+	}
 	size_t n = tcp_ring_append(&c->sndbuf, buf, len);
+	if (n < len)
+		c->flags |= TF_SND_WAIT;
 	if (n == 0)
 		return -ENOMEM;
 	tcp_output(st, c);
@@ -315,7 +319,7 @@ int tcp_shutdown(struct ustack *st, struct tcp_conn *c, int how)
 		tcp_ranges_clear(&c->ooo);
 		c->ooo_fin = false;
 		tcp_drained(st, c);
-		tcp_notify(st, c);
+		tcp_notify(st, c, UPCALL_ALL);
 	}
 	if (how != SHUT_RD)
 		usr_fin(st, c);
@@ -455,7 +459,7 @@ int tcp_setsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, c
 		case SO_SNDBUF:
 			rc = set_buf(st, &c->sndbuf, v, c->sndbuf.len);
 			if (rc == 0)
-				tcp_notify(st, c);
+				tcp_write_space(st, c);
 			return rc;
 		case SO_KEEPALIVE:
 			if (v)

@@ -70,6 +70,7 @@ enum tcp_fsm {
 #define TF_WANT_WS     0x00800000u  /* we offer window scaling */
 #define TF_WANT_TS     0x01000000u  /* we offer timestamps */
 #define TF_WANT_SACK   0x02000000u  /* we offer SACK */
+#define TF_SND_WAIT    0x04000000u  /* a write found the send buffer full: tell of room */
 
 /* The deadlines one core timer serves (0 = off). */
 enum tcp_timer_id {
@@ -262,8 +263,13 @@ const char *tcp_fsm_name(enum tcp_fsm s);
 void tcp_closed(struct ustack *st, struct tcp_conn *c);
 /* Abort: RST to the peer if synchronized, error `err` for the user, CLOSED. */
 void tcp_drop(struct ustack *st, struct tcp_conn *c, int err);
-/* Tell the owner something changed (no-op without one). */
-void tcp_notify(struct ustack *st, struct tcp_conn *c);
+/* Tell the user what kind of change happened (events: POLLIN, UPCALL_ALL; no-op
+ * without a user). Room to write goes through tcp_write_space. */
+void tcp_notify(struct ustack *st, struct tcp_conn *c, unsigned events);
+/* Room in the send buffer: the user hears of it (POLLOUT) only when a write found the
+ * buffer full since the last time (TF_SND_WAIT) and it is writable again, as Linux's
+ * sk_stream_write_space. */
+void tcp_write_space(struct ustack *st, struct tcp_conn *c);
 /* The listener's children: move to the accept queue; take off. */
 void tcp_child_established(struct ustack *st, struct tcp_conn *c);
 void tcp_child_unlink(struct tcp_conn *c);

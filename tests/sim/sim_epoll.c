@@ -48,6 +48,8 @@ enum op {
 	ACCEPT_N,       /* accept it on L (becomes side N's server end, replaces A) */
 	WAIT,           /* epoll_wait(timeout 0) after the network settled: expect `count`
 	                   results; if count 1, on `side` with exactly `events` */
+	FILL,           /* write from side until the buffers are full (EAGAIN) */
+	DRAIN,          /* read on side until nothing more comes */
 	EFD,            /* the event descriptor readable == n */
 	POLL_SET,       /* poll() on the set reports POLLIN == n */
 };
@@ -87,6 +89,14 @@ static const struct ecase CASES[] = {
 		ADD(A, OUT), WAIT1(A, OUT), WAIT1(A, OUT) } },
 	{ "EPOLLET EPOLLOUT: reported once", {
 		ADD(A, OUT | EPOLLET), WAIT1(A, OUT), WAIT0 } },
+	{ "EPOLLET EPOLLOUT: a write that fits, then its ACK: no new report", {
+		ADD(A, OUT | EPOLLET), WAIT1(A, OUT), WAIT0, { WRITE, A, 0, 100, 0 }, WAIT0 } },
+	{ "EPOLLET EPOLLIN: data unread, then the ACK of our own write: no new report", {
+		ADD(A, IN | EPOLLET), { WRITE, B, 0, 10, 0 }, WAIT1(A, IN), WAIT0,
+		{ WRITE, A, 0, 100, 0 }, WAIT0 } },
+	{ "EPOLLET EPOLLOUT: a write that found the buffer full is told of room again", {
+		ADD(A, OUT | EPOLLET), WAIT1(A, OUT), { FILL, A, 0, 0, 0 }, WAIT0,
+		{ DRAIN, B, 0, 0, 0 }, WAIT1(A, OUT), WAIT0 } },
 	{ "input and output together", {
 		ADD(A, IN | OUT), { WRITE, B, 0, 1, 0 }, WAIT1(A, IN | OUT) } },
 	{ "the peer's FIN: EPOLLIN | EPOLLRDHUP", {
@@ -192,6 +202,31 @@ static int run_case(struct drv *d, const struct ecase *c)
 			}
 			break;
 		}
+		case FILL: {
+			memset(buf, 'f', sizeof(buf));
+			size_t total = 0;
+			for (int i = 0; i < 20000; i++) {       /* 80 MiB at most */
+				ssize_t n = d->wr(d, fd, buf, sizeof(buf));
+				if (n <= 0)
+					break;
+				total += (size_t)n;
+				if ((i & 63) == 63)
+					d->settle(d);
+			}
+			if (total == 0)
+				goto fail;
+			break;
+		}
+		case DRAIN:
+			for (int quiet = 0, i = 0; quiet < 3 && i < 100000; i++) {
+				if (d->rd(d, fd, buf, sizeof(buf)) > 0) {
+					quiet = 0;
+				} else {
+					quiet++;
+					d->settle(d);
+				}
+			}
+			break;
 		case SHUTWR:
 			if (d->shut(d, fd) != 0)
 				goto fail;
