@@ -35,6 +35,7 @@ struct udp_pcb {
 	uint32_t laddr, raddr;          /* host order */
 	uint16_t lport, rport;
 	bool connected, reuse, bcast;
+	bool reuseport;                 /* SO_REUSEPORT: shares its port, datagrams spread */
 	uint8_t ttl, tos;               /* IP_TTL (0: default), IP_TOS */
 	bool laddr_auto;                /* laddr chosen by connect(), not by bind() */
 	int err;                        /* pending error (positive errno) */
@@ -49,6 +50,7 @@ struct udp_pcb {
 struct udp_state {
 	struct udp_pcb *hash[UDP_HASH];
 	struct udp_pcb *all;
+	uint64_t key;                   /* SO_REUSEPORT's hash secret */
 };
 
 static inline unsigned port_hash(uint16_t port)
@@ -59,7 +61,11 @@ static inline unsigned port_hash(uint16_t port)
 int udp_init(struct ustack *st)
 {
 	st->udp = calloc(1, sizeof(*st->udp));
-	return st->udp ? 0 : -1;
+	if (!st->udp)
+		return -1;
+	/* from the seed, not a draw: the stack's random sequence stays as it was */
+	st->udp->key = (st->cfg.seed ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
+	return 0;
 }
 
 void udp_free(struct ustack *st)
@@ -144,7 +150,8 @@ void udp_pcb_free(struct ustack *st, struct udp_pcb *pcb)
 /* ---- binding (RFC 6056) ---------------------------------------------------- */
 
 /* Would a bind of (addr, port) collide with a pcb already there? */
-static bool port_conflict(struct ustack *st, uint32_t addr, uint16_t port, bool reuse)
+static bool port_conflict(struct ustack *st, uint32_t addr, uint16_t port, bool reuse,
+			  bool reuseport)
 {
 	for (struct udp_pcb *p = st->udp->hash[port_hash(port)]; p; p = p->hnext) {
 		if (p->lport != port)
@@ -152,6 +159,8 @@ static bool port_conflict(struct ustack *st, uint32_t addr, uint16_t port, bool 
 		if (p->laddr && addr && p->laddr != addr)
 			continue;
 		if (reuse && p->reuse)
+			continue;
+		if (reuseport && p->reuseport)
 			continue;
 		return true;
 	}
@@ -204,7 +213,7 @@ int udp_bind(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t por
 		int rc = pick_ephemeral(st, &port);
 		if (rc)
 			return rc;
-	} else if (port_conflict(st, addr, port, pcb->reuse)) {
+	} else if (port_conflict(st, addr, port, pcb->reuse, pcb->reuseport)) {
 		return -EADDRINUSE;
 	}
 	do_hash(st, pcb, addr, port);
@@ -248,6 +257,7 @@ int udp_connect(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t 
 }
 
 void udp_set_reuse(struct udp_pcb *pcb, int on) { pcb->reuse = on != 0; }
+void udp_set_reuseport(struct udp_pcb *pcb, int on) { pcb->reuseport = on != 0; }
 void udp_set_broadcast(struct udp_pcb *pcb, int on) { pcb->bcast = on != 0; }
 size_t udp_rcvbuf(const struct udp_pcb *pcb) { return pcb->rcvbuf; }
 bool udp_is_connected(const struct udp_pcb *pcb) { return pcb->connected; }
@@ -441,6 +451,30 @@ static void deliver(struct ustack *st, struct udp_pcb *pcb, struct pkt *p)
 	upcall_run(st, &pcb->up, POLLIN);
 }
 
+/* SO_REUSEPORT: among the sockets that fit a datagram equally well and share the port,
+ * one chosen by a keyed hash of the sender, so a sender's datagrams stay on one socket. */
+static struct udp_pcb *reuseport_pick(struct ustack *st, struct udp_pcb *best, int score_best,
+				      const struct pkt *p, uint16_t dport, uint16_t sport)
+{
+	unsigned n = 0;
+
+	for (struct udp_pcb *pcb = st->udp->hash[port_hash(dport)]; pcb; pcb = pcb->hnext)
+		if (pcb->reuseport && score(pcb, p->ip_dst, dport, p->ip_src, sport) == score_best)
+			n++;
+	if (n <= 1)
+		return best;
+	uint64_t h = ((uint64_t)p->ip_src << 16 | sport) ^ st->udp->key;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	unsigned k = (unsigned)(h % n);
+	for (struct udp_pcb *pcb = st->udp->hash[port_hash(dport)]; pcb; pcb = pcb->hnext)
+		if (pcb->reuseport && score(pcb, p->ip_dst, dport, p->ip_src, sport) == score_best &&
+		    k-- == 0)
+			return pcb;
+	return best;
+}
+
 void udp_input(struct ustack *st, struct pkt *p)
 {
 	struct udp_repr r;
@@ -474,6 +508,8 @@ void udp_input(struct ustack *st, struct pkt *p)
 			best_score = s;
 		}
 	}
+	if (best && best->reuseport && !bcast)
+		best = reuseport_pick(st, best, best_score, p, r.dport, r.sport);
 	if (!best) {
 		/* RFC 1122 4.1.3.1: port unreachable, but never about a broadcast. */
 		if (!bcast)

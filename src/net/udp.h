@@ -60,6 +60,9 @@ long udp_recvfrom(struct ustack *st, struct udp_pcb *pcb, void *buf, size_t len,
 void udp_set_ip(struct udp_pcb *pcb, uint8_t ttl, uint8_t tos);
 /* SO_REUSEADDR, SO_BROADCAST, SO_RCVBUF. */
 void udp_set_reuse(struct udp_pcb *pcb, int on);
+/* SO_REUSEPORT, before bind: pcbs that all set it share a port; each sender's datagrams
+ * go to one of them, by a keyed hash. */
+void udp_set_reuseport(struct udp_pcb *pcb, int on);
 void udp_set_broadcast(struct udp_pcb *pcb, int on);
 void udp_set_rcvbuf(struct udp_pcb *pcb, size_t bytes);
 size_t udp_rcvbuf(const struct udp_pcb *pcb);

@@ -241,6 +241,10 @@ static int tcp_op_setopt(struct ustack *st, struct usock *so, int level, int nam
 	}
 	if (level != SOL_SOCKET && level != IPPROTO_TCP)
 		return -ENOPROTOOPT;
+	if (level == SOL_SOCKET && name == SO_REUSEPORT) {
+		tcp_set_reuseport(so->tcp, so->reuseport);
+		return 0;
+	}
 	if (level == SOL_SOCKET && (name == SO_REUSEADDR || name == SO_BROADCAST))
 		return 0;                       /* the socket's flags: read at bind time */
 	return tcp_setsockopt(st, so->tcp, level, name, val, len);

@@ -124,6 +124,9 @@ static int udp_op_setopt(struct ustack *st, struct usock *so, int level, int nam
 	case SO_REUSEADDR:
 		udp_set_reuse(so->udp, v);
 		return 0;
+	case SO_REUSEPORT:
+		udp_set_reuseport(so->udp, v);
+		return 0;
 	case SO_BROADCAST:
 		udp_set_broadcast(so->udp, v);
 		return 0;

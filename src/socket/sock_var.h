@@ -106,7 +106,7 @@ struct usock {
 	unsigned refs;          /* the table's reference + callers inside a wait */
 	struct waitq wq;        /* threads blocked in a call on this socket */
 	struct sock_watch *watchers;
-	bool reuse, bcast, keepalive;
+	bool reuse, reuseport, bcast, keepalive;
 	bool connecting;        /* TCP connect() under way (EALREADY / completion) */
 	bool shut_rd, shut_wr;
 	/* IPPROTO_IP: IP_TTL (-1: the stack's default), IP_TOS; what recvmsg reports */

@@ -54,6 +54,7 @@ static int sol_socket_set(struct ustack *st, struct usock *so, int name, const v
 	case SO_LINGER:
 		return so->ops->setopt(st, so, SOL_SOCKET, name, val, len);
 	case SO_REUSEADDR:
+	case SO_REUSEPORT:
 	case SO_BROADCAST:
 	case SO_KEEPALIVE:
 	case SO_RCVBUF:
@@ -67,6 +68,8 @@ static int sol_socket_set(struct ustack *st, struct usock *so, int name, const v
 	memcpy(&v, val, sizeof(v));
 	if (name == SO_REUSEADDR)
 		so->reuse = v != 0;
+	else if (name == SO_REUSEPORT)
+		so->reuseport = v != 0;
 	else if (name == SO_BROADCAST)
 		so->bcast = v != 0;
 	else if (name == SO_KEEPALIVE)
@@ -176,6 +179,9 @@ static int sol_socket_get(struct ustack *st, struct usock *so, int name, void *v
 		break;
 	case SO_REUSEADDR:
 		v = so->reuse;
+		break;
+	case SO_REUSEPORT:
+		v = so->reuseport;
 		break;
 	case SO_BROADCAST:
 		v = so->bcast;

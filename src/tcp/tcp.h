@@ -63,6 +63,9 @@ int tcp_setsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, c
 		   size_t len);
 int tcp_getsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, void *val,
 		   size_t *len);
+/* SO_REUSEPORT, before bind: listeners that all set it share a port, each new
+ * connection going to one of them by a hash of the peer. */
+void tcp_set_reuseport(struct tcp_conn *c, bool on);
 /* IP_TTL (0: the stack default) and IP_TOS of what c sends (its children inherit them). */
 void tcp_set_ip(struct tcp_conn *c, uint8_t ttl, uint8_t tos);
 /* POLLIN / POLLOUT / POLLERR / POLLHUP as poll(2) would report them. */

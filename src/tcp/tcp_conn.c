@@ -255,18 +255,48 @@ struct tcp_conn *tcp_lookup(struct ustack *st, uint32_t laddr, uint16_t lport, u
 	return NULL;
 }
 
-struct tcp_conn *tcp_lookup_listener(struct ustack *st, uint32_t laddr, uint16_t lport)
+/* The listener on exactly (laddr, lport); a SO_REUSEPORT group spread by the peer. */
+static struct tcp_conn *listener_at(struct tcp_state *ts, uint32_t laddr, uint16_t lport,
+				    uint32_t raddr, uint16_t rport)
+{
+	struct tcp_conn *first = NULL;
+	unsigned n = 0;
+
+	for (struct tcp_conn *c = ts->lhash[hash_listen(ts, laddr, lport)]; c; c = c->lnext) {
+		if (c->lport != lport || c->laddr != laddr)
+			continue;
+		if (!(c->flags & TF_REUSEPORT))
+			return c;
+		if (!first)
+			first = c;
+		n++;
+	}
+	if (n <= 1)
+		return first;
+	size_t k = hash4(ts, laddr, lport, raddr, rport) % n;
+	for (struct tcp_conn *c = ts->lhash[hash_listen(ts, laddr, lport)]; c; c = c->lnext)
+		if (c->lport == lport && c->laddr == laddr && k-- == 0)
+			return c;
+	return first;
+}
+
+struct tcp_conn *tcp_lookup_listener(struct ustack *st, uint32_t laddr, uint16_t lport,
+				     uint32_t raddr, uint16_t rport)
+{
+	struct tcp_conn *c = listener_at(st->tcp, laddr, lport, raddr, rport);
+
+	return c ? c : listener_at(st->tcp, 0, lport, raddr, rport);
+}
+
+bool tcp_listen_conflict(struct ustack *st, const struct tcp_conn *c)
 {
 	struct tcp_state *ts = st->tcp;
-	struct tcp_conn *c;
 
-	for (c = ts->lhash[hash_listen(ts, laddr, lport)]; c; c = c->lnext)
-		if (c->lport == lport && c->laddr == laddr)
-			return c;
-	for (c = ts->lhash[hash_listen(ts, 0, lport)]; c; c = c->lnext)
-		if (c->lport == lport && c->laddr == 0)
-			return c;
-	return NULL;
+	for (struct tcp_conn *o = ts->lhash[hash_listen(ts, c->laddr, c->lport)]; o; o = o->lnext)
+		if (o != c && o->lport == c->lport && o->laddr == c->laddr &&
+		    !(o->flags & c->flags & TF_REUSEPORT))
+			return true;
+	return false;
 }
 
 void tcp_listen_insert(struct ustack *st, struct tcp_conn *c)
@@ -346,6 +376,8 @@ int tcp_bind_check(struct ustack *st, const struct tcp_conn *c, uint32_t addr, u
 			continue;
 		if (reuse && (o->flags & TF_REUSE) && o->state != TCPS_LISTEN)
 			continue;
+		if ((c->flags & TF_REUSEPORT) && (o->flags & TF_REUSEPORT))
+			continue;                       /* SO_REUSEPORT on both */
 		return -EADDRINUSE;
 	}
 	return 0;

@@ -777,13 +777,13 @@ void tcp_input(struct ustack *st, struct pkt *p)
 	    (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) == TCP_SYN &&
 	    (SEQ_GT(seg.seq, c->rcv_nxt) ||
 	     ((c->flags & TF_TS_OK) && seg.th.has_ts && SEQ_GT(seg.th.ts_val, c->ts_recent))) &&
-	    tcp_lookup_listener(st, seg.dst, seg.th.dport)) {
+	    tcp_lookup_listener(st, seg.dst, seg.th.dport, seg.src, seg.th.sport)) {
 		tcp_closed(st, c);
 		tcp_conn_gc(st, c);
 		c = NULL;
 	}
 	if (!c)
-		c = tcp_lookup_listener(st, seg.dst, seg.th.dport);
+		c = tcp_lookup_listener(st, seg.dst, seg.th.dport, seg.src, seg.th.sport);
 	if (!c) {
 		input_closed(st, &seg, p);
 		pkt_free(st, p);

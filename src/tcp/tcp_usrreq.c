@@ -79,8 +79,7 @@ int tcp_listen(struct ustack *st, struct tcp_conn *c, int backlog)
 		c->lport = port;
 		tcp_bind_insert(st, c);
 	}
-	struct tcp_conn *o = tcp_lookup_listener(st, c->laddr, c->lport);
-	if (o && o != c && o->laddr == c->laddr)
+	if (tcp_listen_conflict(st, c))
 		return -EADDRINUSE;
 	c->backlog = backlog;
 	c->error = 0;
@@ -557,6 +556,14 @@ int tcp_getsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, v
 	default:
 		return -ENOPROTOOPT;
 	}
+}
+
+void tcp_set_reuseport(struct tcp_conn *c, bool on)
+{
+	if (on)
+		c->flags |= TF_REUSEPORT;
+	else
+		c->flags &= ~TF_REUSEPORT;
 }
 
 void tcp_set_ip(struct tcp_conn *c, uint8_t ttl, uint8_t tos)

@@ -71,6 +71,7 @@ enum tcp_fsm {
 #define TF_WANT_TS     0x01000000u  /* we offer timestamps */
 #define TF_WANT_SACK   0x02000000u  /* we offer SACK */
 #define TF_SND_WAIT    0x04000000u  /* a write found the send buffer full: tell of room */
+#define TF_REUSEPORT   0x08000000u  /* SO_REUSEPORT: shares its port with others that set it */
 
 /* The deadlines one core timer serves (0 = off). */
 enum tcp_timer_id {
@@ -243,7 +244,13 @@ void tcp_hash_insert(struct ustack *st, struct tcp_conn *c);
 void tcp_hash_remove(struct ustack *st, struct tcp_conn *c);
 struct tcp_conn *tcp_lookup(struct ustack *st, uint32_t laddr, uint16_t lport, uint32_t raddr,
 			    uint16_t rport);
-struct tcp_conn *tcp_lookup_listener(struct ustack *st, uint32_t laddr, uint16_t lport);
+/* The listener for a segment to laddr:lport from raddr:rport: an exact address first,
+ * then the wildcard; among SO_REUSEPORT listeners of one address, one chosen by a keyed
+ * hash of the peer, so the same peer always reaches the same listener. */
+struct tcp_conn *tcp_lookup_listener(struct ustack *st, uint32_t laddr, uint16_t lport,
+				     uint32_t raddr, uint16_t rport);
+/* Another listener on c's exact address and port, not both with SO_REUSEPORT? */
+bool tcp_listen_conflict(struct ustack *st, const struct tcp_conn *c);
 void tcp_listen_insert(struct ustack *st, struct tcp_conn *c);
 void tcp_listen_remove(struct ustack *st, struct tcp_conn *c);
 void tcp_bind_insert(struct ustack *st, struct tcp_conn *c);

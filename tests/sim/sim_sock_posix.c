@@ -432,6 +432,85 @@ static void test_tcp_info(void **state)
 	simnet_free(sn);
 }
 
+/* SO_REUSEPORT: four TCP listeners and four UDP sockets share one port each; new
+ * connections and senders are spread over all four, one sender always on the same
+ * socket; a fifth socket without the option is refused the port. */
+static void test_reuseport(void **state)
+{
+	(void)state;
+	enum { NS = 4, NC = 48 };
+	int one = 1, l[NS], u[NS], got[NS] = { 0 }, ugot[NS] = { 0 };
+	struct sockaddr_in any = sin_of("0.0.0.0", 8443), to = sin_of("10.0.0.2", 8443);
+
+	for (int i = 0; i < NS; i++) {
+		l[i] = ustack_socket(S, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		u[i] = ustack_socket(S, AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+		assert_int_equal(ustack_setsockopt(S, l[i], SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)), 0);
+		assert_int_equal(ustack_setsockopt(S, u[i], SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)), 0);
+		assert_int_equal(ustack_bind(S, l[i], (struct sockaddr *)&any, sizeof(any)), 0);
+		assert_int_equal(ustack_listen(S, l[i], 64), 0);
+		assert_int_equal(ustack_bind(S, u[i], (struct sockaddr *)&any, sizeof(any)), 0);
+	}
+	int v = 0;
+	socklen_t len = sizeof(v);
+	assert_int_equal(ustack_getsockopt(S, l[0], SOL_SOCKET, SO_REUSEPORT, &v, &len), 0);
+	assert_int_equal(v, 1);
+	int x = ustack_socket(S, AF_INET, SOCK_STREAM, 0), y = ustack_socket(S, AF_INET, SOCK_DGRAM, 0);
+	assert_int_equal(ustack_bind(S, x, (struct sockaddr *)&any, sizeof(any)), -1);
+	assert_int_equal(errno, EADDRINUSE);
+	assert_int_equal(ustack_bind(S, y, (struct sockaddr *)&any, sizeof(any)), -1);
+	assert_int_equal(errno, EADDRINUSE);
+	ustack_close(S, x);
+	ustack_close(S, y);
+
+	int c[NC], d[NC];
+	for (int i = 0; i < NC; i++) {
+		c[i] = ustack_socket(C, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		ustack_connect(C, c[i], (struct sockaddr *)&to, sizeof(to));
+		d[i] = ustack_socket(C, AF_INET, SOCK_DGRAM, 0);
+		assert_int_equal(ustack_sendto(C, d[i], "a", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
+		assert_int_equal(ustack_sendto(C, d[i], "b", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1);
+	}
+	simnet_run_for(SN, 200000);
+	int total = 0, utotal = 0;
+	for (int i = 0; i < NS; i++) {
+		int a;
+		while ((a = ustack_accept(S, l[i], NULL, NULL)) >= 0) {
+			got[i]++;
+			ustack_close(S, a);
+		}
+		char b[2][4];
+		struct sockaddr_in f[2];
+		for (;;) {
+			socklen_t fl = sizeof(f[0]);
+			if (ustack_recvfrom(S, u[i], b[0], 4, 0, (struct sockaddr *)&f[0], &fl) < 0)
+				break;
+			fl = sizeof(f[1]);
+			/* the same sender's second datagram is on the same socket, right behind */
+			assert_int_equal(ustack_recvfrom(S, u[i], b[1], 4, 0, (struct sockaddr *)&f[1], &fl), 1);
+			assert_int_equal(f[0].sin_port, f[1].sin_port);
+			assert_int_equal(b[0][0], 'a');
+			assert_int_equal(b[1][0], 'b');
+			ugot[i]++;
+		}
+		assert_true(got[i] > 0);                /* every listener took some */
+		assert_true(ugot[i] > 0);
+		total += got[i];
+		utotal += ugot[i];
+	}
+	assert_int_equal(total, NC);
+	assert_int_equal(utotal, NC);
+	for (int i = 0; i < NC; i++) {
+		ustack_close(C, c[i]);
+		ustack_close(C, d[i]);
+	}
+	for (int i = 0; i < NS; i++) {
+		ustack_close(S, l[i]);
+		ustack_close(S, u[i]);
+	}
+	simnet_run_for(SN, 5000000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_ip_options),
 		cmocka_unit_test(test_tcp_info),
+		cmocka_unit_test(test_reuseport),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -163,7 +163,7 @@ static int listen_backlog(struct th *h, uint16_t port, int backlog)
 
 static struct tcp_conn *listener_of(struct th *h, uint16_t port)
 {
-	return tcp_lookup_listener(h->st, TH_LOCAL, port);
+	return tcp_lookup_listener(h->st, TH_LOCAL, port, 0, 0);
 }
 
 /* n spoofed SYNs from ports base.. (the SYN-ACKs are thrown away). */
