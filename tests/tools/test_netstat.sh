@@ -90,7 +90,18 @@ fi
 
 # SIGTERM ends the hold at once; the process exits 0 and removes its socket
 kill -TERM "$PID"
-for ((i = 0; i < 100; i++)); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
+for ((i = 0; i < 200; i++)); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
+if kill -0 "$PID" 2>/dev/null; then
+	# still there 10 s after SIGTERM: say where every thread is before it is killed
+	echo "ustack bulk did not exit within 10 s of SIGTERM; its threads:"
+	bulk_pid=$(pgrep -P "$PID" -x ustack || echo "$PID")
+	if command -v gdb >/dev/null; then
+		timeout 60 gdb -p "$bulk_pid" -batch -ex "thread apply all bt" 2>&1 | grep -E '^(Thread|#)' | head -120
+	else
+		for t in /proc/"$bulk_pid"/task/*; do echo "$t: $(cat "$t/wchan" 2>/dev/null)"; done
+	fi
+	kill -KILL "$bulk_pid" 2>/dev/null
+fi
 wait "$PID"
 rc=$?
 PID=
