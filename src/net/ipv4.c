@@ -43,9 +43,12 @@ int ipv4_init(struct ustack *st)
 	st->ip = calloc(1, sizeof(*st->ip));
 	if (!st->ip)
 		return -1;
-	/* RFC 6864 asks only that an ID not repeat within a datagram's lifetime for one
-	 * (src, dst, proto); a random start keeps stacks in one simulation apart. */
-	st->ip->next_id = (uint16_t)stack_rand32(st);
+	/* RFC 6864 / RFC 7739: never one global counter (see net/ipv4_id.h) */
+	uint64_t key[2];
+	uint16_t start[IPV4_ID_BUCKETS];
+	stack_rand_bytes(st, key, sizeof(key));
+	stack_rand_bytes(st, start, sizeof(start));
+	ipv4_id_init(&st->ip->ids, key, start);
 	timer_init(&st->ip->local_timer, local_deliver_timer, NULL);
 	return ipv4_frag_init(st);
 }
@@ -273,7 +276,7 @@ int ipv4_output(struct ustack *st, struct pkt *p, uint32_t src, uint32_t dst, ui
 	h.hdr_len = IPV4_HDR_LEN;
 	h.tos = opts->tos;
 	h.total_len = (uint16_t)(p->len + IPV4_HDR_LEN);
-	h.id = st->ip->next_id++;
+	h.id = ipv4_id_next(&st->ip->ids, src, dst, proto);
 	h.df = opts->df;
 	h.ttl = opts->ttl ? opts->ttl : st->cfg.default_ttl;
 	h.proto = proto;

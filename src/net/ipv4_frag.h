@@ -9,6 +9,7 @@
 
 #include "core/pkt.h"
 #include "core/timer.h"
+#include "net/ipv4_id.h"
 
 struct ustack;
 struct reasm;
@@ -17,7 +18,7 @@ struct reasm;
 
 /* The IPv4 layer's per-stack state (st->ip), shared by ipv4.c and ipv4_frag.c. */
 struct ipv4_state {
-	uint16_t next_id;              /* Identification of the next datagram we originate */
+	struct ipv4_id ids;            /* Identification of the datagrams we originate */
 	/* Datagrams to one of our own addresses when there is no loopback interface:
 	 * delivered from a zero-delay timer, never from inside the call that sent them. */
 	struct pkt_queue local_q;
