@@ -246,6 +246,76 @@ static void ping_answer(struct ustack *st, const struct pkt *p, uint8_t type, ui
 
 /* --- input --- */
 
+#define IPOPT_EOL 0
+#define IPOPT_NOP 1
+#define IPOPT_RR  7
+#define IPOPT_TS  68
+
+/* RFC 1122 3.2.2.6: a Record Route or Timestamp option of an echo request is updated
+ * with this host and returned in the reply, so that it covers the whole round trip.
+ * (RFC 791: our address `me` in the next free slot; a timestamp in ms, with the high
+ * bit set since ours is not time since midnight UT; a full option counts an
+ * overflow.) Other options are not returned. Writes the reply's options to out
+ * (padded to 4) and returns their length. */
+static size_t echo_options(struct ustack *st, const uint8_t *hdr, size_t hlen, uint32_t me,
+			   uint8_t out[40])
+{
+	const uint8_t *o = hdr + IPV4_HDR_LEN;
+	size_t olen = hlen - IPV4_HDR_LEN, n = 0;
+	uint32_t ts = (uint32_t)((st->now / 1000) % 86400000u) | 0x80000000u;
+
+	for (size_t i = 0; i < olen;) {
+		uint8_t type = o[i];
+
+		if (type == IPOPT_EOL)
+			break;
+		if (type == IPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= olen || o[i + 1] < 2 || i + o[i + 1] > olen)
+			break;                                   /* malformed: stop */
+		uint8_t len = o[i + 1];
+		if ((type == IPOPT_RR && len >= 3) || (type == IPOPT_TS && len >= 4)) {
+			uint8_t *w = out + n;
+			uint8_t ptr = o[i + 2];
+
+			memcpy(w, o + i, len);
+			if (type == IPOPT_RR) {
+				if (ptr >= 4 && (size_t)ptr + 3 <= len) {
+					be32_put(w + ptr - 1, me);
+					w[2] = (uint8_t)(ptr + 4);
+				}
+			} else {
+				uint8_t flg = w[3] & 0x0f, oflw = w[3] >> 4;
+				size_t slot = flg == 0 ? 4 : 8;
+
+				if (ptr < 5) {
+					/* malformed pointer: returned as it came */
+				} else if ((size_t)ptr + slot - 1 > len) {
+					if (oflw < 15)
+						w[3] = (uint8_t)((oflw + 1) << 4 | flg);
+				} else if (flg == 0) {
+					be32_put(w + ptr - 1, ts);
+					w[2] = (uint8_t)(ptr + 4);
+				} else if (flg == 1) {
+					be32_put(w + ptr - 1, me);
+					be32_put(w + ptr + 3, ts);
+					w[2] = (uint8_t)(ptr + 8);
+				} else if (flg == 3 && be32_get(w + ptr - 1) == me) {
+					be32_put(w + ptr + 3, ts);
+					w[2] = (uint8_t)(ptr + 8);
+				}
+			}
+			n += len;
+		}
+		i += len;
+	}
+	while (n % 4)
+		out[n++] = IPOPT_EOL;
+	return n;
+}
+
 /* RFC 792 echo: the same data back, from the address the request was sent to. The
  * request's buffer is reused (headroom permitting). */
 static void icmp_echo(struct ustack *st, struct pkt *p, const struct icmp_repr *req)
@@ -254,6 +324,8 @@ static void icmp_echo(struct ustack *st, struct pkt *p, const struct icmp_repr *
 	uint32_t from = p->ip_dst, to = p->ip_src;
 	struct pkt *q = p;
 	char a[16];
+	uint8_t optbuf[40];
+	struct ip_out_opts opts = { 0 };
 
 	if (p->ip_bcast || p->l2_bcast || addr_is_multicast(p->ip_dst)) {
 		trace_info(st, "icmp: echo request from %s to a broadcast address ignored",
@@ -261,7 +333,13 @@ static void icmp_echo(struct ustack *st, struct pkt *p, const struct icmp_repr *
 		pkt_free(st, p);
 		return;
 	}
-	if (pkt_headroom(p) < 64) {
+	if (p->l3 && p->l3_len > IPV4_HDR_LEN && (p->l3[0] & 0x0f) > 5 &&
+	    (size_t)(p->l3[0] & 0x0f) * 4 <= p->l3_len) {
+		opts.ip_options_len = (uint8_t)echo_options(st, p->l3, (size_t)(p->l3[0] & 0x0f) * 4,
+							    from, optbuf);
+		opts.ip_options = optbuf;
+	}
+	if (pkt_headroom(p) < 64 + 40) {
 		q = pkt_alloc(st, p->len);
 		if (q)
 			memcpy(pkt_put(q, p->len), p->data, p->len);
@@ -276,7 +354,7 @@ static void icmp_echo(struct ustack *st, struct pkt *p, const struct icmp_repr *
 	r.type = ICMP_ECHO_REPLY;
 	r.code = 0;
 	icmp_emit(&r, q->data);
-	if (ipv4_output(st, q, from, to, IP_PROTO_ICMP, NULL) == 0) {
+	if (ipv4_output(st, q, from, to, IP_PROTO_ICMP, &opts) == 0) {
 		ST_COUNT(st, icmp_out);
 		ST_COUNT(st, icmp_echo_replies_out);
 	}

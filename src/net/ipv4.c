@@ -263,18 +263,25 @@ int ipv4_output(struct ustack *st, struct pkt *p, uint32_t src, uint32_t dst, ui
 		else
 			src = pa.ifp->addr;
 	}
-	if (p->len + IPV4_HDR_LEN > IP_MAX_DATAGRAM) {
+	size_t olen = opts->ip_options ? opts->ip_options_len : 0;
+	if (olen > 40 || olen % 4) {
+		pkt_free(st, p);
+		return -EINVAL;
+	}
+	if (p->len + IPV4_HDR_LEN + olen > IP_MAX_DATAGRAM) {
 		pkt_free(st, p);
 		return -EMSGSIZE;
 	}
 	mtu = pa.local ? IP_LOCAL_MTU : pa.ifp->mtu;
-	if (pkt_headroom(p) < IPV4_HDR_LEN) {
+	if (pkt_headroom(p) < IPV4_HDR_LEN + olen) {
 		pkt_free(st, p);
 		return -ENOBUFS;
 	}
 	memset(&h, 0, sizeof(h));
 	h.hdr_len = IPV4_HDR_LEN;
 	h.tos = opts->tos;
+	if (olen)
+		memcpy(pkt_push(p, olen), opts->ip_options, olen);
 	h.total_len = (uint16_t)(p->len + IPV4_HDR_LEN);
 	h.id = ipv4_id_next(&st->ip->ids, src, dst, proto);
 	h.df = opts->df;
@@ -282,7 +289,13 @@ int ipv4_output(struct ustack *st, struct pkt *p, uint32_t src, uint32_t dst, ui
 	h.proto = proto;
 	h.src = src;
 	h.dst = dst;
-	ipv4_emit(&h, pkt_push(p, IPV4_HDR_LEN));
+	uint8_t *hb = pkt_push(p, IPV4_HDR_LEN);
+	ipv4_emit(&h, hb);
+	if (olen) {
+		hb[0] = (uint8_t)(0x40 | (IPV4_HDR_LEN + olen) / 4);
+		be16_put(hb + 10, 0);
+		be16_put(hb + 10, csum(hb, IPV4_HDR_LEN + olen));
+	}
 	p->ifindex = -1;           /* locally originated (ARP failure answers with ICMP) */
 	p->l3 = p->data;
 	p->l3_len = p->len;

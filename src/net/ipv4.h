@@ -14,6 +14,8 @@ struct ip_out_opts {
 	uint8_t tos;
 	bool df;              /* don't fragment: larger than the MTU gives -EMSGSIZE */
 	bool allow_bcast;     /* SO_BROADCAST: may send to a broadcast address */
+	const uint8_t *ip_options;   /* IP options for the header (padded: a multiple of 4, */
+	uint8_t ip_options_len;      /* at most 40); not copied into fragments */
 };
 
 int ipv4_init(struct ustack *st);
