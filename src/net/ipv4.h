@@ -14,6 +14,8 @@ struct ip_out_opts {
 	uint8_t tos;
 	bool df;              /* don't fragment: larger than the MTU gives -EMSGSIZE */
 	bool allow_bcast;     /* SO_BROADCAST: may send to a broadcast address */
+	bool router_alert;    /* RFC 2113 Router Alert option (IGMP) */
+	bool mcast_loop;      /* IP_MULTICAST_LOOP: a copy to our own members of the group */
 };
 
 int ipv4_init(struct ustack *st);
