@@ -315,6 +315,10 @@ int ipv4_output(struct ustack *st, struct pkt *p, uint32_t src, uint32_t dst, ui
 				timer_set(st, &st->ip->local_timer, st->now);
 		}
 	}
+	if (opts->host_only && addr_is_multicast(dst)) {
+		pkt_free(st, p);
+		return 0;
+	}
 	return ipv4_send_path(st, &pa, p, mtu);
 }
 

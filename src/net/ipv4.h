@@ -16,6 +16,7 @@ struct ip_out_opts {
 	bool allow_bcast;     /* SO_BROADCAST: may send to a broadcast address */
 	bool router_alert;    /* RFC 2113 Router Alert option (IGMP) */
 	bool mcast_loop;      /* IP_MULTICAST_LOOP: a copy to our own members of the group */
+	bool host_only;       /* a group datagram with TTL 0: only that copy, none on the link */
 };
 
 int ipv4_init(struct ustack *st);

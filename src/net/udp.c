@@ -478,7 +478,8 @@ long udp_sendto(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t 
 	udp_emit(&r, h, len, src, dst);
 	struct ip_out_opts opts = { .allow_bcast = pcb->bcast, .ttl = pcb->ttl, .tos = pcb->tos };
 	if (mcast) {
-		opts.ttl = pcb->mcast_ttl ? pcb->mcast_ttl : 0;
+		opts.ttl = pcb->mcast_ttl ? pcb->mcast_ttl : 1;
+		opts.host_only = pcb->mcast_ttl == 0;      /* RFC 1112 §6.1: stays on the host */
 		opts.mcast_loop = pcb->mcast_loop;
 	}
 	int rc = ipv4_output(st, p, src, dst, UDP_PROTO, &opts);

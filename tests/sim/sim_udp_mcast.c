@@ -322,6 +322,17 @@ static void test_loop_ttl_if(void **state)
 	assert_true(len > 34);
 	assert_int_equal(f[22], 7);
 
+	/* TTL 0: only the host's own members get it (RFC 1112 §6.1) */
+	v = 1;
+	assert_int_equal(ustack_setsockopt(n->a, tx, IPPROTO_IP, IP_MULTICAST_LOOP, &v, sizeof(v)), 0);
+	v = 0;
+	assert_int_equal(ustack_setsockopt(n->a, tx, IPPROTO_IP, IP_MULTICAST_TTL, &v, sizeof(v)), 0);
+	send_group(n, tx, "host only");
+	simnet_run_for(n->sn, 10000);
+	assert_true(got(n->a, rx, "host only"));
+	assert_false(got(n->b, b1, "host only"));
+	assert_int_equal(simnet_raw_recv(n->sn, n->raw, f, sizeof(f)), 0);
+
 	/* IP_MULTICAST_IF by address and by ip_mreqn index; a foreign address is refused */
 	struct in_addr ifa = { simnet_addr("10.0.0.1") }, got_if;
 	assert_int_equal(ustack_setsockopt(n->a, tx, IPPROTO_IP, IP_MULTICAST_IF, &ifa, sizeof(ifa)), 0);
