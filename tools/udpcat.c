@@ -7,7 +7,8 @@
  *                                                        port: prints the error (exit 0 if
  *                                                        ECONNREFUSED)
  * Payload byte i is (i % 251), so a datagram cut or reordered inside does not look whole.
- * Options: -W SECS (recv/refused wait, default 5), --lport N (the local port). */
+ * Options: -W SECS (recv/refused wait, default 5), --lport N (the local port),
+ * --join GROUP (recv: IP_ADD_MEMBERSHIP of GROUP first, IP_DROP_MEMBERSHIP at the end). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@
 
 static const char udpcat_usage[] =
 	"usage: ustack udpcat [-W SECS] [--lport N] [network options] send HOST PORT SIZE...\n"
-	"       ustack udpcat [-W SECS] [network options] recv PORT COUNT\n"
+	"       ustack udpcat [-W SECS] [--join GROUP] [network options] recv PORT COUNT\n"
 	"       ustack udpcat [-W SECS] [--lport N] [network options] refused HOST PORT\n";
 
 static void fill(uint8_t *buf, size_t len)
@@ -98,8 +99,21 @@ static int do_send(struct ustack *st, struct sockaddr_in *to, unsigned long long
 	return rc;
 }
 
+/* IP_ADD_MEMBERSHIP (add) or IP_DROP_MEMBERSHIP of group on the interface it routes by. */
+static int membership(struct ustack *st, int fd, const struct in_addr *group, bool add)
+{
+	struct ip_mreq m = { .imr_multiaddr = *group };
+
+	if (ustack_setsockopt(st, fd, IPPROTO_IP, add ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP,
+			      &m, sizeof(m)) < 0) {
+		fprintf(stderr, "udpcat: %s: %s\n", add ? "join" : "leave", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int do_recv(struct ustack *st, unsigned long long port, unsigned long long count,
-		   unsigned wait_ms)
+		   unsigned wait_ms, const struct in_addr *group)
 {
 	uint8_t *buf = malloc(UDPCAT_MAX + 1);
 	uint64_t end = ustack_clock_us() + (uint64_t)wait_ms * 1000u;
@@ -110,6 +124,11 @@ static int do_recv(struct ustack *st, unsigned long long port, unsigned long lon
 		return 1;
 	fd = open_socket(st, port);
 	if (fd < 0) {
+		free(buf);
+		return 1;
+	}
+	if (group && membership(st, fd, group, true) < 0) {
+		ustack_close(st, fd);
 		free(buf);
 		return 1;
 	}
@@ -140,6 +159,8 @@ static int do_recv(struct ustack *st, unsigned long long port, unsigned long lon
 		fprintf(stderr, "udpcat: %llu of %llu datagrams\n", got, count);
 		rc = 1;
 	}
+	if (group && membership(st, fd, group, false) < 0)
+		rc = 1;
 	ustack_close(st, fd);
 	free(buf);
 	return rc;
@@ -190,6 +211,8 @@ int cmd_udpcat(int argc, char **argv)
 	char *pos[64];
 	int npos = 0, rc;
 	struct sockaddr_in to;
+	struct in_addr group = { 0 };
+	bool join = false;
 
 	tool_opts_init(&o);
 	for (int i = 1; i < argc; i++) {
@@ -205,7 +228,14 @@ int cmd_udpcat(int argc, char **argv)
 			return 2;
 		if (r > 0)
 			continue;
-		if (!strcmp(a, "-W") || tool_opt_is(a, "--lport")) {
+		if (tool_opt_is(a, "--join")) {
+			v = tool_opt_value("udpcat", udpcat_usage, argc, argv, &i);
+			if (!v)
+				return 2;
+			if (tool_parse_ip(v, &group) < 0 || (ntohl(group.s_addr) >> 28) != 0xe)
+				return tool_usage_error("udpcat", udpcat_usage, "bad group '%s'", v);
+			join = true;
+		} else if (!strcmp(a, "-W") || tool_opt_is(a, "--lport")) {
 			v = tool_opt_value("udpcat", udpcat_usage, argc, argv, &i);
 			if (!v)
 				return 2;
@@ -251,7 +281,8 @@ int cmd_udpcat(int argc, char **argv)
 	if (pos[0][0] == 's')
 		rc = do_send(net->st[0], &to, lport, pos + 3, npos - 3);
 	else if (pos[0][0] == 'r' && pos[0][2] == 'c')
-		rc = do_recv(net->st[0], port, count, (unsigned)(wait * 1000.0));
+		rc = do_recv(net->st[0], port, count, (unsigned)(wait * 1000.0),
+			     join ? &group : NULL);
 	else
 		rc = do_refused(net->st[0], &to, lport, (unsigned)(wait * 1000.0));
 	tool_net_free(net);

@@ -115,6 +115,8 @@ uint64_t ustack_clock_us(void);
 	X(ICMP_BAD_CSUM, "icmp: bad checksum") \
 	X(ICMP_RATE_LIMITED, "icmp: error rate limited") \
 	X(ICMP_UNKNOWN_TYPE, "icmp: unhandled type") \
+	X(IGMP_MALFORMED, "igmp: malformed") \
+	X(IGMP_BAD_CSUM, "igmp: bad checksum") \
 	X(UDP_MALFORMED, "udp: malformed") \
 	X(UDP_BAD_CSUM, "udp: bad checksum") \
 	X(UDP_NO_PORT, "udp: no socket on port") \
@@ -149,6 +151,7 @@ struct ustack_stats {
 	uint64_t arp_in, arp_out, arp_requests, arp_replies;
 	uint64_t ip_in, ip_out, ip_delivered, ip_forwarded, ip_frag_out, ip_reasm_ok;
 	uint64_t icmp_in, icmp_out, icmp_echo_replies_out;
+	uint64_t igmp_in, igmp_out;
 	uint64_t udp_in, udp_out;
 	uint64_t tcp_in, tcp_out, tcp_retransmits, tcp_rst_in, tcp_rst_out, tcp_conn_opened,
 		 tcp_conn_accepted, tcp_conn_dropped, tcp_fast_retransmits, tcp_timeouts;

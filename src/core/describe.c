@@ -18,6 +18,7 @@
 #include "wire/dns.h"
 #include "wire/eth.h"
 #include "wire/icmp.h"
+#include "wire/igmp.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 #include "wire/udp.h"
@@ -397,6 +398,40 @@ static void describe_tcp(struct line *l, const struct ustack_frame_info *fi, con
 	addf(l, " len %zu", fi->payload_len);
 }
 
+/* "IGMP v2 report 239.1.2.3", "IGMP v3 report TO_EX 239.1.2.3", "IGMP v2 query 0.0.0.0 max 1000 ms" */
+static void describe_igmp(struct line *l, const uint8_t *b, size_t len)
+{
+	static const char *const rec[] = { "?", "IS_IN", "IS_EX", "TO_IN", "TO_EX", "ALLOW", "BLOCK" };
+	struct igmp_repr r;
+	char g[16];
+
+	if (igmp_parse(b, len, &r) != WIRE_OK) {
+		addf(l, "IGMP malformed (%zu bytes)", len);
+		return;
+	}
+	ipv4_ntoa(r.group, g);
+	switch (r.type) {
+	case IGMP_QUERY:
+		addf(l, "IGMP v%u query %s max %llu ms", r.version, g,
+		     (unsigned long long)(igmp_max_resp_us(&r) / 1000));
+		break;
+	case IGMP_V1_REPORT:
+	case IGMP_V2_REPORT:
+		addf(l, "IGMP v%d report %s", r.type == IGMP_V1_REPORT ? 1 : 2, g);
+		break;
+	case IGMP_V2_LEAVE:
+		addf(l, "IGMP v2 leave %s", g);
+		break;
+	case IGMP_V3_REPORT:
+		addf(l, "IGMP v3 report %u record%s, %s %s", r.n_sources, r.n_sources == 1 ? "" : "s",
+		     rec[r.rec_type < 7 ? r.rec_type : 0], g);
+		break;
+	default:
+		addf(l, "IGMP type 0x%02x", r.type);
+		break;
+	}
+}
+
 static void describe_ipv4(struct line *l, const struct ustack_frame_info *fi, const uint8_t *ipb)
 {
 	char s[16], d[16];
@@ -429,6 +464,8 @@ static void describe_ipv4(struct line *l, const struct ustack_frame_info *fi, co
 		describe_udp(l, fi);
 	} else if (fi->is_tcp) {
 		describe_tcp(l, fi, ipb + hdr_len, (size_t)fi->ip_total_len - hdr_len);
+	} else if (fi->ip_proto == IP_PROTO_IGMP && fi->ip_total_len >= hdr_len) {
+		describe_igmp(l, ipb + hdr_len, (size_t)fi->ip_total_len - hdr_len);
 	} else if (proto) {
 		addf(l, "%s truncated", proto);
 	} else {

@@ -17,6 +17,7 @@
 #include "net/arp.h"
 #include "net/icmp.h"
 #include "net/ipv4.h"
+#include "net/igmp.h"
 #include "net/udp.h"
 #include "socket/socket.h"
 #include "tcp/tcp.h"
@@ -36,6 +37,7 @@ static const struct {
 	{ "arp", arp_init, arp_free },
 	{ "ipv4", ipv4_init, ipv4_free },
 	{ "icmp", icmp_init, icmp_free },
+	{ "igmp", igmp_init, igmp_free },
 	{ "udp", udp_init, udp_free },
 	{ "tcp", tcp_init, tcp_free },
 	{ "socket", sock_init, sock_free },
@@ -446,7 +448,7 @@ void ustack_get_stats(struct ustack *st, struct ustack_stats *out)
 	X(eth_in) X(eth_out) \
 	X(arp_in) X(arp_out) X(arp_requests) X(arp_replies) \
 	X(ip_in) X(ip_out) X(ip_delivered) X(ip_forwarded) X(ip_frag_out) X(ip_reasm_ok) \
-	X(icmp_in) X(icmp_out) X(icmp_echo_replies_out) \
+	X(icmp_in) X(icmp_out) X(icmp_echo_replies_out) X(igmp_in) X(igmp_out) \
 	X(udp_in) X(udp_out) \
 	X(tcp_in) X(tcp_out) X(tcp_retransmits) X(tcp_rst_in) X(tcp_rst_out) \
 	X(tcp_conn_opened) X(tcp_conn_accepted) X(tcp_conn_dropped) \

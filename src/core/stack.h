@@ -18,6 +18,7 @@
 struct arp_state;
 struct ipv4_state;
 struct icmp_state;
+struct igmp_state;
 struct udp_state;
 struct tcp_state;
 struct sock_table;
@@ -60,6 +61,7 @@ struct ustack {
 	struct arp_state *arp;
 	struct ipv4_state *ip;
 	struct icmp_state *icmp;
+	struct igmp_state *igmp;
 	struct udp_state *udp;
 	struct tcp_state *tcp;
 	struct sock_table *socks;

@@ -22,6 +22,7 @@
 #include "core/trace.h"
 #include "net/arp.h"
 #include "net/icmp.h"
+#include "net/igmp.h"
 #include "net/ipv4_frag.h"
 #include "net/udp.h"
 #include "tcp/tcp.h"
@@ -37,7 +38,6 @@ static inline bool addr_is_multicast(uint32_t a) { return (a >> 28) == 0xe; }
 static inline bool addr_is_loopnet(uint32_t a) { return (a >> 24) == 127; }
 
 static void local_deliver_timer(struct ustack *st, struct timer *t, uint64_t now);
-
 int ipv4_init(struct ustack *st)
 {
 	st->ip = calloc(1, sizeof(*st->ip));
@@ -160,6 +160,12 @@ static int ipv4_path(struct ustack *st, uint32_t src, uint32_t dst, struct ip_pa
 		pa->nexthop = dst;
 		return 0;
 	}
+	/* IP_MULTICAST_IF: a group is sent out of the interface of the source chosen. */
+	if (addr_is_multicast(dst) && src && (pa->ifp = iface_by_addr(st, src)) &&
+	    !pa->ifp->loopback && pa->ifp->up) {
+		pa->nexthop = dst;
+		return 0;
+	}
 	if (route_lookup(st, dst, &pa->nexthop, &ifindex) != 0) {
 		/* RFC 1112 §6.4: a group is reached on the link, with or without a route. */
 		if (!addr_is_multicast(dst) || !(pa->ifp = first_iface(st)))
@@ -263,6 +269,15 @@ int ipv4_output(struct ustack *st, struct pkt *p, uint32_t src, uint32_t dst, ui
 		else
 			src = pa.ifp->addr;
 	}
+	/* RFC 2113 Router Alert: type 148, length 4, value 0 (IGMP's reports) */
+	static const uint8_t router_alert[4] = { 0x94, 4, 0, 0 };
+	struct ip_out_opts ra;
+	if (opts->router_alert) {
+		ra = *opts;
+		ra.ip_options = router_alert;
+		ra.ip_options_len = sizeof(router_alert);
+		opts = &ra;
+	}
 	size_t olen = opts->ip_options ? opts->ip_options_len : 0;
 	if (olen > 40 || olen % 4) {
 		pkt_free(st, p);
@@ -308,9 +323,27 @@ int ipv4_output(struct ustack *st, struct pkt *p, uint32_t src, uint32_t dst, ui
 		return -EMSGSIZE;
 	}
 	ST_COUNT(st, ip_out);
+	/* RFC 1112 §6.1: a copy for our own members of the group, as if received on the
+	 * interface it leaves by (through the local queue: input never re-enters output). */
+	if (addr_is_multicast(dst) && opts->mcast_loop && !pa.local &&
+	    igmp_accepts(st, pa.ifp->index, dst)) {
+		struct pkt *c = pkt_clone(st, p);
+		if (c) {
+			c->ifindex = pa.ifp->index;
+			pkt_queue_push(&st->ip->local_q, c);
+			if (!timer_pending(&st->ip->local_timer))
+				timer_set(st, &st->ip->local_timer, st->now);
+		}
+	}
+	if (opts->host_only && addr_is_multicast(dst)) {
+		pkt_free(st, p);
+		return 0;
+	}
 	return ipv4_send_path(st, &pa, p, mtu);
 }
 
+/* A 24-byte header: the 20 of ipv4_emit and the Router Alert option (RFC 2113: type
+ * 148, length 4, value 0 "examine packet"). */
 /* --- forwarding (RFC 1812 §5.2, §5.3) --- */
 
 static void ipv4_forward(struct ustack *st, struct iface *in, struct pkt *p,
@@ -374,6 +407,13 @@ static void ipv4_deliver(struct ustack *st, struct iface *ifp, struct pkt *p)
 	switch (p->ip_proto) {
 	case IP_PROTO_ICMP:
 		icmp_input(st, p);
+		break;
+	case IP_PROTO_IGMP:
+		if (ifp) {
+			igmp_input(st, ifp, p);
+			break;
+		}
+		pkt_free(st, p);
 		break;
 	case IP_PROTO_UDP:
 		udp_input(st, p);
@@ -451,10 +491,11 @@ void ipv4_input(struct ustack *st, struct iface *ifp, struct pkt *p)
 	if (addr_is_loopnet(h.dst))
 		ours = ifp->loopback;
 	else
-		ours = p->ip_bcast || iface_by_addr(st, h.dst) != NULL;
+		ours = p->ip_bcast || iface_by_addr(st, h.dst) != NULL ||
+		       (addr_is_multicast(h.dst) && igmp_accepts(st, ifp->index, h.dst));
 	/* RFC 1122 §3.3.6: a link-layer broadcast must carry an IP broadcast (or
 	 * multicast); a unicast datagram that came that way is discarded. */
-	if (ours && p->l2_bcast && !p->ip_bcast) {
+	if (ours && p->l2_bcast && !p->ip_bcast && !addr_is_multicast(h.dst)) {
 		stack_drop(st, USTACK_DROP_IP_NOT_FOR_US, ifp->index, p->data, p->len);
 		pkt_free(st, p);
 		return;
@@ -491,7 +532,9 @@ static void local_deliver_timer(struct ustack *st, struct timer *t, uint64_t now
 	(void)t;
 	memset(&st->ip->local_q, 0, sizeof(st->ip->local_q));
 	while ((p = pkt_queue_pop(&q)) != NULL) {
-		struct iface *ifp = iface_by_addr(st, be32_get(p->data + 16));
+		uint32_t dst = be32_get(p->data + 16);
+		struct iface *ifp = addr_is_multicast(dst) ? iface_get(st, p->ifindex) :
+				    iface_by_addr(st, dst);
 
 		p->rx_time = now;
 		if (!ifp || !ifp->up) {

@@ -16,6 +16,9 @@ struct ip_out_opts {
 	bool allow_bcast;     /* SO_BROADCAST: may send to a broadcast address */
 	const uint8_t *ip_options;   /* IP options for the header (padded: a multiple of 4, */
 	uint8_t ip_options_len;      /* at most 40); not copied into fragments */
+	bool router_alert;    /* RFC 2113 Router Alert option (IGMP); no other options then */
+	bool mcast_loop;      /* IP_MULTICAST_LOOP: a copy to our own members of the group */
+	bool host_only;       /* a group datagram with TTL 0: only that copy, none on the link */
 };
 
 int ipv4_init(struct ustack *st);

@@ -58,6 +58,21 @@ long udp_recvfrom(struct ustack *st, struct udp_pcb *pcb, void *buf, size_t len,
 		  uint32_t *src, uint16_t *sport, struct udp_rx_info *info);
 /* IP_TTL (0: the stack default) and IP_TOS of what the pcb sends. */
 void udp_set_ip(struct udp_pcb *pcb, uint8_t ttl, uint8_t tos);
+/* IP_MULTICAST_TTL (default 1), IP_MULTICAST_LOOP (default on). */
+void udp_set_mcast_ttl(struct udp_pcb *pcb, uint8_t ttl);
+void udp_set_mcast_loop(struct udp_pcb *pcb, int on);
+/* IP_MULTICAST_IF: groups are sent from the interface with index ifindex (> 0) or
+ * address addr (0 and 0: by route). -ENODEV, -EADDRNOTAVAIL. */
+int udp_set_mcast_if(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, int ifindex);
+void udp_mcast_opts(const struct udp_pcb *pcb, uint8_t *ttl, bool *loop, uint32_t *ifaddr);
+/* IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP of group on the interface with index ifindex
+ * (> 0) or address ifaddr, else the one the group routes by. Join: -EINVAL (not a
+ * group), -ENODEV, -EADDRINUSE (already), -ENOBUFS (20 per socket). Leave:
+ * -EADDRNOTAVAIL (not a member). The pcb's memberships end when it is freed. */
+int udp_join(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t ifaddr,
+	     int ifindex);
+int udp_leave(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t ifaddr,
+	      int ifindex);
 /* SO_REUSEADDR, SO_BROADCAST, SO_RCVBUF. */
 void udp_set_reuse(struct udp_pcb *pcb, int on);
 /* SO_REUSEPORT, before bind: pcbs that all set it share a port; each sender's datagrams

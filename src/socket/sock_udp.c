@@ -105,16 +105,102 @@ static unsigned udp_op_events(struct usock *so)
 	return ev;
 }
 
+/* ip(7) multicast options. IP_MULTICAST_TTL/LOOP: an int or (Linux) one byte.
+ * IP_MULTICAST_IF: struct in_addr, ip_mreq or ip_mreqn. Memberships: ip_mreq or
+ * ip_mreqn (told apart by length). */
+static int udp_mcast_setopt(struct ustack *st, struct usock *so, int name, const void *val,
+			    socklen_t len)
+{
+	int v = 0;
+
+	switch (name) {
+	case IP_MULTICAST_TTL:
+	case IP_MULTICAST_LOOP:
+		if (len >= (socklen_t)sizeof(int))
+			memcpy(&v, val, sizeof(v));
+		else if (len >= 1)
+			v = *(const unsigned char *)val;
+		else
+			return -EINVAL;
+		if (name == IP_MULTICAST_LOOP) {
+			udp_set_mcast_loop(so->udp, v);
+			return 0;
+		}
+		if (v == -1)
+			v = 1;
+		if (v < 0 || v > 255)
+			return -EINVAL;
+		udp_set_mcast_ttl(so->udp, (uint8_t)v);
+		return 0;
+	case IP_MULTICAST_IF: {
+		struct ip_mreqn m = { 0 };
+		if (len >= (socklen_t)sizeof(struct ip_mreqn))
+			memcpy(&m, val, sizeof(m));
+		else if (len >= (socklen_t)sizeof(struct ip_mreq))
+			memcpy(&m.imr_address, (const char *)val + sizeof(struct in_addr),
+			       sizeof(struct in_addr));
+		else if (len >= (socklen_t)sizeof(struct in_addr))
+			memcpy(&m.imr_address, val, sizeof(struct in_addr));
+		else
+			return -EINVAL;
+		return udp_set_mcast_if(st, so->udp, ntohl(m.imr_address.s_addr), m.imr_ifindex);
+	}
+	case IP_ADD_MEMBERSHIP:
+	case IP_DROP_MEMBERSHIP: {
+		struct ip_mreqn m = { 0 };
+		if (len >= (socklen_t)sizeof(struct ip_mreqn))
+			memcpy(&m, val, sizeof(m));
+		else if (len >= (socklen_t)sizeof(struct ip_mreq))
+			memcpy(&m, val, sizeof(struct ip_mreq));  /* multiaddr, interface */
+		else
+			return -EINVAL;
+		uint32_t group = ntohl(m.imr_multiaddr.s_addr), ifaddr = ntohl(m.imr_address.s_addr);
+		return name == IP_ADD_MEMBERSHIP ? udp_join(st, so->udp, group, ifaddr, m.imr_ifindex) :
+		       udp_leave(st, so->udp, group, ifaddr, m.imr_ifindex);
+	}
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static int udp_mcast_getopt(struct usock *so, int name, void *val, socklen_t *len)
+{
+	uint8_t ttl;
+	bool loop;
+	uint32_t ifaddr;
+	int v;
+
+	udp_mcast_opts(so->udp, &ttl, &loop, &ifaddr);
+	switch (name) {
+	case IP_MULTICAST_TTL:
+		v = ttl;
+		break;
+	case IP_MULTICAST_LOOP:
+		v = loop;
+		break;
+	case IP_MULTICAST_IF: {
+		struct in_addr a = { htonl(ifaddr) };
+		sock_put_val(val, len, &a, sizeof(a));
+		return 0;
+	}
+	default:
+		return -ENOPROTOOPT;
+	}
+	sock_put_val(val, len, &v, sizeof(v));
+	return 0;
+}
+
 static int udp_op_setopt(struct ustack *st, struct usock *so, int level, int name,
 			 const void *val, socklen_t len)
 {
 	int v = 0;
 
-	(void)st;
 	if (level == IPPROTO_IP && (name == IP_TTL || name == IP_TOS)) {
 		udp_set_ip(so->udp, so->ip_ttl < 0 ? 0 : (uint8_t)so->ip_ttl, so->ip_tos);
 		return 0;
 	}
+	if (level == IPPROTO_IP)
+		return udp_mcast_setopt(st, so, name, val, len);
 	if (level != SOL_SOCKET)
 		return -ENOPROTOOPT;
 	if (name == SO_LINGER)
@@ -149,6 +235,8 @@ static int udp_op_getopt(struct ustack *st, struct usock *so, int level, int nam
 	int v;
 
 	(void)st;
+	if (level == IPPROTO_IP)
+		return udp_mcast_getopt(so, name, val, len);
 	if (level != SOL_SOCKET)
 		return -ENOPROTOOPT;
 	switch (name) {

@@ -87,12 +87,23 @@ static unsigned want_bit(int level, int name)
 }
 
 /* IPPROTO_IP options (ip(7)): the socket keeps them; TTL and TOS are passed on to the
- * protocol for what it sends. An int, or (Linux) a single byte for IP_TOS/IP_TTL. */
+ * protocol for what it sends. An int, or (Linux) a single byte for IP_TOS/IP_TTL.
+ * The multicast options are the protocol's own. */
+static bool ip_mcast_opt(int name)
+{
+	return name == IP_MULTICAST_IF || name == IP_MULTICAST_TTL || name == IP_MULTICAST_LOOP ||
+	       name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP;
+}
+
 static int ip_set(struct ustack *st, struct usock *so, int name, const void *val,
 		  socklen_t len)
 {
 	int v = 0;
 
+	if ((name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP) && so->type != SOCK_DGRAM)
+		return -EPROTO;                 /* as Linux: no groups on a stream */
+	if (ip_mcast_opt(name))
+		return so->ops->setopt(st, so, IPPROTO_IP, name, val, len);
 	if (len >= (socklen_t)sizeof(int))
 		memcpy(&v, val, sizeof(v));
 	else if (len >= 1 && (name == IP_TTL || name == IP_TOS))
@@ -219,7 +230,8 @@ int ustack_getsockopt(struct ustack *st, int fd, int level, int name, void *val,
 	} else if (level == SOL_SOCKET) {
 		rc = sol_socket_get(st, so, name, val, len);
 	} else if (level == IPPROTO_IP) {
-		rc = -ENOPROTOOPT;
+		rc = ip_mcast_opt(name) ? so->ops->getopt(st, so, level, name, val, len) :
+		     -ENOPROTOOPT;
 	} else {
 		rc = so->ops->getopt(st, so, level, name, val, len);
 	}

@@ -8,6 +8,7 @@
 #define IPV4_MAX_HDR_LEN 60
 #define IP_PROTO_ICMP 1
 #define IP_PROTO_TCP 6
+#define IP_PROTO_IGMP 2
 #define IP_PROTO_UDP 17
 
 struct ipv4_repr {

@@ -1,11 +1,12 @@
 /* fuzz_frame.c - libFuzzer target for the whole receive path below the transport:
  * Ethernet -> ARP | IPv4 (forwarding, reassembly) -> ICMP (echo, errors in, errors out),
+ * IGMP (queries for 239.1.2.3, which a socket has joined on if 0, and multicast to it),
  * with time passing between frames so that ARP timers and reassembly timeouts fire.
  *
  * Input: one configuration byte, then chunks:
  *   [len hi][len lo][ctl] then len bytes of Ethernet frame (cut to what is left).
  *   ctl bits 0-1: how much time passes before the frame (0, 1 ms, 1.1 s, 31 s)
- *   ctl bit 2: fix the IPv4 header checksum     ctl bit 3: fix the ICMP checksum
+ *   ctl bit 2: fix the IPv4 header checksum     ctl bit 3: fix the ICMP/IGMP checksum
  *   ctl bit 4: set the destination MAC to ours  ctl bit 5: the frame comes in on if 1
  *   ctl bit 6: fix the IPv4 total length to the frame
  * The fixes let the fuzzer get past checks it cannot solve by mutation. Configuration:
@@ -21,6 +22,7 @@
 
 #include "ustack/ustack.h"
 #include "ustack/dev.h"
+#include "ustack/socket.h"
 #include "core/stack.h"
 #include "core/iface.h"
 #include "net/ipv4_frag.h"
@@ -49,7 +51,7 @@ static void fix_frame(uint8_t *f, size_t n, uint8_t ctl, const uint8_t *mac)
 		f[16] = (uint8_t)(tl >> 8);
 		f[17] = (uint8_t)tl;
 	}
-	if ((ctl & 0x08) && f[14 + 9] == 1) {
+	if ((ctl & 0x08) && (f[14 + 9] == 1 || f[14 + 9] == 2)) {
 		size_t tl = ((size_t)f[16] << 8 | f[17]);
 
 		if (tl > hl && 14 + tl <= n && tl - hl >= 4) {
@@ -108,6 +110,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * vnet drops past its queue bound. */
 	peer = ustack_vnet_port(vn, NULL, 1500);
 	CHECK(peer);
+	int mfd = ustack_socket(st, AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in msa = { .sin_family = AF_INET, .sin_port = htons(5000) };
+	struct ip_mreq mreq = { .imr_multiaddr.s_addr = htonl(0xef010203), .imr_interface = a0 };
+	CHECK(mfd >= 0 && ustack_bind(st, mfd, (struct sockaddr *)&msa, sizeof(msa)) == 0);
+	CHECK(ustack_setsockopt(st, mfd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq)) == 0);
 	frame = malloc(MAX_FRAME);
 	CHECK(frame);
 

@@ -1,7 +1,7 @@
 /* fuzz_wire.c - libFuzzer target for every wire parser (src/wire).
  *
  * The input goes to each parser on its own, and down the layered path a frame takes
- * (Ethernet -> ARP | IPv4 -> ICMP | UDP | TCP, and UDP payload -> DNS). Whatever
+ * (Ethernet -> ARP | IPv4 -> ICMP | IGMP | UDP | TCP, and UDP payload -> DNS). Whatever
  * parses is emitted again and re-parsed: the second parse must succeed and agree
  * with the first. Any disagreement aborts, so the fuzzer reports it. */
 #include <stdint.h>
@@ -13,6 +13,7 @@
 #include "wire/dns.h"
 #include "wire/eth.h"
 #include "wire/icmp.h"
+#include "wire/igmp.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 #include "wire/udp.h"
@@ -64,6 +65,28 @@ static void fuzz_icmp(const uint8_t *d, size_t n)
 	CHECK(r2.type == r.type && r2.code == r.code && r2.id == r.id && r2.seq == r.seq &&
 	      r2.next_hop_mtu == r.next_hop_mtu);
 	CHECK(memcmp(out, d, 2) == 0 && memcmp(out + 4, d + 4, n - 4) == 0);
+}
+
+static void fuzz_igmp(const uint8_t *d, size_t n)
+{
+	struct igmp_repr r, r2;
+	uint8_t out[IGMP_V3_REPORT_ONE];
+
+	if (igmp_parse(d, n, &r))
+		return;
+	CHECK(igmp_max_resp_us(&r) <= 31744ull * 100000u);
+	if (n == IGMP_HDR_LEN && r.type != IGMP_V3_REPORT) {
+		/* the checksum may differ: 0x0000 and 0xffff are both right for an all-ones sum */
+		igmp_emit_v2(r.type, r.max_resp_code, r.group, out);
+		CHECK(memcmp(out, d, 2) == 0 && memcmp(out + 4, d + 4, 4) == 0);
+		CHECK(csum(out, IGMP_HDR_LEN) == 0);
+	}
+	if (r.type == IGMP_V3_REPORT && r.n_sources == 1 && n == IGMP_V3_REPORT_ONE &&
+	    d[9] == 0 && d[10] == 0 && d[11] == 0) {
+		igmp_emit_v3_report(r.rec_type, r.group, out);
+		CHECK(igmp_parse(out, sizeof(out), &r2) == WIRE_OK);
+		CHECK(r2.rec_type == r.rec_type && r2.group == r.group && r2.n_sources == 1);
+	}
 }
 
 static void fuzz_udp(const uint8_t *d, size_t n, uint32_t src, uint32_t dst)
@@ -145,6 +168,7 @@ static void fuzz_ipv4(const uint8_t *d, size_t n)
 	size_t l4len = r.total_len - r.hdr_len;
 	switch (r.proto) {
 	case IP_PROTO_ICMP: fuzz_icmp(l4, l4len); break;
+	case IP_PROTO_IGMP: fuzz_igmp(l4, l4len); break;
 	case IP_PROTO_UDP: fuzz_udp(l4, l4len, r.src, r.dst); break;
 	case IP_PROTO_TCP: fuzz_tcp(l4, l4len, r.src, r.dst); break;
 	default: break;
@@ -158,6 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_arp(data, size);
 	fuzz_ipv4(data, size);
 	fuzz_icmp(data, size);
+	fuzz_igmp(data, size);
 	fuzz_udp(data, size, 0x0a000001, 0x0a000002);
 	fuzz_tcp(data, size, 0x0a000001, 0x0a000002);
 	(void)dns_parse(data, size, &dns_m);

@@ -13,6 +13,7 @@
 #include "ustack/ustack.h"
 #include "wire/dns.h"
 #include "wire/eth.h"
+#include "wire/igmp.h"
 #include "wire/ipv4.h"
 #include "wire/udp.h"
 #include "test_wire_golden.h"
@@ -166,6 +167,34 @@ static void test_describe_fragments(void **state)
 	expect_line(f, 14 + 68, "IP 10.0.0.1 > 10.0.0.2: UDP len 48 frag id 12 off 1480");
 }
 
+/* IGMP messages (RFC 2236, RFC 3376): one line each, TTL 1 shown. */
+static void test_describe_igmp(void **state)
+{
+	(void)state;
+	uint8_t f[128];
+	struct eth_repr e = { .dst = { 1, 0, 0x5e, 0, 0, 0x16 }, .src = { 2, 0, 0, 0, 0, 1 },
+			      .type = ETHERTYPE_IPV4 };
+	struct ipv4_repr ip = { .total_len = 20 + 16, .ttl = 1, .proto = IP_PROTO_IGMP,
+				.src = 0x0a000001, .dst = 0xe0000016 };
+
+	memset(f, 0, sizeof(f));
+	eth_emit(&e, f);
+	ipv4_emit(&ip, f + 14);
+	igmp_emit_v3_report(IGMP_CHANGE_TO_EXCLUDE, 0xef010203, f + 34);
+	expect_line(f, 60, "IP 10.0.0.1 > 224.0.0.22: IGMP v3 report 1 record, TO_EX 239.1.2.3 ttl 1");
+	ip.total_len = 28;
+	ip.dst = 0xef010203;
+	ipv4_emit(&ip, f + 14);
+	igmp_emit_v2(IGMP_V2_REPORT, 0, 0xef010203, f + 34);
+	expect_line(f, 60, "IP 10.0.0.1 > 239.1.2.3: IGMP v2 report 239.1.2.3 ttl 1");
+	igmp_emit_v2(IGMP_V2_LEAVE, 0, 0xef010203, f + 34);
+	expect_line(f, 60, "IP 10.0.0.1 > 239.1.2.3: IGMP v2 leave 239.1.2.3 ttl 1");
+	igmp_emit_v2(IGMP_QUERY, 10, 0, f + 34);
+	expect_line(f, 60, "IP 10.0.0.1 > 239.1.2.3: IGMP v2 query 0.0.0.0 max 1000 ms ttl 1");
+	f[35] ^= 1;                         /* checksum now wrong */
+	expect_line(f, 60, "IP 10.0.0.1 > 239.1.2.3: IGMP malformed (8 bytes) ttl 1");
+}
+
 static void test_describe_bad(void **state)
 {
 	(void)state;
@@ -204,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_decode_fields),
 		cmocka_unit_test(test_describe_dns),
 		cmocka_unit_test(test_describe_fragments),
+		cmocka_unit_test(test_describe_igmp),
 		cmocka_unit_test(test_describe_bad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
