@@ -156,6 +156,10 @@ struct ustack_stats {
 	uint64_t tcp_in, tcp_out, tcp_retransmits, tcp_rst_in, tcp_rst_out, tcp_conn_opened,
 		 tcp_conn_accepted, tcp_conn_dropped, tcp_fast_retransmits, tcp_timeouts;
 	uint64_t tcp_syncookies_sent, tcp_syncookies_ok, tcp_syncookies_failed;
+	/* loss recovery: segments RACK (RFC 8985) marked lost, holes retransmitted from the
+	 * SACK scoreboard (RFC 6675), tail loss probes sent, retransmission timeouts found
+	 * spurious and undone (RFC 5682 / RFC 3522) */
+	uint64_t tcp_rack_lost, tcp_sack_rexmits, tcp_tlp_probes, tcp_spurious_rto;
 	uint64_t dns_queries, dns_answers, dns_cache_hits;
 	/* threads woken in blocking socket calls (recv, accept, poll, epoll_wait...) by an
 	 * event, and by their timeout */

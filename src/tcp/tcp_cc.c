@@ -1,17 +1,21 @@
-/* tcp_cc.c - congestion control (RFC 5681) and loss recovery.
+/* tcp_cc.c - congestion control (RFC 5681, RFC 9438) and loss recovery. See tcp_cc.h.
  *
- * Slow start and congestion avoidance count bytes (RFC 3465, L = 2*SMSS). Three
- * duplicate ACKs start fast retransmit / fast recovery: NewReno (RFC 6582) with window
- * inflation when SACK was not agreed; with SACK, the scoreboard and "pipe" of RFC 6675
- * decide: every byte below the highest SACKed byte that is not SACKed is taken as lost
- * (the forward-acknowledgment estimate), holes are retransmitted first, and new data
- * goes out while pipe < cwnd. Limited transmit (RFC 3042) is applied by tcp_output.
- * A retransmission of the first hole that is itself lost is sent again once it has
- * been outstanding for more than a smoothed RTT and a quarter (rather than waiting
- * for the retransmission timer). */
+ * Slow start counts bytes (RFC 3465, L = 2*SMSS); for CUBIC, HyStart++ may end it
+ * early. Without SACK, three duplicate ACKs start NewReno fast recovery (RFC 6582)
+ * with window inflation. With SACK, the scoreboard of tcp_rack.c decides what is lost
+ * (RFC 6675 IsLost and RACK's time rule); the first loss starts recovery: ssthresh
+ * from the algorithm, RecoveryPoint = SND.MAX, and Proportional Rate Reduction (RFC
+ * 6937) paces what goes out until SND.UNA passes RecoveryPoint, when cwnd = ssthresh.
+ * A timeout marks everything unSACKed lost and slow-starts from one segment; if the
+ * first ACK after it echoes a timestamp older than the retransmission's, the timeout
+ * was spurious (RFC 3522) and cwnd/ssthresh are restored. */
 #include "tcp/tcp_cc.h"
 
+#include <errno.h>
+#include <string.h>
+
 #include "core/stack.h"
+#include "core/trace.h"
 #include "tcp/tcp_var.h"
 
 #define CWND_MAX (1u << 30)
@@ -24,6 +28,22 @@ static uint32_t smss(const struct tcp_conn *c)
 uint32_t tcp_cc_flight(const struct tcp_conn *c)
 {
 	return c->snd_max - c->snd_una;
+}
+
+const char *tcp_cc_name(const struct tcp_conn *c)
+{
+	return c->cc.algo == TCP_CC_RENO ? "reno" : "cubic";
+}
+
+int tcp_cc_select(struct tcp_conn *c, const char *name)
+{
+	if (strcmp(name, "cubic") == 0)
+		c->cc.algo = TCP_CC_CUBIC;
+	else if (strcmp(name, "reno") == 0)
+		c->cc.algo = TCP_CC_RENO;
+	else
+		return -ENOENT;
+	return 0;
 }
 
 void tcp_cc_init(struct ustack *st, struct tcp_conn *c)
@@ -44,52 +64,20 @@ void tcp_cc_init(struct ustack *st, struct tcp_conn *c)
 	c->recover = c->snd_una;
 	c->rxmit_nxt = c->snd_una;
 	c->flags &= ~TF_RECOVERY;
+	tcp_cubic_init(&c->cc);
 }
 
-uint32_t tcp_cc_fack(const struct tcp_conn *c)
+/* The ssthresh of a congestion event (RFC 5681 eq. 4, or CUBIC's beta). */
+static uint32_t loss_ssthresh(struct tcp_conn *c)
 {
-	if (c->sacked.n && SEQ_GT(c->sacked.r[c->sacked.n - 1].right, c->snd_una))
-		return c->sacked.r[c->sacked.n - 1].right;
-	return c->snd_una;
-}
+	uint32_t mss = smss(c);
 
-/* SACKed bytes below lim. */
-static uint32_t sacked_below(const struct tcp_conn *c, uint32_t lim)
-{
-	uint32_t b = 0;
-
-	for (unsigned i = 0; i < c->sacked.n && SEQ_LT(c->sacked.r[i].left, lim); i++)
-		b += seq_min(c->sacked.r[i].right, lim) - c->sacked.r[i].left;
-	return b;
-}
-
-uint32_t tcp_cc_pipe(const struct tcp_conn *c)
-{
-	uint32_t fack = tcp_cc_fack(c);
-	uint32_t p = SEQ_GT(c->snd_max, fack) ? c->snd_max - fack : 0;
-	uint32_t lim = seq_min(seq_max(c->rxmit_nxt, c->snd_una), fack);
-
-	if (SEQ_GT(lim, c->snd_una))
-		p += (lim - c->snd_una) - sacked_below(c, lim);
-	return p;
-}
-
-bool tcp_cc_next_hole(const struct tcp_conn *c, uint32_t *seq, uint32_t *len)
-{
-	uint32_t s = seq_max(c->rxmit_nxt, c->snd_una);
-
-	for (unsigned i = 0; i < c->sacked.n; i++) {
-		const struct tcp_range *r = &c->sacked.r[i];
-
-		if (SEQ_LT(s, r->left)) {
-			*seq = s;
-			*len = r->left - s;
-			return true;
-		}
-		if (SEQ_LT(s, r->right))
-			s = r->right;
+	if (c->cc.algo == TCP_CC_CUBIC) {
+		uint32_t w = c->cwnd < tcp_cc_flight(c) ? c->cwnd : tcp_cc_flight(c);
+		return tcp_cubic_loss(&c->cc, w > mss ? w : mss, mss);
 	}
-	return false;
+	uint32_t flight = tcp_cc_flight(c);
+	return flight / 2 > 2 * mss ? flight / 2 : 2 * mss;
 }
 
 void tcp_cc_sack(struct tcp_conn *c, const struct tcp_repr *th)
@@ -107,20 +95,35 @@ void tcp_cc_sack(struct tcp_conn *c, const struct tcp_repr *th)
 	}
 }
 
-/* Was the retransmission of the first hole lost too? (see the top of the file) */
-static void head_lost_again(struct ustack *st, struct tcp_conn *c)
+/* Window growth outside recovery. */
+static void grow(struct ustack *st, struct tcp_conn *c, uint32_t ack, uint32_t acked)
 {
-	uint64_t wait = c->srtt ? (uint64_t)c->srtt + c->srtt / 4 + 2000 : c->rto;
+	uint32_t mss = smss(c);
 
-	if (!c->rxmit_head_time || st->now - c->rxmit_head_time < wait)
-		return;
-	if (c->flags & TF_SACK_OK) {
-		if (SEQ_GT(c->rxmit_nxt, c->snd_una))
-			c->rxmit_nxt = c->snd_una;
+	if (c->cwnd < c->ssthresh) {
+		uint32_t g = acked < 2 * mss ? acked : 2 * mss;   /* slow start, RFC 3465 */
+
+		if (c->cc.algo == TCP_CC_CUBIC) {
+			bool exit_ss;
+
+			g = tcp_hystart_ack(&c->cc, ack, c->snd_max, g, &exit_ss);
+			if (exit_ss)
+				c->ssthresh = c->cwnd;
+		}
+		c->cwnd += g;
+	} else if (c->cc.algo == TCP_CC_CUBIC) {
+		uint32_t rtt = c->rack.min_rtt ? c->rack.min_rtt : c->srtt;
+
+		c->cwnd = tcp_cubic_ack(&c->cc, st->now, c->cwnd, acked, rtt, mss);
 	} else {
-		c->flags |= TF_REXMIT_ONE;
+		c->bytes_acked += acked;                     /* congestion avoidance */
+		if (c->bytes_acked >= c->cwnd) {
+			c->bytes_acked -= c->cwnd;
+			c->cwnd += mss;
+		}
 	}
-	c->rxmit_head_time = 0;
+	if (c->cwnd > CWND_MAX)
+		c->cwnd = CWND_MAX;
 }
 
 void tcp_cc_new_ack(struct ustack *st, struct tcp_conn *c, uint32_t ack)
@@ -128,6 +131,20 @@ void tcp_cc_new_ack(struct ustack *st, struct tcp_conn *c, uint32_t ack)
 	uint32_t acked = ack - c->snd_una;
 	uint32_t mss = smss(c);
 
+	if (c->flags & TF_SACK_OK) {
+		c->dupacks = 0;
+		if (c->flags & TF_RECOVERY) {
+			if (SEQ_GEQ(ack, c->recover)) {
+				/* RFC 6937: at the end of recovery cwnd = ssthresh */
+				c->cwnd = c->ssthresh;
+				c->flags &= ~TF_RECOVERY;
+				c->bytes_acked = 0;
+			}
+			return;
+		}
+		grow(st, c, ack, acked);
+		return;
+	}
 	if (c->flags & TF_RECOVERY) {
 		if (SEQ_GEQ(ack, c->recover)) {
 			/* RFC 6582 3.2 step 3 (full acknowledgment), option 1 */
@@ -142,31 +159,14 @@ void tcp_cc_new_ack(struct ustack *st, struct tcp_conn *c, uint32_t ack)
 			return;
 		}
 		/* partial acknowledgment (step 5) */
-		if (!(c->flags & TF_SACK_OK)) {
-			c->flags |= TF_REXMIT_ONE;
-			c->cwnd = c->cwnd > acked ? c->cwnd - acked : mss;
-			if (acked >= mss)
-				c->cwnd += mss;
-		}
-		/* The new first hole: if it was retransmitted already, its clock starts now. */
-		if (SEQ_GT(c->rxmit_nxt, ack))
-			c->rxmit_head_time = st->now;
-		else
-			c->rxmit_nxt = ack;
+		c->flags |= TF_REXMIT_ONE;
+		c->cwnd = c->cwnd > acked ? c->cwnd - acked : mss;
+		if (acked >= mss)
+			c->cwnd += mss;
 		return;
 	}
 	c->dupacks = 0;
-	if (c->cwnd < c->ssthresh) {
-		c->cwnd += acked < 2 * mss ? acked : 2 * mss;   /* slow start, RFC 3465 */
-	} else {
-		c->bytes_acked += acked;                     /* congestion avoidance */
-		if (c->bytes_acked >= c->cwnd) {
-			c->bytes_acked -= c->cwnd;
-			c->cwnd += mss;
-		}
-	}
-	if (c->cwnd > CWND_MAX)
-		c->cwnd = CWND_MAX;
+	grow(st, c, ack, acked);
 }
 
 void tcp_cc_dup_ack(struct ustack *st, struct tcp_conn *c)
@@ -174,41 +174,103 @@ void tcp_cc_dup_ack(struct ustack *st, struct tcp_conn *c)
 	uint32_t mss = smss(c);
 
 	c->dupacks++;
+	if (c->flags & TF_SACK_OK)
+		return;                                  /* the scoreboard decides */
 	if (c->flags & TF_RECOVERY) {
-		if (!(c->flags & TF_SACK_OK) && c->cwnd < CWND_MAX)
+		if (c->cwnd < CWND_MAX)
 			c->cwnd += mss;                  /* RFC 6582 step 4: inflate */
-		head_lost_again(st, c);
 		return;
 	}
-	bool lost = c->dupacks >= 3 ||
-		    ((c->flags & TF_SACK_OK) && tcp_ranges_bytes(&c->sacked) >= 3 * mss);
-	if (!lost || SEQ_LT(c->snd_una, c->recover))
+	if (c->dupacks < 3 || SEQ_LT(c->snd_una, c->recover))
 		return;
 	/* RFC 5681 3.2 steps 2-3 / RFC 6582 3.2 step 2 */
-	uint32_t flight = tcp_cc_flight(c);
-	c->ssthresh = flight / 2 > 2 * mss ? flight / 2 : 2 * mss;
+	c->ssthresh = loss_ssthresh(c);
 	c->recover = c->snd_max;
 	c->flags |= TF_RECOVERY;
-	c->rxmit_nxt = c->snd_una;
 	c->rt_active = false;
-	if (c->flags & TF_SACK_OK) {
-		c->cwnd = c->ssthresh;
-	} else {
-		c->cwnd = c->ssthresh + 3 * mss;
-		c->flags |= TF_REXMIT_ONE;
-	}
+	c->cwnd = c->ssthresh + 3 * mss;
+	c->flags |= TF_REXMIT_ONE;
 	ST_COUNT(st, tcp_fast_retransmits);
+}
+
+/* Loss found with SACK: start recovery unless one is under way (RFC 6675 section 5). */
+static void sack_loss(struct ustack *st, struct tcp_conn *c)
+{
+	if ((c->flags & TF_RECOVERY) || SEQ_LT(c->snd_una, c->recover))
+		return;
+	c->ssthresh = loss_ssthresh(c);
+	c->recover = c->snd_max;
+	c->flags |= TF_RECOVERY;
+	c->rt_active = false;
+	c->bytes_acked = 0;
+	c->cwnd = c->ssthresh;
+	tcp_prr_start(&c->rack, tcp_cc_flight(c));
+	ST_COUNT(st, tcp_fast_retransmits);
+	if (trace_on(st))
+		trace_info(st, "tcp %d: recovery (una %u max %u ssthresh %u, %s)", c->id,
+			   c->snd_una, c->snd_max, c->ssthresh, tcp_cc_name(c));
+}
+
+/* RFC 3522: the first ACK after a timeout acknowledges the original transmission. */
+static void eifel(struct ustack *st, struct tcp_conn *c, const struct tcp_repr *th,
+		  uint32_t delivered)
+{
+	struct tcp_rack *r = &c->rack;
+
+	if (!r->rto_undo_ok || !delivered)
+		return;
+	r->rto_undo_ok = false;
+	if (!th->has_ts || !SEQ_LT(th->ts_ecr, r->rto_tsval))
+		return;
+	ST_COUNT(st, tcp_spurious_rto);
+	trace_info(st, "tcp %d: the timeout was spurious: cwnd %u ssthresh %u restored", c->id,
+		   r->undo_cwnd, r->undo_ssthresh);
+	c->cwnd = r->undo_cwnd;
+	c->ssthresh = r->undo_ssthresh;
+	c->recover = c->snd_una;
+	tcp_rack_unmark_lost(c);
+}
+
+void tcp_cc_sack_ack(struct ustack *st, struct tcp_conn *c, const struct tcp_repr *th,
+		     uint32_t delivered)
+{
+	eifel(st, c, th, delivered);
+	if (tcp_rack_detect(st, c))
+		sack_loss(st, c);
+	if (c->flags & TF_RECOVERY)
+		tcp_prr_ack(&c->rack, delivered, tcp_rack_pipe(c), c->ssthresh, smss(c));
+}
+
+void tcp_cc_rack_timeout(struct ustack *st, struct tcp_conn *c)
+{
+	if (!(c->flags & TF_SACK_OK) || !tcp_rack_detect(st, c))
+		return;
+	bool was = (c->flags & TF_RECOVERY) != 0;
+
+	sack_loss(st, c);
+	/* No ACK brings an allowance now: let one segment go (the fast retransmit). */
+	if ((c->flags & TF_RECOVERY) && (!was || c->rack.prr_sndcnt <= 0))
+		c->rack.prr_sndcnt = smss(c);
 }
 
 void tcp_cc_rto(struct ustack *st, struct tcp_conn *c)
 {
 	uint32_t mss = smss(c);
-	uint32_t flight = tcp_cc_flight(c);
+	struct tcp_rack *r = &c->rack;
 
-	(void)st;
-	/* RFC 5681 3.1 eq. 4, only for the first timeout of a segment */
-	if (c->rxtshift <= 1)
-		c->ssthresh = flight / 2 > 2 * mss ? flight / 2 : 2 * mss;
+	/* RFC 3522: remember what to restore should the timeout prove spurious */
+	if (c->rxtshift <= 1) {
+		r->undo_cwnd = c->cwnd;
+		r->undo_ssthresh = c->ssthresh;
+		r->rto_undo_ok = (c->flags & TF_TS_OK) != 0;
+		r->rto_tsval = (uint32_t)(st->now / 1000) + c->ts_offset;
+		/* RFC 5681 3.1 eq. 4, only for the first timeout of a segment */
+		if (c->flags & TF_RECOVERY)
+			r->undo_ssthresh = c->ssthresh;
+		c->ssthresh = loss_ssthresh(c);
+	} else {
+		r->rto_undo_ok = false;
+	}
 	c->cwnd = mss;                                 /* the loss window */
 	c->bytes_acked = 0;
 	c->dupacks = 0;
@@ -216,5 +278,12 @@ void tcp_cc_rto(struct ustack *st, struct tcp_conn *c)
 	c->recover = c->snd_max;
 	c->rxmit_nxt = c->snd_una;
 	c->rxmit_head_time = 0;
-	tcp_ranges_clear(&c->sacked);
+	r->tlp_out = false;
+	if (c->cc.algo == TCP_CC_CUBIC)
+		c->cc.epoch_start = 0;
+	if (c->flags & TF_SACK_OK) {
+		tcp_rack_mark_all_lost(c);             /* RFC 8985 6.3 */
+	} else {
+		tcp_ranges_clear(&c->sacked);
+	}
 }

@@ -495,6 +495,7 @@ void tcp_conn_free(struct ustack *st, struct tcp_conn *c)
 	tcp_ring_free(&c->rcvbuf);
 	tcp_ranges_clear(&c->ooo);
 	tcp_ranges_clear(&c->sacked);
+	tcp_rack_free(&c->rack);
 	if (c->aprev)
 		c->aprev->anext = c->anext;
 	else
@@ -582,6 +583,7 @@ void tcp_closed(struct ustack *st, struct tcp_conn *c)
 	tcp_ranges_clear(&c->ooo);
 	tcp_ranges_clear(&c->sacked);
 	tcp_ring_release(&c->rcvbuf);                /* kept only while unread bytes are */
+	tcp_rack_free(&c->rack);
 	c->flags &= ~(TF_ACKNOW | TF_DELACK | TF_FORCE | TF_REXMIT_ONE | TF_RECOVERY);
 	tcp_set_state(st, c, TCPS_CLOSED);
 	tcp_child_unlink(c);

@@ -273,6 +273,7 @@ static struct tcp_conn *listen_child(struct ustack *st, struct tcp_conn *l,
 	c->flags = (l->flags & (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_REUSE | TF_WANT_WS |
 				TF_WANT_TS | TF_WANT_SACK)) | TF_PASSIVE;
 	c->mss_user = l->mss_user;
+	c->cc.algo = l->cc.algo;
 	c->keep_idle = l->keep_idle;
 	c->keep_intvl = l->keep_intvl;
 	c->keep_cnt = l->keep_cnt;
@@ -648,6 +649,8 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 		tcp_output(st, c);
 		return;
 	}
+	/* the scoreboard of segments in flight (RACK's RTTs; with SACK, loss detection) */
+	uint32_t delivered = tcp_rack_ack(st, c, th);
 	if ((c->flags & TF_SACK_OK) && th->n_sack)
 		tcp_cc_sack(c, th);
 	uint32_t nwnd = (uint32_t)th->win << c->snd_wscale;
@@ -660,6 +663,8 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 		 * brings SACK information, data-bearing or not. */
 		tcp_cc_dup_ack(st, c);
 	}
+	if (c->flags & TF_SACK_OK)
+		tcp_cc_sack_ack(st, c, th, delivered);
 	/* Window update (SND.WL1 < SEG.SEQ or SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK) */
 	if (SEQ_LT(c->snd_wl1, seg->seq) ||
 	    (c->snd_wl1 == seg->seq && SEQ_LEQ(c->snd_wl2, th->ack))) {

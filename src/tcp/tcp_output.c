@@ -276,6 +276,7 @@ static int64_t send_range(struct ustack *st, struct tcp_conn *c, uint32_t seq, u
 		return -1;
 	if (fin)
 		c->flags |= TF_SENTFIN;
+	tcp_rack_sent(st, c, seq, len + (fin ? 1 : 0));
 	if (SEQ_LT(seq, c->snd_max)) {
 		c->rt_active = false;                    /* Karn */
 		if (len) {
@@ -332,58 +333,124 @@ static int output_syn(struct ustack *st, struct tcp_conn *c)
 	return 0;
 }
 
-/* RFC 6675-style sending during SACK recovery: holes first, then new data, while
- * pipe < cwnd. */
-static int output_sack_recovery(struct ustack *st, struct tcp_conn *c)
+/* New data from snd_nxt in full segments (or the FIN), at most `room` bytes of
+ * sequence space. Returns the space used, 0 if nothing may go, -1 out of packets. */
+static int64_t send_new(struct ustack *st, struct tcp_conn *c, uint32_t room)
 {
 	uint32_t maxpay = seg_room(c);
+	uint32_t end = data_end(c);
+	uint32_t avail = SEQ_LT(c->snd_nxt, end) ? end - c->snd_nxt : 0;
+	uint32_t inflight = c->snd_nxt - c->snd_una;
+	uint32_t usable = c->snd_wnd > inflight ? c->snd_wnd - inflight : 0;
+	uint32_t len = avail < usable ? avail : usable;
+	bool fin = (c->flags & TF_FIN_PENDING) && c->snd_nxt + len == end &&
+		   !((c->flags & TF_SENTFIN) && SEQ_GT(c->snd_max, end));
+
+	if (len > maxpay)
+		len = maxpay;
+	if (len > room)
+		return 0;
+	if (len == 0 && !fin)
+		return 0;
+	if (len < maxpay && len < avail)
+		return 0;                                /* only full segments here */
+	uint32_t seq = c->snd_nxt;
+	int64_t used = send_range(st, c, seq, len);
+	if (used > 0)
+		advance(st, c, seq, (uint32_t)used);
+	return used;
+}
+
+/* Sending while the scoreboard holds lost segments or recovery is under way (RFC 6675
+ * NextSeg(), rules 1 and 2): lost segments first, then new data. In fast recovery
+ * Proportional Rate Reduction (RFC 6937) says how much (a whole segment goes while its
+ * allowance is positive); otherwise (after a timeout) cwnd against pipe. */
+static int output_scoreboard(struct ustack *st, struct tcp_conn *c)
+{
+	struct tcp_rack *r = &c->rack;
+	bool prr = (c->flags & TF_RECOVERY) != 0;
 	int n = 0;
 
-	while (n < TCP_BURST_MAX && tcp_cc_pipe(c) < c->cwnd) {
+	while (n < TCP_BURST_MAX) {
+		uint32_t pipe = tcp_rack_pipe(c);
 		uint32_t s, l;
 
-		if (tcp_cc_next_hole(c, &s, &l)) {
-			/* Resend as it was first cut (full size), not in slivers. */
-			if (l > tcp_seg_payload_max(c))
+		if (prr ? r->prr_sndcnt <= 0 : pipe >= c->cwnd)
+			break;
+		int64_t used;
+		if (tcp_rack_next_lost(c, &s, &l)) {
+			/* Resend as it was first cut, not in slivers. */
+			if (l > tcp_seg_payload_max(c) + 1)
 				l = tcp_seg_payload_max(c);
-			int64_t used = send_range(st, c, s, l);
+			bool fin_only = s + l == data_end(c) + 1;
+			used = send_range(st, c, s, fin_only ? l - 1 : l);
 			if (used < 0)
 				break;
 			if (used == 0) {
-				c->rxmit_nxt = tcp_cc_fack(c);
+				/* nothing in the ring for it (cannot be): forget the mark */
+				tcp_rack_sent(st, c, s, l);
 				continue;
 			}
-			if (s == c->snd_una) {
-				c->rxmit_head_time = st->now;
+			ST_COUNT(st, tcp_sack_rexmits);
+			if (s == c->snd_una)
 				tcp_rexmt_restart(st, c);         /* give it a full RTO */
-			}
-			c->rxmit_nxt = s + (uint32_t)used;
-			n++;
-			continue;
+		} else {
+			used = send_new(st, c, UINT32_MAX);
+			if (used <= 0)
+				break;
 		}
-		/* new data */
-		uint32_t end = data_end(c);
-		uint32_t avail = SEQ_LT(c->snd_nxt, end) ? end - c->snd_nxt : 0;
-		uint32_t inflight = c->snd_nxt - c->snd_una;
-		uint32_t usable = c->snd_wnd > inflight ? c->snd_wnd - inflight : 0;
-		uint32_t len = avail < usable ? avail : usable;
-		bool fin = (c->flags & TF_FIN_PENDING) && c->snd_nxt + len == end &&
-			   !((c->flags & TF_SENTFIN) && SEQ_GT(c->snd_max, end));
-
-		if (len > maxpay)
-			len = maxpay;
-		if (len == 0 && !fin)
-			break;
-		if (len < maxpay && len < avail)
-			break;                               /* only full segments here */
-		uint32_t seq = c->snd_nxt;
-		int64_t used = send_range(st, c, seq, len);
-		if (used <= 0)
-			break;
-		advance(st, c, seq, (uint32_t)used);
+		if (prr) {
+			r->prr_out += (uint32_t)used;
+			r->prr_sndcnt -= used;
+		}
 		n++;
 	}
 	return n;
+}
+
+/* RFC 8985 7.2: arm the probe timeout when the flight has no other guard but the RTO. */
+static void tlp_arm(struct ustack *st, struct tcp_conn *c)
+{
+	const struct tcp_rack *r = &c->rack;
+
+	if (!(c->flags & TF_SACK_OK) || (c->flags & TF_RECOVERY) || r->lost_bytes ||
+	    r->tlp_out || c->snd_una == c->snd_max || c->rxtshift || c->snd_wnd == 0 ||
+	    (c->state != TCPS_ESTABLISHED && c->state != TCPS_CLOSE_WAIT &&
+	     c->state != TCPS_FIN_WAIT_1 && c->state != TCPS_CLOSING &&
+	     c->state != TCPS_LAST_ACK)) {
+		tcp_timer_stop(st, c, TT_TLP);
+		return;
+	}
+	uint64_t when = st->now + tcp_rack_pto(st, c);
+	if (tcp_timer_on(c, TT_REXMT) && when >= c->deadline[TT_REXMT]) {
+		tcp_timer_stop(st, c, TT_TLP);           /* the RTO comes first anyway */
+		return;
+	}
+	tcp_timer_set(st, c, TT_TLP, when);
+}
+
+void tcp_output_tlp(struct ustack *st, struct tcp_conn *c)
+{
+	struct tcp_rack *r = &c->rack;
+	uint32_t s, l;
+
+	if (!(c->flags & TF_SACK_OK) || (c->flags & TF_RECOVERY) || r->tlp_out ||
+	    c->snd_una == c->snd_max)
+		return;
+	/* new data if the windows allow it, else the last segment again */
+	int64_t used = c->snd_wnd ? send_new(st, c, UINT32_MAX) : 0;
+	if (used == 0 && tcp_rack_last(c, &s, &l)) {
+		if (l > tcp_seg_payload_max(c) + 1)
+			l = tcp_seg_payload_max(c);
+		bool fin_only = s + l == data_end(c) + 1;
+		used = send_range(st, c, s, fin_only ? l - 1 : l);
+	}
+	if (used <= 0)
+		return;
+	r->tlp_out = true;
+	r->tlp_end = c->snd_max;
+	ST_COUNT(st, tcp_tlp_probes);
+	tcp_rexmt_restart(st, c);                    /* RFC 8985 7.3: the RTO after the probe */
 }
 
 /* One segment of new (or, after a timeout, resent) data or FIN from snd_nxt, if the
@@ -528,8 +595,8 @@ int tcp_output(struct ustack *st, struct tcp_conn *c)
 			}
 		}
 	}
-	if ((c->flags & (TF_RECOVERY | TF_SACK_OK)) == (TF_RECOVERY | TF_SACK_OK))
-		sent += output_sack_recovery(st, c);
+	if ((c->flags & TF_SACK_OK) && ((c->flags & TF_RECOVERY) || c->rack.lost_bytes))
+		sent += output_scoreboard(st, c);
 	else
 		for (int n = 0; n < TCP_BURST_MAX; n++) {
 			int r = output_one(st, c);
@@ -560,6 +627,7 @@ int tcp_output(struct ustack *st, struct tcp_conn *c)
 			tcp_rexmt_restart(st, c);
 		if (unsent && !tcp_timer_on(c, TT_REXMT) && !tcp_timer_on(c, TT_PERSIST))
 			tcp_persist_start(st, c);
+		tlp_arm(st, c);
 	}
 	return sent;
 }

@@ -124,10 +124,13 @@ void tcp_persist_start(struct ustack *st, struct tcp_conn *c)
 {
 	struct tcp_state *ts = st->tcp;
 	uint64_t base = c->srtt ? (uint64_t)c->srtt + 4 * (uint64_t)c->rttvar : c->rto;
-	uint64_t t = base << (c->persist_shift > 16 ? 16 : c->persist_shift);
+	uint64_t t;
 
-	if (t < ts->persist_min)
-		t = ts->persist_min;
+	/* The floor first, then the backoff: the intervals double from the first probe
+	 * (applied the other way round, a small RTT stayed at the floor for 5-6 probes). */
+	if (base < ts->persist_min)
+		base = ts->persist_min;
+	t = base << (c->persist_shift > 16 ? 16 : c->persist_shift);
 	if (t > ts->persist_max)
 		t = ts->persist_max;
 	if (c->persist_shift < 16)
@@ -168,6 +171,8 @@ void tcp_time_wait_start(struct ustack *st, struct tcp_conn *c)
 	else if (c->ooo.n == 0)
 		tcp_ring_release(&c->rcvbuf);             /* nothing unread: nothing to keep */
 	tcp_ranges_clear(&c->sacked);
+	tcp_rack_free(&c->rack);
+	c->deadline[TT_RACK] = c->deadline[TT_TLP] = 0;
 	tcp_timer_set(st, c, TT_2MSL, st->now + 2 * st->tcp->msl);
 }
 
@@ -208,7 +213,12 @@ static void timer_rexmt(struct ustack *st, struct tcp_conn *c)
 		c->total_retrans++;
 	} else {
 		tcp_cc_rto(st, c);
-		c->snd_nxt = c->snd_una;
+		/* With SACK the scoreboard now holds every unSACKed segment as lost and output
+		 * resends those; without it, go back to SND.UNA. */
+		if (!(c->flags & TF_SACK_OK))
+			c->snd_nxt = c->snd_una;
+		tcp_timer_stop(st, c, TT_TLP);
+		tcp_timer_stop(st, c, TT_RACK);
 	}
 	tcp_output(st, c);
 	if (!tcp_timer_on(c, TT_REXMT) && !tcp_timer_on(c, TT_PERSIST) && c->state != TCPS_CLOSED)
@@ -301,6 +311,19 @@ static void timer_delack(struct ustack *st, struct tcp_conn *c)
 	tcp_output(st, c);
 }
 
+/* RFC 8985 6.2: the reordering window of a segment ran out. */
+static void timer_rack(struct ustack *st, struct tcp_conn *c)
+{
+	tcp_cc_rack_timeout(st, c);
+	tcp_output(st, c);
+}
+
+/* RFC 8985 7.3: the Tail Loss Probe. */
+static void timer_tlp(struct ustack *st, struct tcp_conn *c)
+{
+	tcp_output_tlp(st, c);
+}
+
 static void tcp_timer_fire(struct ustack *st, struct timer *t, uint64_t now)
 {
 	static void (*const handlers[TT_N])(struct ustack *, struct tcp_conn *) = {
@@ -310,9 +333,11 @@ static void tcp_timer_fire(struct ustack *st, struct timer *t, uint64_t now)
 		[TT_KEEP] = timer_keep,
 		[TT_DELACK] = timer_delack,
 		[TT_IDLE] = timer_idle,
+		[TT_RACK] = timer_rack,
+		[TT_TLP] = timer_tlp,
 	};
-	static const enum tcp_timer_id order[TT_N] = { TT_2MSL, TT_REXMT, TT_PERSIST, TT_KEEP,
-						       TT_DELACK, TT_IDLE };
+	static const enum tcp_timer_id order[TT_N] = { TT_2MSL, TT_RACK, TT_TLP, TT_REXMT,
+						       TT_PERSIST, TT_KEEP, TT_DELACK, TT_IDLE };
 	struct tcp_conn *c = t->arg;
 
 	for (int i = 0; i < TT_N && c->state != TCPS_CLOSED; i++) {

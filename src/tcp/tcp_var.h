@@ -20,6 +20,8 @@
 #include "core/upcall.h"
 #include "tcp/tcp.h"
 #include "tcp/tcp_buf.h"
+#include "tcp/tcp_cubic.h"
+#include "tcp/tcp_rack.h"
 #include "tcp/tcp_seq.h"
 #include "wire/tcp.h"
 
@@ -81,6 +83,8 @@ enum tcp_timer_id {
 	TT_KEEP,       /* keep-alive, RFC 9293 3.8.4 / RFC 1122 4.2.3.6 */
 	TT_2MSL,       /* TIME_WAIT, and the orphaned FIN_WAIT_2 bound */
 	TT_IDLE,       /* drained rings give their storage back (tcp_drained) */
+	TT_RACK,       /* RACK reordering window ends (RFC 8985 6.2) */
+	TT_TLP,        /* Tail Loss Probe (RFC 8985 7) */
 	TT_N
 };
 
@@ -157,6 +161,8 @@ struct tcp_conn {
 	uint32_t rxmit_nxt;              /* next byte to retransmit during recovery */
 	uint64_t rxmit_head_time;        /* when snd_una's segment was last retransmitted */
 	struct tcp_ranges sacked;        /* SACK scoreboard above snd_una */
+	struct tcp_rack rack;            /* segments in flight, RACK-TLP, PRR (tcp_rack.c) */
+	struct tcp_cc_state cc;          /* the congestion control algorithm's own state */
 
 	/* timers */
 	struct timer timer;
@@ -289,6 +295,8 @@ void tcp_update_maxseg(struct ustack *st, struct tcp_conn *c, unsigned mtu);
 
 /* --- tcp_output.c --- */
 int tcp_output(struct ustack *st, struct tcp_conn *c);
+/* RFC 8985 7.3: send the Tail Loss Probe (new data, or the last segment again). */
+void tcp_output_tlp(struct ustack *st, struct tcp_conn *c);
 /* A control segment of c: RST, keep-alive probe, challenge ACK (seq/ack given). */
 int tcp_send_ctl(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_t ack,
 		 uint8_t flags);
