@@ -441,6 +441,17 @@ int tcp_setsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, c
 			c->flags &= ~TF_LINGER0;
 		return 0;
 	}
+	if (level == IPPROTO_TCP && name == TCP_CONGESTION) {
+		/* Linux's shape: the algorithm's name, not necessarily NUL-terminated */
+		char nm[16];
+
+		if (!val || len == 0)
+			return -EINVAL;
+		size_t n = len < sizeof(nm) - 1 ? len : sizeof(nm) - 1;
+		memcpy(nm, val, n);
+		nm[n] = 0;
+		return tcp_cc_select(c, nm);
+	}
 	rc = get_int(val, len, &v);
 	if (rc < 0)
 		return rc;
@@ -536,6 +547,18 @@ int tcp_getsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, v
 	if (level != IPPROTO_TCP)
 		return -ENOPROTOOPT;
 	switch (name) {
+	case TCP_CONGESTION: {
+		const char *nm = tcp_cc_name(c);
+		size_t n = strlen(nm) + 1;
+
+		if (*len < n) {
+			memcpy(val, nm, *len);            /* truncated, as Linux does */
+			return 0;
+		}
+		memcpy(val, nm, n);
+		*len = n;
+		return 0;
+	}
 	case TCP_NODELAY:
 		return put_int(val, len, (c->flags & TF_NODELAY) != 0);
 	case TCP_MAXSEG:
