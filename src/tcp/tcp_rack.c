@@ -123,6 +123,7 @@ void tcp_rack_sent(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_t
 			set_lost(r, s, false);
 			s->flags |= RSEG_RETRANS;
 			s->xmit = st->now;
+			s->order = r->next_order++;
 		}
 		seq = e;
 		if (!SEQ_LT(seq, end))
@@ -132,7 +133,8 @@ void tcp_rack_sent(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_t
 		r->head = r->n = 0;
 	if (!reserve(r))
 		return;
-	r->seg[r->n++] = (struct tcp_rseg){ .start = seq, .end = end, .xmit = st->now };
+	r->seg[r->n++] = (struct tcp_rseg){ .start = seq, .end = end, .xmit = st->now,
+					    .order = r->next_order++ };
 }
 
 /* A segment delivered (ACKed or SACKed for the first time): RFC 8985 6.2 steps 2-3. */
@@ -152,8 +154,9 @@ static void delivered(struct ustack *st, struct tcp_conn *c, const struct tcp_rs
 		if (c->cc.algo == TCP_CC_CUBIC && c->cwnd < c->ssthresh)
 			tcp_hystart_rtt(&c->cc, (uint32_t)rtt);
 	}
-	if (s->xmit > r->xmit_ts || (s->xmit == r->xmit_ts && SEQ_GT(s->end, r->end_seq))) {
+	if (!r->xmit_ts || (int32_t)(s->order - r->xmit_order) > 0) {
 		r->xmit_ts = s->xmit;
+		r->xmit_order = s->order;
 		r->end_seq = s->end;
 		r->rtt = (uint32_t)rtt;
 	}
@@ -271,8 +274,7 @@ bool tcp_rack_detect(struct ustack *st, struct tcp_conn *c)
 		bool lost = false;
 		if (!(s->flags & RSEG_RETRANS) && sacked_above >= DUPTHRESH * mss)
 			lost = true;                     /* RFC 6675 IsLost() */
-		else if (r->xmit_ts && (s->xmit < r->xmit_ts ||
-					(s->xmit == r->xmit_ts && SEQ_LT(s->end, r->end_seq)))) {
+		else if (r->xmit_ts && (int32_t)(s->order - r->xmit_order) < 0) {
 			uint64_t due = s->xmit + r->rtt + reo;   /* RFC 8985 6.2 step 5 */
 
 			if (due <= st->now)

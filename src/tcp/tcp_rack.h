@@ -24,6 +24,8 @@ struct tcp_repr;
 struct tcp_rseg {
 	uint32_t start, end;
 	uint64_t xmit;         /* st->now of the latest transmission */
+	uint32_t order;        /* of that transmission among all of the connection's: several
+	                          segments go at one st->now, and "sent after" must be exact */
 	uint8_t flags;
 };
 
@@ -34,6 +36,8 @@ struct tcp_rack {
 	uint32_t lost_bytes;            /* bytes of LOST entries (not resent since) */
 	/* RACK state (RFC 8985 6.1) */
 	uint64_t xmit_ts;               /* of the latest-sent segment delivered */
+	uint32_t xmit_order;            /* its transmission order */
+	uint32_t next_order;            /* order of the next transmission */
 	uint32_t end_seq;
 	uint32_t rtt;                   /* its RTT (us) */
 	uint32_t min_rtt;               /* smallest RTT seen (us) */

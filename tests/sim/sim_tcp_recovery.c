@@ -47,8 +47,12 @@ static void on_trace(void *ctx, const struct ustack_trace *ev)
 		w->timeouts++;
 		if (!w->min_silence || silence < w->min_silence)
 			w->min_silence = silence;
-		/* the minimum RTO is 200 ms: a shorter silence means ACKs were arriving */
-		if (silence < 200000)
+		/* The timer (200 ms at least, 20 RTTs here) runs from the latest
+		 * retransmission or the latest ACK of new data. A frame may still come in
+		 * during the first round trip after that (the answer to something sent
+		 * before); if anything came later than that, ACKs were still arriving
+		 * while the sender waited for the timer: that must never happen. */
+		if (silence < 200000 - 2 * RTT_US)
 			w->timeouts_with_acks++;
 	} else if (ev->kind == USTACK_TRACE_TX && ev->frame_len > 14 + 20 + 20) {
 		const uint8_t *ip = ev->frame + 14;
