@@ -70,7 +70,9 @@ uint32_t tcp_cubic_ack(struct tcp_cc_state *s, uint64_t now, uint32_t cwnd, uint
 	double rtt = (double)rtt_us / 1e6;
 	double alpha = 3.0 * (1.0 - CUBIC_BETA) / (1.0 + CUBIC_BETA);
 
-	/* 4.3: Reno-friendly region */
+	/* 4.3: Reno-friendly region; once W_est is back at W_max it grows as Reno (alpha 1) */
+	if (s->w_est >= s->w_max)
+		alpha = 1.0;
 	s->w_est += alpha * (double)acked / (double)cwnd * mss;
 	double target = tcp_cubic_w(s, t + rtt, mss);
 	if (target < cwnd)

@@ -122,15 +122,24 @@ static void test_cubic_fast_convergence(void **state)
 	/* above it: W_max = cwnd */
 	tcp_cubic_loss(&s, 90 * mss, mss);
 	assert_int_equal(s.w_max, 90 * mss);
-	/* Reno-friendly: with W_max = cwnd (K = 0, flat start) a short RTT lets W_est lead:
-	 * alpha = 3 (1 - 0.7) / 1.7 segments per window acknowledged */
+	/* Reno-friendly region (4.3): early in an epoch (t ~ 0, a 1 us RTT) W_cubic stays at
+	 * cwnd and W_est leads: alpha = 3 (1 - 0.7) / 1.7 segments per window acknowledged
+	 * while W_est < W_max ... */
 	tcp_cubic_init(&s);
-	s.w_max = 10 * mss;
+	s.w_max = 20 * mss;
 	uint32_t cw = 10 * mss;
 	for (int i = 0; i < 10; i++)
 		cw = tcp_cubic_ack(&s, 1000000 + (uint64_t)i, cw, mss, 1, mss);
 	double alpha = 3.0 * 0.3 / 1.7;
-	assert_true(cw >= (uint32_t)(10 * mss + 0.9 * alpha * mss));
+	assert_true(cw >= (uint32_t)(10 * mss + 0.95 * alpha * mss));
+	assert_true(cw <= (uint32_t)(10 * mss + 1.05 * alpha * mss));
+	/* ... and one segment per window (Reno's pace) once W_est has reached W_max */
+	tcp_cubic_init(&s);
+	s.w_max = 10 * mss;
+	cw = 10 * mss;
+	for (int i = 0; i < 10; i++)
+		cw = tcp_cubic_ack(&s, 1000000 + (uint64_t)i, cw, mss, 1, mss);
+	assert_true(cw >= (uint32_t)(10.95 * mss) && cw <= 11 * mss);
 }
 
 /* HyStart++ (RFC 9406): rounds whose minimum RTT grows by the threshold enter
