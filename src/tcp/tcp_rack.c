@@ -204,8 +204,10 @@ uint32_t tcp_rack_ack(struct ustack *st, struct tcp_conn *c, const struct tcp_re
 		}
 		s->start = ack;
 	}
-	if (r->head == r->n)
-		r->head = r->n = 0;
+	if (r->head == r->n && r->seg) {
+		/* Nothing in flight: give the array back (an idle connection stays small). */
+		tcp_rack_free(r);
+	}
 	/* SACK blocks (RFC 2018): only within what is outstanding */
 	for (unsigned b = 0; b < th->n_sack && (c->flags & TF_SACK_OK); b++) {
 		uint32_t left = th->sack[b].left, right = th->sack[b].right;

@@ -268,8 +268,10 @@ static void test_tail_loss_probe(void **state)
 	ustack_get_stats(h.st, &s);
 	assert_int_equal(s.tcp_tlp_probes, 1);
 	assert_int_equal(s.tcp_timeouts, 0);
-	/* no second probe: the next thing is the retransmission timeout */
-	th_advance_to_deadline(&h, 10000000);
+	/* no second probe: the next thing sent is the retransmission timeout's (other
+	 * deadlines, such as the idle-ring one, may come first and send nothing) */
+	for (int i = 0; i < 16 && h.dev->tx_n == 0; i++)
+		th_advance_to_deadline(&h, 10000000);
 	assert_true(th_next(&h, &seg));
 	ustack_get_stats(h.st, &s);
 	assert_int_equal(s.tcp_tlp_probes, 1);
