@@ -347,6 +347,22 @@ void arp_output(struct ustack *st, struct iface *ifp, struct pkt *p, uint32_t ne
 	eth_output(st, ifp, p, e->mac, ETHERTYPE_IPV4);
 }
 
+/* RFC 1122 2.3.2.1 "negative advice": an upper layer saw no progress through this
+ * neighbour (TCP's repeated timeouts). A REACHABLE entry goes STALE, so its next use
+ * probes it again (unicast, then broadcast): a neighbour whose MAC changed, or an entry
+ * learnt from a damaged frame, is found again instead of black-holing the traffic for
+ * the rest of its reachable time. */
+void arp_negative_advice(struct ustack *st, int ifindex, uint32_t nexthop)
+{
+	struct arp_entry *e = arp_find(st, ifindex, nexthop);
+
+	if (!e || e->state != ARP_REACHABLE)
+		return;
+	arp_set_state(st, e, ARP_STALE);
+	e->tries = 0;
+	timer_set(st, &e->timer, st->now + ARP_STALE_GC_US);
+}
+
 /* --- input (RFC 826 "Packet Reception") --- */
 
 void arp_input(struct ustack *st, struct iface *ifp, struct pkt *p)

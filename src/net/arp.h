@@ -18,5 +18,8 @@ void arp_input(struct ustack *st, struct iface *ifp, struct pkt *p);
 void arp_output(struct ustack *st, struct iface *ifp, struct pkt *p, uint32_t nexthop);
 /* Gratuitous ARP for ifp's address (when it comes up). */
 void arp_announce(struct ustack *st, struct iface *ifp);
+/* RFC 1122 2.3.2.1 negative advice: make the next use of the entry for nexthop on
+ * ifindex probe it again (no-op unless it is REACHABLE). */
+void arp_negative_advice(struct ustack *st, int ifindex, uint32_t nexthop);
 
 #endif

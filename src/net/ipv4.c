@@ -208,6 +208,14 @@ unsigned ipv4_route_mtu(struct ustack *st, uint32_t dst)
 	return pa.local ? IP_LOCAL_MTU : pa.ifp->mtu;
 }
 
+void ipv4_negative_advice(struct ustack *st, uint32_t dst)
+{
+	struct ip_path pa;
+
+	if (ipv4_path(st, 0, dst, &pa) == 0 && !pa.local && pa.ifp)
+		arp_negative_advice(st, pa.ifp->index, pa.nexthop);
+}
+
 /* --- output --- */
 
 /* Hand one finished datagram (p->data at its header) to the link, or to the local

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/stack.h"
+#include "net/ipv4.h"
 #include "core/trace.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_syncookie.h"
@@ -201,6 +202,10 @@ static void timer_rexmt(struct ustack *st, struct tcp_conn *c)
 		return;
 	}
 	c->rxtshift++;
+	/* RFC 1122 4.2.3.5: after R1 (here 2) timeouts, tell IP: the neighbour is checked
+	 * again (a stale or wrong link-layer address is the likely cause, not congestion) */
+	if (c->rxtshift == 2)
+		ipv4_negative_advice(st, c->raddr);
 	if (trace_on(st))
 		trace_info(st, "tcp %d: retransmission timeout #%d (una %u max %u wnd %u cwnd %u%s)",
 			   c->id, c->rxtshift, c->snd_una, c->snd_max, c->snd_wnd, c->cwnd,
