@@ -27,7 +27,8 @@ static void send_echo(struct th *h, const uint8_t *opt, size_t olen)
 	eth_emit(&e, f);
 	ip.total_len = (uint16_t)(hl + 8 + 4);
 	ipv4_emit(&ip, b);
-	memcpy(b + IPV4_HDR_LEN, opt, olen);
+	if (olen)
+		memcpy(b + IPV4_HDR_LEN, opt, olen);
 	b[0] = (uint8_t)(0x40 | hl / 4);
 	be16_put(b + 10, 0);
 	be16_put(b + 10, csum(b, hl));
