@@ -8,7 +8,6 @@
  * W_cubic(t + RTT), by at most half of cwnd per RTT. */
 #include "tcp/tcp_cubic.h"
 
-#include <math.h>
 #include <stdint.h>
 
 #include "tcp/tcp_seq.h"
@@ -22,11 +21,31 @@ void tcp_cubic_init(struct tcp_cc_state *s)
 	s->css_baseline_min_rtt = UINT32_MAX;
 }
 
+/* The cube root of x >= 0, by Newton's method from above (the library needs only libc
+ * and pthreads: no libm). Doubling first gives a start at or above the root, from which
+ * the iteration r <- (2r + x / r^2) / 3 comes down monotonically and fast. */
+static double cube_root(double x)
+{
+	double r = 1.0;
+
+	if (!(x > 0))
+		return 0;
+	while (r * r * r < x)
+		r *= 2;
+	for (int i = 0; i < 100; i++) {
+		double next = (2 * r + x / (r * r)) / 3;
+		if (next >= r)
+			break;                  /* no longer coming down: converged */
+		r = next;
+	}
+	return r;
+}
+
 double tcp_cubic_k(uint32_t w_max, uint32_t cwnd_epoch, uint32_t mss)
 {
 	double d = w_max > cwnd_epoch ? (double)(w_max - cwnd_epoch) / mss : 0;
 
-	return cbrt(d / CUBIC_C);
+	return cube_root(d / CUBIC_C);
 }
 
 double tcp_cubic_w(const struct tcp_cc_state *s, double t, uint32_t mss)
