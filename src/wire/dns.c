@@ -341,12 +341,14 @@ void dns_builder_add_a(struct dns_builder *b, const char *name, uint32_t ttl, ui
 	b->ancount++;
 }
 
-void dns_builder_add_cname(struct dns_builder *b, const char *name, uint32_t ttl,
-			   const char *target)
+/* A record whose data ends in a domain name (CNAME; MX with its preference first). */
+static void add_name_rr(struct dns_builder *b, const char *name, uint16_t type, uint32_t ttl,
+			const uint16_t *preference, const char *target)
 {
 	uint8_t wire[DNS_MAX_WIRE_NAME];
 	int n = dns_name_encode(target, wire, sizeof(wire));
 	size_t mark = b->len;
+	size_t pre = preference ? 2 : 0;
 
 	if (b->overflow)
 		return;
@@ -354,33 +356,24 @@ void dns_builder_add_cname(struct dns_builder *b, const char *name, uint32_t ttl
 		b->overflow = true;
 		return;
 	}
-	if (put_rr_head(b, name, DNS_TYPE_CNAME, ttl, (uint16_t)n) ||
-	    put_bytes(b, wire, (size_t)n)) {
+	if (put_rr_head(b, name, type, ttl, (uint16_t)((size_t)n + pre)) ||
+	    (preference && put_u16(b, *preference)) || put_bytes(b, wire, (size_t)n)) {
 		b->len = mark;
 		return;
 	}
 	b->ancount++;
 }
 
+void dns_builder_add_cname(struct dns_builder *b, const char *name, uint32_t ttl,
+			   const char *target)
+{
+	add_name_rr(b, name, DNS_TYPE_CNAME, ttl, NULL, target);
+}
+
 void dns_builder_add_mx(struct dns_builder *b, const char *name, uint32_t ttl, uint16_t preference,
 			const char *exchange)
 {
-	uint8_t wire[DNS_MAX_WIRE_NAME];
-	int n = dns_name_encode(exchange, wire, sizeof(wire));
-	size_t mark = b->len;
-
-	if (b->overflow)
-		return;
-	if (n < 0) {
-		b->overflow = true;
-		return;
-	}
-	if (put_rr_head(b, name, DNS_TYPE_MX, ttl, (uint16_t)(n + 2)) || put_u16(b, preference) ||
-	    put_bytes(b, wire, (size_t)n)) {
-		b->len = mark;
-		return;
-	}
-	b->ancount++;
+	add_name_rr(b, name, DNS_TYPE_MX, ttl, &preference, exchange);
 }
 
 int dns_builder_finish(struct dns_builder *b)
