@@ -1,17 +1,10 @@
 /* ipv4_id.c - see ipv4_id.h. */
 #include "net/ipv4_id.h"
 
+#include "core/hash.h"
+
 #include <string.h>
 
-static uint64_t mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
 
 void ipv4_id_init(struct ipv4_id *t, const uint64_t key[2], const uint16_t *start)
 {
@@ -23,8 +16,8 @@ void ipv4_id_init(struct ipv4_id *t, const uint64_t key[2], const uint16_t *star
 uint16_t ipv4_id_next(struct ipv4_id *t, uint32_t src, uint32_t dst, uint8_t proto)
 {
 	uint64_t flow = ((uint64_t)src << 32 | dst) ^ ((uint64_t)proto << 56);
-	uint64_t i = mix(flow ^ t->key[0]) % IPV4_ID_BUCKETS;
-	uint16_t off = (uint16_t)mix(flow ^ t->key[1]);
+	uint64_t i = hash_mix64(flow ^ t->key[0]) % IPV4_ID_BUCKETS;
+	uint16_t off = (uint16_t)hash_mix64(flow ^ t->key[1]);
 
 	return (uint16_t)(off + t->ctr[i]++);
 }

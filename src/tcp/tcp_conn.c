@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/stack.h"
 #include "core/trace.h"
 #include "net/ipv4.h"
@@ -154,34 +155,24 @@ void tcp_free(struct ustack *st)
 
 /* --- hashing --- */
 
-static inline uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
 static size_t hash4(const struct tcp_state *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		    uint16_t rport)
 {
 	uint64_t a = ((uint64_t)laddr << 32 | raddr) ^ ts->hash_key[0];
 	uint64_t b = ((uint64_t)lport << 16 | rport) ^ ts->hash_key[1];
 
-	return (size_t)mix64(mix64(a) ^ b);
+	return (size_t)hash_mix64(hash_mix64(a) ^ b);
 }
 
 static size_t hash_listen(const struct tcp_state *ts, uint32_t laddr, uint16_t lport)
 {
-	return (size_t)mix64(((uint64_t)laddr << 16 | lport) ^ ts->hash_key[1]) &
+	return (size_t)hash_mix64(((uint64_t)laddr << 16 | lport) ^ ts->hash_key[1]) &
 	       (TCP_LHASH_SIZE - 1);
 }
 
 static size_t hash_port(const struct tcp_state *ts, uint16_t port)
 {
-	return (size_t)mix64(port ^ ts->hash_key[0]) & (TCP_BHASH_SIZE - 1);
+	return (size_t)hash_mix64(port ^ ts->hash_key[0]) & (TCP_BHASH_SIZE - 1);
 }
 
 /* Double the 4-tuple table when it holds more entries than buckets. */
