@@ -1,4 +1,4 @@
-/* dev.h - link devices: TAP, the in-process switch (vnet), loopback, and wrappers
+/* dev.h - link devices: TAP, AF_PACKET, the in-process switch (vnet), loopback, and wrappers
  * (pcap capture, impairment) that go around any device. */
 #ifndef USTACK_DEV_H
 #define USTACK_DEV_H
@@ -40,6 +40,31 @@ struct ustack_dev {
 /* A Linux TAP device (IFF_TAP | IFF_NO_PI). name may be "" for a kernel-chosen name.
  * mac NULL: a random locally administered MAC. Needs CAP_NET_ADMIN. */
 struct ustack_dev *ustack_tap_open(const char *name, const uint8_t *mac, unsigned mtu);
+
+/* --- packet: a host on an existing interface (a veth, a NIC) through AF_PACKET --- */
+/* Opens ifname (an Ethernet interface, up) with a TPACKET_V3 receive ring, kernel
+ * queueing disciplines bypassed and the interface promiscuous, so the stack can use a MAC
+ * of its own. mac NULL: a random locally administered MAC (never the interface's: the
+ * kernel would take the stack's frames for its own). mtu 0: the interface's; larger
+ * than the interface's: cut to it. No offloads: the peer must send plain frames with
+ * complete checksums (`ethtool -K PEER tx off` on a veth; `gro off` on a NIC).
+ * Needs CAP_NET_RAW. NULL with errno on failure. */
+struct ustack_dev *ustack_packet_open(const char *ifname, const uint8_t *mac, unsigned mtu);
+struct ustack_packet_stats {
+	uint64_t rx_frames;         /* frames handed to the stack */
+	uint64_t rx_blocks;         /* ring blocks read */
+	uint64_t rx_blocks_timeout; /* of which handed over by the retire timer, not full */
+	uint64_t rx_outgoing;       /* frames the interface sent, skipped */
+	uint64_t rx_truncated;      /* longer than a ring slot or the stack's buffer: dropped */
+	uint64_t rx_csum_partial;   /* checksum left to an offload (the peer's), delivered */
+	uint64_t rx_bad;            /* ring entries out of bounds: the rest of their block dropped */
+	uint64_t rx_kernel_drops;   /* frames the kernel dropped, the ring being full */
+	uint64_t tx_frames;         /* frames sent */
+	uint64_t tx_errors;         /* frames the kernel refused (ENOBUFS, link down...) */
+};
+/* The counters of a device from ustack_packet_open (not of a wrapper around it):
+ * 0, or -1 with EINVAL. */
+int ustack_packet_get_stats(struct ustack_dev *d, struct ustack_packet_stats *out);
 
 /* --- vnet: an in-process Ethernet switch with MAC learning --- */
 struct ustack_vnet;
