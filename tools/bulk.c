@@ -31,8 +31,8 @@
 #include "sha256.h"
 
 #define BULK_USAGE \
-	"usage: ustack bulk --server [--port N] [--once] [--reply]   (with --tap)\n" \
-	"       ustack bulk --client HOST [--bytes N] [--port N]   (with --tap)\n" \
+	"usage: ustack bulk --server [--port N] [--once] [--reply]   (with --tap or --dev)\n" \
+	"       ustack bulk --client HOST [--bytes N] [--port N]   (with --tap or --dev)\n" \
 	"       ustack bulk [--bytes N] [--hold SECONDS]   (no --tap: client and server in this process)\n" \
 	"  --server           receive streams until SIGINT/SIGTERM, one after another\n" \
 	"  --once             with --server: exit after the first stream\n" \
@@ -561,9 +561,9 @@ int cmd_bulk(int argc, char **argv)
 		return tool_usage_error("bulk", BULK_USAGE, "--server and --client exclude each other");
 	if (!o.tap && (server || client))
 		return tool_usage_error("bulk", BULK_USAGE,
-					"--server/--client need --tap (without it both ends run here)");
+					"--server/--client need --tap or --dev (without them both ends run here)");
 	if (o.tap && !server && !client)
-		return tool_usage_error("bulk", BULK_USAGE, "with --tap, give --server or --client HOST");
+		return tool_usage_error("bulk", BULK_USAGE, "with --tap or --dev, give --server or --client HOST");
 	if (hold_s && o.tap)
 		return tool_usage_error("bulk", BULK_USAGE, "--hold is for the in-process network (no --tap)");
 	if ((once || reply) && !server)

@@ -183,7 +183,8 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
 		o->trace = true;
 		return 1;
 	}
-	if (!tool_opt_is(arg, "--tap") && !tool_opt_is(arg, "--addr") &&
+	if (!tool_opt_is(arg, "--tap") && !tool_opt_is(arg, "--dev") &&
+	    !tool_opt_is(arg, "--addr") &&
 	    !tool_opt_is(arg, "--gw") && !tool_opt_is(arg, "--dns") &&
 	    !tool_opt_is(arg, "--pcap") && !tool_opt_is(arg, "--loss") &&
 	    !tool_opt_is(arg, "--seed") && !tool_opt_is(arg, "--ctl"))
@@ -195,6 +196,19 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
 		if (!*v || strlen(v) >= 16)
 			goto bad;
 		o->tap = v;
+		o->packet = false;
+	} else if (tool_opt_is(arg, "--dev")) {
+		const char *name = strchr(v, ':');
+
+		if (!name || !name[1] || strlen(name + 1) >= 16)
+			goto bad;
+		if (!strncmp(v, "packet:", 7))
+			o->packet = true;
+		else if (!strncmp(v, "tap:", 4))
+			o->packet = false;
+		else
+			goto bad;
+		o->tap = name + 1;
 	} else if (tool_opt_is(arg, "--addr")) {
 		if (tool_parse_cidr(v, &o->addr, &o->prefix) < 0)
 			goto bad;
@@ -462,13 +476,13 @@ struct ustack_pcap *tool_pcap_open(const char *path)
 struct tool_net *tool_net_tap(const struct tool_opts *o, const char *name)
 {
 	struct tool_net *net;
-	struct ustack_dev *dev;
+	struct ustack_dev *dev, *pdev = NULL;
 	struct ustack *st;
 	char buf[16];
 	int ifx;
 
 	if (!o->tap || !o->have_addr) {
-		fprintf(stderr, "ustack: --tap needs --addr A.B.C.D/N\n");
+		fprintf(stderr, "ustack: %s needs --addr A.B.C.D/N\n", o->packet ? "--dev" : "--tap");
 		return NULL;
 	}
 	net = net_alloc();
@@ -479,9 +493,16 @@ struct tool_net *tool_net_tap(const struct tool_opts *o, const char *name)
 		goto err;
 	net->st[0] = st;
 	net->n = 1;
-	dev = ustack_tap_open(o->tap, NULL, 1500);
+	if (o->packet) {
+		/* MTU 0: the interface's */
+		dev = ustack_packet_open(o->tap, NULL, 0);
+		pdev = dev;
+	} else {
+		dev = ustack_tap_open(o->tap, NULL, 1500);
+	}
 	if (!dev) {
-		fprintf(stderr, "ustack: cannot open TAP device %s: %s\n", o->tap, strerror(errno));
+		fprintf(stderr, "ustack: cannot open %s %s: %s\n",
+			o->packet ? "interface" : "TAP device", o->tap, strerror(errno));
 		goto err;
 	}
 	if (o->pcap) {
@@ -508,6 +529,7 @@ struct tool_net *tool_net_tap(const struct tool_opts *o, const char *name)
 		ustack_dev_close(dev);
 		goto err;
 	}
+	net->packet = pdev;   /* the stack owns it now: it lives as long as net */
 	net->ifindex[0] = ifx;
 	net->addr[0] = o->addr;
 	net->prefix[0] = o->prefix;
@@ -618,6 +640,28 @@ int tool_net_serve_ctl(struct tool_net *net, const struct tool_opts *o)
 	return net->ctl ? 0 : -1;
 }
 
+/* What the AF_PACKET device could not carry, in one line, if anything (the usual cause:
+ * the peer's offloads hand over super-frames or partial checksums). */
+static void packet_report(struct ustack_dev *d)
+{
+	struct ustack_packet_stats s;
+
+	if (!d || ustack_packet_get_stats(d, &s) < 0)
+		return;
+	if (!s.rx_truncated && !s.rx_csum_partial && !s.rx_bad && !s.rx_kernel_drops &&
+	    !s.tx_errors)
+		return;
+	fprintf(stderr,
+		"ustack: %s: %llu frames in, %llu out; dropped: %llu too long, %llu by the kernel "
+		"(ring full), %llu bad ring entries, %llu not sent; %llu with a partial checksum%s\n",
+		d->name, (unsigned long long)s.rx_frames, (unsigned long long)s.tx_frames,
+		(unsigned long long)s.rx_truncated, (unsigned long long)s.rx_kernel_drops,
+		(unsigned long long)s.rx_bad, (unsigned long long)s.tx_errors,
+		(unsigned long long)s.rx_csum_partial,
+		s.rx_truncated || s.rx_csum_partial ?
+		" (the peer's offloads? `ethtool -K PEER tx off`, `gro off` on a NIC)" : "");
+}
+
 void tool_net_free(struct tool_net *net)
 {
 	if (!net)
@@ -627,6 +671,7 @@ void tool_net_free(struct tool_net *net)
 	if (net->started)
 		for (int i = 0; i < net->n; i++)
 			ustack_stop(net->st[i]);
+	packet_report(net->packet);
 	for (int i = 0; i < net->n; i++)
 		ustack_free(net->st[i]);
 	if (net->vnet)

@@ -1,5 +1,6 @@
 /* common.h - what every network subcommand of `ustack` shares: the shared options
- * (--tap --addr --gw --dns --pcap --trace --loss --seed --ctl), building a host on a TAP
+ * (--tap --dev --addr --gw --dns --pcap --trace --loss --seed --ctl), building a host on a
+ * TAP or on an existing interface (AF_PACKET)
  * or a small in-process network on a vnet, SIGINT/SIGTERM as a flag, and teardown.
  *
  * A subcommand's option loop looks like:
@@ -13,7 +14,7 @@
  *		... its own options, positional arguments ...
  *	}
  *
- * and then either tool_net_tap(&o, "ping") (when o.tap is set) or tool_net_vnet(&o, ...)
+ * and then either tool_net_tap(&o, "ping") (when o.tap is set: --tap or --dev) or tool_net_vnet(&o, ...)
  * with the hosts it wants; tool_net_free() at the end. Only the public API is used. */
 #ifndef USTACK_TOOLS_COMMON_H
 #define USTACK_TOOLS_COMMON_H
@@ -31,7 +32,9 @@
 #define TOOL_COMMON_HELP \
 	"network options:\n" \
 	"  --tap NAME         attach to the Linux TAP device NAME (else: an in-process network)\n" \
-	"  --addr A.B.C.D/N   this host's address on the TAP (required with --tap)\n" \
+	"  --dev packet:IF    attach to the existing Ethernet interface IF (a veth, a NIC)\n" \
+	"                     through AF_PACKET, with a MAC of its own; --dev tap:NAME = --tap\n" \
+	"  --addr A.B.C.D/N   this host's address on the link (required with --tap, --dev)\n" \
 	"  --gw A.B.C.D       default gateway\n" \
 	"  --dns A.B.C.D      DNS server for the resolver\n" \
 	"  --pcap FILE        write every frame to FILE (pcap; Wireshark, tshark, tcpdump -r)\n" \
@@ -41,7 +44,9 @@
 	"  --ctl PATH         control socket for `ustack netstat` (default /tmp/ustack-PID.ctl)\n"
 
 struct tool_opts {
-	const char *tap;            /* --tap NAME; NULL: in-process network */
+	const char *tap;            /* --tap NAME or --dev KIND:NAME: the link's interface;
+	                             * NULL: in-process network */
+	bool packet;                /* --dev packet:NAME: an AF_PACKET device, not a TAP */
 	bool have_addr;
 	struct in_addr addr;        /* --addr (network order) */
 	int prefix;                 /* its prefix length */
@@ -129,6 +134,7 @@ struct tool_net {
 	struct ustack_vnet *vnet;           /* in-process only */
 	struct ustack_pcap *pcap;           /* the shared capture file, if --pcap */
 	struct tool_ctl *ctl;               /* the control socket, if tool_net_serve_ctl */
+	struct ustack_dev *packet;          /* the AF_PACKET device under any wrapper, if one */
 	bool started;
 };
 
@@ -136,7 +142,8 @@ struct tool_net {
  * ustack_clock_us, whose zero is not a date). NULL with errno on failure. */
 struct ustack_pcap *tool_pcap_open(const char *path);
 
-/* One host on the TAP o->tap with o->addr (required: error printed, NULL returned
+/* One host on the TAP o->tap (or, with o->packet, on the interface o->tap through
+ * AF_PACKET) with o->addr (required: error printed, NULL returned
  * otherwise), o->gw as gateway, o->dns as resolver; the device wrapped in pcap
  * (o->pcap) and impair (o->loss, o->seed) as asked; trace on stderr if o->trace.
  * name names the stack. Started. NULL on failure (a one-line error printed). */

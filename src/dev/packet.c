@@ -37,10 +37,11 @@
 #endif
 
 /* Ring geometry. Small blocks keep latency low under load (a block is handed over when
- * full: 128 KiB is ~80 full-size frames); the retire timer bounds it when traffic is thin
- * (an ACK, a ping). 64 blocks: 8 MiB, ~5000 full-size frames in flight. */
-#define PRING_BLOCK_SIZE (128u * 1024u)
-#define PRING_BLOCK_NR 64u
+ * full: 64 KiB is ~40 full-size frames or ~400 ACKs); the retire timer bounds it when
+ * traffic is thin (an ACK, a ping; the kernel rounds it up to a jiffy, 4 ms at HZ=250).
+ * 128 blocks: 8 MiB, ~5000 full-size frames in flight. */
+#define PRING_BLOCK_SIZE (64u * 1024u)
+#define PRING_BLOCK_NR 128u
 #define PRING_RETIRE_MS 1u
 #define PACKET_SNDBUF (4 * 1024 * 1024)
 
@@ -182,24 +183,25 @@ static int setup_ring(struct packet_dev *p, int fd, unsigned mtu)
 	int v = TPACKET_V3;
 	unsigned frame = slot_size(mtu);
 	unsigned bsize = frame > PRING_BLOCK_SIZE ? frame : PRING_BLOCK_SIZE;
+	unsigned bnr = PRING_BLOCK_NR;
 
 	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) < 0)
 		return -1;
 	memset(&req, 0, sizeof(req));
 	req.tp_block_size = bsize;
-	req.tp_block_nr = PRING_BLOCK_NR;
+	req.tp_block_nr = bnr;
 	req.tp_frame_size = frame;
-	req.tp_frame_nr = (bsize / frame) * PRING_BLOCK_NR;
+	req.tp_frame_nr = (bsize / frame) * bnr;
 	req.tp_retire_blk_tov = PRING_RETIRE_MS;
 	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
 		return -1;
-	p->map_len = (size_t)bsize * PRING_BLOCK_NR;
+	p->map_len = (size_t)bsize * bnr;
 	p->map = mmap(NULL, p->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (p->map == MAP_FAILED) {
 		p->map = NULL;
 		return -1;
 	}
-	pring_init(&p->ring, p->map, bsize, PRING_BLOCK_NR, &p->stats);
+	pring_init(&p->ring, p->map, bsize, bnr, &p->stats);
 	return 0;
 }
 

@@ -9,6 +9,9 @@
 #include <linux/if_packet.h>
 
 #define PRING_HDRLEN TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
+/* Frames in a V3 block start on 8-byte boundaries (the kernel's V3_ALIGNMENT), not on
+ * TPACKET_ALIGNMENT's 16 as V1/V2 slots do. */
+#define PRING_V3_ALIGN 8u
 
 static struct tpacket_block_desc *block(const struct pring *r, unsigned i)
 {
@@ -60,7 +63,8 @@ static int take_block(struct pring *r)
 		give_back(r);
 		return 1;
 	}
-	if (blen > r->block_size || first < sizeof(*b) || first >= blen) {
+	if (blen > r->block_size || first < sizeof(*b) || first >= blen ||
+	    (first & (PRING_V3_ALIGN - 1))) {
 		r->stats->rx_bad++;
 		give_back(r);
 		return 1;
@@ -88,7 +92,7 @@ int pring_next(struct pring *r, const uint8_t **frame, size_t *len)
 		}
 		limit = block(r, r->cur)->hdr.bh1.blk_len;
 		if (r->off > limit || limit - r->off < PRING_HDRLEN + sizeof(*sll) ||
-		    (r->off & (TPACKET_ALIGNMENT - 1))) {
+		    (r->off & (PRING_V3_ALIGN - 1))) {
 			r->stats->rx_bad++;
 			give_back(r);
 			continue;

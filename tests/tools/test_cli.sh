@@ -65,6 +65,11 @@ usage_error up up --tap tap0
 usage_error up up --addr 10.0.0.1/24
 usage_error up up --tap tap0 --addr 10.0.0.1/33
 usage_error up up --tap tap0 --addr 10.0.0.1/24 extra
+usage_error up up --dev packet:veth0
+usage_error up up --dev bogus:veth0 --addr 10.0.0.1/24
+usage_error up up --dev packet: --addr 10.0.0.1/24
+usage_error up up --dev veth0 --addr 10.0.0.1/24
+usage_error bulk bulk --dev packet:veth0 --addr 10.0.0.1/24
 usage_error host host
 usage_error host host -W
 usage_error host host -W 0 www.example.test

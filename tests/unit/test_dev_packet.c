@@ -33,7 +33,9 @@
 #define BS 4096u
 #define NB 3u
 #define MACOFF 96u
-#define FIRST ((uint32_t)TPACKET_ALIGN(sizeof(struct tpacket_block_desc)))
+/* as the kernel lays a V3 block out: frames on 8-byte boundaries */
+#define ALIGN8(x) (((x) + 7u) & ~7u)
+#define FIRST ((uint32_t)ALIGN8(sizeof(struct tpacket_block_desc)))
 
 static uint8_t *ring;
 
@@ -61,7 +63,7 @@ static void make_block(unsigned i, const struct ff *f, unsigned n)
 		struct tpacket3_hdr *h = (struct tpacket3_hdr *)(void *)((uint8_t *)b + off);
 		struct sockaddr_ll *sll = (struct sockaddr_ll *)(void *)((uint8_t *)h +
 			TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
-		uint32_t step = (uint32_t)TPACKET_ALIGN(MACOFF + f[k].len);
+		uint32_t step = (uint32_t)ALIGN8(MACOFF + f[k].len);
 
 		h->tp_mac = MACOFF;
 		h->tp_snaplen = f[k].len;
