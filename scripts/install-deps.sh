@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping tcpdump tshark
       dnsmasq-base socat netcat-openbsd curl python3 python3-scapy librsvg2-bin libpcap-dev
       liblwip-dev procps hping3 pkg-config chromium fonts-nanum
-      apache2-utils gdb)
+      apache2-utils gdb ethtool)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
