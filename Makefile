@@ -62,11 +62,13 @@ deps:
 	@scripts/install-deps.sh
 
 # bench_http.sh needs root (namespaces, a TAP), ab and nginx: run with `make bench` as root,
-# or alone with `make bench-http`
+# or alone with `make bench-http`; bench_packet.sh (AF_PACKET device on a veth) needs root
 bench: all
 	@for b in $(BUILD)/bin/bench_*; do [ -x "$$b" ] && "$$b"; done; true
 	@if [ "$$(id -u)" = 0 ]; then USTACK_BIN=$(BUILD)/bin/ustack bench/bench_http.sh; \
 	 else echo "bench_http.sh skipped: needs root"; fi
+	@if [ "$$(id -u)" = 0 ]; then USTACK_BIN=$(BUILD)/bin/ustack bench/bench_packet.sh; \
+	 else echo "bench_packet.sh skipped: needs root"; fi
 
 bench-http: all
 	USTACK_BIN=$(BUILD)/bin/ustack bench/bench_http.sh
