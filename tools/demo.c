@@ -429,9 +429,11 @@ static int build_tap(struct demo *d)
 			return -1;
 		}
 	}
-	struct ustack_dev *dev = ustack_tap_open(d->tap, NULL, 1500);
+	struct ustack_dev *dev = d->packet ? ustack_packet_open(d->tap, NULL, 0) :
+		ustack_tap_open(d->tap, NULL, 1500);
 	if (!dev) {
-		demo_err("cannot open TAP %s: %s\n", d->tap, strerror(errno));
+		demo_err("cannot open %s %s: %s\n", d->packet ? "interface" : "TAP", d->tap,
+			 strerror(errno));
 		return -1;
 	}
 	if (d->loss > 0) {
@@ -918,6 +920,7 @@ static int parse_args(struct demo *d, struct tool_opts *o, int argc, char **argv
 		return -1;
 	}
 	d->tap = o->tap;
+	d->packet = o->packet;
 	d->pcap_path = o->pcap;
 	d->loss = o->loss;
 	d->seed = o->seed;
