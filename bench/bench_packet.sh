@@ -11,9 +11,11 @@
 #
 # Two namespaces the script creates and deletes: bpa-PID holds vethA (10.89.0.1, Linux);
 # bpb-PID holds vethB, either without an address and with `ustack bulk` on it, or with
-# 10.89.0.2 for the Linux <-> Linux runs. Linux's sender and receiver are nc (from
-# /dev/zero, to /dev/null); a rate is bytes / wall time of the sending side, except
-# ustack -> Linux, where `ustack bulk --client` reports its own (from connect to close).
+# 10.89.0.2 for the Linux <-> Linux runs. Linux's sender and receiver are nc, each
+# hashing its stream with sha256sum as `ustack bulk` does on both ends (the hash is
+# most of bulk's CPU time: without it on Linux's side the comparison would not be the
+# same work); a rate is bytes / wall time of the sending side, except ustack -> Linux,
+# where `ustack bulk --client` reports its own (from connect to close).
 # Timings are not tests: a noisy 2-core machine; read the ratios with the load average.
 set -uo pipefail
 
@@ -57,6 +59,9 @@ ip -n "$NSA" addr add $IPA/24 dev vethA
 ip -n "$NSA" link set vethA up
 ip -n "$NSB" link set vethB up
 
+# Linux's sender: BYTES zeros, hashed on the way, into nc (then: IP PORT)
+SEND="head -c $BYTES /dev/zero | tee >(sha256sum >/dev/null) | nc -N"
+
 na() { ip netns exec "$NSA" "$@"; }
 nb() { ip netns exec "$NSB" "$@"; }
 now() { date +%s.%N; }
@@ -78,11 +83,11 @@ wait_listen() {   # NSCMD...
 linux_run() {
 	local from=$1 to=$2 ip pid t0 t1
 	[ "$to" = nb ] && ip=$IPB || ip=$IPA
-	$to timeout 120 nc -l $ip 5003 >/dev/null &
+	$to timeout 120 bash -c "nc -l $ip 5003 | sha256sum >/dev/null" &
 	pid=$!
 	wait_listen $to || { kill $pid 2>/dev/null; echo 0; return; }
 	t0=$(now)
-	$from timeout 120 bash -c "head -c $BYTES /dev/zero | nc -N $ip 5003" || { echo 0; return; }
+	$from timeout 120 bash -c "$SEND $ip 5003" || { echo 0; return; }
 	t1=$(now)
 	wait $pid
 	gbps "$BYTES" "$(echo "$t1 - $t0" | bc)"
@@ -97,7 +102,7 @@ ustack_up() {
 	for ((i = 0; i < 100; i++)); do grep -q listening "$T/srv.log" && break; sleep 0.05; done
 	na ping -c 1 -W 2 $IPB >/dev/null 2>&1
 	t0=$(now)
-	na timeout 120 bash -c "head -c $BYTES /dev/zero | nc -N $IPB 5003" || { echo 0; return; }
+	na timeout 120 bash -c "$SEND $IPB 5003" || { echo 0; return; }
 	t1=$(now)
 	wait $pid
 	grep -q "received $BYTES bytes" "$T/srv.log" || { echo 0; return; }
@@ -107,7 +112,7 @@ ustack_up() {
 # ustack_down: `ustack bulk --client` on vethB sends BYTES to nc on vethA; its Gbit/s
 ustack_down() {
 	local pid out
-	na timeout 120 nc -l $IPA 5003 >/dev/null &
+	na timeout 120 bash -c "nc -l $IPA 5003 | sha256sum >/dev/null" &
 	pid=$!
 	wait_listen na || { kill $pid 2>/dev/null; echo 0; return; }
 	out=$(nb timeout 120 "$B" bulk --client $IPA --port 5003 --bytes "$BYTES" \
@@ -135,7 +140,7 @@ done
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
 printf '\nustack on a veth through AF_PACKET (TPACKET_V3 RX ring, send() with QDISC_BYPASS),\n'
-printf 'MTU 1500, %d MiB per transfer, median of %d; Gbit/s (load average %s)\n\n' \
+printf 'MTU 1500, %d MiB per transfer, median of %d; Gbit/s; every end hashes its stream\n(load average %s)\n\n' \
 	$((BYTES / 1048576)) "$RUNS" "$load"
 printf '%-18s %8s %16s %7s %16s %7s\n' direction ustack "Linux offl. off" ratio "Linux offl. on" ratio
 for d in up down; do
