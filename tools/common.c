@@ -640,6 +640,24 @@ int tool_net_serve_ctl(struct tool_net *net, const struct tool_opts *o)
 	return net->ctl ? 0 : -1;
 }
 
+void tool_packet_print(const struct tool_net *net, FILE *out)
+{
+	struct ustack_packet_stats s;
+
+	if (!net || !net->packet || ustack_packet_get_stats(net->packet, &s) < 0)
+		return;
+	fprintf(out,
+		"packet device %s: %llu frames in (%llu ring blocks, %llu handed over by the "
+		"timer), %llu out; skipped %llu outgoing; dropped %llu too long, %llu by the "
+		"kernel, %llu bad ring entries, %llu not sent; %llu with a partial checksum\n",
+		net->packet->name, (unsigned long long)s.rx_frames,
+		(unsigned long long)s.rx_blocks, (unsigned long long)s.rx_blocks_timeout,
+		(unsigned long long)s.tx_frames, (unsigned long long)s.rx_outgoing,
+		(unsigned long long)s.rx_truncated, (unsigned long long)s.rx_kernel_drops,
+		(unsigned long long)s.rx_bad, (unsigned long long)s.tx_errors,
+		(unsigned long long)s.rx_csum_partial);
+}
+
 /* What the AF_PACKET device could not carry, in one line, if anything (the usual cause:
  * the peer's offloads hand over super-frames or partial checksums). */
 static void packet_report(struct ustack_dev *d)

@@ -163,6 +163,9 @@ int tool_net_serve_ctl(struct tool_net *net, const struct tool_opts *o);
  * capture file. net may be NULL. */
 void tool_net_free(struct tool_net *net);
 
+/* With --dev packet:IF: the device's counters (frames, ring blocks, drops) in one line. */
+void tool_packet_print(const struct tool_net *net, FILE *out);
+
 /* The trace hook --trace installs: "[    1.234567] NAME rx|tx|DROP|state|info LINE" to
  * stderr, the time relative to the first network built. ctx unused. */
 void tool_trace_stderr(void *ctx, const struct ustack_trace *ev);

@@ -58,6 +58,7 @@ int cmd_up(int argc, char **argv)
 	ustack_stop(net->st[0]);
 	printf("ustack up: stopped; counters of %s:\n", tool_ip_str(o.addr, ip));
 	ustack_print_stats(net->st[0], stdout);
+	tool_packet_print(net, stdout);
 	fflush(stdout);
 	tool_net_free(net);
 	return 0;

@@ -8,7 +8,8 @@
 # handshakes, no malformed frame, no bad checksum. The device must not have dropped a
 # frame as too long, partial-checksummed or out of its ring's bounds.
 # Linux's end sends plain frames (`ethtool -K vethA tx off`: no TSO super-frames, no
-# partial checksums): the device carries no offloads.
+# partial checksums): the device carries no offloads; with tx on for a moment, the
+# device counts the partial checksums of Linux's UDP datagrams.
 source "$(dirname "$0")/lib_tcp.sh"
 
 for t in timeout nc socat sha256sum ethtool ping; do
@@ -69,7 +70,19 @@ if out=$(nsx ping -n -c 3 -i 0.2 -W 2 "$LT_USTACK_IP" 2>&1) && grep -q ' 0% pack
 else
 	fail "Linux -> ustack ping: $out"
 fi
+# with Linux's checksum offload on, its UDP datagrams leave with a partial checksum:
+# the device counts them (and the stack drops them as bad checksums)
+nsx ethtool -K vethA tx on >/dev/null
+for i in 1 2 3; do echo hello | nsx timeout 2 nc -u -w 0 "$LT_USTACK_IP" 9; done
+nsx ethtool -K vethA tx off >/dev/null
+sleep 0.2
 lt_stop "$UP"
+line=$(grep '^packet device vethB:' "$T/up.log")
+if grep -Eq ': [1-9][0-9]* frames in \([1-9][0-9]* ring blocks.* [1-9][0-9]* out;.* 0 bad ring entries.*; [1-9][0-9]* with a partial checksum' <<<"$line"; then
+	pass "ustack up's device counters: $line"
+else
+	fail "ustack up's device counters (frames, blocks, partial checksums from Linux's offload): '$line'"
+fi
 out=$(nsb timeout 20 "$USTACK_BIN" ping "${USTACK_NET[@]}" -c 3 -i 0.2 "$LT_LINUX_IP" 2>&1)
 rc=$?
 if [ $rc = 0 ] && grep -q '3 received' <<<"$out"; then
