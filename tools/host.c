@@ -1,8 +1,10 @@
-/* host.c - `ustack host [-W SECS] NAME [SERVER]`: look NAME up (A records) through the
- * stack's resolver and print the answer the way host(1) does:
+/* host.c - `ustack host [-W SECS] NAME [SERVER]`: look NAME up (A records; PTR records
+ * when NAME is an IPv4 address) through the stack's resolver and print the answer the
+ * way host(1) does:
  *
  *   alias.example.test is an alias for www.example.test.
  *   www.example.test has address 10.0.2.80
+ *   80.2.0.10.in-addr.arpa domain name pointer www.example.test.
  *   Host nope.example.test not found: 3(NXDOMAIN)            (exit 1)
  *   ;; connection timed out; no servers could be reached     (exit 1)
  *
@@ -12,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "cmds.h"
 #include "common.h"
@@ -36,7 +39,8 @@ static const char host_demo_zone[] =
 static void host_help(void)
 {
 	printf("%s\n"
-	       "Look NAME up in DNS (A records) and print the answer like host(1).\n\n"
+	       "Look NAME up in DNS (A records) and print the answer like host(1); an IPv4\n"
+	       "address is looked up in reverse (PTR records under in-addr.arpa).\n\n"
 	       "  -W SECS      wait at most SECS seconds for an answer (default 5)\n"
 	       "  --port N     the server's UDP port (default 53)\n"
 	       "  --zone FILE  without --tap: the in-process server's zone (lines\n"
@@ -79,6 +83,11 @@ static int print_result(const char *name, int err, const struct ustack_dns_resul
 									: res->canonical;
 
 		printf("%s is an alias for %s.\n", res->cnames[i], target);
+	}
+	if (res->n_names) {
+		for (int i = 0; i < res->n_names && i < 4; i++)
+			printf("%s domain name pointer %s.\n", res->canonical, res->names[i]);
+		return 0;
 	}
 	if (res->n_addrs == 0) {
 		printf("%s has no A record\n", res->canonical[0] ? res->canonical : name);
@@ -210,8 +219,14 @@ int cmd_host(int argc, char **argv)
 		       tool_ip_str(srv_addr, ip), port);
 	}
 	res->rcode = -1;
-	err = ustack_resolve(net->st[0], name, res);
-	status = print_result(name, err, res);
+	struct in_addr rev;
+	if (inet_pton(AF_INET, name, &rev) == 1) {
+		err = ustack_resolve_addr(net->st[0], rev, res);
+		status = print_result(res->canonical, err, res);
+	} else {
+		err = ustack_resolve(net->st[0], name, res);
+		status = print_result(name, err, res);
+	}
 	fflush(stdout);
 out:
 	if (srv)

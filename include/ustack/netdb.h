@@ -45,13 +45,30 @@ struct ustack_dns_result {
 	uint32_t ttl;
 	uint16_t id;                   /* transaction id of the answer used */
 	bool from_cache, via_tcp;
+	/* ustack_resolve_addr: the names the address points to (PTR records); canonical is
+	 * then the reverse name asked for ("4.3.2.1.in-addr.arpa", or the end of its CNAMEs) */
+	int n_names;
+	char names[4][256];
 };
 /* Resolve name (A records) and report the details. Returns 0 or an EAI_* code. */
 int ustack_resolve(struct ustack *st, const char *name, struct ustack_dns_result *out);
 
+/* Reverse lookup of addr (RFC 1035 3.5): the hosts table, the cache, then PTR queries
+ * for the in-addr.arpa name through the configured servers. 0 or an EAI_* code. */
+int ustack_resolve_addr(struct ustack *st, struct in_addr addr, struct ustack_dns_result *out);
+
+/* POSIX getnameinfo for AF_INET addresses. flags: NI_NUMERICHOST (no query),
+ * NI_NUMERICSERV, NI_NAMEREQD (EAI_NONAME when the address has no name, EAI_AGAIN when
+ * no server answered), NI_NOFQDN (the first label only), NI_DGRAM (UDP service names).
+ * A name or service that does not fit its buffer (with the NUL) is EAI_OVERFLOW.
+ * host or serv may be NULL (length 0) when not wanted, not both. */
+int ustack_getnameinfo(struct ustack *st, const struct sockaddr *sa, socklen_t salen,
+		       char *host, socklen_t hostlen, char *serv, socklen_t servlen, int flags);
+
 /* --- a small authoritative DNS server on a stack (used by `ustack dns` and the demo) --- */
 struct ustack_dns_server;
-/* Zone text: lines "name A a.b.c.d" / "name CNAME target" ("#" comments). ttl for all. */
+/* Zone text: lines "name A a.b.c.d" / "name CNAME target" ("#" comments). ttl for all.
+ * PTR queries for in-addr.arpa names are answered from the A records. */
 struct ustack_dns_server *ustack_dns_server_start(struct ustack *st, const char *zone_text,
 						  uint16_t port, uint32_t ttl);
 void ustack_dns_server_stop(struct ustack_dns_server *srv);

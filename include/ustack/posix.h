@@ -5,7 +5,7 @@
  * ustack's: socket, bind, listen, accept, accept4, connect, send, sendto, sendmsg,
  * recv, recvfrom, recvmsg, shutdown, getsockname, getpeername, setsockopt, getsockopt,
  * poll, select, epoll_create/epoll_create1/epoll_ctl/epoll_wait, getaddrinfo,
- * freeaddrinfo, gai_strerror, gethostbyname (the shape of lwIP's LWIP_COMPAT_SOCKETS).
+ * freeaddrinfo, gai_strerror, getnameinfo, gethostbyname (the shape of lwIP's LWIP_COMPAT_SOCKETS).
  *
  * The calls that take any descriptor - close, read, write, readv, writev, fcntl, ioctl -
  * look at the number: a descriptor of the default stack goes to ustack, any other to the
@@ -92,6 +92,8 @@ struct hostent *ustack_px_gethostbyname(const char *name);
 #define getaddrinfo(n, s, h, r) ustack_getaddrinfo(USTACK_PX_ST_, n, s, h, r)
 #define freeaddrinfo(r) ustack_freeaddrinfo(r)
 #define gai_strerror(e) ustack_gai_strerror(e)
+#define getnameinfo(sa, sl, h, hl, s, svl, f) \
+	ustack_getnameinfo(USTACK_PX_ST_, sa, sl, h, hl, s, svl, f)
 #define gethostbyname(n) ustack_px_gethostbyname(n)
 #define close(fd) ustack_px_close(fd)
 #define read(fd, b, n) ustack_px_read(fd, b, n)

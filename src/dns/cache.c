@@ -84,7 +84,9 @@ void dns_cache_put(struct dns_cache *c, const struct dns_cache_entry *in, uint32
 			bool same = e->kind == in->kind;
 			bool clash = in->kind == DNS_CACHE_NXDOMAIN || e->kind == DNS_CACHE_NXDOMAIN ||
 				     (in->kind == DNS_CACHE_A && e->kind == DNS_CACHE_NODATA) ||
-				     (in->kind == DNS_CACHE_NODATA && e->kind == DNS_CACHE_A);
+				     (in->kind == DNS_CACHE_NODATA && e->kind == DNS_CACHE_A) ||
+				     (in->kind == DNS_CACHE_PTR && e->kind == DNS_CACHE_NODATA) ||
+				     (in->kind == DNS_CACHE_NODATA && e->kind == DNS_CACHE_PTR);
 			if (same || clash) {
 				if (!slot)
 					slot = e;

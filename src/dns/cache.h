@@ -17,6 +17,7 @@ enum dns_cache_kind {
 	DNS_CACHE_CNAME,        /* name is an alias for target */
 	DNS_CACHE_NXDOMAIN,     /* name does not exist (any type) */
 	DNS_CACHE_NODATA,       /* name exists without A records */
+	DNS_CACHE_PTR,          /* a reverse name (in-addr.arpa) points to target */
 };
 
 struct dns_cache_entry {

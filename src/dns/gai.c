@@ -30,6 +30,15 @@ static const struct {
 	{ "ntp", 123, SOCK_DGRAM }, { "https", 443, SOCK_STREAM },
 };
 
+const char *dns_service_name(uint16_t port, bool dgram)
+{
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+		if (services[i].port == port &&
+		    (!services[i].socktype || services[i].socktype == (dgram ? SOCK_DGRAM : SOCK_STREAM)))
+			return services[i].name;
+	return NULL;
+}
+
 /* 0 with *port, or an EAI code. */
 static int parse_service(const char *service, int flags, int socktype, uint16_t *port)
 {

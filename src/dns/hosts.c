@@ -42,6 +42,14 @@ int dns_hosts_lookup(const struct dns_hosts *t, const char *name, uint32_t *out,
 	return n;
 }
 
+const char *dns_hosts_name(const struct dns_hosts *t, uint32_t addr)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->h[i].addr == addr)
+			return t->h[i].name;
+	return NULL;
+}
+
 void dns_hosts_free(struct dns_hosts *t)
 {
 	free(t->h);

@@ -24,6 +24,8 @@ struct dns_hosts {
 int dns_hosts_add(struct dns_hosts *t, const char *name, uint32_t addr);
 /* Up to max addresses of name (lower case), in the order added; returns how many. */
 int dns_hosts_lookup(const struct dns_hosts *t, const char *name, uint32_t *out, int max);
+/* The first name added for addr (host order), or NULL. */
+const char *dns_hosts_name(const struct dns_hosts *t, uint32_t addr);
 void dns_hosts_free(struct dns_hosts *t);
 
 #endif

@@ -290,8 +290,8 @@ static enum await_result await_answer(struct ustack *st, int fd, const struct so
 /* Ask the configured servers for (name, qtype). Returns 0 with m holding a NOERROR or
  * NXDOMAIN answer, or EAI_AGAIN (no answer in time) / EAI_FAIL (servers failed, TCP
  * retry failed) / EAI_SYSTEM. */
-static int query(struct ustack *st, const char *name, uint16_t qtype, struct dns_msg *m,
-		 struct ustack_dns_result *out)
+int dns_query(struct ustack *st, const char *name, uint16_t qtype, struct dns_msg *m,
+	      struct ustack_dns_result *out)
 {
 	struct ustack_resolver_config cfg;
 	uint8_t q[512];
@@ -338,8 +338,8 @@ static int query(struct ustack *st, const char *name, uint16_t qtype, struct dns
 			stack_lock(st);
 			ST_COUNT(st, dns_queries);
 			uint32_t sa = ntohl(cfg.servers[s].s_addr);
-			trace_info(st, "dns: query id 0x%04x A? %s to %u.%u.%u.%u:%u (try %u)", id,
-				   name, sa >> 24, (sa >> 16) & 0xff, (sa >> 8) & 0xff, sa & 0xff,
+			trace_info(st, "dns: query id 0x%04x %s? %s to %u.%u.%u.%u:%u (try %u)", id,
+				   qtype == DNS_TYPE_PTR ? "PTR" : "A", name, sa >> 24, (sa >> 16) & 0xff, (sa >> 8) & 0xff, sa & 0xff,
 				   cfg.server_port, a + 1);
 			stack_unlock(st);
 			enum await_result r = await_answer(st, fd, &to, id, name, qtype, wait_end, m);
@@ -374,8 +374,8 @@ out:
 
 /* ---- answers into the cache --------------------------------------------------- */
 
-static void cache_put(struct ustack *st, const char *name, enum dns_cache_kind kind,
-		      const uint32_t *addrs, int n, const char *target, uint32_t ttl)
+void dns_cache_store(struct ustack *st, const char *name, enum dns_cache_kind kind,
+		     const uint32_t *addrs, int n, const char *target, uint32_t ttl)
 {
 	struct dns_cache_entry e;
 
@@ -394,14 +394,14 @@ static void cache_put(struct ustack *st, const char *name, enum dns_cache_kind k
 
 /* RFC 2308 5: a negative answer is cached for min(SOA TTL, SOA MINIMUM); without an SOA
  * in the authority section it is not cached. */
-static void cache_negative(struct ustack *st, const struct dns_msg *m, const char *name,
-			   enum dns_cache_kind kind)
+void dns_cache_negative(struct ustack *st, const struct dns_msg *m, const char *name,
+			enum dns_cache_kind kind)
 {
 	for (size_t i = 0; i < m->n_ns; i++) {
 		const struct dns_rr *rr = &m->ns[i];
 		if (rr->type == DNS_TYPE_SOA && rr->rclass == DNS_CLASS_IN) {
 			uint32_t ttl = rr->ttl < rr->soa_minimum ? rr->ttl : rr->soa_minimum;
-			cache_put(st, name, kind, NULL, 0, NULL, ttl);
+			dns_cache_store(st, name, kind, NULL, 0, NULL, ttl);
 			return;
 		}
 	}
@@ -442,7 +442,7 @@ static bool take_answer(struct ustack *st, const struct dns_msg *m, const char *
 				out->addrs[i].s_addr = htonl(addrs[i]);
 			out->n_addrs = n;
 			out->ttl = ttl;
-			cache_put(st, cur, DNS_CACHE_A, addrs, n, NULL, ttl);
+			dns_cache_store(st, cur, DNS_CACHE_A, addrs, n, NULL, ttl);
 			break;
 		}
 		const struct dns_rr *cn = NULL;
@@ -454,7 +454,7 @@ static bool take_answer(struct ustack *st, const struct dns_msg *m, const char *
 			break;
 		if (!push_alias(out, cur))
 			return false;
-		cache_put(st, cur, DNS_CACHE_CNAME, NULL, 0, cn->target, cn->ttl);
+		dns_cache_store(st, cur, DNS_CACHE_CNAME, NULL, 0, cn->target, cn->ttl);
 		if (dns_name_norm(cn->target, cur) != 0)
 			return false;
 	}
@@ -472,9 +472,11 @@ static int from_cache(struct ustack *st, char cur[DNS_MAX_NAME + 1],
 
 	stack_lock(st);
 	const struct dns_cache_entry *e = dns_cache_get(&st->dns->cache, cur, st->now);
-	if (e) {
+	if (e && e->kind != DNS_CACHE_PTR) {    /* a PTR says nothing of A records */
 		ST_COUNT(st, dns_cache_hits);
 		switch (e->kind) {
+		case DNS_CACHE_PTR:
+			break;
 		case DNS_CACHE_A:
 			for (int i = 0; i < e->n_addrs; i++)
 				out->addrs[i].s_addr = htonl(e->addrs[i]);
@@ -550,7 +552,7 @@ int dns_lookup(struct ustack *st, const char *name, struct ustack_dns_result *ou
 			rc = EAI_MEMORY;
 			break;
 		}
-		rc = query(st, cur, DNS_TYPE_A, m, out);
+		rc = dns_query(st, cur, DNS_TYPE_A, m, out);
 		if (rc)
 			break;
 		net = true;
@@ -566,7 +568,7 @@ int dns_lookup(struct ustack *st, const char *name, struct ustack_dns_result *ou
 		}
 		if (DNS_RCODE(m->flags) == DNS_RCODE_NXDOMAIN) {
 			/* RFC 6604: the rcode speaks of the last name of the chain */
-			cache_negative(st, m, end, DNS_CACHE_NXDOMAIN);
+			dns_cache_negative(st, m, end, DNS_CACHE_NXDOMAIN);
 			snprintf(cur, sizeof(cur), "%s", end);
 			rc = EAI_NONAME;
 			break;
@@ -575,7 +577,7 @@ int dns_lookup(struct ustack *st, const char *name, struct ustack_dns_result *ou
 			snprintf(cur, sizeof(cur), "%s", end);  /* ask for the chain's end */
 			continue;
 		}
-		cache_negative(st, m, cur, DNS_CACHE_NODATA);   /* RFC 2308 2.2 NODATA */
+		dns_cache_negative(st, m, cur, DNS_CACHE_NODATA);   /* RFC 2308 2.2 NODATA */
 		rc = EAI_NONAME;
 		break;
 	}

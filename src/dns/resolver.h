@@ -36,6 +36,21 @@ int dns_name_norm(const char *name, char out[DNS_MAX_NAME + 1]);
  * Runs in the caller's thread without st->lock held; a runner must drive the stack.
  * Returns 0 or an EAI_* code; fills out (never NULL). */
 int dns_lookup(struct ustack *st, const char *name, struct ustack_dns_result *out);
+/* Ask the configured servers for (name, qtype): 0 with m holding a NOERROR or NXDOMAIN
+ * answer (out->rcode, id, via_tcp set), or EAI_AGAIN / EAI_FAIL / EAI_SYSTEM. */
+int dns_query(struct ustack *st, const char *name, uint16_t qtype, struct dns_msg *m,
+	      struct ustack_dns_result *out);
+/* Into the cache under st->lock (taken here); ttl 0 is not cached. */
+void dns_cache_store(struct ustack *st, const char *name, enum dns_cache_kind kind,
+		     const uint32_t *addrs, int n, const char *target, uint32_t ttl);
+/* A negative answer for min(SOA TTL, MINIMUM) if m carries an SOA (RFC 2308 5). */
+void dns_cache_negative(struct ustack *st, const struct dns_msg *m, const char *name,
+			enum dns_cache_kind kind);
+/* The reverse lookup (reverse.c): hosts table, cache, then PTR queries. 0 with
+ * out->names[0] set, or an EAI_* code. */
+int dns_reverse(struct ustack *st, uint32_t addr, struct ustack_dns_result *out);
+/* The name of a well-known port ("http"), or NULL (gai.c's small table). */
+const char *dns_service_name(uint16_t port, bool dgram);
 /* Called by server.c at teardown. */
 void dns_server_free_all(struct ustack *st);
 

@@ -1,5 +1,7 @@
 /* server.c - a small authoritative DNS server on a stack (RFC 1035 4, RFC 1034 4.3.2).
  *
+ * PTR queries for in-addr.arpa names are answered from the zone's A records (every name
+ * with that address), NXDOMAIN when no A record has it.
  * The zone is text: "name A a.b.c.d", "name CNAME target" and "name MX preference
  * exchange" lines, '#' comments, an optional per-record TTL and class
  * ("name 60 IN A 10.0.0.1"). MX answers carry no additional records: a mailer asks
@@ -216,6 +218,30 @@ static size_t add_soa(uint8_t *buf, size_t len, size_t cap, const char *name, ui
 	return len + need;
 }
 
+/* A reverse name (RFC 1035 3.5): PTR records to every zone name with an A record of
+ * that address; NXDOMAIN when there is none. Returns the rcode. */
+static int answer_reverse(const struct ustack_dns_server *srv, struct dns_builder *b,
+			  const char *owner, uint32_t addr, uint16_t qtype)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < srv->n; i++) {
+		const struct zone_rec *r = &srv->recs[i];
+		if (r->type != DNS_TYPE_A || r->a != addr)
+			continue;
+		bool dup = false;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = srv->recs[j].type == DNS_TYPE_A && srv->recs[j].a == addr &&
+			      strcmp(srv->recs[j].name, r->name) == 0;
+		if (dup)
+			continue;
+		found = true;
+		if (qtype == DNS_TYPE_PTR || qtype == DNS_TYPE_ANY)
+			dns_builder_add_ptr(b, owner, r->ttl, r->name);
+	}
+	return found ? DNS_RCODE_NOERROR : DNS_RCODE_NXDOMAIN;
+}
+
 size_t dns_server_answer(struct ustack_dns_server *srv, const uint8_t *q, size_t qlen,
 			 uint8_t *out, size_t cap)
 {
@@ -244,7 +270,12 @@ size_t dns_server_answer(struct ustack_dns_server *srv, const uint8_t *q, size_t
 			 m->qname, m->qtype);
 	const char *owner = m->qname;           /* the first record keeps the asker's case */
 	int rcode = DNS_RCODE_NOERROR;
+	uint32_t raddr;
 	for (int hop = 0;; hop++) {
+		if (!name_exists(srv, cur) && dns_ptr_addr(cur, &raddr) == 0) {
+			rcode = answer_reverse(srv, &b, owner, raddr, m->qtype);
+			break;
+		}
 		if (!name_exists(srv, cur)) {
 			rcode = DNS_RCODE_NXDOMAIN;
 			break;

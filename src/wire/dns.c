@@ -126,6 +126,7 @@ static int parse_rdata(const uint8_t *buf, size_t len, size_t rd, struct dns_rr 
 		return WIRE_OK;
 	case DNS_TYPE_CNAME:
 	case DNS_TYPE_NS:
+	case DNS_TYPE_PTR:
 		err = dns_name_decode(buf, len, rd, rr->target, &next);
 		if (err)
 			return err;
@@ -376,6 +377,11 @@ void dns_builder_add_mx(struct dns_builder *b, const char *name, uint32_t ttl, u
 	add_name_rr(b, name, DNS_TYPE_MX, ttl, &preference, exchange);
 }
 
+void dns_builder_add_ptr(struct dns_builder *b, const char *name, uint32_t ttl, const char *target)
+{
+	add_name_rr(b, name, DNS_TYPE_PTR, ttl, NULL, target);
+}
+
 int dns_builder_finish(struct dns_builder *b)
 {
 	if (b->len < DNS_HDR_LEN)
@@ -386,6 +392,71 @@ int dns_builder_finish(struct dns_builder *b)
 		return -1;
 	}
 	return (int)b->len;
+}
+
+/* ---- reverse names (RFC 1035 3.5) ------------------------------------------ */
+
+void dns_ptr_name(uint32_t addr, char *out, size_t cap)
+{
+	char tmp[32];
+	size_t n = 0;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = (addr >> (8 * i)) & 0xff;
+		if (v >= 100)
+			tmp[n++] = (char)('0' + v / 100);
+		if (v >= 10)
+			tmp[n++] = (char)('0' + v / 10 % 10);
+		tmp[n++] = (char)('0' + v % 10);
+		tmp[n++] = '.';
+	}
+	memcpy(tmp + n, "in-addr.arpa", 13);
+	n += 12;
+	if (!cap)
+		return;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, tmp, n);
+	out[n] = '\0';
+}
+
+static bool ieq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char x = a[i], y = b[i];
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+int dns_ptr_addr(const char *name, uint32_t *addr)
+{
+	static const char suffix[] = "in-addr.arpa";
+	size_t n = strlen(name), p = 0;
+	uint32_t a = 0;
+
+	if (n && name[n - 1] == '.')
+		n--;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = 0, digits = 0;
+		while (p < n && name[p] >= '0' && name[p] <= '9') {
+			v = v * 10 + (unsigned)(name[p++] - '0');
+			if (++digits > 3)
+				return -1;
+		}
+		if (!digits || v > 255 || (digits > 1 && name[p - digits] == '0') ||
+		    p >= n || name[p] != '.')
+			return -1;          /* no leading zeros: one name per address */
+		p++;
+		a |= (uint32_t)v << (8 * i);
+	}
+	if (n - p != sizeof(suffix) - 1 || !ieq(name + p, suffix, n - p))
+		return -1;
+	*addr = a;
+	return 0;
 }
 
 const char *dns_rcode_str(int rcode)

@@ -17,6 +17,7 @@
 #define DNS_TYPE_NS 2
 #define DNS_TYPE_CNAME 5
 #define DNS_TYPE_SOA 6
+#define DNS_TYPE_PTR 12
 #define DNS_TYPE_MX 15
 #define DNS_TYPE_AAAA 28
 #define DNS_CLASS_IN 1
@@ -43,7 +44,7 @@ struct dns_rr {
 	uint16_t rdlen;
 	uint32_t a;                          /* DNS_TYPE_A: the address, host order */
 	uint8_t aaaa[16];                    /* DNS_TYPE_AAAA */
-	char target[DNS_MAX_NAME + 1];       /* DNS_TYPE_CNAME / NS / MX: the decoded name */
+	char target[DNS_MAX_NAME + 1];       /* DNS_TYPE_CNAME / NS / MX / PTR: the decoded name */
 	uint16_t preference;                 /* DNS_TYPE_MX (RFC 1035 3.3.9) */
 	uint32_t soa_minimum;                /* DNS_TYPE_SOA: MINIMUM field (RFC 2308 negative TTL) */
 };
@@ -88,8 +89,17 @@ void dns_builder_add_cname(struct dns_builder *b, const char *name, uint32_t ttl
 /* An MX record (RFC 1035 3.3.9): PREFERENCE, then EXCHANGE (uncompressed). */
 void dns_builder_add_mx(struct dns_builder *b, const char *name, uint32_t ttl, uint16_t preference,
 			const char *exchange);
+/* A PTR record (RFC 1035 3.3.12): PTRDNAME (uncompressed). */
+void dns_builder_add_ptr(struct dns_builder *b, const char *name, uint32_t ttl, const char *target);
 /* Finish: writes the counts; returns the length, or -1 on overflow. */
 int dns_builder_finish(struct dns_builder *b);
+
+/* The reverse name of an IPv4 address (RFC 1035 3.5): 10.1.2.3 -> "3.2.1.10.in-addr.arpa".
+ * addr in host order; out holds at least 30 bytes. */
+void dns_ptr_name(uint32_t addr, char *out, size_t cap);
+/* The address a reverse name stands for (case-insensitive, one trailing dot allowed):
+ * 0 with *addr (host order), or -1 if name is not four decimal octets under in-addr.arpa. */
+int dns_ptr_addr(const char *name, uint32_t *addr);
 
 const char *dns_rcode_str(int rcode);   /* "NXDOMAIN", ... */
 
