@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_dns.sh - `ustack host` over a TAP against dnsmasq in a namespace of its own: A and
-# CNAME records resolve, NXDOMAIN is reported as host(1) does (exit 1), and with the
+# CNAME records resolve, reverse lookups (`ustack host 10.0.2.80`: PTR) too, NXDOMAIN is reported as host(1) does (exit 1), and with the
 # server gone the lookup fails within its timeout. Then the other way round: `ustack dns`
 # serves a zone and a Linux client (python3) gets the answers.
 source "$(dirname "$0")/lib.sh"
@@ -14,7 +14,7 @@ bg_run dnsmasq 120 dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-ho
 	--user=root --port 53 --listen-address=10.20.0.1 --bind-interfaces \
 	--local=/example.test/ --host-record=www.example.test,10.0.2.80 \
 	--cname=alias.example.test,www.example.test --cname=web.example.test,alias.example.test \
-	--host-record=multi.example.test,10.0.2.1 --pid-file="$T/dnsmasq.pid" --log-queries \
+	--host-record=multi.example.test,10.0.2.1 --bogus-priv --pid-file="$T/dnsmasq.pid" --log-queries \
 	--log-facility="$T/dnsmasq.log"
 DNSMASQ=$BG_PID
 if ! wait_for 10 nsx sh -c 'ss -lun 2>/dev/null | grep -q "10.20.0.1:53 "'; then
@@ -72,6 +72,32 @@ else
 	fail "host nope.example.test (exit $RC, want 1): $OUT"
 fi
 
+# Reverse lookups: dnsmasq's host-records give PTRs; --bogus-priv makes it answer NXDOMAIN
+# for the private addresses it has no name for.
+host --dns 10.20.0.1 10.0.2.80
+if [ "$RC" -eq 0 ] && [ "$OUT" = "80.2.0.10.in-addr.arpa domain name pointer www.example.test." ]; then
+	pass "reverse: $OUT"
+else
+	fail "host 10.0.2.80 (exit $RC): $OUT"
+fi
+host --dns 10.20.0.1 10.0.2.1
+if [ "$RC" -eq 0 ] && [ "$OUT" = "1.2.0.10.in-addr.arpa domain name pointer multi.example.test." ]; then
+	pass "reverse: $OUT"
+else
+	fail "host 10.0.2.1 (exit $RC): $OUT"
+fi
+host --dns 10.20.0.1 10.0.2.99
+if [ "$RC" -eq 1 ] && [ "$OUT" = "Host 99.2.0.10.in-addr.arpa not found: 3(NXDOMAIN)" ]; then
+	pass "reverse of an unnamed address: $OUT (exit 1)"
+else
+	fail "host 10.0.2.99 (exit $RC, want 1): $OUT"
+fi
+if grep -q 'query\[PTR\] 80.2.0.10.in-addr.arpa from 10.20.0.2' "$T/dnsmasq.log"; then
+	pass "dnsmasq logged ustack's PTR query"
+else
+	fail "no PTR query in dnsmasq's log:"; tail -5 "$T/dnsmasq.log"
+fi
+
 # A server address nobody has: no answer at all, the lookup ends at -W.
 host -W 2 --dns 10.20.0.99 www.example.test
 if [ "$RC" -eq 1 ] && [ "$OUT" = ";; connection timed out; no servers could be reached" ] &&
@@ -105,14 +131,15 @@ if ! wait_for 10 test -S "$T/dns.ctl"; then
 	echo "FAIL: ustack dns did not come up:"; cat "$T/ustack-dns.err"
 	exit 1
 fi
-# query NAME: prints "RCODE ADDR..." from the answer of the server at 10.20.1.2
+# query NAME [PTR]: prints "RCODE ADDR-or-NAME..." from the answer of the server at 10.20.1.2
 cat >"$T/query.py" <<'EOF'
 import socket, struct, sys
 name = sys.argv[1]
+qtype = 12 if sys.argv[2:] == ["PTR"] else 1
 q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
 for label in name.split("."):
     q += bytes([len(label)]) + label.encode()
-q += b"\0" + struct.pack(">HH", 1, 1)
+q += b"\0" + struct.pack(">HH", qtype, 1)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(3)
 s.sendto(q, ("10.20.1.2", 53))
@@ -125,6 +152,15 @@ def skip_name(b, i):
         if n == 0: return i + 1
         if n & 0xc0 == 0xc0: return i + 2
         i += n + 1
+def read_name(b, i, hops=0):
+    labels = []
+    while hops < 32:
+        n = b[i]
+        if n == 0: return ".".join(labels)
+        if n & 0xc0 == 0xc0:
+            i = ((n & 0x3f) << 8) | b[i + 1]; hops += 1; continue
+        labels.append(b[i + 1:i + 1 + n].decode()); i += n + 1
+    raise ValueError("pointer loop")
 i = 12
 for _ in range(qd): i = skip_name(r, i) + 4
 out = [str(flags & 15)]
@@ -132,6 +168,7 @@ for _ in range(an):
     i = skip_name(r, i)
     t, c, ttl, ln = struct.unpack(">HHIH", r[i:i + 10]); i += 10
     if t == 1: out.append(socket.inet_ntoa(r[i:i + 4]))
+    if t == 12: out.append(read_name(r, i))
     i += ln
 print(" ".join(out))
 EOF
@@ -142,6 +179,12 @@ if command -v python3 >/dev/null; then
 	out=$(nsx timeout 10 python3 "$T/query.py" alias.zone.test 2>&1)
 	[ "$out" = "0 10.0.3.80" ] && pass "ustack dns answers Linux: CNAME + A" ||
 		fail "query alias.zone.test: $out"
+	out=$(nsx timeout 10 python3 "$T/query.py" 80.3.0.10.in-addr.arpa PTR 2>&1)
+	[ "$out" = "0 www.zone.test" ] && pass "ustack dns answers Linux: PTR from its A record" ||
+		fail "query 80.3.0.10.in-addr.arpa PTR: $out"
+	out=$(nsx timeout 10 python3 "$T/query.py" 81.3.0.10.in-addr.arpa PTR 2>&1)
+	[ "$out" = "3" ] && pass "ustack dns answers Linux: PTR of an unknown address NXDOMAIN" ||
+		fail "query 81.3.0.10.in-addr.arpa PTR: $out"
 	out=$(nsx timeout 10 python3 "$T/query.py" none.zone.test 2>&1)
 	[ "$out" = "3" ] && pass "ustack dns answers Linux: NXDOMAIN" ||
 		fail "query none.zone.test: $out"
