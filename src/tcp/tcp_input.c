@@ -277,6 +277,7 @@ static struct tcp_conn *listen_child(struct ustack *st, struct tcp_conn *l,
 	c->keep_idle = l->keep_idle;
 	c->keep_intvl = l->keep_intvl;
 	c->keep_cnt = l->keep_cnt;
+	c->user_timeout_ms = l->user_timeout_ms;
 	c->linger_on = l->linger_on;
 	c->linger_sec = l->linger_sec;
 	c->ip_ttl = l->ip_ttl;

@@ -50,6 +50,8 @@ static void rearm(struct ustack *st, struct tcp_conn *c)
 void tcp_timer_set(struct ustack *st, struct tcp_conn *c, enum tcp_timer_id which, uint64_t when)
 {
 	c->deadline[which] = when ? when : 1;
+	if (which == TT_REXMT)
+		c->rexmt_armed = st->now;
 	rearm(st, c);
 }
 
@@ -118,7 +120,23 @@ uint64_t tcp_rexmt_timeout(struct ustack *st, const struct tcp_conn *c)
 
 void tcp_rexmt_restart(struct ustack *st, struct tcp_conn *c)
 {
-	tcp_timer_set(st, c, TT_REXMT, st->now + tcp_rexmt_timeout(st, c));
+	uint64_t when = st->now + tcp_rexmt_timeout(st, c);
+
+	/* TCP_USER_TIMEOUT: the last retransmission timer ends when the user's time does
+	 * (Linux's tcp_clamp_rto_to_user_timeout), so the abort is on time */
+	if (c->user_timeout_ms && c->rxtshift) {
+		uint64_t end = c->ut_start + (uint64_t)c->user_timeout_ms * 1000u;
+		if (end < when)
+			when = end > st->now ? end : st->now;
+	}
+	tcp_timer_set(st, c, TT_REXMT, when);
+}
+
+/* TCP_USER_TIMEOUT (RFC 5482 / tcp(7)): data unacknowledged since ut_start for at least
+ * the user's time? */
+static bool user_timed_out(const struct ustack *st, const struct tcp_conn *c, uint64_t since)
+{
+	return c->user_timeout_ms && st->now - since >= (uint64_t)c->user_timeout_ms * 1000u;
 }
 
 void tcp_persist_start(struct ustack *st, struct tcp_conn *c)
@@ -191,7 +209,15 @@ static void timer_rexmt(struct ustack *st, struct tcp_conn *c)
 	    c->state != TCPS_SYN_RECEIVED)
 		return;                                 /* nothing outstanding any more */
 	ST_COUNT(st, tcp_timeouts);
-	if (c->rxtshift >= limit) {
+	if (c->rxtshift == 0)
+		c->ut_start = c->rexmt_armed;   /* the last ACK of progress, or the first send */
+	/* a passive half-open child keeps its SYN-ACK limit (SYN floods) */
+	bool by_time = c->user_timeout_ms && !(c->state == TCPS_SYN_RECEIVED &&
+					       (c->flags & TF_PASSIVE));
+	if (by_time ? user_timed_out(st, c, c->ut_start) : c->rxtshift >= limit) {
+		if (by_time)
+			trace_info(st, "tcp %d: unacknowledged for TCP_USER_TIMEOUT %u ms", c->id,
+				   c->user_timeout_ms);
 		trace_info(st, "tcp %d: retransmission limit reached (%d)", c->id, limit);
 		if (c->state == TCPS_SYN_RECEIVED && (c->flags & TF_PASSIVE)) {
 			ST_COUNT(st, tcp_conn_dropped);
@@ -256,7 +282,8 @@ static void timer_keep(struct ustack *st, struct tcp_conn *c)
 		tcp_timer_set(st, c, TT_KEEP, c->last_rcv + c->keep_idle);
 		return;
 	}
-	if (c->keep_probes >= c->keep_cnt) {
+	if ((c->keep_probes && user_timed_out(st, c, c->last_rcv)) ||
+	    (!c->user_timeout_ms && c->keep_probes >= c->keep_cnt)) {
 		trace_info(st, "tcp %d: keep-alive: no answer to %d probes", c->id, c->keep_probes);
 		tcp_drop(st, c, ETIMEDOUT);
 		return;

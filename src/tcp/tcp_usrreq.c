@@ -516,6 +516,11 @@ int tcp_setsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, c
 			return -EINVAL;
 		c->keep_cnt = v;
 		return 0;
+	case TCP_USER_TIMEOUT:
+		if (v < 0)
+			return -EINVAL;
+		c->user_timeout_ms = (uint32_t)v;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -571,6 +576,8 @@ int tcp_getsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, v
 		return put_int(val, len, (int)(c->keep_intvl / 1000000));
 	case TCP_KEEPCNT:
 		return put_int(val, len, c->keep_cnt);
+	case TCP_USER_TIMEOUT:
+		return put_int(val, len, (int)c->user_timeout_ms);
 	case TCP_INFO: {
 		struct tcp_info ti;
 		tcp_fill_info(st, c, &ti);

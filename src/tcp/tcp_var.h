@@ -172,6 +172,11 @@ struct tcp_conn {
 	uint64_t keep_idle, keep_intvl;
 	int keep_cnt, keep_probes;
 	uint64_t last_rcv;               /* st->now of the last segment received */
+	/* TCP_USER_TIMEOUT (RFC 5482), ms, 0 off: unacknowledged data or unanswered
+	 * keep-alives for that long abort the connection (ETIMEDOUT) */
+	uint32_t user_timeout_ms;
+	uint64_t rexmt_armed;            /* when TT_REXMT was last set */
+	uint64_t ut_start;               /* with rxtshift > 0: since when nothing got acked */
 
 	int linger_sec;                  /* SO_LINGER l_linger (with l_onoff) */
 	uint8_t ip_ttl, ip_tos;          /* IP_TTL (0: the stack default), IP_TOS */
