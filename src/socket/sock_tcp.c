@@ -192,6 +192,11 @@ static ssize_t tcp_op_recv(struct ustack *st, struct usock *so, void *data, size
 	uint64_t deadline = sock_deadline(st, so->rcvtimeo);
 	size_t done = 0;
 	bool all = (flags & MSG_WAITALL) && !(flags & MSG_PEEK);
+	/* SO_RCVLOWAT (Linux's tcp_recvmsg target): a blocking read returns once that much
+	 * (or len) is in, or at the end of the stream, an error or a timeout */
+	size_t target = all ? len : (flags & MSG_PEEK) ? 1 : sock_rcvlowat(so, tcp_rcvbuf_cap(so->tcp));
+	if (target > len)
+		target = len;
 
 	(void)from;
 	(void)rx;                       /* a stream has no per-datagram data to report */
@@ -201,7 +206,7 @@ static ssize_t tcp_op_recv(struct ustack *st, struct usock *so, void *data, size
 		ssize_t n = tcp_recv(st, so->tcp, buf + done, len - done, flags & MSG_PEEK);
 		if (n > 0) {
 			done += (size_t)n;
-			if (!all || done == len)
+			if (done >= target)
 				return (ssize_t)done;
 			continue;
 		}
@@ -229,7 +234,19 @@ static int tcp_op_shutdown(struct ustack *st, struct usock *so, int how)
 
 static unsigned tcp_op_events(struct usock *so)
 {
-	return tcp_poll_events(so->tcp);
+	unsigned ev = tcp_poll_events(so->tcp);
+
+	/* SO_RCVLOWAT: readable with that much queued; the end of the stream, an error or a
+	 * pending connection (listener) stay readable whatever the mark (Linux's tcp_poll) */
+	if ((ev & POLLIN) && so->rcvlowat > 1 && !(ev & (POLLRDHUP | POLLERR | POLLHUP)) &&
+	    !tcp_is_listening(so->tcp)) {
+		size_t inq, outq;
+
+		tcp_queues(so->tcp, &inq, &outq);
+		if (inq < sock_rcvlowat(so, tcp_rcvbuf_cap(so->tcp)))
+			ev &= ~(unsigned)POLLIN;
+	}
+	return ev;
 }
 
 static int tcp_op_setopt(struct ustack *st, struct usock *so, int level, int name,

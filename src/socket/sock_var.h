@@ -113,6 +113,7 @@ struct usock {
 	int16_t ip_ttl;
 	uint8_t ip_tos;
 	unsigned want;          /* SOCK_WANT_*: ancillary data recvmsg reports */
+	int rcvlowat;           /* SO_RCVLOWAT (0 stands for the default, 1) */
 	int sndbuf;             /* UDP: reported only */
 	uint64_t rcvtimeo, sndtimeo;    /* microseconds; 0: wait forever */
 	struct udp_pcb *udp;
@@ -188,6 +189,16 @@ int sock_get_sin(const struct sockaddr *addr, socklen_t len, uint32_t *a, uint16
 void sock_put_val(void *val, socklen_t *len, const void *v, size_t n);
 /* A sockaddr_in out, truncated to *len as the kernel does; *len set to the full size. */
 void sock_put_sin(struct sockaddr *addr, socklen_t *len, uint32_t a, uint16_t port);
+/* SO_RCVLOWAT as it applies: at least 1, for a stream at most half its receive buffer
+ * (Linux's tcp_set_rcvlowat cap: a mark the buffer cannot reach would never be met). */
+static inline size_t sock_rcvlowat(const struct usock *so, size_t rcvbuf)
+{
+	size_t v = so->rcvlowat > 1 ? (size_t)so->rcvlowat : 1;
+
+	if (rcvbuf && v > rcvbuf / 2)
+		v = rcvbuf / 2 ? rcvbuf / 2 : 1;
+	return v;
+}
 static inline bool sock_would_block(const struct usock *so, int flags)
 {
 	return so->nonblock || (flags & MSG_DONTWAIT);

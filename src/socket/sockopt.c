@@ -59,6 +59,7 @@ static int sol_socket_set(struct ustack *st, struct usock *so, int name, const v
 	case SO_KEEPALIVE:
 	case SO_RCVBUF:
 	case SO_SNDBUF:
+	case SO_RCVLOWAT:
 		break;
 	default:
 		return -ENOPROTOOPT;
@@ -66,6 +67,12 @@ static int sol_socket_set(struct ustack *st, struct usock *so, int name, const v
 	if (len < (socklen_t)sizeof(int))
 		return -EINVAL;
 	memcpy(&v, val, sizeof(v));
+	if (name == SO_RCVLOWAT) {
+		/* Linux: negative is INT_MAX, 0 is 1; streams honour it (recv, poll, select,
+		 * epoll), datagram sockets keep it only to report it (as Linux's UDP) */
+		so->rcvlowat = v < 0 ? INT_MAX : v ? v : 1;
+		return 0;
+	}
 	if (name == SO_REUSEADDR)
 		so->reuse = v != 0;
 	else if (name == SO_REUSEPORT)
@@ -196,6 +203,9 @@ static int sol_socket_get(struct ustack *st, struct usock *so, int name, void *v
 		break;
 	case SO_BROADCAST:
 		v = so->bcast;
+		break;
+	case SO_RCVLOWAT:
+		v = so->rcvlowat ? so->rcvlowat : 1;
 		break;
 	case SO_ACCEPTCONN:
 		v = so->ops->listening ? so->ops->listening(so) : 0;

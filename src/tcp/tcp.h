@@ -79,6 +79,8 @@ void tcp_addrs(const struct tcp_conn *c, uint32_t *laddr, uint16_t *lport, uint3
  * yet sent (SIOCOUTQ). */
 void tcp_queues(const struct tcp_conn *c, size_t *inq, size_t *outq);
 bool tcp_is_listening(const struct tcp_conn *c);
+/* The receive buffer's size (SO_RCVBUF) */
+size_t tcp_rcvbuf_cap(const struct tcp_conn *c);
 bool tcp_is_connected(const struct tcp_conn *c);   /* ESTABLISHED or later (can send/recv) */
 const char *tcp_state_name(const struct tcp_conn *c);   /* netstat's: "ESTABLISHED", "SYN_SENT", ... */
 /* Calls fn for every connection (with or without a user), for netstat; up is the

@@ -656,6 +656,11 @@ void tcp_addrs(const struct tcp_conn *c, uint32_t *laddr, uint16_t *lport, uint3
 		*rport = c->rport;
 }
 
+size_t tcp_rcvbuf_cap(const struct tcp_conn *c)
+{
+	return c->rcvbuf.cap;
+}
+
 void tcp_queues(const struct tcp_conn *c, size_t *inq, size_t *outq)
 {
 	bool open = c->state != TCPS_LISTEN;
