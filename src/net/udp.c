@@ -440,6 +440,12 @@ static int pick_src(struct ustack *st, uint32_t dst, uint32_t *src)
 long udp_sendto(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t len,
 		uint32_t dst, uint16_t dport)
 {
+	return udp_sendto_tx(st, pcb, buf, len, dst, dport, NULL);
+}
+
+long udp_sendto_tx(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t len,
+		   uint32_t dst, uint16_t dport, const struct udp_tx *tx)
+{
 	if (dst == 0 && dport == 0) {
 		if (!pcb->connected)
 			return -EDESTADDRREQ;
@@ -460,7 +466,7 @@ long udp_sendto(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t 
 			return rc;
 	}
 	bool mcast = (dst >> 28) == 0xe;
-	uint32_t src = pcb->laddr;
+	uint32_t src = tx && tx->src ? tx->src : pcb->laddr;
 	if ((src == 0 || is_bcast(st, src) || (src >> 28) == 0xe) && mcast && pcb->mcast_if)
 		src = pcb->mcast_if;
 	if (src == 0 || is_bcast(st, src) || (src >> 28) == 0xe) {
@@ -482,6 +488,12 @@ long udp_sendto(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t 
 		opts.host_only = pcb->mcast_ttl == 0;      /* RFC 1112 §6.1: stays on the host */
 		opts.mcast_loop = pcb->mcast_loop;
 	}
+	if (tx && tx->ttl > 0) {
+		opts.ttl = (uint8_t)tx->ttl;            /* as Linux: over the multicast TTL too */
+		opts.host_only = false;
+	}
+	if (tx && tx->tos >= 0)
+		opts.tos = (uint8_t)tx->tos;
 	int rc = ipv4_output(st, p, src, dst, UDP_PROTO, &opts);
 	if (rc < 0)
 		return rc;

@@ -44,6 +44,14 @@ int udp_connect(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t 
  * pending ICMP error (-ECONNREFUSED). */
 long udp_sendto(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t len,
 		uint32_t dst, uint16_t dport);
+/* Per-datagram choices (sendmsg's IP_PKTINFO, IP_TTL, IP_TOS): src a local address
+ * (0: as the pcb chooses), ttl 1..255 and tos 0..255 (-1: the pcb's). */
+struct udp_tx {
+	uint32_t src;
+	int ttl, tos;
+};
+long udp_sendto_tx(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t len,
+		   uint32_t dst, uint16_t dport, const struct udp_tx *tx);
 /* What the network layer knew of a datagram received (for IP_PKTINFO and friends). */
 struct udp_rx_info {
 	uint32_t dst;                   /* the destination address it was sent to (host order) */

@@ -71,6 +71,12 @@ int ustack_connect(struct ustack *st, int fd, const struct sockaddr *addr, sockl
 ssize_t ustack_sendto(struct ustack *st, int fd, const void *buf, size_t len, int flags,
 		      const struct sockaddr *to, socklen_t tolen)
 {
+	return sock_send_tx(st, fd, buf, len, flags, to, tolen, NULL);
+}
+
+ssize_t sock_send_tx(struct ustack *st, int fd, const void *buf, size_t len, int flags,
+		     const struct sockaddr *to, socklen_t tolen, const struct sock_tx *tx)
+{
 	struct usock *so = sock_enter(st, fd);
 	if (!so)
 		return -1;
@@ -80,7 +86,9 @@ ssize_t ustack_sendto(struct ustack *st, int fd, const void *buf, size_t len, in
 		return sock_fail(st, EOPNOTSUPP);
 	if (so->shut_wr)
 		return sock_fail(st, EPIPE);
+	so->tx = tx;
 	ssize_t n = so->ops->send(st, so, buf, len, flags, to, tolen);
+	so->tx = NULL;
 	if (n < 0)
 		return sock_fail(st, (int)-n);
 	stack_unlock(st);

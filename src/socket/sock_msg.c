@@ -1,7 +1,7 @@
 /* sock_msg.c - the rest of the data calls a porter needs, built on send/recv:
  * read/write, readv/writev, sendmsg/recvmsg (msg_flags with MSG_TRUNC / MSG_CTRUNC;
  * ancillary data IP_PKTINFO, IP_TTL, IP_TOS, SCM_TIMESTAMP on datagram sockets that asked
- * for them), sendmmsg/recvmmsg (POSIX.1-2017 and Linux's recvmmsg(2) / sendmmsg(2)).
+ * for them; on send, IP_PKTINFO, IP_TTL and IP_TOS for one datagram), sendmmsg/recvmmsg (POSIX.1-2017 and Linux's recvmmsg(2) / sendmmsg(2)).
  *
  * A stream socket scatters and gathers in place, one buffer after another: the first
  * waits as the socket says, the rest take what is there (a partial count is a success,
@@ -69,7 +69,8 @@ ssize_t ustack_write(struct ustack *st, int fd, const void *buf, size_t len)
 
 /* One message out: gathered for a datagram, buffer by buffer for a stream. */
 static ssize_t send_iov(struct ustack *st, int fd, const struct iovec *iov, size_t cnt,
-			int flags, const struct sockaddr *to, socklen_t tolen)
+			int flags, const struct sockaddr *to, socklen_t tolen,
+			const struct sock_tx *tx)
 {
 	ssize_t total = iov_total(iov, cnt);
 	int type = sock_type(st, fd);
@@ -92,7 +93,7 @@ static ssize_t send_iov(struct ustack *st, int fd, const struct iovec *iov, size
 				memcpy(b + off, iov[i].iov_base, iov[i].iov_len);
 			off += iov[i].iov_len;
 		}
-		ssize_t n = ustack_sendto(st, fd, b, off, flags, to, tolen);
+		ssize_t n = sock_send_tx(st, fd, b, off, flags, to, tolen, tx);
 		int e = errno;
 		free(b);
 		errno = e;
@@ -191,7 +192,79 @@ ssize_t ustack_writev(struct ustack *st, int fd, const struct iovec *iov, int io
 		errno = EINVAL;
 		return -1;
 	}
-	return send_iov(st, fd, iov, (size_t)iovcnt, MSG_NOSIGNAL, NULL, 0);
+	return send_iov(st, fd, iov, (size_t)iovcnt, MSG_NOSIGNAL, NULL, 0, NULL);
+}
+
+/* An int, or (IP_TOS, as Linux) one byte, as the data of cmsg c: 0 or -1. */
+static int cmsg_int(const struct cmsghdr *c, bool byte_ok, int *v)
+{
+	if (c->cmsg_len == CMSG_LEN(sizeof(int))) {
+		memcpy(v, CMSG_DATA(c), sizeof(int));
+		return 0;
+	}
+	if (byte_ok && c->cmsg_len == CMSG_LEN(1)) {
+		*v = *(const unsigned char *)CMSG_DATA(c);
+		return 0;
+	}
+	return -1;
+}
+
+/* sendmsg's ancillary data for a datagram (Linux's ip_cmsg_send): IP_PKTINFO, IP_TTL
+ * (1..255), IP_TOS (0..255); another IPPROTO_IP or SOL_SOCKET type, or a malformed one,
+ * is EINVAL; other levels are ignored. 0 with *tx, *have set, or -1 with errno. */
+static int parse_tx(const struct msghdr *msg, struct sock_tx *tx, bool *have)
+{
+	*have = false;
+	tx->src = 0;
+	tx->ifindex = 0;
+	tx->ttl = tx->tos = -1;
+	if (!msg->msg_control || msg->msg_controllen == 0)
+		return 0;
+	if (msg->msg_controllen < sizeof(struct cmsghdr)) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)msg); c;
+	     c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
+		if (c->cmsg_len < sizeof(*c) ||
+		    c->cmsg_len > msg->msg_controllen - (size_t)((char *)c - (char *)msg->msg_control))
+			goto bad;
+		if (c->cmsg_level == SOL_SOCKET)
+			goto bad;           /* SCM_RIGHTS and friends mean nothing here */
+		if (c->cmsg_level != IPPROTO_IP)
+			continue;
+		int v;
+		switch (c->cmsg_type) {
+		case IP_PKTINFO: {
+			struct in_pktinfo pi;
+			if (c->cmsg_len != CMSG_LEN(sizeof(pi)))
+				goto bad;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			if (pi.ipi_ifindex < 0)
+				goto bad;
+			tx->ifindex = pi.ipi_ifindex;
+			tx->src = ntohl(pi.ipi_spec_dst.s_addr);
+			break;
+		}
+		case IP_TTL:
+			if (cmsg_int(c, false, &v) || v < 1 || v > 255)
+				goto bad;
+			tx->ttl = v;
+			break;
+		case IP_TOS:
+			if (cmsg_int(c, true, &v) || v < 0 || v > 255)
+				goto bad;
+			tx->tos = v;
+			break;
+		default:
+			goto bad;
+		}
+		*have = true;
+	}
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
 }
 
 ssize_t ustack_sendmsg(struct ustack *st, int fd, const struct msghdr *msg, int flags)
@@ -200,8 +273,13 @@ ssize_t ustack_sendmsg(struct ustack *st, int fd, const struct msghdr *msg, int 
 		errno = EFAULT;
 		return -1;
 	}
+	struct sock_tx tx;
+	bool have = false;
+	/* a stream ignores them, as Linux's TCP */
+	if (sock_type(st, fd) == SOCK_DGRAM && parse_tx(msg, &tx, &have) < 0)
+		return -1;
 	return send_iov(st, fd, msg->msg_iov, msg->msg_iovlen, flags,
-			msg->msg_name, msg->msg_name ? msg->msg_namelen : 0);
+			msg->msg_name, msg->msg_name ? msg->msg_namelen : 0, have ? &tx : NULL);
 }
 
 /* Ancillary data out, as the kernel writes it: whole cmsgs while they fit, MSG_CTRUNC

@@ -8,6 +8,7 @@
 #include "ustack/socket.h"
 #include "core/stack.h"
 #include "core/upcall.h"
+#include "core/iface.h"
 #include "net/udp.h"
 #include "socket/socket.h"
 #include "socket/sock_var.h"
@@ -54,7 +55,21 @@ static ssize_t udp_op_send(struct ustack *st, struct usock *so, const void *buf,
 			return -EINVAL;
 	}
 	udp_set_broadcast(so->udp, so->bcast);
-	return udp_sendto(st, so->udp, buf, len, a, port);
+	if (!so->tx)
+		return udp_sendto(st, so->udp, buf, len, a, port);
+	/* IP_PKTINFO: ipi_spec_dst is the source; else the interface's address. As Linux:
+	 * a source that is not this host's is EINVAL, an unknown interface ENODEV. */
+	struct udp_tx tx = { .src = so->tx->src, .ttl = so->tx->ttl, .tos = so->tx->tos };
+	if (so->tx->ifindex) {
+		struct iface *ifp = iface_get(st, so->tx->ifindex - 1);
+		if (!ifp)
+			return -ENODEV;
+		if (!tx.src)
+			tx.src = ifp->addr;
+	}
+	if (tx.src && !iface_by_addr(st, tx.src))
+		return -EINVAL;
+	return udp_sendto_tx(st, so->udp, buf, len, a, port, &tx);
 }
 
 static ssize_t udp_op_recv(struct ustack *st, struct usock *so, void *buf, size_t len,

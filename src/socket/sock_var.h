@@ -62,6 +62,13 @@ struct sock_rx {
 	uint64_t time;          /* stack time of arrival (us) */
 };
 
+/* What sendmsg's ancillary data asks of one datagram (IP_PKTINFO, IP_TTL, IP_TOS). */
+struct sock_tx {
+	uint32_t src;           /* host order, 0: none */
+	int ifindex;            /* ipi_ifindex (ustack's index + 1), 0: none */
+	int ttl, tos;           /* -1: none */
+};
+
 /* What a kind of socket does. The public calls check their arguments, take the lock and
  * dispatch here instead of branching on the protocol (sock_tcp.c, sock_udp.c). Called
  * with st->lock held; errors are negative errno values, as in the transports below; a
@@ -114,6 +121,7 @@ struct usock {
 	uint8_t ip_tos;
 	unsigned want;          /* SOCK_WANT_*: ancillary data recvmsg reports */
 	int rcvlowat;           /* SO_RCVLOWAT (0 stands for the default, 1) */
+	const struct sock_tx *tx;       /* during a sendmsg with ancillary data, else NULL */
 	int sndbuf;             /* UDP: reported only */
 	uint64_t rcvtimeo, sndtimeo;    /* microseconds; 0: wait forever */
 	struct udp_pcb *udp;
@@ -177,6 +185,9 @@ struct usock *sock_alloc(struct ustack *st, int type);
 ssize_t sock_recv_rx(struct ustack *st, int fd, void *buf, size_t len, int flags,
 		     struct sockaddr *from, socklen_t *fromlen, struct sock_rx *rx,
 		     unsigned *want);
+/* sendto with ancillary data's choices (tx may be NULL). Takes and releases the lock. */
+ssize_t sock_send_tx(struct ustack *st, int fd, const void *buf, size_t len, int flags,
+		     const struct sockaddr *to, socklen_t tolen, const struct sock_tx *tx);
 /* Drop the descriptor (the socket's transport is already closed). */
 void sock_release(struct ustack *st, struct usock *so);
 /* Unlock st and return -1 with errno err: the error exit of every public call. */
