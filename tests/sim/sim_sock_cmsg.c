@@ -53,13 +53,13 @@ static int teardown(void **state)
 
 /* Control data under construction. */
 struct ctl {
-	union { char buf[256]; struct cmsghdr align; } u;
+	_Alignas(struct cmsghdr) char buf[256];
 	size_t len;
 };
 
 static void ctl_add(struct ctl *c, int level, int type, const void *data, size_t n)
 {
-	struct cmsghdr *h = (struct cmsghdr *)(c->u.buf + c->len);
+	struct cmsghdr *h = (struct cmsghdr *)(c->buf + c->len);
 
 	memset(h, 0, CMSG_SPACE(n));
 	h->cmsg_len = CMSG_LEN(n);
@@ -74,7 +74,7 @@ static ssize_t send_ctl(int fd, const char *text, struct ctl *c)
 	struct sockaddr_in to = sin_of("10.0.0.2", 6100);
 	struct iovec iov = { (void *)text, strlen(text) };
 	struct msghdr m = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
-			    .msg_iovlen = 1, .msg_control = c && c->len ? c->u.buf : NULL,
+			    .msg_iovlen = 1, .msg_control = c && c->len ? c->buf : NULL,
 			    .msg_controllen = c ? c->len : 0 };
 
 	return ustack_sendmsg(C, fd, &m, 0);
@@ -238,7 +238,7 @@ static void test_bad_cmsgs(void **state)
 	memset(&c, 0, sizeof(c));
 	ctl_add(&c, IPPROTO_IP, IP_TTL, &v, sizeof(v));
 	struct iovec iov = { "x", 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.u.buf,
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf,
 			    .msg_controllen = c.len };
 	assert_int_equal(ustack_sendmsg(C, t, &m, MSG_NOSIGNAL), -1);
 	assert_true(errno == ENOTCONN || errno == EPIPE);
