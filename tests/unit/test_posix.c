@@ -1,7 +1,8 @@
 /* test_posix.c - <ustack/posix.h>: with a default stack, the POSIX names are ustack's;
  * the calls that take any descriptor (close, read, write, readv, writev, fcntl, ioctl)
  * send the default stack's descriptors to ustack and every other one (a pipe here) to
- * the C library; with no default stack, socket() fails with ENETDOWN. */
+ * the C library; getnameinfo is ustack's; with no default stack, socket() fails with
+ * ENETDOWN. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -59,6 +60,25 @@ static void test_dispatch(void **state)
 	assert_int_equal(close(p[1]), 0);
 	assert_int_equal(close(p[1]), -1);
 	assert_int_equal(errno, EBADF);
+
+	/* getnameinfo is ustack's: the stack's hosts table answers, no server is asked */
+	struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons(80) };
+	me.sin_addr.s_addr = htonl(0x0a010203);
+	assert_int_equal(ustack_hosts_add(st, "me.example.test", me.sin_addr), 0);
+	char host[64], serv[16];
+	assert_int_equal(getnameinfo((struct sockaddr *)&me, sizeof(me), host, sizeof(host), serv,
+				     sizeof(serv), NI_NAMEREQD), 0);
+	assert_string_equal(host, "me.example.test");
+	assert_string_equal(serv, "http");
+	assert_int_equal(getnameinfo((struct sockaddr *)&me, sizeof(me), host, sizeof(host), NULL, 0,
+				     NI_NUMERICHOST), 0);
+	assert_string_equal(host, "10.1.2.3");
+	me.sin_addr.s_addr = htonl(0x0a010204);         /* no name, no server configured */
+	assert_int_equal(getnameinfo((struct sockaddr *)&me, sizeof(me), host, sizeof(host), NULL, 0,
+				     NI_NAMEREQD), EAI_AGAIN);
+	assert_int_equal(getnameinfo((struct sockaddr *)&me, sizeof(me), host, sizeof(host), NULL, 0,
+				     0), 0);
+	assert_string_equal(host, "10.1.2.4");
 
 	ustack_set_default(NULL);
 	assert_int_equal(socket(AF_INET, SOCK_DGRAM, 0), -1);
