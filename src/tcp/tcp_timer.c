@@ -152,6 +152,14 @@ void tcp_persist_start(struct ustack *st, struct tcp_conn *c)
 	t = base << (c->persist_shift > 16 ? 16 : c->persist_shift);
 	if (t > ts->persist_max)
 		t = ts->persist_max;
+	if (c->persist_shift == 0)
+		c->persist_since = st->now;     /* the window just closed (reset when it opens) */
+	if (c->user_timeout_ms) {
+		/* TCP_USER_TIMEOUT: the last probe interval ends with the user's time */
+		uint64_t end = c->persist_since + (uint64_t)c->user_timeout_ms * 1000u;
+		if (end < st->now + t)
+			t = end > st->now ? end - st->now : 0;
+	}
 	if (c->persist_shift < 16)
 		c->persist_shift++;
 	tcp_timer_set(st, c, TT_PERSIST, st->now + t);
@@ -260,6 +268,14 @@ static void timer_persist(struct ustack *st, struct tcp_conn *c)
 {
 	/* RFC 1122 4.2.2.17: probe for as long as the peer answers; a peer that answers
 	 * none of data_retries probes is gone. */
+	/* Linux (since 5.13): TCP_USER_TIMEOUT also ends a window that stays closed that
+	 * long, the peer answering the probes or not */
+	if (user_timed_out(st, c, c->persist_since)) {
+		trace_info(st, "tcp %d: zero window for TCP_USER_TIMEOUT %u ms", c->id,
+			   c->user_timeout_ms);
+		tcp_drop(st, c, ETIMEDOUT);
+		return;
+	}
 	if (++c->persist_probes > st->tcp->data_retries) {
 		trace_info(st, "tcp %d: %d zero-window probes unanswered", c->id,
 			   c->persist_probes - 1);

@@ -177,6 +177,7 @@ struct tcp_conn {
 	uint32_t user_timeout_ms;
 	uint64_t rexmt_armed;            /* when TT_REXMT was last set */
 	uint64_t ut_start;               /* with rxtshift > 0: since when nothing got acked */
+	uint64_t persist_since;          /* the first zero-window probe's timer start */
 
 	int linger_sec;                  /* SO_LINGER l_linger (with l_onoff) */
 	uint8_t ip_ttl, ip_tos;          /* IP_TTL (0: the stack default), IP_TOS */

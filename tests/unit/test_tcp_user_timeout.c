@@ -3,7 +3,8 @@
  * data left unacknowledged by a silent peer aborts the connection with ETIMEDOUT on time
  * (the last retransmission timer is cut to end with the user's time), also when that is
  * longer than the retry limit would allow; unanswered keep-alive probes abort after the
- * user's time rather than after TCP_KEEPCNT probes. Virtual clock, segment by segment. */
+ * user's time rather than after TCP_KEEPCNT probes; a window that stays closed that long
+ * ends it too, answered probes or not. Virtual clock, segment by segment. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -173,6 +174,42 @@ static void test_keepalive_user_timeout(void **state)
 	th_free(&h);
 }
 
+/* A window that stays closed for the user's time ends the connection, though the peer
+ * answers every probe (Linux since 5.13); without the option it would go on. */
+static void test_zero_window_user_timeout(void **state)
+{
+	struct th h;
+	struct th_peer pe;
+	int ut = 5000;
+	char b;
+
+	(void)state;
+	th_init(&h);
+	int fd = th_passive_open(&h, 80, 4002, &pe, NULL, NULL);
+	struct tcp_conn *c = th_conn(&h, 80, 4002);
+	assert_int_equal(ustack_setsockopt(h.st, fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ut, sizeof(ut)), 0);
+	pe.win = 0;
+	th_peer_send(&h, &pe, TCP_ACK, NULL, 0);
+	uint64_t start = h.now;
+	assert_int_equal(ustack_send(h.st, fd, "abcdef", 6, 0), 6);
+	int probes = 0;
+	for (int i = 0; i < 50 && c->state != TCPS_CLOSED; i++) {
+		th_advance_to_deadline(&h, 100000000);
+		while (th_next(&h, &seg)) {
+			if (seg.h.flags & TCP_RST)
+				continue;
+			probes++;
+			th_peer_send(&h, &pe, TCP_ACK, NULL, 0);       /* answered: still zero */
+		}
+	}
+	assert_int_equal(c->state, TCPS_CLOSED);
+	assert_true(probes >= 2);
+	assert_int_equal(h.now - start, 5000000);
+	assert_int_equal(ustack_recv(h.st, fd, &b, 1, 0), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	th_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_silent_peer_aborts_on_time),
 		cmocka_unit_test(test_longer_than_retry_limit),
 		cmocka_unit_test(test_keepalive_user_timeout),
+		cmocka_unit_test(test_zero_window_user_timeout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
