@@ -1,9 +1,11 @@
 /* fuzz_dns.c - libFuzzer target for DNS messages (RFC 1035): dns_parse on the input,
  * dns_name_decode at every offset, and what parsed rebuilt with the builder and
- * parsed again (names and addresses must survive). */
+ * parsed again (names and addresses must survive); a question for an in-addr.arpa name
+ * maps to an address and back to the same name. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "wire/dns.h"
 
@@ -36,6 +38,9 @@ static void rebuild(const struct dns_msg *m)
 		} else if (rr->type == DNS_TYPE_CNAME && rr->rclass == DNS_CLASS_IN) {
 			dns_builder_add_cname(&b, rr->name, rr->ttl, rr->target);
 			kept++;
+		} else if (rr->type == DNS_TYPE_PTR && rr->rclass == DNS_CLASS_IN) {
+			dns_builder_add_ptr(&b, rr->name, rr->ttl, rr->target);
+			kept++;
 		}
 	}
 	int len = dns_builder_finish(&b);
@@ -46,14 +51,27 @@ static void rebuild(const struct dns_msg *m)
 	size_t j = 0;
 	for (size_t i = 0; i < m->n_an && j < m2.n_an; i++) {
 		const struct dns_rr *rr = &m->an[i];
-		if (rr->rclass != DNS_CLASS_IN ||
-		    (rr->type != DNS_TYPE_A && rr->type != DNS_TYPE_CNAME))
+		if (rr->rclass != DNS_CLASS_IN || (rr->type != DNS_TYPE_A &&
+		    rr->type != DNS_TYPE_CNAME && rr->type != DNS_TYPE_PTR))
 			continue;
 		CHECK(strcmp(m2.an[j].name, rr->name) == 0 && m2.an[j].type == rr->type);
 		CHECK(rr->type != DNS_TYPE_A || m2.an[j].a == rr->a);
-		CHECK(rr->type != DNS_TYPE_CNAME || strcmp(m2.an[j].target, rr->target) == 0);
+		CHECK(rr->type == DNS_TYPE_A || strcmp(m2.an[j].target, rr->target) == 0);
 		j++;
 	}
+}
+
+/* A reverse name (in-addr.arpa) names one address, and that address's name is it again. */
+static void check_reverse(const char *name)
+{
+	uint32_t a;
+	char back[DNS_MAX_NAME + 1];
+
+	if (dns_ptr_addr(name, &a) != 0)
+		return;
+	dns_ptr_name(a, back, sizeof(back));
+	size_t n = strlen(back);
+	CHECK(strncasecmp(back, name, n) == 0 && (name[n] == '\0' || strcmp(name + n, ".") == 0));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -66,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(strlen(name) <= DNS_MAX_NAME && next > off && next <= size);
 			uint8_t enc[DNS_MAX_NAME + 2];
 			CHECK(dns_name_encode(name, enc, sizeof(enc)) > 0);
+			check_reverse(name);
 		}
 
 	if (dns_parse(data, size, &m1) != WIRE_OK)
