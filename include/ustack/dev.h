@@ -15,6 +15,29 @@ extern "C" {
 
 struct ustack_dev;
 
+/* Offloads (ustack_dev.offloads): what a device does so the stack need not. */
+#define USTACK_DEV_TX_CSUM  0x1u  /* finishes a TCP checksum left partial (meta CSUM_PARTIAL) */
+#define USTACK_DEV_RX_CSUM  0x2u  /* may hand frames whose checksum is partial or checked */
+#define USTACK_DEV_TSO4     0x4u  /* takes TCP/IPv4 super-segments (meta GSO_TCPV4) up to gso_max */
+#define USTACK_DEV_RX_GSO   0x8u  /* may hand TCP/IPv4 super-segments up to gso_max */
+
+/* What travels beside a frame on a device with offloads: the virtio-net header's
+ * content, in host order (src/dev/gso.h reads and writes the header itself). */
+#define USTACK_META_CSUM_PARTIAL 0x1  /* the sum from csum_start to the end is still to be
+				       * stored at csum_start + csum_offset (the field holds
+				       * the pseudo-header sum) */
+#define USTACK_META_CSUM_VALID   0x2  /* receive: the checksums were checked already */
+#define USTACK_GSO_NONE  0
+#define USTACK_GSO_TCPV4 1
+struct ustack_frame_meta {
+	uint8_t flags;        /* USTACK_META_* */
+	uint8_t gso_type;     /* USTACK_GSO_* */
+	uint16_t hdr_len;     /* Ethernet + IP + TCP header bytes of a super-segment */
+	uint16_t gso_size;    /* payload bytes per wire segment of a super-segment */
+	uint16_t csum_start;  /* from the first byte of the frame */
+	uint16_t csum_offset; /* from csum_start */
+};
+
 /* What a device does. A new kind of device fills these in. */
 struct ustack_dev_ops {
 	/* Send one Ethernet frame (no FCS). Returns 0, or -1 if it could not (counted). */
@@ -26,6 +49,15 @@ struct ustack_dev_ops {
 	uint64_t (*next_deadline)(struct ustack_dev *d);
 	/* Release everything. */
 	void (*close)(struct ustack_dev *d);
+	/* Optional (devices with offloads): send / receive a frame with its meta. A device
+	 * whose offloads are 0 is only ever called through send and recv. */
+	int (*send_meta)(struct ustack_dev *d, const uint8_t *frame, size_t len,
+			 const struct ustack_frame_meta *m, uint64_t now_us);
+	int (*recv_meta)(struct ustack_dev *d, uint8_t *buf, size_t cap,
+			 struct ustack_frame_meta *m, uint64_t now_us);
+	/* Optional: turn offloads on or off (a subset of what the device can do).
+	 * Returns the offloads now on, or -1. */
+	int (*set_offloads)(struct ustack_dev *d, uint32_t want);
 };
 
 struct ustack_dev {
@@ -35,10 +67,17 @@ struct ustack_dev {
 	unsigned mtu;         /* IP MTU: largest IP datagram in one frame (1500 on Ethernet) */
 	int fd;               /* readable when frames may be waiting; -1 if never (pure simulation) */
 	void *priv;
+	/* Capabilities. Zero (a calloc'ed device) means: frames of at most mtu, full
+	 * checksums both ways. */
+	uint32_t offloads;    /* USTACK_DEV_* now on */
+	unsigned gso_max;     /* largest IP datagram of a super-segment (TSO4 / RX_GSO), <= 65535 */
 };
 
 /* A Linux TAP device (IFF_TAP | IFF_NO_PI). name may be "" for a kernel-chosen name.
- * mac NULL: a random locally administered MAC. Needs CAP_NET_ADMIN. */
+ * mac NULL: a random locally administered MAC. Needs CAP_NET_ADMIN. With the
+ * virtio-net header (IFF_VNET_HDR) and the kernel's agreement, offloads are on:
+ * checksums both ways, TCP/IPv4 super-segments up to 64 KiB both ways
+ * (ustack_dev_set_offloads(d, 0) turns them off). */
 struct ustack_dev *ustack_tap_open(const char *name, const uint8_t *mac, unsigned mtu);
 
 /* --- packet: a host on an existing interface (a veth, a NIC) through AF_PACKET --- */
@@ -111,6 +150,9 @@ void ustack_impair_get_stats(struct ustack_dev *d, struct ustack_impair_stats *o
 
 /* For device authors and tests: calls ops. */
 void ustack_dev_close(struct ustack_dev *d);
+/* Turn d's offloads to `want` (as far as it can): returns the USTACK_DEV_* now on, or
+ * -1 (EINVAL: no device). A device that has none returns 0. */
+int ustack_dev_set_offloads(struct ustack_dev *d, uint32_t want);
 
 #ifdef __cplusplus
 }

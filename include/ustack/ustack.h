@@ -137,7 +137,8 @@ uint64_t ustack_clock_us(void);
 	X(DNS_MISMATCH, "dns: answer did not match query") \
 	X(DNS_MALFORMED, "dns: malformed answer") \
 	X(PKT_POOL_EMPTY, "pkt: buffer pool exhausted") \
-	X(DEV_TX_FAILED, "dev: transmit failed")
+	X(DEV_TX_FAILED, "dev: transmit failed") \
+	X(DEV_BAD_META, "dev: offload header not understood")
 
 enum ustack_drop {
 #define USTACK_DROP_ENUM_(name, text) USTACK_DROP_##name,

@@ -15,6 +15,7 @@
 #include "net/ipv4.h"
 #include "wire/eth.h"
 #include "ustack/dev.h"
+#include "dev/gso.h"
 
 struct iface *iface_get(struct ustack *st, int ifindex)
 {
@@ -40,7 +41,8 @@ void eth_input(struct ustack *st, struct iface *ifp, struct pkt *p)
 
 	ST_COUNT(st, eth_in);
 	p->ifindex = ifp->index;
-	trace_frame(st, USTACK_TRACE_RX, ifp->index, p->data, p->len);
+	trace_frame_wire(st, USTACK_TRACE_RX, ifp->index, p->data, p->len, p->gso_size,
+			 p->csum == PKT_CSUM_PARTIAL);
 	if (eth_parse(p->data, p->len, &eth) != WIRE_OK) {
 		stack_drop(st, USTACK_DROP_ETH_TRUNCATED, ifp->index, p->data, p->len);
 		pkt_free(st, p);
@@ -69,6 +71,25 @@ void eth_input(struct ustack *st, struct iface *ifp, struct pkt *p)
 	}
 }
 
+/* A frame whose TCP checksum the device finishes, or a super-segment it cuts
+ * (ipv4_output sends those only to a device that said it can). */
+static int send_offloaded(struct ustack_dev *dev, struct pkt *p, uint64_t now)
+{
+	struct ustack_frame_meta m;
+	struct gso_tcp4 g;
+
+	memset(&m, 0, sizeof(m));
+	if (gso_tcp4_parse(p->data, p->len, ETH_HDR_LEN, &g) != 0)
+		return -1;
+	gso_tcp4_csum_partial(p->data, &g, &m);
+	if (p->gso_size && g.payload > p->gso_size) {
+		m.gso_type = USTACK_GSO_TCPV4;
+		m.gso_size = p->gso_size;
+		m.hdr_len = (uint16_t)g.hdr_len;
+	}
+	return dev->ops->send_meta(dev, p->data, p->len, &m, now);
+}
+
 int eth_output(struct ustack *st, struct iface *ifp, struct pkt *p, const uint8_t dst[6],
 	       uint16_t ethertype)
 {
@@ -92,8 +113,12 @@ int eth_output(struct ustack *st, struct iface *ifp, struct pkt *p, const uint8_
 
 		memset(pkt_put(p, pad), 0, pad);
 	}
-	trace_frame(st, USTACK_TRACE_TX, ifp->index, p->data, p->len);
-	rc = dev->ops->send(dev, p->data, p->len, st->now);
+	trace_frame_wire(st, USTACK_TRACE_TX, ifp->index, p->data, p->len, p->gso_size,
+			 p->csum == PKT_CSUM_PARTIAL);
+	if ((p->gso_size || p->csum == PKT_CSUM_PARTIAL) && dev->ops->send_meta)
+		rc = send_offloaded(dev, p, st->now);
+	else
+		rc = dev->ops->send(dev, p->data, p->len, st->now);
 	if (rc != 0) {
 		stack_drop(st, USTACK_DROP_DEV_TX_FAILED, ifp->index, p->data, p->len);
 		pkt_free(st, p);

@@ -33,6 +33,8 @@ static void pkt_reset_meta(struct pkt *p)
 	p->ip_proto = 0;
 	p->ip_ttl = 0;
 	p->ip_tos = 0;
+	p->gso_size = 0;
+	p->csum = PKT_CSUM_FULL;
 }
 
 /* One allocation holding the struct and cap bytes of buffer. */
@@ -127,6 +129,8 @@ struct pkt *pkt_clone(struct ustack *st, const struct pkt *p)
 	c->ip_proto = p->ip_proto;
 	c->ip_ttl = p->ip_ttl;
 	c->ip_tos = p->ip_tos;
+	c->gso_size = p->gso_size;
+	c->csum = p->csum;
 	return c;
 }
 

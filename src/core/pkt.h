@@ -32,7 +32,16 @@ struct pkt {
 	size_t l3_len;           /* header + payload bytes at l3 */
 	uint32_t ip_src, ip_dst; /* host order */
 	uint8_t ip_proto, ip_ttl, ip_tos;
+	/* offloads (ustack_dev.offloads), both directions */
+	uint16_t gso_size;       /* a TCP/IPv4 super-segment: payload per wire segment; 0 none */
+	uint8_t csum;            /* PKT_CSUM_*: the state of the TCP checksum */
 };
+
+#define PKT_CSUM_FULL    0   /* as on the wire: computed (out), to be checked (in) */
+#define PKT_CSUM_PARTIAL 1   /* the TCP checksum field holds only the pseudo-header sum:
+			      * the device or ipv4_output finishes it (in: the kernel
+			      * vouches for the data, as for VALID) */
+#define PKT_CSUM_VALID   2   /* in: the device checked it already */
 
 /* A packet able to hold `size` bytes after PKT_HEADROOM, with data at the headroom and
  * len 0. NULL when the pool bound is reached (counted as USTACK_DROP_PKT_POOL_EMPTY). */

@@ -22,6 +22,7 @@
 #include "socket/socket.h"
 #include "tcp/tcp.h"
 #include "ustack/dev.h"
+#include "dev/gso.h"
 #include "wire/eth.h"
 
 /* Frames taken from one interface in one poll: the rest wait for the next poll, so
@@ -212,34 +213,87 @@ static size_t rx_frame_cap(const struct iface *ifp)
 	return cap > USTACK_DEV_MAX_FRAME ? USTACK_DEV_MAX_FRAME : cap;
 }
 
-/* Take up to POLL_BUDGET_PER_IFACE frames from ifp's device into the stack. */
+/* A frame read with its meta (a device with offloads): what the device says about it
+ * goes into p. Returns false if the frame is to be dropped. A partial checksum of
+ * anything but TCP/IPv4 is finished here; TCP's is left (the kernel vouches for the
+ * data) and finished only if the packet is forwarded to a device that cannot. */
+static bool rx_meta(struct pkt *p, const struct ustack_frame_meta *m)
+{
+	struct gso_tcp4 g;
+	bool tcp4 = p->len >= ETH_HDR_LEN && p->data[12] == 0x08 && p->data[13] == 0x00 &&
+		    gso_tcp4_parse(p->data, p->len, ETH_HDR_LEN, &g) == 0;
+
+	if (m->gso_type != USTACK_GSO_NONE) {
+		if (m->gso_type != USTACK_GSO_TCPV4 || !tcp4)
+			return false;
+		if (g.payload > m->gso_size)
+			p->gso_size = m->gso_size;
+	}
+	if (m->flags & USTACK_META_CSUM_PARTIAL) {
+		if (tcp4 && m->csum_start == g.l4 && m->csum_offset == 16)
+			p->csum = PKT_CSUM_PARTIAL;
+		else if (gso_csum_complete(p->data, p->len, m->csum_start, m->csum_offset) != 0)
+			return false;
+	} else if (m->flags & USTACK_META_CSUM_VALID) {
+		p->csum = PKT_CSUM_VALID;
+	}
+	return true;
+}
+
+/* Take up to POLL_BUDGET_PER_IFACE frames from ifp's device into the stack. A device
+ * with offloads may hand super-segments up to its gso_max: those are read into a
+ * large buffer; a frame that turns out small is copied into a pooled one so the large
+ * buffer serves the next read. */
 static int poll_iface(struct ustack *st, struct iface *ifp, uint64_t now)
 {
 	struct ustack_dev *dev = ifp->dev;
 	size_t cap = rx_frame_cap(ifp);
+	bool meta = dev->offloads && dev->ops->recv_meta;
+	struct pkt *big = NULL;
 	int handled = 0;
 
+	if (meta && (dev->offloads & USTACK_DEV_RX_GSO) && dev->gso_max + ETH_HDR_LEN > cap)
+		cap = (size_t)dev->gso_max + ETH_HDR_LEN;
 	/* A device without an fd that says when its next frame is due (loopback) is not
 	 * asked before then: no buffer is taken for nothing. */
 	if (dev->fd < 0 && dev->ops->next_deadline && dev->ops->next_deadline(dev) > now)
 		return 0;
 	while (handled < POLL_BUDGET_PER_IFACE) {
-		struct pkt *p = pkt_alloc(st, cap);
+		struct pkt *p = big ? big : pkt_alloc(st, cap);
+		struct ustack_frame_meta m;
 		int n;
 
+		big = NULL;
 		if (!p)
 			break;   /* pool empty: frames wait in the device */
-		n = dev->ops->recv(dev, p->data, cap, now);
+		n = meta ? dev->ops->recv_meta(dev, p->data, cap, &m, now) :
+			   dev->ops->recv(dev, p->data, cap, now);
 		if (n <= 0) {
 			pkt_free(st, p);
 			break;
 		}
+		if (p->cap > PKT_SMALL_CAP && (size_t)n + PKT_HEADROOM <= PKT_SMALL_CAP) {
+			struct pkt *s = pkt_alloc(st, (size_t)n);
+
+			if (s) {
+				memcpy(s->data, p->data, (size_t)n);
+				big = p;
+				p = s;
+			}
+		}
 		p->len = (size_t)n;
 		p->ifindex = ifp->index;
 		p->rx_time = now;
-		eth_input(st, ifp, p);
 		handled++;
+		if (meta && !rx_meta(p, &m)) {
+			stack_drop(st, USTACK_DROP_DEV_BAD_META, ifp->index, p->data, p->len);
+			pkt_free(st, p);
+			continue;
+		}
+		eth_input(st, ifp, p);
 	}
+	if (big)
+		pkt_free(st, big);
 	return handled;
 }
 

@@ -5,7 +5,10 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "dev/gso.h"
 
 #include "core/stack.h"
 
@@ -43,6 +46,34 @@ void trace_frame(struct ustack *st, enum ustack_trace_kind kind, int ifindex, co
 	ev.frame = frame;
 	ev.frame_len = len;
 	st->trace_fn(st->trace_ctx, &ev);
+}
+
+void trace_frame_wire(struct ustack *st, enum ustack_trace_kind kind, int ifindex,
+		      const uint8_t *frame, size_t len, uint16_t gso_size, bool partial)
+{
+	struct gso_tcp4 g;
+
+	if (!trace_on(st))
+		return;
+	if ((!gso_size && !partial) || gso_tcp4_parse(frame, len, 14, &g) != 0) {
+		trace_frame(st, kind, ifindex, frame, len);
+		return;
+	}
+	uint16_t gs = gso_size ? gso_size : (uint16_t)(g.payload ? g.payload : 1);
+	size_t n = gso_tcp4_count(&g, gs), cap = g.hdr_len + gs;
+	uint8_t *buf = malloc(cap);
+
+	if (!buf) {
+		trace_frame(st, kind, ifindex, frame, len);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t l = gso_tcp4_segment(frame, &g, gs, i, buf, cap);
+
+		if (l)
+			trace_frame(st, kind, ifindex, buf, l);
+	}
+	free(buf);
 }
 
 /* Drops the Ethernet layer reports carry the whole frame, so the line can show it;

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include "ustack/ustack.h"
 
 struct ustack;
@@ -13,6 +14,10 @@ bool trace_on(const struct ustack *st);
 /* A frame in (RX) or out (TX): the line is the decoded frame. */
 void trace_frame(struct ustack *st, enum ustack_trace_kind kind, int ifindex, const uint8_t *frame,
 		 size_t len);
+/* A frame as the wire carries it: a TCP super-segment (gso_size) as its wire segments,
+ * a partial TCP checksum finished; copies are made only when tracing. */
+void trace_frame_wire(struct ustack *st, enum ustack_trace_kind kind, int ifindex,
+		      const uint8_t *frame, size_t len, uint16_t gso_size, bool partial);
 /* Count a drop for reason and, when tracing, say why (frame may be NULL). */
 void stack_drop(struct ustack *st, enum ustack_drop reason, int ifindex, const uint8_t *frame,
 		size_t len);

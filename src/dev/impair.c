@@ -304,6 +304,8 @@ struct ustack_dev *ustack_impair_wrap(struct ustack_dev *inner, const struct ust
 		return NULL;
 	}
 	im->inner = inner;
+	/* Loss and corruption act on wire frames: no offloads inside or out. */
+	ustack_dev_set_offloads(inner, 0);
 	im->cfg = *cfg;
 	rng_seed(im->rng, cfg->seed);
 	im->dev.ops = &impair_ops;

@@ -7,7 +7,10 @@
  * written whole and flushed often, so a crash leaves a readable file. Timestamps are
  * the now_us the stack passes to send/recv (virtual time in a simulation) plus an
  * epoch, 0 unless ustack_pcap_set_epoch() gives one: the tools pass the wall-clock
- * time of their clock's zero, so Wireshark shows the date the capture was taken. */
+ * time of their clock's zero, so Wireshark shows the date the capture was taken.
+ *
+ * Offloads: wrapping turns the inner device's off and the wrapper has none, so the
+ * file holds wire-sized frames with their checksums, as a tap on the cable would. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -210,6 +213,11 @@ struct ustack_dev *ustack_pcap_wrap_shared(struct ustack_dev *inner, struct usta
 		return NULL;
 	}
 	pd->inner = inner;
+	/* The capture shows the wire: the inner device's offloads go off (a TAP's kernel
+	 * then cuts and checksums before we read, and takes only wire-sized frames), and
+	 * the wrapper advertises none, so no super-segment or partial checksum reaches the
+	 * file. */
+	ustack_dev_set_offloads(inner, 0);
 	pd->pc = pc;
 	pthread_mutex_lock(&pc->mu);
 	pc->refs++;

@@ -24,6 +24,7 @@
 #include "net/icmp.h"
 #include "net/igmp.h"
 #include "net/ipv4_frag.h"
+#include "dev/gso.h"
 #include "net/udp.h"
 #include "tcp/tcp.h"
 #include "wire/csum.h"
@@ -208,6 +209,18 @@ unsigned ipv4_route_mtu(struct ustack *st, uint32_t dst)
 	return pa.local ? IP_LOCAL_MTU : pa.ifp->mtu;
 }
 
+unsigned ipv4_route_offloads(struct ustack *st, uint32_t dst, unsigned *gso_max)
+{
+	struct ip_path pa;
+
+	*gso_max = 0;
+	if (ipv4_path(st, 0, dst, &pa) != 0 || pa.local || !pa.ifp->dev)
+		return 0;
+	if ((pa.ifp->dev->offloads & USTACK_DEV_TSO4) && pa.ifp->dev->gso_max > pa.ifp->mtu)
+		*gso_max = pa.ifp->dev->gso_max;
+	return pa.ifp->dev->offloads;
+}
+
 void ipv4_negative_advice(struct ustack *st, uint32_t dst)
 {
 	struct ip_path pa;
@@ -231,13 +244,72 @@ static void ipv4_xmit(struct ustack *st, const struct ip_path *pa, struct pkt *p
 	arp_output(st, pa->ifp, p, pa->nexthop);
 }
 
-/* Send the datagram at p->data out by pa, fragmenting to mtu if it is larger. */
+static int ipv4_send_path(struct ustack *st, const struct ip_path *pa, struct pkt *p,
+			  unsigned mtu);
+
+/* A TCP super-segment for a way that cannot carry it: cut here into the segments the
+ * wire carries (src/dev/gso.c), each sent on its own. Consumes p. */
+static int ipv4_gso_soft(struct ustack *st, const struct ip_path *pa, struct pkt *p,
+			 unsigned mtu)
+{
+	struct gso_tcp4 g;
+	uint16_t gs = p->gso_size;
+	int rc = 0;
+
+	if (gso_tcp4_parse(p->data, p->len, 0, &g) != 0) {
+		stack_drop(st, USTACK_DROP_IP_BAD_LEN, -1, p->data, p->len);
+		pkt_free(st, p);
+		return -EINVAL;
+	}
+	size_t n = gso_tcp4_count(&g, gs);
+	for (size_t i = 0; i < n; i++) {
+		struct pkt *s = pkt_alloc(st, g.hdr_len + gs);
+		size_t l;
+
+		if (!s) {
+			rc = -ENOBUFS;
+			break;
+		}
+		l = gso_tcp4_segment(p->data, &g, gs, i, s->data, pkt_tailroom(s));
+		pkt_put(s, l);
+		s->ifindex = p->ifindex;
+		s->l3 = s->data;
+		s->l3_len = s->len;
+		int r = ipv4_send_path(st, pa, s, mtu);
+		if (r != 0 && rc == 0)
+			rc = r;
+	}
+	pkt_free(st, p);
+	return rc;
+}
+
+/* Send the datagram at p->data out by pa, fragmenting to mtu if it is larger. What the
+ * device cannot do of a super-segment or a partial checksum is done here. */
 static int ipv4_send_path(struct ustack *st, const struct ip_path *pa, struct pkt *p,
 			  unsigned mtu)
 {
 	struct pkt_queue frags = { 0 };
 	int rc;
 
+	if (p->gso_size || p->csum == PKT_CSUM_PARTIAL) {
+		const struct ustack_dev *dev = pa->local ? NULL : pa->ifp->dev;
+		uint32_t off = dev ? dev->offloads : 0;
+		struct gso_tcp4 g;
+
+		if (p->gso_size) {
+			if ((off & USTACK_DEV_TSO4) && (off & USTACK_DEV_TX_CSUM) &&
+			    p->len <= dev->gso_max) {
+				ipv4_xmit(st, pa, p);
+				return 0;
+			}
+			return ipv4_gso_soft(st, pa, p, mtu);
+		}
+		if (!(off & USTACK_DEV_TX_CSUM)) {
+			if (gso_tcp4_parse(p->data, p->len, 0, &g) == 0)
+				gso_csum_complete(p->data, p->len, g.l4, 16);
+			p->csum = PKT_CSUM_FULL;
+		}
+	}
 	if (p->len <= mtu) {
 		ipv4_xmit(st, pa, p);
 		return 0;
@@ -322,7 +394,7 @@ int ipv4_output(struct ustack *st, struct pkt *p, uint32_t src, uint32_t dst, ui
 	p->ifindex = -1;           /* locally originated (ARP failure answers with ICMP) */
 	p->l3 = p->data;
 	p->l3_len = p->len;
-	if (opts->df && p->len > mtu) {
+	if (opts->df && p->len > mtu && !p->gso_size) {
 		/* RFC 1191 §5: what a router would say, said to ourselves, so the transport
 		 * learns the MTU the same way it learns it from the network. */
 		icmp_send_error(st, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
@@ -388,7 +460,7 @@ static void ipv4_forward(struct ustack *st, struct iface *in, struct pkt *p,
 		pkt_free(st, p);
 		return;
 	}
-	if (h->total_len > pa.ifp->mtu && h->df) {
+	if (h->total_len > pa.ifp->mtu && h->df && !p->gso_size) {
 		/* RFC 1191 §4: frag needed, with the next-hop MTU. */
 		icmp_send_error(st, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, pa.ifp->mtu);
 		stack_drop(st, USTACK_DROP_IP_DF_TOO_BIG, in->index, p->data, p->len);

@@ -36,6 +36,9 @@ int ipv4_output(struct ustack *st, struct pkt *p, uint32_t src, uint32_t dst, ui
 int ipv4_select_src(struct ustack *st, uint32_t dst, uint32_t *src);
 /* The MTU of the interface the route to dst leaves by (576 if no route). */
 unsigned ipv4_route_mtu(struct ustack *st, uint32_t dst);
+/* The offloads (USTACK_DEV_*) of the device the route to dst leaves by (0 if none or
+ * no route); *gso_max its largest super-segment (IP bytes), 0 without TSO4. */
+unsigned ipv4_route_offloads(struct ustack *st, uint32_t dst, unsigned *gso_max);
 /* An upper layer sees no progress to dst (TCP's timeouts): the neighbour entry of the
  * route's next hop is verified again before it is trusted (RFC 1122 2.3.2.1). */
 void ipv4_negative_advice(struct ustack *st, uint32_t dst);

@@ -19,6 +19,7 @@
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_syncookie.h"
 #include "wire/ipv4.h"
+#include "ustack/dev.h"
 
 #define TCP_HASH_INIT   256u          /* 4-tuple buckets at first; doubles with load */
 #define TCP_LHASH_SIZE  64u
@@ -633,7 +634,6 @@ void tcp_update_maxseg(struct ustack *st, struct tcp_conn *c, unsigned mtu)
 {
 	uint32_t m = c->mss_peer;
 
-	(void)st;
 	if (mtu >= 40 + TCP_MIN_MSS && mtu - 40 < m)
 		m = mtu - 40;
 	if (c->mss_user && c->mss_user < m)
@@ -641,6 +641,12 @@ void tcp_update_maxseg(struct ustack *st, struct tcp_conn *c, unsigned mtu)
 	if (m < TCP_MIN_MSS)
 		m = TCP_MIN_MSS;
 	c->t_maxseg = (uint16_t)m;
+	/* What the route's device does for us (TSO4, checksums): tcp_output sizes
+	 * super-segments by it. */
+	unsigned gmax;
+	unsigned off = ipv4_route_offloads(st, c->raddr, &gmax);
+	c->csum_offload = (off & USTACK_DEV_TX_CSUM) != 0;
+	c->gso_max = c->csum_offload ? gmax : 0;
 }
 
 void tcp_conn_init_mss(struct ustack *st, struct tcp_conn *c)

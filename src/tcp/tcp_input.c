@@ -756,7 +756,8 @@ void tcp_input(struct ustack *st, struct pkt *p)
 	int err;
 
 	ST_COUNT(st, tcp_in);
-	err = tcp_parse(p->data, p->len, p->ip_src, p->ip_dst, &seg.th, true);
+	err = tcp_parse(p->data, p->len, p->ip_src, p->ip_dst, &seg.th,
+			p->csum == PKT_CSUM_FULL);   /* else the device vouches (offloads) */
 	if (err != WIRE_OK) {
 		drop(st, err == WIRE_BAD_CSUM ? USTACK_DROP_TCP_BAD_CSUM : USTACK_DROP_TCP_MALFORMED, p);
 		pkt_free(st, p);

@@ -18,6 +18,7 @@
 #include "core/trace.h"
 #include "net/ipv4.h"
 #include "tcp/tcp_cc.h"
+#include "wire/csum.h"
 #include "wire/ipv4.h"
 
 uint32_t tcp_seg_payload_max(const struct tcp_conn *c)
@@ -103,9 +104,11 @@ static void fill_sack(const struct tcp_conn *c, struct tcp_repr *th, unsigned ma
 }
 
 /* Build and send one segment of c: [seq, seq+len) of the send ring (len may be 0).
+ * gso nonzero: a super-segment of len bytes the device cuts into segments of gso
+ * bytes of payload (headers and options the same in each).
  * Returns 0, or a negative errno (-ENOBUFS: no packet; nothing was sent). */
-static int tcp_xmit(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_t ack,
-		    uint32_t len, uint8_t flags)
+static int tcp_xmit_gso(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_t ack,
+			uint32_t len, uint8_t flags, uint32_t gso)
 {
 	struct tcp_repr th;
 	struct ip_out_opts opts;
@@ -147,7 +150,7 @@ static int tcp_xmit(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_
 			unsigned want = c->ooo.n < 3 ? c->ooo.n : 3;
 
 			fill_sack(c, &th, want);
-			while (th.n_sack > 0 && TCP_HDR_LEN + tcp_options_len(&th) + len >
+			while (th.n_sack > 0 && TCP_HDR_LEN + tcp_options_len(&th) + (gso ? gso : len) >
 			       (size_t)TCP_HDR_LEN + c->t_maxseg)
 				th.n_sack--;
 			sack_complete = th.n_sack == want;
@@ -164,7 +167,16 @@ static int tcp_xmit(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_
 	tcp_emit(&th, b);
 	if (len)
 		tcp_ring_copy_out(&c->sndbuf, seq - c->snd_data, b + hlen, len);
-	tcp_set_csum(b, hlen + len, c->laddr, c->raddr);
+	if (c->csum_offload && !(flags & (TCP_SYN | TCP_RST))) {
+		/* the device (or ipv4_output) finishes it: only the pseudo-header sum here */
+		be16_put(b + 16, (uint16_t)~csum_fold(csum_pseudo(c->laddr, c->raddr, IP_PROTO_TCP,
+								  (uint16_t)(hlen + len))));
+		p->csum = PKT_CSUM_PARTIAL;
+	} else {
+		tcp_set_csum(b, hlen + len, c->laddr, c->raddr);
+	}
+	if (gso && len > gso)
+		p->gso_size = (uint16_t)gso;
 
 	if (flags & TCP_ACK) {
 		uint32_t adv = (flags & TCP_SYN) ? th.win :
@@ -194,6 +206,12 @@ static int tcp_xmit(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_
 		tcp_update_maxseg(st, c, ipv4_route_mtu(st, c->raddr));
 	}
 	return rc == -ENOBUFS ? -ENOBUFS : 0;
+}
+
+static int tcp_xmit(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_t ack,
+		    uint32_t len, uint8_t flags)
+{
+	return tcp_xmit_gso(st, c, seq, ack, len, flags, 0);
 }
 
 int tcp_send_ctl(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_t ack, uint8_t flags)
@@ -257,9 +275,10 @@ static inline uint32_t data_end(const struct tcp_conn *c)
 }
 
 /* Send [seq, seq+len) with ACK, PSH at the end of the data, FIN when it reaches the
- * end and the user is done. Returns the sequence space used (len, +1 for FIN), or -1
- * if no packet could be had. */
-static int64_t send_range(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_t len)
+ * end and the user is done; gso nonzero: as one super-segment of gso-byte segments.
+ * Returns the sequence space used (len, +1 for FIN), or -1 if no packet could be had. */
+static int64_t send_range_gso(struct ustack *st, struct tcp_conn *c, uint32_t seq,
+			      uint32_t len, uint32_t gso)
 {
 	uint32_t end = data_end(c);
 	uint8_t flags = TCP_ACK;
@@ -272,11 +291,20 @@ static int64_t send_range(struct ustack *st, struct tcp_conn *c, uint32_t seq, u
 		flags |= TCP_FIN;
 	if (len && seq + len == end)
 		flags |= TCP_PSH;
-	if (tcp_xmit(st, c, seq, c->rcv_nxt, len, flags) < 0)
+	if (tcp_xmit_gso(st, c, seq, c->rcv_nxt, len, flags, gso) < 0)
 		return -1;
 	if (fin)
 		c->flags |= TF_SENTFIN;
-	tcp_rack_sent(st, c, seq, len + (fin ? 1 : 0));
+	/* the scoreboard sees the segments the wire carries */
+	if (gso && len > gso) {
+		uint32_t off = 0;
+
+		for (; len - off > gso; off += gso)
+			tcp_rack_sent(st, c, seq + off, gso);
+		tcp_rack_sent(st, c, seq + off, len - off + (fin ? 1 : 0));
+	} else {
+		tcp_rack_sent(st, c, seq, len + (fin ? 1 : 0));
+	}
 	if (SEQ_LT(seq, c->snd_max)) {
 		c->rt_active = false;                    /* Karn */
 		if (len) {
@@ -285,6 +313,21 @@ static int64_t send_range(struct ustack *st, struct tcp_conn *c, uint32_t seq, u
 		}
 	}
 	return (int64_t)len + (fin ? 1 : 0);
+}
+
+static int64_t send_range(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_t len)
+{
+	return send_range_gso(st, c, seq, len, 0);
+}
+
+/* The payload of the largest super-segment of maxpay-byte segments the route's device
+ * takes (a multiple of maxpay), or maxpay without TSO. */
+static uint32_t gso_room(const struct tcp_conn *c, uint32_t maxpay)
+{
+	/* headers: IPv4 and TCP with options, at most 60 + 60 */
+	if (!c->gso_max || c->gso_max <= 120u + 2 * maxpay)
+		return maxpay;
+	return (c->gso_max - 120u) / maxpay * maxpay;
 }
 
 /* After sending new sequence space from snd_nxt. */
@@ -496,13 +539,18 @@ static int output_one(struct ustack *st, struct tcp_conn *c)
 	}
 
 	uint32_t len = avail < usable ? avail : usable;
+	/* New data in order, several segments' worth allowed: one super-segment of whole
+	 * segments when the device cuts them (TSO), never for a resend. */
+	uint32_t lim = SEQ_GEQ(c->snd_nxt, c->snd_max) ? gso_room(c, maxpay) : maxpay;
+	if (len > lim)
+		len = lim;
 	if (len > maxpay)
-		len = maxpay;
+		len -= len % maxpay;
 	bool fin = fin_due && c->snd_nxt + len == end;
 	bool send = false;
 
 	if (len > 0) {
-		if (len == maxpay)
+		if (len >= maxpay)
 			send = true;
 		else if (SEQ_LT(c->snd_nxt, c->snd_max))
 			send = true;                         /* resending after a timeout */
@@ -524,7 +572,7 @@ static int output_one(struct ustack *st, struct tcp_conn *c)
 	if (!send)
 		return 0;
 	uint32_t seq = c->snd_nxt;
-	int64_t used = send_range(st, c, seq, len);
+	int64_t used = send_range_gso(st, c, seq, len, len > maxpay ? maxpay : 0);
 	if (used < 0)
 		return -1;
 	advance(st, c, seq, (uint32_t)used);

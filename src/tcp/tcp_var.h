@@ -137,6 +137,9 @@ struct tcp_conn {
 	uint16_t mss_adv;                /* what our SYN said */
 	uint16_t mss_peer;               /* what the peer's SYN said (536 without) */
 	uint16_t t_maxseg;               /* effective send MSS, options included */
+	uint32_t gso_max;                /* the route's device takes super-segments of this
+					  * many IP bytes (TSO4), 0 if not (tcp_update_maxseg) */
+	bool csum_offload;               /* ... and finishes TCP checksums (TX_CSUM) */
 	uint16_t rcv_mss;                /* the peer's segment size as seen */
 	uint8_t snd_wscale, rcv_wscale;
 
