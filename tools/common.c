@@ -183,6 +183,10 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
 		o->trace = true;
 		return 1;
 	}
+	if (!strcmp(arg, "--no-offload")) {
+		o->no_offload = true;
+		return 1;
+	}
 	if (!tool_opt_is(arg, "--tap") && !tool_opt_is(arg, "--dev") &&
 	    !tool_opt_is(arg, "--addr") &&
 	    !tool_opt_is(arg, "--gw") && !tool_opt_is(arg, "--dns") &&
@@ -505,6 +509,8 @@ struct tool_net *tool_net_tap(const struct tool_opts *o, const char *name)
 			o->packet ? "interface" : "TAP device", o->tap, strerror(errno));
 		goto err;
 	}
+	if (o->no_offload)
+		ustack_dev_set_offloads(dev, 0);
 	if (o->pcap) {
 		/* Capture next to the device: what really crossed the link. */
 		net->pcap = tool_pcap_open(o->pcap);

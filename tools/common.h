@@ -38,6 +38,8 @@
 	"  --gw A.B.C.D       default gateway\n" \
 	"  --dns A.B.C.D      DNS server for the resolver\n" \
 	"  --pcap FILE        write every frame to FILE (pcap; Wireshark, tshark, tcpdump -r)\n" \
+	"  --no-offload       TAP without checksum and segmentation offloads (--pcap and --loss\n" \
+	"                     turn them off too: the capture shows wire frames)\n" \
 	"  --trace            print one decoded line per frame and state change to stderr\n" \
 	"  --loss P           drop each frame sent with probability P (0..1)\n" \
 	"  --seed N           seed of the stack's random generator and of --loss\n" \
@@ -56,6 +58,7 @@ struct tool_opts {
 	struct in_addr dns;         /* --dns */
 	const char *pcap;           /* --pcap FILE */
 	bool trace;                 /* --trace */
+	bool no_offload;            /* --no-offload */
 	double loss;                /* --loss P, 0 if not given */
 	uint64_t seed;              /* --seed N, 0 if not given (random) */
 	const char *ctl;            /* --ctl PATH; NULL: the default path */
