@@ -62,13 +62,17 @@ deps:
 	@scripts/install-deps.sh
 
 # bench_http.sh needs root (namespaces, a TAP), ab and nginx: run with `make bench` as root,
-# or alone with `make bench-http`; bench_packet.sh (AF_PACKET device on a veth) needs root
+# or alone with `make bench-http`; bench_packet.sh (AF_PACKET device on a veth) needs root;
+# bench_tap.sh (TAP throughput, offloads on/off, vs a veth) needs root, python3, ethtool
+# (iperf3 for its reference column)
 bench: all
 	@for b in $(BUILD)/bin/bench_*; do [ -x "$$b" ] && "$$b"; done; true
 	@if [ "$$(id -u)" = 0 ]; then USTACK_BIN=$(BUILD)/bin/ustack bench/bench_http.sh; \
 	 else echo "bench_http.sh skipped: needs root"; fi
 	@if [ "$$(id -u)" = 0 ]; then USTACK_BIN=$(BUILD)/bin/ustack bench/bench_packet.sh; \
 	 else echo "bench_packet.sh skipped: needs root"; fi
+	@if [ "$$(id -u)" = 0 ]; then USTACK_BIN=$(BUILD)/bin/ustack QUICK=$(QUICK) bench/bench_tap.sh; \
+	 else echo "bench_tap.sh skipped: needs root"; fi
 
 bench-http: all
 	USTACK_BIN=$(BUILD)/bin/ustack bench/bench_http.sh

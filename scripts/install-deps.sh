@@ -6,7 +6,7 @@ set -euo pipefail
 pkgs=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping tcpdump tshark
       dnsmasq-base socat netcat-openbsd curl python3 python3-scapy librsvg2-bin libpcap-dev
       liblwip-dev procps hping3 pkg-config chromium fonts-nanum
-      apache2-utils gdb ethtool)
+      apache2-utils gdb ethtool iperf3 bc)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -20,5 +20,7 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer before it asks
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+# iperf3 asks whether to run a daemon: no
+echo "iperf3 iperf3/start_daemon boolean false" | debconf-set-selections 2>/dev/null || true
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

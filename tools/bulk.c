@@ -40,6 +40,8 @@
 	"  --client HOST      send a stream to HOST (an address or a name, see --dns)\n" \
 	"  --bytes N          stream length; suffixes K, M, G (x1024) (default 64M)\n" \
 	"  --port N           TCP port (default 5001)\n" \
+	"  --no-digest        no SHA-256 (and the client sends one random block over and over):\n" \
+	"                     throughput without the hashing's cost (bench/bench_tap.sh)\n" \
 	"  --timeout SECONDS  give up when the stream makes no progress for this long (default 30)\n" \
 	"  --hold SECONDS     without --tap: keep both hosts (and the listener) up this long after\n" \
 	"                     the stream, for `ustack netstat` (TIME_WAIT); SIGINT/SIGTERM end it\n"
@@ -57,6 +59,7 @@ struct bulk_result {
 };
 
 static unsigned bulk_timeout_ms = 30000;
+static bool bulk_digest = true;
 
 /* 1 ready, 0 no progress within the timeout, -1 stop requested or poll failed. */
 static int bulk_wait(struct ustack *st, int fd, short events, unsigned timeout_ms)
@@ -100,7 +103,8 @@ static int bulk_receive(struct ustack *st, int fd, struct bulk_result *r)
 	for (;;) {
 		ssize_t n = ustack_recv(st, fd, buf, BULK_CHUNK, 0);
 		if (n > 0) {
-			sha256_update(&h, buf, (size_t)n);
+			if (bulk_digest)
+				sha256_update(&h, buf, (size_t)n);
 			r->bytes += (uint64_t)n;
 			continue;
 		}
@@ -157,8 +161,10 @@ static int bulk_send(struct ustack *st, int fd, uint64_t n, uint64_t seed, struc
 	r->bytes = 0;
 	while (r->bytes < n) {
 		size_t len = n - r->bytes < BULK_CHUNK ? (size_t)(n - r->bytes) : BULK_CHUNK;
-		fill_random(buf, BULK_CHUNK, &state);
-		sha256_update(&h, buf, len);
+		if (bulk_digest || r->bytes == 0)
+			fill_random(buf, BULK_CHUNK, &state);
+		if (bulk_digest)
+			sha256_update(&h, buf, len);
 		size_t off = 0;
 		while (off < len) {
 			ssize_t w = ustack_send(st, fd, buf + off, len - off, 0);
@@ -229,7 +235,10 @@ static void print_result(const char *who, const char *verb, const char *dir,
 	char hex[65], ip[16];
 	double gbps = r->secs > 0 ? (double)r->bytes * 8 / r->secs / 1e9 : 0;
 
-	sha256_hex(r->digest, hex);
+	if (bulk_digest)
+		sha256_hex(r->digest, hex);
+	else
+		snprintf(hex, sizeof(hex), "not computed");
 	printf("%s: %s %llu bytes %s %s:%u in %.3f s = %.3f Gbit/s, sha256 %s\n", who, verb,
 	       (unsigned long long)r->bytes, dir, tool_ip_str(r->peer.sin_addr, ip),
 	       ntohs(r->peer.sin_port), r->secs, gbps, hex);
@@ -532,6 +541,8 @@ int cmd_bulk(int argc, char **argv)
 			once = true;
 		} else if (!strcmp(a, "--reply")) {
 			reply = true;
+		} else if (!strcmp(a, "--no-digest")) {
+			bulk_digest = false;
 		} else if (!strcmp(a, "-c") || tool_opt_is(a, "--client")) {
 			if (!(client = tool_opt_value("bulk", BULK_USAGE, argc, argv, &i)))
 				return 2;

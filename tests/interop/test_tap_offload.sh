@@ -14,6 +14,7 @@ lt_setup offload socat sha256sum tshark mergecap python3 bc
 
 NET=(--tap tap0 --addr "$LT_USTACK_IP/24")
 BYTES=268435456
+[ -n "${USTACK_SANITIZED:-}" ] && BYTES=67108864   # ASan: the same checks, a quarter of the bytes
 MTU_FRAME=1514
 
 # capture NAME SNAPLEN: tshark on tap0 (Linux's side), the first 2000 frames from each

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# bench_tap.sh - single-flow TCP throughput over a TAP: ustack (`ustack bulk
+# --no-digest`) <-> Linux, each direction, with the TAP's offloads on (virtio-net
+# header, TSO/checksums) and off (--no-offload), against Linux <-> Linux over a veth
+# pair with the same MTU (1500) and its offloads on and off (ethtool -K). The Linux
+# end is the same small kernel-socket program in every case (bench/tap_peer.py,
+# default buffers); iperf3 over the veth is printed beside it for reference.
+# Medians of BENCH_RUNS runs; one table with the ratios and the load average.
+#
+#   sudo bench/bench_tap.sh          (or `make bench`; needs root, python3, ethtool, iperf3)
+#   BENCH_TAP_BYTES=1073741824      bytes per transfer
+#   BENCH_RUNS=3                    runs per figure (the median is printed)
+#   QUICK=1                         64 MiB, one run: proves the bench runs
+#
+# Namespaces the script creates and deletes:
+#   bta-PID: tap0 10.89.1.1/24 (Linux) <-> ustack 10.89.1.2; veth0 10.89.2.1/24
+#   btb-PID: veth1 10.89.2.2/24
+# Timings are not tests: a noisy 2-core machine; read the ratios with the load average.
+set -uo pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+B=${USTACK_BIN:-$SRC/build/bin/ustack}
+PEER=$SRC/bench/tap_peer.py
+BYTES=${BENCH_TAP_BYTES:-1073741824}
+RUNS=${BENCH_RUNS:-3}
+if [ -n "${QUICK:-}" ]; then
+	BYTES=67108864
+	RUNS=1
+fi
+
+die() { echo "bench_tap: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (network namespaces, a TAP device)"
+[ -x "$B" ] || die "$B is not built (make)"
+for t in python3 ethtool timeout; do
+	command -v $t >/dev/null || die "needs $t (scripts/install-deps.sh)"
+done
+HAVE_IPERF=1
+command -v iperf3 >/dev/null || HAVE_IPERF=
+
+NSA=bta-$$
+NSB=btb-$$
+T=$(mktemp -d /tmp/bench-tap.XXXXXX)
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	for ns in "$NSA" "$NSB"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip netns add "$NSA" || die "cannot create namespace"
+ip netns add "$NSB" || die "cannot create namespace"
+for ns in "$NSA" "$NSB"; do
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+ip -n "$NSA" tuntap add dev tap0 mode tap
+ip -n "$NSA" addr add 10.89.1.1/24 dev tap0
+ip -n "$NSA" link set tap0 up
+ip -n "$NSA" link add veth0 mtu 1500 type veth peer name veth1 mtu 1500 netns "$NSB"
+ip -n "$NSA" addr add 10.89.2.1/24 dev veth0
+ip -n "$NSB" addr add 10.89.2.2/24 dev veth1
+ip -n "$NSA" link set veth0 up
+ip -n "$NSB" link set veth1 up
+
+A() { ip netns exec "$NSA" "$@"; }
+Bns() { ip netns exec "$NSB" "$@"; }
+gbps() { grep -o '[0-9.]* Gbit/s' | head -n 1 | cut -d' ' -f1; }
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
+wait_file() { local i; for ((i = 0; i < 200; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+
+# Linux -> ustack: ustack bulk --server; the rate ustack measured
+tap_in() {
+	local log=$T/srv.log
+	A timeout 120 "$B" bulk --server --once --no-digest --port 5001 --tap tap0 \
+		--addr 10.89.1.2/24 "$@" >"$log" 2>&1 &
+	local srv=$!
+	PIDS+=("$srv")
+	wait_file "$log" "listening on" || { echo "-"; return; }
+	A ping -n -c 1 -W 1 10.89.1.2 >/dev/null 2>&1
+	A timeout 120 python3 "$PEER" send 10.89.1.2 5001 "$BYTES" >/dev/null 2>&1
+	wait "$srv"
+	gbps <"$log" || echo "-"
+}
+
+# ustack -> Linux: ustack bulk --client; the rate the Linux receiver measured
+tap_out() {
+	local log=$T/recv.log
+	A timeout 120 python3 "$PEER" recv 10.89.1.1 5002 >"$log" 2>&1 &
+	local rcv=$!
+	PIDS+=("$rcv")
+	wait_file "$log" listening || { echo "-"; return; }
+	A timeout 120 "$B" bulk --client 10.89.1.1 --port 5002 --bytes "$BYTES" --no-digest \
+		--tap tap0 --addr 10.89.1.2/24 "$@" >/dev/null 2>&1
+	wait "$rcv"
+	gbps <"$log" || echo "-"
+}
+
+# Linux -> Linux over the veth: FROM_NS TO_NS TO_IP
+veth_run() {
+	local log=$T/vrecv.log
+	ip netns exec "$2" timeout 120 python3 "$PEER" recv "$3" 5003 >"$log" 2>&1 &
+	local rcv=$!
+	PIDS+=("$rcv")
+	wait_file "$log" listening || { echo "-"; return; }
+	ip netns exec "$1" timeout 120 python3 "$PEER" send "$3" 5003 "$BYTES" >/dev/null 2>&1
+	wait "$rcv"
+	gbps <"$log" || echo "-"
+}
+
+# iperf3 over the veth, 3 s, one flow: FROM_NS TO_IP (server in the other)
+iperf_veth() {
+	[ -n "$HAVE_IPERF" ] || { echo "-"; return; }
+	local sns=$NSB
+	[ "$1" = "$NSB" ] && sns=$NSA
+	ip netns exec "$sns" timeout 30 iperf3 -s -1 -B "$2" >/dev/null 2>&1 &
+	local s=$!
+	PIDS+=("$s")
+	sleep 0.5
+	ip netns exec "$1" timeout 30 iperf3 -c "$2" -t 3 -f g 2>/dev/null |
+		awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Gbits/sec") print $(i - 1) }'
+	wait "$s" 2>/dev/null
+}
+
+veth_offloads() {
+	A ethtool -K veth0 tx "$1" rx "$1" tso "$1" gso "$1" gro "$1" >/dev/null 2>&1
+	Bns ethtool -K veth1 tx "$1" rx "$1" tso "$1" gso "$1" gro "$1" >/dev/null 2>&1
+}
+
+declare -A R
+for off in on off; do
+	flag=()
+	[ $off = off ] && flag=(--no-offload)
+	veth_offloads $off
+	for ((r = 0; r < RUNS; r++)); do
+		R[in-$off]+=" $(tap_in "${flag[@]}")"
+		R[out-$off]+=" $(tap_out "${flag[@]}")"
+		R[vin-$off]+=" $(veth_run "$NSB" "$NSA" 10.89.2.1)"
+		R[vout-$off]+=" $(veth_run "$NSA" "$NSB" 10.89.2.2)"
+	done
+	R[iin-$off]=$(iperf_veth "$NSB" 10.89.2.1)
+	R[iout-$off]=$(iperf_veth "$NSA" 10.89.2.2)
+done
+veth_offloads on
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }'; }
+echo
+echo "bench_tap: one TCP flow, MTU 1500, $((BYTES >> 20)) MiB per transfer, median of $RUNS run(s) (Gbit/s)"
+printf "%-16s %-9s %10s %14s %8s %14s\n" direction offloads ustack "Linux (veth)" ratio "iperf3 (veth)"
+for off in on off; do
+	for d in in out; do
+		u=$(echo "${R[$d-$off]}" | median)
+		l=$(echo "${R[v$d-$off]}" | median)
+		name="Linux -> ustack"
+		[ $d = out ] && name="ustack -> Linux"
+		printf "%-16s %-9s %10s %14s %8s %14s\n" "$name" "$off" "$u" "$l" "$(ratio "$u" "$l")" "${R[i$d-$off]:--}"
+	done
+done
+echo "runs (Gbit/s): $(for k in "${!R[@]}"; do printf '%s:[%s] ' "$k" "${R[$k]# }"; done)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
