@@ -436,6 +436,8 @@ static int build_tap(struct demo *d)
 			 strerror(errno));
 		return -1;
 	}
+	if (d->no_offload)
+		ustack_dev_set_offloads(dev, 0);
 	if (d->loss > 0) {
 		struct ustack_impair ic;
 		memset(&ic, 0, sizeof ic);
@@ -921,6 +923,7 @@ static int parse_args(struct demo *d, struct tool_opts *o, int argc, char **argv
 	}
 	d->tap = o->tap;
 	d->packet = o->packet;
+	d->no_offload = o->no_offload;
 	d->pcap_path = o->pcap;
 	d->loss = o->loss;
 	d->seed = o->seed;
