@@ -378,7 +378,11 @@ int ipv4_output(struct ustack *st, struct pkt *p, uint32_t src, uint32_t dst, ui
 	if (olen)
 		memcpy(pkt_push(p, olen), opts->ip_options, olen);
 	h.total_len = (uint16_t)(p->len + IPV4_HDR_LEN);
-	h.id = ipv4_id_next(&st->ip->ids, src, dst, proto);
+	/* a super-segment's segments are numbered +1 each (gso.c, Linux's GSO): its IDs */
+	uint16_t nids = 1;
+	if (p->gso_size)
+		nids = (uint16_t)((p->len + p->gso_size - 1) / p->gso_size);
+	h.id = ipv4_id_next_n(&st->ip->ids, src, dst, proto, nids);
 	h.df = opts->df;
 	h.ttl = opts->ttl ? opts->ttl : st->cfg.default_ttl;
 	h.proto = proto;

@@ -18,5 +18,9 @@ struct ipv4_id {
 /* Keys and counters from the stack's random source (bytes: 16 + 2 * buckets). */
 void ipv4_id_init(struct ipv4_id *t, const uint64_t key[2], const uint16_t *start);
 uint16_t ipv4_id_next(struct ipv4_id *t, uint32_t src, uint32_t dst, uint8_t proto);
+/* n consecutive IDs (a TCP super-segment: its segments are numbered first, first+1, ...
+ * by whoever cuts it); returns the first. */
+uint16_t ipv4_id_next_n(struct ipv4_id *t, uint32_t src, uint32_t dst, uint8_t proto,
+			uint16_t n);
 
 #endif
