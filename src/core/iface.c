@@ -7,6 +7,7 @@
  * over an Ethernet is 46 octets"), and the device sends it. */
 #include "core/iface.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/stack.h"
@@ -71,6 +72,30 @@ void eth_input(struct ustack *st, struct iface *ifp, struct pkt *p)
 	}
 }
 
+/* What the device cannot do after all (its offloads went off while the frame waited
+ * for ARP): cut and checksum here. */
+static int send_soft(struct ustack_dev *dev, struct pkt *p, const struct gso_tcp4 *g,
+		     uint64_t now)
+{
+	if (!p->gso_size || g->payload <= p->gso_size) {
+		gso_csum_complete(p->data, p->len, g->l4, 16);
+		return dev->ops->send(dev, p->data, p->len, now);
+	}
+	size_t cap = g->hdr_len + p->gso_size, n = gso_tcp4_count(g, p->gso_size);
+	uint8_t *seg = malloc(cap);
+	int rc = 0;
+
+	if (!seg)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		size_t l = gso_tcp4_segment(p->data, g, p->gso_size, i, seg, cap);
+
+		rc = l ? dev->ops->send(dev, seg, l, now) : -1;
+	}
+	free(seg);
+	return rc;
+}
+
 /* A frame whose TCP checksum the device finishes, or a super-segment it cuts
  * (ipv4_output sends those only to a device that said it can). */
 static int send_offloaded(struct ustack_dev *dev, struct pkt *p, uint64_t now)
@@ -82,6 +107,10 @@ static int send_offloaded(struct ustack_dev *dev, struct pkt *p, uint64_t now)
 	if (gso_tcp4_parse(p->data, p->len, ETH_HDR_LEN, &g) != 0)
 		return -1;
 	gso_tcp4_csum_partial(p->data, &g, &m);
+	if (!dev->ops->send_meta || !(dev->offloads & USTACK_DEV_TX_CSUM) ||
+	    (p->gso_size && g.payload > p->gso_size &&
+	     (!(dev->offloads & USTACK_DEV_TSO4) || p->len - ETH_HDR_LEN > dev->gso_max)))
+		return send_soft(dev, p, &g, now);
 	if (p->gso_size && g.payload > p->gso_size) {
 		m.gso_type = USTACK_GSO_TCPV4;
 		m.gso_size = p->gso_size;
@@ -115,7 +144,7 @@ int eth_output(struct ustack *st, struct iface *ifp, struct pkt *p, const uint8_
 	}
 	trace_frame_wire(st, USTACK_TRACE_TX, ifp->index, p->data, p->len, p->gso_size,
 			 p->csum == PKT_CSUM_PARTIAL);
-	if ((p->gso_size || p->csum == PKT_CSUM_PARTIAL) && dev->ops->send_meta)
+	if (p->gso_size || p->csum == PKT_CSUM_PARTIAL)
 		rc = send_offloaded(dev, p, st->now);
 	else
 		rc = dev->ops->send(dev, p->data, p->len, st->now);
