@@ -181,6 +181,9 @@ static void tap_close(struct ustack_dev *d)
 {
 	struct tap_dev *t = d->priv;
 
+	/* A persistent tap keeps its features: leave it as a plain reader expects. */
+	if (d->fd >= 0 && t->vnet && d->offloads)
+		ioctl(d->fd, TUNSETOFFLOAD, 0UL);
 	if (d->fd >= 0)
 		close(d->fd);
 	free(t);
