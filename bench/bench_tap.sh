@@ -82,9 +82,15 @@ tap_in() {
 	PIDS+=("$srv")
 	wait_file "$log" "listening on" || { echo "-"; return; }
 	A ping -n -c 1 -W 1 10.89.1.2 >/dev/null 2>&1
-	A timeout 120 python3 "$PEER" send 10.89.1.2 5001 "$BYTES" >/dev/null 2>&1
+	A timeout 120 python3 "$PEER" send 10.89.1.2 5001 "$BYTES" >"$T/snd.log" 2>&1
 	wait "$srv"
-	gbps <"$log" || echo "-"
+	if ! grep -q Gbit/s "$log"; then
+		echo "bench_tap: Linux -> ustack $*: no figure; ustack said: $(tail -n 2 "$log" | tr '\n' ' ')" \
+			"Linux said: $(tail -n 2 "$T/snd.log" | tr '\n' ' ')" >&2
+		echo "-"
+		return
+	fi
+	gbps <"$log"
 }
 
 # ustack -> Linux: ustack bulk --client; the rate the Linux receiver measured
@@ -95,9 +101,15 @@ tap_out() {
 	PIDS+=("$rcv")
 	wait_file "$log" listening || { echo "-"; return; }
 	A timeout 120 "$B" bulk --client 10.89.1.1 --port 5002 --bytes "$BYTES" --no-digest \
-		--tap tap0 --addr 10.89.1.2/24 "$@" >/dev/null 2>&1
+		--tap tap0 --addr 10.89.1.2/24 "$@" >"$T/cli.log" 2>&1
 	wait "$rcv"
-	gbps <"$log" || echo "-"
+	if ! grep -q Gbit/s "$log"; then
+		echo "bench_tap: ustack -> Linux $*: no figure; ustack said: $(tail -n 2 "$T/cli.log" | tr '\n' ' ')" \
+			"Linux said: $(tail -n 2 "$log" | tr '\n' ' ')" >&2
+		echo "-"
+		return
+	fi
+	gbps <"$log"
 }
 
 # Linux -> Linux over the veth: FROM_NS TO_NS TO_IP
