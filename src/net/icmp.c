@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 
 #include "core/stack.h"
+#include "core/ip_class.h"
 #include "core/trace.h"
 #include "net/ipv4.h"
 #include "net/udp.h"
@@ -85,8 +86,6 @@ void icmp_free(struct ustack *st)
 	st->icmp = NULL;
 }
 
-static inline bool addr_is_multicast(uint32_t a) { return (a >> 28) == 0xe; }
-
 /* RFC 1122 §3.2.2: the error types (an error is never sent about one of these).
  * Types past the ones RFC 792/950 define are treated as errors too: unknown means
  * do not answer. */
@@ -147,10 +146,10 @@ void icmp_send_error(struct ustack *st, const struct pkt *orig, uint8_t type, ui
 	 * or multicast address (link or IP), or from an address that is not one host. */
 	if ((be16_get(h + 6) & 0x1fff) != 0)
 		return;
-	if (orig->l2_bcast || orig->ip_bcast || addr_is_multicast(dst) ||
+	if (orig->l2_bcast || orig->ip_bcast || ip4_is_multicast(dst) ||
 	    ipv4_is_broadcast(st, dst))
 		return;
-	if (src == 0 || addr_is_multicast(src) || ipv4_is_broadcast(st, src))
+	if (ip4_is_unspecified(src) || ip4_is_multicast(src) || ipv4_is_broadcast(st, src))
 		return;
 	/* ... and never about an ICMP error. */
 	if (h[9] == IP_PROTO_ICMP && (l3_len <= hdr_len || icmp_type_is_error(h[hdr_len])))
@@ -327,7 +326,7 @@ static void icmp_echo(struct ustack *st, struct pkt *p, const struct icmp_repr *
 	uint8_t optbuf[40];
 	struct ip_out_opts opts = { 0 };
 
-	if (p->ip_bcast || p->l2_bcast || addr_is_multicast(p->ip_dst)) {
+	if (p->ip_bcast || p->l2_bcast || ip4_is_multicast(p->ip_dst)) {
 		trace_info(st, "icmp: echo request from %s to a broadcast address ignored",
 			   ipv4_ntoa(p->ip_src, a));
 		pkt_free(st, p);

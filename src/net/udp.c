@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "core/stack.h"
+#include "core/ip_class.h"
 #include "core/trace.h"
 #include "net/udp.h"
 #include "net/ipv4.h"
@@ -220,7 +221,7 @@ int udp_bind(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t por
 	if (pcb->hashed)
 		return -EINVAL;
 	if (addr && !ipv4_is_local(st, addr) && !ipv4_is_broadcast(st, addr) &&
-	    (addr >> 28) != 0xe)
+	    !ip4_is_multicast(addr))
 		return -EADDRNOTAVAIL;
 	if (port == 0) {
 		int rc = pick_ephemeral(st, &port);
@@ -370,7 +371,7 @@ static int find_group(const struct udp_pcb *pcb, uint32_t group, int ifindex)
 int udp_join(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t ifaddr,
 	     int ifindex)
 {
-	if ((group >> 28) != 0xe)
+	if (!ip4_is_multicast(group))
 		return -EINVAL;
 	int idx = member_iface(st, group, ifaddr, ifindex);
 	if (idx < 0)
@@ -391,7 +392,7 @@ int udp_join(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t if
 int udp_leave(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t ifaddr,
 	      int ifindex)
 {
-	if ((group >> 28) != 0xe)
+	if (!ip4_is_multicast(group))
 		return -EINVAL;
 	int idx = member_iface(st, group, ifaddr, ifindex);
 	int i = idx < 0 ? -1 : find_group(pcb, group, idx);
@@ -417,7 +418,7 @@ size_t udp_next_len(const struct udp_pcb *pcb)
 
 static bool is_bcast(struct ustack *st, uint32_t addr)
 {
-	return addr == 0xffffffffu || ipv4_is_broadcast(st, addr);
+	return ip4_is_limited_broadcast(addr) || ipv4_is_broadcast(st, addr);
 }
 
 /* The source address for dst when the pcb is bound to the wildcard. */
@@ -425,7 +426,7 @@ static int pick_src(struct ustack *st, uint32_t dst, uint32_t *src)
 {
 	if (ipv4_select_src(st, dst, src) == 0 && *src)
 		return 0;
-	if (dst == 0xffffffffu) {               /* limited broadcast: the first real interface */
+	if (ip4_is_limited_broadcast(dst)) {             /* limited broadcast: the first real interface */
 		for (int i = 0; i < st->n_ifaces; i++) {
 			struct iface *ifp = &st->ifaces[i];
 			if (ifp->used && ifp->up && !ifp->loopback) {
@@ -465,11 +466,11 @@ long udp_sendto_tx(struct ustack *st, struct udp_pcb *pcb, const void *buf, size
 		if (rc)
 			return rc;
 	}
-	bool mcast = (dst >> 28) == 0xe;
+	bool mcast = ip4_is_multicast(dst);
 	uint32_t src = tx && tx->src ? tx->src : pcb->laddr;
-	if ((src == 0 || is_bcast(st, src) || (src >> 28) == 0xe) && mcast && pcb->mcast_if)
+	if ((src == 0 || is_bcast(st, src) || ip4_is_multicast(src)) && mcast && pcb->mcast_if)
 		src = pcb->mcast_if;
-	if (src == 0 || is_bcast(st, src) || (src >> 28) == 0xe) {
+	if (src == 0 || is_bcast(st, src) || ip4_is_multicast(src)) {
 		int rc = pick_src(st, dst, &src);
 		if (rc)
 			return rc;
@@ -612,7 +613,7 @@ void udp_input(struct ustack *st, struct pkt *p)
 	}
 	pkt_trim(p, r.len);                     /* IP may carry padding past the UDP length */
 	bool bcast = p->ip_bcast || p->l2_bcast || is_bcast(st, p->ip_dst) ||
-		     (p->ip_dst >> 28) == 0xe;
+		     ip4_is_multicast(p->ip_dst);
 
 	struct udp_pcb *best = NULL;
 	int best_score = -1;

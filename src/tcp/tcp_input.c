@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/stack.h"
+#include "core/ip_class.h"
 #include "core/trace.h"
 #include "net/ipv4.h"
 #include "tcp/tcp_cc.h"
@@ -763,8 +764,9 @@ void tcp_input(struct ustack *st, struct pkt *p)
 		return;
 	}
 	/* RFC 1122 4.2.3.10: nothing to or from broadcast/multicast; ports are never 0. */
-	if (p->ip_bcast || p->l2_bcast || (p->ip_dst >> 28) == 0xe || p->ip_src == 0 ||
-	    (p->ip_src >> 28) >= 0xe || seg.th.sport == 0 || seg.th.dport == 0) {
+	if (p->ip_bcast || p->l2_bcast || ip4_is_multicast(p->ip_dst) ||
+	    ip4_is_unspecified(p->ip_src) || ip4_is_multicast(p->ip_src) ||
+	    ip4_is_class_e(p->ip_src) || seg.th.sport == 0 || seg.th.dport == 0) {
 		drop(st, USTACK_DROP_TCP_MALFORMED, p);
 		pkt_free(st, p);
 		return;
