@@ -2,7 +2,8 @@
  *
  * The input goes to each parser on its own, and down the layered path a frame takes
  * (Ethernet -> ARP | IPv4 -> ICMP | IGMP | UDP | TCP, and UDP payload -> DNS; Ethernet ->
- * IPv6 -> extension headers -> ICMPv6 -> NDP | MLD, UDP, TCP). Whatever
+ * IPv6 -> extension headers -> ICMPv6 -> NDP | MLD, UDP, TCP), and to the frame decoder
+ * behind the trace lines (core/describe.c). Whatever
  * parses is emitted again and re-parsed: the second parse must succeed and agree
  * with the first. Any disagreement aborts, so the fuzzer reports it. */
 #include <stdint.h>
@@ -24,6 +25,7 @@
 #include "wire/tcp.h"
 #include "wire/udp.h"
 #include "core/ip_addr.h"
+#include "ustack/ustack.h"
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 
@@ -337,6 +339,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t back[16];
 			CHECK(ip6_pton(ip6_ntop(a6, s), back) == 0 && memcmp(a6, back, 16) == 0);
 		}
+	}
+
+	/* the frame decoder and its trace line (bounded, terminated) */
+	{
+		static struct ustack_frame_info fi;
+		char line[160];
+		(void)ustack_frame_decode(data, size, &fi);
+		int k = ustack_frame_describe(data, size, line, sizeof(line));
+		CHECK(strlen(line) < sizeof(line) && (k < 0 || (size_t)k == strlen(line)));
 	}
 
 	/* and down the layers of a frame */
