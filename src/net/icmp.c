@@ -21,8 +21,7 @@
 #include "core/ip_class.h"
 #include "core/trace.h"
 #include "net/ipv4.h"
-#include "net/udp.h"
-#include "tcp/tcp.h"
+#include "net/proto.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
 
@@ -53,6 +52,8 @@ struct icmp_state {
 	pthread_cond_t cond;          /* signalled when a reply is queued */
 };
 
+static void icmp_err_input(struct ustack *st, const struct ip_err *e);
+
 int icmp_init(struct ustack *st)
 {
 	pthread_condattr_t ca;
@@ -74,6 +75,7 @@ int icmp_init(struct ustack *st)
 	ic->tokens = (uint64_t)ICMP_BURST * ICMP_TOKEN;
 	ic->refilled = st->now;
 	st->icmp = ic;
+	proto_register(st, IP_PROTO_ICMP, icmp_input, icmp_err_input);
 	return 0;
 }
 
@@ -364,39 +366,35 @@ static void icmp_echo(struct ustack *st, struct pkt *p, const struct icmp_repr *
  * ... uses the quoted header to identify the connection"). */
 static void icmp_error_in(struct ustack *st, struct pkt *p, const struct icmp_repr *r)
 {
-	const uint8_t *q = r->data;
-	size_t qlen = r->data_len, hlen;
+	struct ip_err e;
 	uint32_t info = 0;
+	const struct proto_ops *ops;
 
-	if (qlen < IPV4_HDR_LEN + 8 || (q[0] >> 4) != 4 ||
-	    (hlen = (size_t)(q[0] & 0x0f) * 4) < IPV4_HDR_LEN || hlen + 8 > qlen) {
-		stack_drop(st, USTACK_DROP_ICMP_MALFORMED, p->ifindex, p->l3, p->l3_len);
-		return;
-	}
-	/* It must be about a datagram from us (RFC 5927 §4.1: check what we can). */
-	if (!ipv4_is_local(st, be32_get(q + 12))) {
-		stack_drop(st, USTACK_DROP_ICMP_MALFORMED, p->ifindex, p->l3, p->l3_len);
-		return;
-	}
 	if (r->type == ICMP_DEST_UNREACH && r->code == ICMP_FRAG_NEEDED)
 		info = r->next_hop_mtu;
 	else if (r->type == ICMP_PARAM_PROBLEM)
 		info = (uint32_t)(r->id >> 8);
-	switch (q[9]) {
-	case IP_PROTO_UDP:
-		udp_icmp_error(st, r->type, r->code, info, q, qlen);
-		break;
-	case IP_PROTO_TCP:
-		tcp_icmp_error(st, r->type, r->code, info, q, qlen);
-		break;
-	case IP_PROTO_ICMP:
-		if (q[hlen] == ICMP_ECHO_REQUEST)
-			ping_answer(st, p, r->type, r->code, be16_get(q + hlen + 4),
-				    be16_get(q + hlen + 6), NULL, 0, false);
-		break;
-	default:
-		break;
+	if (ip_err_parse4(r->type, r->code, info, r->data, r->data_len, &e) != 0) {
+		stack_drop(st, USTACK_DROP_ICMP_MALFORMED, p->ifindex, p->l3, p->l3_len);
+		return;
 	}
+	/* It must be about a datagram from us (RFC 5927 §4.1: check what we can). */
+	if (!ipv4_is_local(st, ip_addr_v4(&e.src))) {
+		stack_drop(st, USTACK_DROP_ICMP_MALFORMED, p->ifindex, p->l3, p->l3_len);
+		return;
+	}
+	e.pkt = p;
+	ops = proto_get(st, e.proto);
+	if (ops && ops->err_input)
+		ops->err_input(st, &e);
+}
+
+/* An error about one of our echo requests: the ping API reports it. */
+static void icmp_err_input(struct ustack *st, const struct ip_err *e)
+{
+	if (e->pkt && e->l4[0] == ICMP_ECHO_REQUEST)
+		ping_answer(st, e->pkt, e->type, e->code, be16_get(e->l4 + 4), be16_get(e->l4 + 6),
+			    NULL, 0, false);
 }
 
 void icmp_input(struct ustack *st, struct pkt *p)

@@ -25,8 +25,7 @@
 #include "net/icmp.h"
 #include "net/igmp.h"
 #include "net/ipv4_frag.h"
-#include "net/udp.h"
-#include "tcp/tcp.h"
+#include "net/proto.h"
 #include "wire/csum.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
@@ -407,34 +406,19 @@ static void ipv4_deliver(struct ustack *st, struct iface *ifp, struct pkt *p)
 {
 	size_t hdr_len = (size_t)(p->l3[0] & 0x0f) * 4;
 
+	const struct proto_ops *ops = proto_get(st, p->ip_proto);
+
 	ST_COUNT(st, ip_delivered);
 	pkt_pull(p, hdr_len);
-	switch (p->ip_proto) {
-	case IP_PROTO_ICMP:
-		icmp_input(st, p);
-		break;
-	case IP_PROTO_IGMP:
-		if (ifp) {
-			igmp_input(st, ifp, p);
-			break;
-		}
-		pkt_free(st, p);
-		break;
-	case IP_PROTO_UDP:
-		udp_input(st, p);
-		break;
-	case IP_PROTO_TCP:
-		tcp_input(st, p);
-		break;
-	default:
-		/* RFC 1122 §3.2.2.1: protocol unreachable (not for broadcasts: icmp_send_error
-		 * checks). */
-		icmp_send_error(st, p, ICMP_DEST_UNREACH, ICMP_PROTO_UNREACH, 0);
-		stack_drop(st, USTACK_DROP_IP_UNKNOWN_PROTO, ifp ? ifp->index : -1, p->l3,
-			   p->l3_len);
-		pkt_free(st, p);
-		break;
+	if (ops && ops->input) {
+		ops->input(st, p);
+		return;
 	}
+	/* RFC 1122 §3.2.2.1: protocol unreachable (not for broadcasts: icmp_send_error
+	 * checks). */
+	icmp_send_error(st, p, ICMP_DEST_UNREACH, ICMP_PROTO_UNREACH, 0);
+	stack_drop(st, USTACK_DROP_IP_UNKNOWN_PROTO, ifp ? ifp->index : -1, p->l3, p->l3_len);
+	pkt_free(st, p);
 }
 
 /* Map a wire parse error to a drop reason. ipv4_parse says TRUNCATED both when the

@@ -20,6 +20,7 @@
 #include "net/ipv4.h"
 #include "net/icmp.h"
 #include "net/igmp.h"
+#include "net/proto.h"
 #include "core/upcall.h"
 #include "wire/udp.h"
 
@@ -73,6 +74,7 @@ int udp_init(struct ustack *st)
 		return -1;
 	/* from the seed, not a draw: the stack's random sequence stays as it was */
 	st->udp->key = (st->cfg.seed ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
+	proto_register(st, UDP_PROTO, udp_input, udp_err_input);
 	return 0;
 }
 
@@ -673,17 +675,13 @@ static int unreach_errno(uint8_t code, bool *hard)
 	return map[code].err;
 }
 
-void udp_icmp_error(struct ustack *st, uint8_t type, uint8_t code, uint32_t info,
-		    const uint8_t *quoted, size_t quoted_len)
+void udp_err_input(struct ustack *st, const struct ip_err *err)
 {
-	(void)info;
-	if (type != 3 || quoted_len < 20)
+	if (err->family != IP_AF_INET || err->type != 3 || err->proto != UDP_PROTO)
 		return;                         /* only destination unreachable is hard */
-	size_t ihl = (size_t)(quoted[0] & 0x0f) * 4;
-	if (ihl < 20 || quoted_len < ihl + 4 || quoted[9] != UDP_PROTO)
-		return;
-	uint32_t src = be32_get(quoted + 12), dst = be32_get(quoted + 16);
-	uint16_t sport = be16_get(quoted + ihl), dport = be16_get(quoted + ihl + 2);
+	uint32_t src = ip_addr_v4(&err->src), dst = ip_addr_v4(&err->dst);
+	uint16_t sport = err->sport, dport = err->dport;
+	uint8_t code = err->code;
 	bool hard;
 	int e = unreach_errno(code, &hard);
 	if (!hard)
