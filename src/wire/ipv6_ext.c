@@ -121,7 +121,11 @@ int ipv6_ext_walk(const uint8_t *pkt, size_t len, struct ipv6_chain *c)
 			if (c->frag)                    /* a second fragment header */
 				return fail(c, WIRE_BAD_FIELD, IPV6_PP_NONE, nh_ptr);
 			uint16_t w = be16_get(pkt + off + 2);
-			size_t frag_len = len - off - IPV6_FRAG_HDR_LEN;
+			/* the fragment's length from the payload length field, which is len for
+			 * a whole packet and still right in an ICMPv6 error's cut quote */
+			size_t total = IPV6_HDR_LEN + (size_t)be16_get(pkt + 4);
+			size_t frag_len = total > off + IPV6_FRAG_HDR_LEN ?
+					  total - off - IPV6_FRAG_HDR_LEN : 0;
 			c->frag = true;
 			c->frag_hdr_off = (uint16_t)off;
 			c->frag_off = w & 0xfff8;

@@ -44,7 +44,8 @@ struct ipv6_chain {
 };
 
 /* Walks pkt[0 .. len), a whole IPv6 packet from its fixed header (already checked by
- * ipv6_parse, len = 40 + payload length). All offsets are from pkt. Returns WIRE_OK with
+ * ipv6_parse, len = 40 + payload length), or the cut quote of an ICMPv6 error (len
+ * shorter: the walk reads only what is there). All offsets are from pkt. Returns WIRE_OK with
  * c->proto/l4_off, or an error with c->pp_code/pp_ptr:
  *   WIRE_TRUNCATED    a header runs past the end (drop; a first fragment: code 3)
  *   WIRE_BAD_FIELD    a bad header field or option (code 0, or code 2 for an unknown

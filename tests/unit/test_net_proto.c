@@ -207,6 +207,17 @@ static void test_ip_err_parse6(void **state)
 	ipv6_emit(&ip, f);
 	ipv6_frag_emit(IP_PROTO_UDP, 1232, false, 1, f + 40);
 	assert_int_equal(ip_err_parse6(1, 4, 0, f, sizeof(f), &e), -1);
+	/* a first fragment of 1232 bytes quoted in 48: its fragment checks use the payload
+	 * length field, not the length of the quote */
+	ip.payload_len = 8 + 1232;
+	ipv6_emit(&ip, f);
+	ipv6_frag_emit(IP_PROTO_UDP, 0, true, 1, f + 40);
+	be16_put(f + 48, 7);
+	be16_put(f + 50, 9);
+	assert_int_equal(ip_err_parse6(2, 0, 1280, f, sizeof(f), &e), 0);
+	assert_int_equal(e.proto, IP_PROTO_UDP);
+	assert_int_equal(e.sport, 7);
+	assert_int_equal(e.dport, 9);
 }
 
 int main(void)
