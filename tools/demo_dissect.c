@@ -1,8 +1,10 @@
 /* demo_dissect.c - a frame taken apart field by field, from its bytes alone (RFC 894
  * Ethernet, RFC 826 ARP, RFC 791 IPv4, RFC 792 ICMP, RFC 768 UDP, RFC 1035 DNS, RFC 9293
- * TCP with the options of RFC 9293 3.2 and RFC 7323). Every read is bounds-checked: a
+ * TCP with the options of RFC 9293 3.2 and RFC 7323, RFC 8200 IPv6 (fixed header; the
+ * extension headers are shown as data), RFC 4443 ICMPv6 and RFC 4861 NS/NA targets). Every read is bounds-checked: a
  * header cut short ends the dissection there, and what is left is data. */
 #include <stdio.h>
+#include <arpa/inet.h>
 #include <string.h>
 #include "demo_dissect.h"
 
@@ -84,6 +86,15 @@ static struct demo_field *add_ip(struct ctx *c, const char *key, const char *lab
 		const uint8_t *a = c->p + off;
 		snprintf(f->text, sizeof f->text, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
 	}
+	return f;
+}
+
+static struct demo_field *add_ip6(struct ctx *c, const char *key, const char *label,
+				  const char *label_ko, size_t off, const char *about, const char *about_ko)
+{
+	struct demo_field *f = add(c, key, label, label_ko, off, 0, 128, about, about_ko);
+	if (f && !inet_ntop(AF_INET6, c->p + off, f->text, sizeof f->text))
+		f->text[0] = '\0';
 	return f;
 }
 
@@ -484,6 +495,93 @@ static void ipv4(struct ctx *c, size_t o, size_t end)
 		data(c, o + hl, end, "IP data", "IP 데이터");
 }
 
+static void icmp6(struct ctx *c, size_t o, size_t end)
+{
+	if (end - o < 8 || new_layer(c, DL_ICMP6, "ICMPv6", "ICMPv6 message (RFC 4443 2.1)",
+				     "ICMPv6 메시지 (RFC 4443 2.1)", o, 8, end - o) < 0) {
+		data(c, o, end, "ICMPv6 (cut short)", "ICMPv6 (잘림)");
+		return;
+	}
+	uint8_t type = c->p[o];
+	add(c, "icmpv6.type", "Type", "종류", o, 0, 8,
+	    "128 echo request, 129 echo reply, 135 neighbor solicitation, 136 advertisement",
+	    "128 에코 요청, 129 에코 응답, 135 이웃 요청, 136 이웃 광고");
+	add(c, "icmpv6.code", "Code", "코드", o + 1, 0, 8, NULL, NULL);
+	add_hex(c, "icmpv6.checksum", "Checksum", "체크섬", o + 2, 2,
+		"over a pseudo-header with both addresses, and the message",
+		"두 주소를 담은 가상 헤더와 메시지에 대한 체크섬");
+	if (type == 128 || type == 129) {
+		add(c, "icmpv6.echo.identifier", "Identifier", "식별자", o + 4, 0, 16, NULL, NULL);
+		add(c, "icmpv6.echo.sequence_number", "Sequence Number", "순서 번호", o + 6, 0, 16,
+		    NULL, NULL);
+		data(c, o + 8, end, "ICMPv6 data", "ICMPv6 데이터");
+		return;
+	}
+	if ((type == 135 || type == 136) && end - o >= 24) {
+		c->dd->layers[c->layer].hdr_len = 24;
+		if (type == 136) {
+			add(c, "icmpv6.nd.na.flag.r", "R", "R", o + 4, 0, 1, "router", "라우터");
+			add(c, "icmpv6.nd.na.flag.s", "S", "S", o + 4, 1, 1, "solicited: an answer",
+			    "요청에 대한 응답");
+			add(c, "icmpv6.nd.na.flag.o", "O", "O", o + 4, 2, 1,
+			    "override the cached link address", "캐시된 링크 주소를 덮어씀");
+			add(c, "icmpv6.reserved", "Reserved", "예약", o + 4, 3, 29, NULL, NULL);
+		} else {
+			add(c, "icmpv6.reserved", "Reserved", "예약", o + 4, 0, 32, NULL, NULL);
+		}
+		add_ip6(c, type == 135 ? "icmpv6.nd.ns.target_address" : "icmpv6.nd.na.target_address",
+			"Target Address", "대상 주소", o + 8,
+			"the address asked about or announced", "묻거나 알리는 주소");
+		data(c, o + 24, end, "ND options (link-layer address)", "ND 옵션 (링크 계층 주소)");
+		return;
+	}
+	add_hex(c, "icmpv6.body", "Message Body", "메시지 본문", o + 4, 4,
+		"MTU of packet too big, pointer of parameter problem",
+		"패킷 너무 큼의 MTU, 매개변수 문제의 포인터");
+	data(c, o + 8, end, "ICMPv6 data", "ICMPv6 데이터");
+}
+
+static void ipv6(struct ctx *c, size_t o, size_t end)
+{
+	if (end - o < 40 || (c->p[o] >> 4) != 6 ||
+	    new_layer(c, DL_IPV6, "IPv6", "IPv6 header (RFC 8200 3)", "IPv6 헤더 (RFC 8200 3)", o, 40,
+		      end - o) < 0) {
+		data(c, o, end, "not IPv6", "IPv6 아님");
+		return;
+	}
+	size_t plen = (size_t)(c->p[o + 4] << 8 | c->p[o + 5]);
+	if (o + 40 + plen <= end)
+		end = o + 40 + plen;    /* Ethernet padding is not IP's */
+	c->dd->layers[c->layer].len = end - o;
+	struct demo_field *f;
+	add(c, "ipv6.version", "Version", "버전", o, 0, 4, "6: IPv6", "6: IPv6");
+	add(c, "ipv6.tclass", "Traffic Class", "트래픽 클래스", o, 4, 8, "DSCP and ECN, as in IPv4",
+	    "IPv4처럼 DSCP와 ECN");
+	add(c, "ipv6.flow", "Flow Label", "흐름 레이블", o + 1, 4, 20,
+	    "marks the packets of one flow", "한 흐름의 패킷들을 표시");
+	add(c, "ipv6.plen", "Payload Length", "페이로드 길이", o + 4, 0, 16,
+	    "bytes after this 40-byte header", "40바이트 헤더 뒤의 바이트 수");
+	if ((f = add(c, "ipv6.nxt", "Next Header", "다음 헤더", o + 6, 0, 8,
+		     "6 TCP, 17 UDP, 58 ICMPv6, 0/43/44/60 extension headers",
+		     "6 TCP, 17 UDP, 58 ICMPv6, 0/43/44/60 확장 헤더")) &&
+	    (f->value == 6 || f->value == 17 || f->value == 58))
+		snprintf(f->text, sizeof f->text, "%s", f->value == 6 ? "6 (TCP)" : f->value == 17 ?
+			 "17 (UDP)" : "58 (ICMPv6)");
+	add(c, "ipv6.hlim", "Hop Limit", "홉 제한", o + 7, 0, 8, "hops left: each router takes one",
+	    "남은 홉 수: 라우터마다 하나씩 줄임");
+	add_ip6(c, "ipv6.src", "Source Address", "출발지 주소", o + 8, "the sender", "보내는 쪽");
+	add_ip6(c, "ipv6.dst", "Destination Address", "목적지 주소", o + 24, "the receiver", "받는 쪽");
+	uint8_t nh = c->p[o + 6];
+	if (nh == 6)
+		tcp(c, o + 40, end);
+	else if (nh == 17)
+		udp(c, o + 40, end);
+	else if (nh == 58)
+		icmp6(c, o + 40, end);
+	else
+		data(c, o + 40, end, "extension headers and data", "확장 헤더와 데이터");
+}
+
 static void arp(struct ctx *c, size_t o, size_t end)
 {
 	if (end - o < 28 || new_layer(c, DL_ARP, "ARP", "ARP packet (RFC 826)", "ARP 패킷 (RFC 826)", o, 28,
@@ -520,12 +618,15 @@ void demo_dissect(const uint8_t *frame, size_t len, struct demo_dissection *out)
 		"다음 홉의 MAC (ff:..: 모두)");
 	add_mac(&c, "eth.src", "Source MAC", "출발지 MAC", 6, "the sender's MAC", "보내는 쪽 MAC");
 	struct demo_field *t = add_hex(&c, "eth.type", "EtherType", "EtherType", 12, 2,
-				       "0x0800 IPv4, 0x0806 ARP", "0x0800 IPv4, 0x0806 ARP");
+				       "0x0800 IPv4, 0x0806 ARP, 0x86dd IPv6",
+				       "0x0800 IPv4, 0x0806 ARP, 0x86dd IPv6");
 	uint16_t type = t ? (uint16_t)t->value : 0;
 	if (type == 0x0800)
 		ipv4(&c, 14, len);
 	else if (type == 0x0806)
 		arp(&c, 14, len);
+	else if (type == 0x86dd)
+		ipv6(&c, 14, len);
 	else
 		data(&c, 14, len, "Ethernet data", "이더넷 데이터");
 }

@@ -16,7 +16,7 @@
 #define DEMO_MAX_LAYERS 8
 
 enum demo_layer_kind {
-	DL_ETH, DL_ARP, DL_IPV4, DL_ICMP, DL_UDP, DL_TCP, DL_DNS, DL_DATA
+	DL_ETH, DL_ARP, DL_IPV4, DL_ICMP, DL_UDP, DL_TCP, DL_DNS, DL_DATA, DL_IPV6, DL_ICMP6
 };
 
 struct demo_field {

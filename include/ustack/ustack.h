@@ -236,10 +236,30 @@ struct ustack_frame_info {
 	uint32_t dns_a_ttl[8];
 	int dns_n_a;
 	char dns_cname[256];                 /* the first CNAME target, if any */
+	/* IPv6 (ethertype 0x86dd). The transport fields above (ip_proto: the upper layer
+	 * after the extension headers, sport, dport, tcp_*, payload, icmp_*) are filled
+	 * for it too. */
+	bool is_ipv6;
+	struct in6_addr ip6_src, ip6_dst;
+	uint8_t ip6_hop_limit;
+	uint8_t ip6_n_ext;                   /* extension headers walked */
+	uint16_t ip6_payload_len;
+	bool ip6_bad_chain;                  /* the extension headers could not be walked */
+	bool ip6_frag, ip6_mf;               /* a fragment header; more fragments */
+	uint16_t ip6_frag_off;               /* bytes */
+	uint32_t ip6_frag_id;
+	bool is_icmp6;                       /* ICMPv6: in icmp_type, icmp_code, icmp_id, icmp_seq */
+	uint32_t icmp6_word;                 /* its bytes 4..7: packet too big MTU, problem pointer */
+	bool is_nd;                          /* a well-formed Neighbor Discovery message */
+	struct in6_addr nd_target;           /* NS, NA, redirect */
+	bool nd_has_lla;
+	uint8_t nd_lla[6];                   /* source (RS, RA, NS) or target (NA, redirect) link address */
+	uint8_t nd_flags;                    /* NA: R 0x80, S 0x40, O 0x20; RA: M 0x80, O 0x40 */
 };
 /* Decodes what it can; returns 0, or -1 if not even an Ethernet header. */
 int ustack_frame_decode(const uint8_t *frame, size_t len, struct ustack_frame_info *fi);
-/* One line: "ARP who-has 10.0.1.1 tell 10.0.1.10", "IP 10.0.1.10.49152 > 10.0.2.80.80: Flags [S] ..." */
+/* One line: "ARP who-has 10.0.1.1 tell 10.0.1.10", "IP 10.0.1.10.49152 > 10.0.2.80.80: Flags [S] ...",
+ * "IP6 2001:db8::1 > ff02::1:ff00:2: ICMP6 neighbor solicitation who-has 2001:db8::2 ..." */
 int ustack_frame_describe(const uint8_t *frame, size_t len, char *out, size_t cap);
 
 /* --- ICMP echo (ping) --- */

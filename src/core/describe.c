@@ -5,6 +5,7 @@
  *   IP 10.0.1.10.49152 > 10.0.1.53.53: UDP dns query id=0x1a2b A? www.example.test
  *   IP 10.0.2.80.80 > 10.0.1.10.49152: TCP Flags [S.] seq 1 ack 2 win 65535 <mss 1460> len 0
  *   IP 10.0.0.1 > 10.0.0.2: ICMP echo request id 7 seq 1 len 64
+ *   IP6 2001:db8::1 > ff02::1:ff00:2: ICMP6 neighbor solicitation who-has 2001:db8::2 from 02:00:00:00:00:0a len 32
  *
  * Checksums are not verified here (the line shows what is on the wire); every length is
  * checked before a byte is read. */
@@ -14,12 +15,18 @@
 #include <arpa/inet.h>
 
 #include "ustack/ustack.h"
+#include "core/ip_addr.h"
 #include "wire/arp.h"
 #include "wire/dns.h"
 #include "wire/eth.h"
 #include "wire/icmp.h"
+#include "wire/icmp6.h"
 #include "wire/igmp.h"
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
+#include "wire/ipv6_ext.h"
+#include "wire/mld.h"
+#include "wire/ndp.h"
 #include "wire/tcp.h"
 #include "wire/udp.h"
 
@@ -169,6 +176,77 @@ static void decode_ipv4(const uint8_t *buf, size_t len, struct ustack_frame_info
 	}
 }
 
+static void decode_icmp6(const uint8_t *buf, size_t len, struct ustack_frame_info *fi)
+{
+	struct ndp_repr nd;
+
+	if (len < ICMP6_HDR_LEN)
+		return;
+	fi->is_icmp6 = true;
+	fi->icmp_type = buf[0];
+	fi->icmp_code = buf[1];
+	fi->icmp_id = be16_get(buf + 4);
+	fi->icmp_seq = be16_get(buf + 6);
+	fi->icmp6_word = be32_get(buf + 4);
+	fi->payload = buf + ICMP6_HDR_LEN;
+	fi->payload_len = len - ICMP6_HDR_LEN;
+	if (fi->icmp_type < ICMP6_ND_RS || fi->icmp_type > ICMP6_ND_REDIRECT ||
+	    ndp_parse(buf, len, &nd) != WIRE_OK)
+		return;
+	fi->is_nd = true;
+	memcpy(&fi->nd_target, nd.target, 16);
+	if (nd.has_slla || nd.has_tlla) {
+		fi->nd_has_lla = true;
+		memcpy(fi->nd_lla, nd.has_slla ? nd.slla : nd.tlla, 6);
+	}
+	if (nd.type == ICMP6_ND_NA)
+		fi->nd_flags = (uint8_t)((nd.router ? 0x80 : 0) | (nd.solicited ? 0x40 : 0) |
+					 (nd.override ? 0x20 : 0));
+	else if (nd.type == ICMP6_ND_RA)
+		fi->nd_flags = (uint8_t)((nd.managed ? 0x80 : 0) | (nd.other ? 0x40 : 0));
+}
+
+static void decode_ipv6(const uint8_t *buf, size_t len, struct ustack_frame_info *fi)
+{
+	struct ipv6_repr ip;
+	struct ipv6_chain c;
+
+	if (ipv6_parse(buf, len, &ip) != WIRE_OK)
+		return;
+	fi->is_ipv6 = true;
+	memcpy(&fi->ip6_src, ip.src, 16);
+	memcpy(&fi->ip6_dst, ip.dst, 16);
+	fi->ip6_hop_limit = ip.hop_limit;
+	fi->ip6_payload_len = ip.payload_len;
+	fi->ip_proto = ip.next_hdr;
+	len = IPV6_HDR_LEN + (size_t)ip.payload_len;
+	if (ipv6_ext_walk(buf, len, &c) != WIRE_OK) {
+		fi->ip6_bad_chain = true;
+		return;
+	}
+	fi->ip_proto = c.proto;
+	fi->ip6_n_ext = c.n_ext;
+	fi->ip6_frag = c.frag;
+	fi->ip6_mf = c.mf;
+	fi->ip6_frag_off = c.frag_off;
+	fi->ip6_frag_id = c.frag_id;
+	if (c.frag && c.frag_off)
+		return;   /* no transport header in a later fragment */
+	switch (c.proto) {
+	case IP_PROTO_ICMPV6:
+		decode_icmp6(buf + c.l4_off, len - c.l4_off, fi);
+		break;
+	case IP_PROTO_UDP:
+		decode_udp(buf + c.l4_off, len - c.l4_off, 0, 0, fi);
+		break;
+	case IP_PROTO_TCP:
+		decode_tcp(buf + c.l4_off, len - c.l4_off, 0, 0, fi);
+		break;
+	default:
+		break;
+	}
+}
+
 int ustack_frame_decode(const uint8_t *frame, size_t len, struct ustack_frame_info *fi)
 {
 	struct eth_repr eth;
@@ -183,6 +261,8 @@ int ustack_frame_decode(const uint8_t *frame, size_t len, struct ustack_frame_in
 		decode_arp(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, fi);
 	else if (eth.type == ETHERTYPE_IPV4)
 		decode_ipv4(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, fi);
+	else if (eth.type == ETHERTYPE_IPV6)
+		decode_ipv6(frame + ETH_HDR_LEN, len - ETH_HDR_LEN, fi);
 	return 0;
 }
 
@@ -477,6 +557,201 @@ static void describe_ipv4(struct line *l, const struct ustack_frame_info *fi, co
 		addf(l, " ttl %u", fi->ip_ttl);
 }
 
+/* --- IPv6 --- */
+
+static const char *ip6_str(const struct in6_addr *a, char *buf)
+{
+	return ip6_ntop(a->s6_addr, buf);
+}
+
+/* "router advertisement hlim 64 lifetime 1800 [O] prefix 2001:db8:1::/64 mtu 1280 rdnss 2001:db8::53" */
+static void describe_ra(struct line *l, const uint8_t *m, size_t len)
+{
+	struct ndp_repr r;
+	char a[IP_ADDR_STRLEN];
+
+	if (ndp_parse(m, len, &r) != WIRE_OK) {
+		addf(l, "router advertisement malformed");
+		return;
+	}
+	addf(l, "router advertisement hlim %u lifetime %u", r.cur_hop_limit, r.router_lifetime);
+	if (r.managed || r.other)
+		addf(l, " [%s%s%s]", r.managed ? "M" : "", r.managed && r.other ? "," : "",
+		     r.other ? "O" : "");
+	for (int i = 0; i < r.n_prefix; i++)
+		addf(l, " prefix %s/%u", ip6_ntop(r.prefix[i].prefix, a), r.prefix[i].len);
+	if (r.has_mtu)
+		addf(l, " mtu %u", r.mtu);
+	for (int i = 0; i < r.n_rdnss; i++)
+		addf(l, " rdnss %s", ip6_ntop(r.rdnss[i].addr, a));
+}
+
+/* "MLDv2 report 2 records, TO_EX ff02::1:ff00:a", "MLDv1 query ff02::1 max 10000 ms" */
+static void describe_mld(struct line *l, const uint8_t *m, size_t len)
+{
+	static const char *const rec[] = { "?", "IS_IN", "IS_EX", "TO_IN", "TO_EX", "ALLOW", "BLOCK" };
+	struct mld_repr r;
+	char g[IP_ADDR_STRLEN];
+
+	if (mld_parse(m, len, &r) != WIRE_OK) {
+		addf(l, "MLD malformed");
+		return;
+	}
+	ip6_ntop(r.group, g);
+	switch (r.type) {
+	case ICMP6_MLD_QUERY:
+		addf(l, "MLDv%u query %s max %u ms", r.version, g, mld_max_resp_ms(&r));
+		break;
+	case ICMP6_MLD_REPORT:
+		addf(l, "MLDv1 report %s", g);
+		break;
+	case ICMP6_MLD_DONE:
+		addf(l, "MLDv1 done %s", g);
+		break;
+	default:
+		addf(l, "MLDv2 report %u record%s", r.n_sources, r.n_sources == 1 ? "" : "s");
+		if (r.n_sources)
+			addf(l, ", %s %s", rec[r.rec_type < 7 ? r.rec_type : 0], g);
+		break;
+	}
+}
+
+static void describe_icmp6(struct line *l, const struct ustack_frame_info *fi)
+{
+	static const char *const unreach[] = { "no route", "admin prohibited", "beyond scope",
+					       "address", "port", "source policy", "reject route" };
+	const uint8_t *m = fi->payload - ICMP6_HDR_LEN;
+	size_t len = fi->payload_len + ICMP6_HDR_LEN;
+	char a[IP_ADDR_STRLEN], t[IP_ADDR_STRLEN], mac[18];
+
+	addf(l, "ICMP6 ");
+	switch (fi->icmp_type) {
+	case ICMP6_ECHO_REQUEST:
+	case ICMP6_ECHO_REPLY:
+		addf(l, "echo %s id %u seq %u", fi->icmp_type == ICMP6_ECHO_REQUEST ? "request" : "reply",
+		     fi->icmp_id, fi->icmp_seq);
+		break;
+	case ICMP6_DEST_UNREACH:
+		if (fi->icmp_code < sizeof(unreach) / sizeof(unreach[0]))
+			addf(l, "%s unreachable", unreach[fi->icmp_code]);
+		else
+			addf(l, "unreachable code %u", fi->icmp_code);
+		break;
+	case ICMP6_PACKET_TOO_BIG:
+		addf(l, "packet too big mtu %u", fi->icmp6_word);
+		break;
+	case ICMP6_TIME_EXCEEDED:
+		addf(l, "time exceeded %s",
+		     fi->icmp_code == ICMP6_FRAG_TIME_EXCEEDED ? "in reassembly" : "in transit");
+		break;
+	case ICMP6_PARAM_PROBLEM:
+		addf(l, "parameter problem code %u pointer %u", fi->icmp_code, fi->icmp6_word);
+		break;
+	case ICMP6_ND_RS:
+		addf(l, "router solicitation");
+		if (fi->nd_has_lla)
+			addf(l, " from %s", eth_ntoa(fi->nd_lla, mac));
+		break;
+	case ICMP6_ND_RA:
+		describe_ra(l, m, len);
+		break;
+	case ICMP6_ND_NS:
+		if (!fi->is_nd) {
+			addf(l, "neighbor solicitation malformed");
+			break;
+		}
+		addf(l, "neighbor solicitation who-has %s", ip6_str(&fi->nd_target, a));
+		if (fi->nd_has_lla)
+			addf(l, " from %s", eth_ntoa(fi->nd_lla, mac));
+		break;
+	case ICMP6_ND_NA:
+		if (!fi->is_nd) {
+			addf(l, "neighbor advertisement malformed");
+			break;
+		}
+		addf(l, "neighbor advertisement %s", ip6_str(&fi->nd_target, a));
+		if (fi->nd_has_lla)
+			addf(l, " is-at %s", eth_ntoa(fi->nd_lla, mac));
+		if (fi->nd_flags) {
+			const char *sep = " [";
+			static const struct { uint8_t bit; const char *name; } f[] = {
+				{ 0x80, "R" }, { 0x40, "S" }, { 0x20, "O" } };
+			for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+				if (fi->nd_flags & f[i].bit) {
+					addf(l, "%s%s", sep, f[i].name);
+					sep = ",";
+				}
+			addf(l, "]");
+		}
+		break;
+	case ICMP6_ND_REDIRECT:
+		if (!fi->is_nd || fi->payload_len < 32) {
+			addf(l, "redirect malformed");
+			break;
+		}
+		addf(l, "redirect %s to %s", ip6_ntop(fi->payload + 16, a), ip6_str(&fi->nd_target, t));
+		break;
+	case ICMP6_MLD_QUERY:
+	case ICMP6_MLD_REPORT:
+	case ICMP6_MLD_DONE:
+	case ICMP6_MLD2_REPORT:
+		describe_mld(l, m, len);
+		break;
+	default:
+		addf(l, "type %u code %u", fi->icmp_type, fi->icmp_code);
+		break;
+	}
+	addf(l, " len %zu", len);
+}
+
+static void describe_ipv6(struct line *l, const struct ustack_frame_info *fi, const uint8_t *ipb)
+{
+	char s[IP_ADDR_STRLEN], d[IP_ADDR_STRLEN];
+	const char *proto = NULL;
+	size_t len = IPV6_HDR_LEN + (size_t)fi->ip6_payload_len;
+	struct ipv6_chain c;
+
+	if (fi->is_udp || fi->is_tcp)
+		addf(l, "IP6 %s.%u > %s.%u: ", ip6_str(&fi->ip6_src, s), fi->sport,
+		     ip6_str(&fi->ip6_dst, d), fi->dport);
+	else
+		addf(l, "IP6 %s > %s: ", ip6_str(&fi->ip6_src, s), ip6_str(&fi->ip6_dst, d));
+	if (fi->ip6_bad_chain || ipv6_ext_walk(ipb, len, &c) != WIRE_OK) {
+		addf(l, "bad extension headers len %u", fi->ip6_payload_len);
+		return;
+	}
+	switch (fi->ip_proto) {
+	case IP_PROTO_ICMPV6: proto = "ICMP6"; break;
+	case IP_PROTO_UDP: proto = "UDP"; break;
+	case IP_PROTO_TCP: proto = "TCP"; break;
+	default: break;
+	}
+	if (c.frag && c.frag_off) {
+		/* A later fragment: no transport header to show. */
+		if (proto)
+			addf(l, "%s", proto);
+		else
+			addf(l, "proto %u", fi->ip_proto);
+		addf(l, " len %zu", len - c.l4_off);
+	} else if (fi->is_icmp6) {
+		describe_icmp6(l, fi);
+	} else if (fi->is_udp) {
+		describe_udp(l, fi);
+	} else if (fi->is_tcp && fi->payload) {
+		describe_tcp(l, fi, ipb + c.l4_off, len - c.l4_off);
+	} else if (fi->ip_proto == IP_PROTO_NONE) {
+		addf(l, "no next header");
+	} else if (proto) {
+		addf(l, "%s truncated", proto);
+	} else {
+		addf(l, "proto %u len %zu", fi->ip_proto, len - c.l4_off);
+	}
+	if (c.frag)
+		addf(l, " frag id %u off %u%s", c.frag_id, c.frag_off, c.mf ? "+" : "");
+	if (fi->ip6_hop_limit <= 1 && !c.router_alert)
+		addf(l, " hlim %u", fi->ip6_hop_limit);
+}
+
 int ustack_frame_describe(const uint8_t *frame, size_t len, char *out, size_t cap)
 {
 	struct ustack_frame_info fi;
@@ -500,6 +775,12 @@ int ustack_frame_describe(const uint8_t *frame, size_t len, char *out, size_t ca
 			describe_ipv4(&l, &fi, frame + ETH_HDR_LEN);
 		else
 			addf(&l, "IP malformed len %zu", len - ETH_HDR_LEN);
+		break;
+	case ETHERTYPE_IPV6:
+		if (fi.is_ipv6)
+			describe_ipv6(&l, &fi, frame + ETH_HDR_LEN);
+		else
+			addf(&l, "IP6 malformed len %zu", len - ETH_HDR_LEN);
 		break;
 	default:
 		addf(&l, "%s > %s ethertype 0x%04x len %zu", eth_ntoa(fi.eth_src, s),

@@ -17,6 +17,7 @@
 #include "net/arp.h"
 #include "net/icmp.h"
 #include "net/ipv4.h"
+#include "net/proto.h"
 #include "net/igmp.h"
 #include "net/udp.h"
 #include "socket/socket.h"
@@ -36,6 +37,7 @@ static const struct {
 	void (*fini)(struct ustack *st);
 } modules[] = {
 	{ "arp", arp_init, arp_free },
+	{ "proto", proto_init, proto_free },
 	{ "ipv4", ipv4_init, ipv4_free },
 	{ "icmp", icmp_init, icmp_free },
 	{ "igmp", igmp_init, igmp_free },

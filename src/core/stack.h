@@ -59,6 +59,7 @@ struct ustack {
 	struct route_table routes;
 
 	struct arp_state *arp;
+	struct proto_table *protos;         /* protocol number -> input, error input */
 	struct ipv4_state *ip;
 	struct icmp_state *icmp;
 	struct igmp_state *igmp;

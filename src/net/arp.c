@@ -23,6 +23,7 @@
 #include <arpa/inet.h>
 
 #include "core/stack.h"
+#include "core/ip_class.h"
 #include "core/trace.h"
 #include "net/icmp.h"
 #include "wire/arp.h"
@@ -293,16 +294,13 @@ void arp_output(struct ustack *st, struct iface *ifp, struct pkt *p, uint32_t ne
 		return;
 	}
 	/* RFC 1122 §3.3.6 / RFC 919: broadcasts go to the link broadcast address. */
-	if (nexthop == 0xffffffffu || (ifp->prefix <= 30 && nexthop == iface_bcast(ifp))) {
+	if (ip4_is_limited_broadcast(nexthop) || (ifp->prefix <= 30 && nexthop == iface_bcast(ifp))) {
 		eth_output(st, ifp, p, eth_bcast, ETHERTYPE_IPV4);
 		return;
 	}
 	/* RFC 1112 §6.4: 01:00:5e and the low 23 bits of the group. */
-	if ((nexthop >> 28) == 0xe) {
-		mac[0] = 0x01; mac[1] = 0x00; mac[2] = 0x5e;
-		mac[3] = (uint8_t)((nexthop >> 16) & 0x7f);
-		mac[4] = (uint8_t)(nexthop >> 8);
-		mac[5] = (uint8_t)nexthop;
+	if (ip4_is_multicast(nexthop)) {
+		ip4_mcast_mac(nexthop, mac);
 		eth_output(st, ifp, p, mac, ETHERTYPE_IPV4);
 		return;
 	}
@@ -373,7 +371,7 @@ void arp_input(struct ustack *st, struct iface *ifp, struct pkt *p)
 
 	ST_COUNT(st, arp_in);
 	if (arp_parse(p->data, p->len, &r) != WIRE_OK || eth_is_multicast(r.sha) ||
-	    (r.spa >> 28) == 0xe || r.spa == 0xffffffffu) {
+	    ip4_is_multicast(r.spa) || ip4_is_limited_broadcast(r.spa)) {
 		stack_drop(st, USTACK_DROP_ARP_MALFORMED, ifp->index, p->data, p->len);
 		pkt_free(st, p);
 		return;

@@ -18,10 +18,10 @@
 #include <arpa/inet.h>
 
 #include "core/stack.h"
+#include "core/ip_class.h"
 #include "core/trace.h"
 #include "net/ipv4.h"
-#include "net/udp.h"
-#include "tcp/tcp.h"
+#include "net/proto.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
 
@@ -52,6 +52,8 @@ struct icmp_state {
 	pthread_cond_t cond;          /* signalled when a reply is queued */
 };
 
+static void icmp_err_input(struct ustack *st, const struct ip_err *e);
+
 int icmp_init(struct ustack *st)
 {
 	pthread_condattr_t ca;
@@ -73,6 +75,7 @@ int icmp_init(struct ustack *st)
 	ic->tokens = (uint64_t)ICMP_BURST * ICMP_TOKEN;
 	ic->refilled = st->now;
 	st->icmp = ic;
+	proto_register(st, IP_PROTO_ICMP, icmp_input, icmp_err_input);
 	return 0;
 }
 
@@ -84,8 +87,6 @@ void icmp_free(struct ustack *st)
 	free(st->icmp);
 	st->icmp = NULL;
 }
-
-static inline bool addr_is_multicast(uint32_t a) { return (a >> 28) == 0xe; }
 
 /* RFC 1122 §3.2.2: the error types (an error is never sent about one of these).
  * Types past the ones RFC 792/950 define are treated as errors too: unknown means
@@ -147,10 +148,10 @@ void icmp_send_error(struct ustack *st, const struct pkt *orig, uint8_t type, ui
 	 * or multicast address (link or IP), or from an address that is not one host. */
 	if ((be16_get(h + 6) & 0x1fff) != 0)
 		return;
-	if (orig->l2_bcast || orig->ip_bcast || addr_is_multicast(dst) ||
+	if (orig->l2_bcast || orig->ip_bcast || ip4_is_multicast(dst) ||
 	    ipv4_is_broadcast(st, dst))
 		return;
-	if (src == 0 || addr_is_multicast(src) || ipv4_is_broadcast(st, src))
+	if (ip4_is_unspecified(src) || ip4_is_multicast(src) || ipv4_is_broadcast(st, src))
 		return;
 	/* ... and never about an ICMP error. */
 	if (h[9] == IP_PROTO_ICMP && (l3_len <= hdr_len || icmp_type_is_error(h[hdr_len])))
@@ -327,7 +328,7 @@ static void icmp_echo(struct ustack *st, struct pkt *p, const struct icmp_repr *
 	uint8_t optbuf[40];
 	struct ip_out_opts opts = { 0 };
 
-	if (p->ip_bcast || p->l2_bcast || addr_is_multicast(p->ip_dst)) {
+	if (p->ip_bcast || p->l2_bcast || ip4_is_multicast(p->ip_dst)) {
 		trace_info(st, "icmp: echo request from %s to a broadcast address ignored",
 			   ipv4_ntoa(p->ip_src, a));
 		pkt_free(st, p);
@@ -365,39 +366,35 @@ static void icmp_echo(struct ustack *st, struct pkt *p, const struct icmp_repr *
  * ... uses the quoted header to identify the connection"). */
 static void icmp_error_in(struct ustack *st, struct pkt *p, const struct icmp_repr *r)
 {
-	const uint8_t *q = r->data;
-	size_t qlen = r->data_len, hlen;
+	struct ip_err e;
 	uint32_t info = 0;
+	const struct proto_ops *ops;
 
-	if (qlen < IPV4_HDR_LEN + 8 || (q[0] >> 4) != 4 ||
-	    (hlen = (size_t)(q[0] & 0x0f) * 4) < IPV4_HDR_LEN || hlen + 8 > qlen) {
-		stack_drop(st, USTACK_DROP_ICMP_MALFORMED, p->ifindex, p->l3, p->l3_len);
-		return;
-	}
-	/* It must be about a datagram from us (RFC 5927 §4.1: check what we can). */
-	if (!ipv4_is_local(st, be32_get(q + 12))) {
-		stack_drop(st, USTACK_DROP_ICMP_MALFORMED, p->ifindex, p->l3, p->l3_len);
-		return;
-	}
 	if (r->type == ICMP_DEST_UNREACH && r->code == ICMP_FRAG_NEEDED)
 		info = r->next_hop_mtu;
 	else if (r->type == ICMP_PARAM_PROBLEM)
 		info = (uint32_t)(r->id >> 8);
-	switch (q[9]) {
-	case IP_PROTO_UDP:
-		udp_icmp_error(st, r->type, r->code, info, q, qlen);
-		break;
-	case IP_PROTO_TCP:
-		tcp_icmp_error(st, r->type, r->code, info, q, qlen);
-		break;
-	case IP_PROTO_ICMP:
-		if (q[hlen] == ICMP_ECHO_REQUEST)
-			ping_answer(st, p, r->type, r->code, be16_get(q + hlen + 4),
-				    be16_get(q + hlen + 6), NULL, 0, false);
-		break;
-	default:
-		break;
+	if (ip_err_parse4(r->type, r->code, info, r->data, r->data_len, &e) != 0) {
+		stack_drop(st, USTACK_DROP_ICMP_MALFORMED, p->ifindex, p->l3, p->l3_len);
+		return;
 	}
+	/* It must be about a datagram from us (RFC 5927 §4.1: check what we can). */
+	if (!ipv4_is_local(st, ip_addr_v4(&e.src))) {
+		stack_drop(st, USTACK_DROP_ICMP_MALFORMED, p->ifindex, p->l3, p->l3_len);
+		return;
+	}
+	e.pkt = p;
+	ops = proto_get(st, e.proto);
+	if (ops && ops->err_input)
+		ops->err_input(st, &e);
+}
+
+/* An error about one of our echo requests: the ping API reports it. */
+static void icmp_err_input(struct ustack *st, const struct ip_err *e)
+{
+	if (e->pkt && e->l4[0] == ICMP_ECHO_REQUEST)
+		ping_answer(st, e->pkt, e->type, e->code, be16_get(e->l4 + 4), be16_get(e->l4 + 6),
+			    NULL, 0, false);
 }
 
 void icmp_input(struct ustack *st, struct pkt *p)

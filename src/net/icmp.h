@@ -19,10 +19,8 @@ void icmp_input(struct ustack *st, struct pkt *p);
 void icmp_send_error(struct ustack *st, const struct pkt *orig, uint8_t type, uint8_t code,
 		     uint32_t info);
 
-/* Signature of the hooks ICMP calls when an error about one of our datagrams arrives:
- * quoted points at the quoted IP header, quoted_len bytes of it (header + >= 8 bytes).
- * Implemented by udp_icmp_error() and tcp_icmp_error(). */
-typedef void (*icmp_error_hook)(struct ustack *st, uint8_t type, uint8_t code, uint32_t info,
-				const uint8_t *quoted, size_t quoted_len);
+/* An error about one of our datagrams is parsed once (net/proto.h: struct ip_err) and
+ * handed to the error input its protocol registered (udp_err_input, tcp_icmp_error, and
+ * ICMP's own for the echo requests of the ping API). */
 
 #endif

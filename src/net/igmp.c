@@ -22,6 +22,7 @@
 #include "core/stack.h"
 #include "core/trace.h"
 #include "net/ipv4.h"
+#include "net/proto.h"
 #include "wire/igmp.h"
 #include "wire/ipv4.h"
 
@@ -44,10 +45,25 @@ struct igmp_state {
 	uint64_t v2_until[USTACK_MAX_IFACES];   /* older-version querier present until */
 };
 
+/* IGMP from the protocol table: only datagrams that came in on an interface. */
+static void igmp_proto_input(struct ustack *st, struct pkt *p)
+{
+	struct iface *ifp = iface_get(st, p->ifindex);
+
+	if (!ifp) {
+		pkt_free(st, p);
+		return;
+	}
+	igmp_input(st, ifp, p);
+}
+
 int igmp_init(struct ustack *st)
 {
 	st->igmp = calloc(1, sizeof(*st->igmp));
-	return st->igmp ? 0 : -1;
+	if (!st->igmp)
+		return -1;
+	proto_register(st, IP_PROTO_IGMP, igmp_proto_input, NULL);
+	return 0;
 }
 
 void igmp_free(struct ustack *st)

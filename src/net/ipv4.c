@@ -19,24 +19,20 @@
 #include <string.h>
 
 #include "core/stack.h"
+#include "core/ip_class.h"
 #include "core/trace.h"
+#include "dev/gso.h"
 #include "net/arp.h"
 #include "net/icmp.h"
 #include "net/igmp.h"
 #include "net/ipv4_frag.h"
-#include "dev/gso.h"
-#include "net/udp.h"
-#include "tcp/tcp.h"
+#include "net/proto.h"
 #include "wire/csum.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
 
-#define IP_BCAST_ALL 0xffffffffu
 #define IP_MAX_DATAGRAM 65535u
 #define IP_LOCAL_MTU 65535u          /* delivery to ourselves without a loopback device */
-
-static inline bool addr_is_multicast(uint32_t a) { return (a >> 28) == 0xe; }
-static inline bool addr_is_loopnet(uint32_t a) { return (a >> 24) == 127; }
 
 static void local_deliver_timer(struct ustack *st, struct timer *t, uint64_t now);
 int ipv4_init(struct ustack *st)
@@ -92,14 +88,14 @@ bool ipv4_is_local(struct ustack *st, uint32_t addr)
 {
 	if (addr == 0)
 		return false;
-	if (addr_is_loopnet(addr) && loopback_iface(st))
+	if (ip4_is_loopback(addr) && loopback_iface(st))
 		return true;
 	return iface_by_addr(st, addr) != NULL;
 }
 
 bool ipv4_is_broadcast(struct ustack *st, uint32_t addr)
 {
-	if (addr == IP_BCAST_ALL)
+	if (ip4_is_limited_broadcast(addr))
 		return true;
 	for (int i = 0; i < USTACK_MAX_IFACES; i++) {
 		struct iface *ifp = &st->ifaces[i];
@@ -139,7 +135,7 @@ static int ipv4_path(struct ustack *st, uint32_t src, uint32_t dst, struct ip_pa
 	memset(pa, 0, sizeof(*pa));
 	if (dst == 0)
 		return -ENETUNREACH;
-	if (dst == IP_BCAST_ALL) {
+	if (ip4_is_limited_broadcast(dst)) {
 		pa->ifp = src ? iface_by_addr(st, src) : NULL;
 		if (!pa->ifp || pa->ifp->loopback)
 			pa->ifp = first_iface(st);
@@ -149,7 +145,7 @@ static int ipv4_path(struct ustack *st, uint32_t src, uint32_t dst, struct ip_pa
 		pa->bcast = true;
 		return 0;
 	}
-	if (addr_is_loopnet(dst) || iface_by_addr(st, dst)) {
+	if (ip4_is_loopback(dst) || iface_by_addr(st, dst)) {
 		if (lo) {
 			pa->ifp = lo;
 			pa->nexthop = dst;
@@ -162,14 +158,14 @@ static int ipv4_path(struct ustack *st, uint32_t src, uint32_t dst, struct ip_pa
 		return 0;
 	}
 	/* IP_MULTICAST_IF: a group is sent out of the interface of the source chosen. */
-	if (addr_is_multicast(dst) && src && (pa->ifp = iface_by_addr(st, src)) &&
+	if (ip4_is_multicast(dst) && src && (pa->ifp = iface_by_addr(st, src)) &&
 	    !pa->ifp->loopback && pa->ifp->up) {
 		pa->nexthop = dst;
 		return 0;
 	}
 	if (route_lookup(st, dst, &pa->nexthop, &ifindex) != 0) {
 		/* RFC 1112 §6.4: a group is reached on the link, with or without a route. */
-		if (!addr_is_multicast(dst) || !(pa->ifp = first_iface(st)))
+		if (!ip4_is_multicast(dst) || !(pa->ifp = first_iface(st)))
 			return -ENETUNREACH;
 		pa->nexthop = dst;
 		return 0;
@@ -177,7 +173,7 @@ static int ipv4_path(struct ustack *st, uint32_t src, uint32_t dst, struct ip_pa
 	pa->ifp = iface_get(st, ifindex);
 	if (!pa->ifp)
 		return -ENETUNREACH;
-	if (addr_is_multicast(dst))
+	if (ip4_is_multicast(dst))
 		pa->nexthop = dst;      /* never via a gateway: ARP maps it to 01:00:5e:... */
 	if (directed_bcast(pa->ifp) == dst)
 		pa->bcast = true;
@@ -409,7 +405,7 @@ int ipv4_output(struct ustack *st, struct pkt *p, uint32_t src, uint32_t dst, ui
 	ST_COUNT(st, ip_out);
 	/* RFC 1112 §6.1: a copy for our own members of the group, as if received on the
 	 * interface it leaves by (through the local queue: input never re-enters output). */
-	if (addr_is_multicast(dst) && opts->mcast_loop && !pa.local &&
+	if (ip4_is_multicast(dst) && opts->mcast_loop && !pa.local &&
 	    igmp_accepts(st, pa.ifp->index, dst)) {
 		struct pkt *c = pkt_clone(st, p);
 		if (c) {
@@ -419,7 +415,7 @@ int ipv4_output(struct ustack *st, struct pkt *p, uint32_t src, uint32_t dst, ui
 				timer_set(st, &st->ip->local_timer, st->now);
 		}
 	}
-	if (opts->host_only && addr_is_multicast(dst)) {
+	if (opts->host_only && ip4_is_multicast(dst)) {
 		pkt_free(st, p);
 		return 0;
 	}
@@ -439,8 +435,8 @@ static void ipv4_forward(struct ustack *st, struct iface *in, struct pkt *p,
 
 	/* RFC 1812 §5.3.4 / §4.2.2.11: never forward link-layer broadcasts, multicasts
 	 * (no multicast routing here), or datagrams from/to "this host" or loopback. */
-	if (p->l2_bcast || addr_is_multicast(h->dst) || h->src == 0 || addr_is_loopnet(h->dst) ||
-	    addr_is_loopnet(h->src)) {
+	if (p->l2_bcast || ip4_is_multicast(h->dst) || ip4_is_unspecified(h->src) || ip4_is_loopback(h->dst) ||
+	    ip4_is_loopback(h->src)) {
 		stack_drop(st, USTACK_DROP_IP_NOT_FOR_US, in->index, p->data, p->len);
 		pkt_free(st, p);
 		return;
@@ -486,34 +482,19 @@ static void ipv4_deliver(struct ustack *st, struct iface *ifp, struct pkt *p)
 {
 	size_t hdr_len = (size_t)(p->l3[0] & 0x0f) * 4;
 
+	const struct proto_ops *ops = proto_get(st, p->ip_proto);
+
 	ST_COUNT(st, ip_delivered);
 	pkt_pull(p, hdr_len);
-	switch (p->ip_proto) {
-	case IP_PROTO_ICMP:
-		icmp_input(st, p);
-		break;
-	case IP_PROTO_IGMP:
-		if (ifp) {
-			igmp_input(st, ifp, p);
-			break;
-		}
-		pkt_free(st, p);
-		break;
-	case IP_PROTO_UDP:
-		udp_input(st, p);
-		break;
-	case IP_PROTO_TCP:
-		tcp_input(st, p);
-		break;
-	default:
-		/* RFC 1122 §3.2.2.1: protocol unreachable (not for broadcasts: icmp_send_error
-		 * checks). */
-		icmp_send_error(st, p, ICMP_DEST_UNREACH, ICMP_PROTO_UNREACH, 0);
-		stack_drop(st, USTACK_DROP_IP_UNKNOWN_PROTO, ifp ? ifp->index : -1, p->l3,
-			   p->l3_len);
-		pkt_free(st, p);
-		break;
+	if (ops && ops->input) {
+		ops->input(st, p);
+		return;
 	}
+	/* RFC 1122 §3.2.2.1: protocol unreachable (not for broadcasts: icmp_send_error
+	 * checks). */
+	icmp_send_error(st, p, ICMP_DEST_UNREACH, ICMP_PROTO_UNREACH, 0);
+	stack_drop(st, USTACK_DROP_IP_UNKNOWN_PROTO, ifp ? ifp->index : -1, p->l3, p->l3_len);
+	pkt_free(st, p);
 }
 
 /* Map a wire parse error to a drop reason. ipv4_parse says TRUNCATED both when the
@@ -535,9 +516,9 @@ static enum ustack_drop parse_drop(int err, size_t len)
 /* RFC 1122 §3.2.1.3 / RFC 1812 §5.3.7: a source that cannot be a single host. */
 static bool bad_source(struct ustack *st, const struct iface *ifp, uint32_t src)
 {
-	if (addr_is_multicast(src) || src == IP_BCAST_ALL)
+	if (ip4_is_multicast(src) || ip4_is_limited_broadcast(src))
 		return true;
-	if (addr_is_loopnet(src) && !ifp->loopback)
+	if (ip4_is_loopback(src) && !ifp->loopback)
 		return true;
 	return src != 0 && ipv4_is_broadcast(st, src);
 }
@@ -572,14 +553,14 @@ void ipv4_input(struct ustack *st, struct iface *ifp, struct pkt *p)
 
 	/* RFC 1122 §3.3.4.2, weak host: any of our addresses, on any interface; 127/8
 	 * only from the loopback interface (RFC 1122 §3.2.1.3 (g)). */
-	if (addr_is_loopnet(h.dst))
+	if (ip4_is_loopback(h.dst))
 		ours = ifp->loopback;
 	else
 		ours = p->ip_bcast || iface_by_addr(st, h.dst) != NULL ||
-		       (addr_is_multicast(h.dst) && igmp_accepts(st, ifp->index, h.dst));
+		       (ip4_is_multicast(h.dst) && igmp_accepts(st, ifp->index, h.dst));
 	/* RFC 1122 §3.3.6: a link-layer broadcast must carry an IP broadcast (or
 	 * multicast); a unicast datagram that came that way is discarded. */
-	if (ours && p->l2_bcast && !p->ip_bcast && !addr_is_multicast(h.dst)) {
+	if (ours && p->l2_bcast && !p->ip_bcast && !ip4_is_multicast(h.dst)) {
 		stack_drop(st, USTACK_DROP_IP_NOT_FOR_US, ifp->index, p->data, p->len);
 		pkt_free(st, p);
 		return;
@@ -617,7 +598,7 @@ static void local_deliver_timer(struct ustack *st, struct timer *t, uint64_t now
 	memset(&st->ip->local_q, 0, sizeof(st->ip->local_q));
 	while ((p = pkt_queue_pop(&q)) != NULL) {
 		uint32_t dst = be32_get(p->data + 16);
-		struct iface *ifp = addr_is_multicast(dst) ? iface_get(st, p->ifindex) :
+		struct iface *ifp = ip4_is_multicast(dst) ? iface_get(st, p->ifindex) :
 				    iface_by_addr(st, dst);
 
 		p->rx_time = now;

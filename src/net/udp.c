@@ -14,11 +14,13 @@
 #include <sys/socket.h>
 
 #include "core/stack.h"
+#include "core/ip_class.h"
 #include "core/trace.h"
 #include "net/udp.h"
 #include "net/ipv4.h"
 #include "net/icmp.h"
 #include "net/igmp.h"
+#include "net/proto.h"
 #include "core/upcall.h"
 #include "wire/udp.h"
 
@@ -72,6 +74,7 @@ int udp_init(struct ustack *st)
 		return -1;
 	/* from the seed, not a draw: the stack's random sequence stays as it was */
 	st->udp->key = (st->cfg.seed ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
+	proto_register(st, UDP_PROTO, udp_input, udp_err_input);
 	return 0;
 }
 
@@ -220,7 +223,7 @@ int udp_bind(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t por
 	if (pcb->hashed)
 		return -EINVAL;
 	if (addr && !ipv4_is_local(st, addr) && !ipv4_is_broadcast(st, addr) &&
-	    (addr >> 28) != 0xe)
+	    !ip4_is_multicast(addr))
 		return -EADDRNOTAVAIL;
 	if (port == 0) {
 		int rc = pick_ephemeral(st, &port);
@@ -370,7 +373,7 @@ static int find_group(const struct udp_pcb *pcb, uint32_t group, int ifindex)
 int udp_join(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t ifaddr,
 	     int ifindex)
 {
-	if ((group >> 28) != 0xe)
+	if (!ip4_is_multicast(group))
 		return -EINVAL;
 	int idx = member_iface(st, group, ifaddr, ifindex);
 	if (idx < 0)
@@ -391,7 +394,7 @@ int udp_join(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t if
 int udp_leave(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t ifaddr,
 	      int ifindex)
 {
-	if ((group >> 28) != 0xe)
+	if (!ip4_is_multicast(group))
 		return -EINVAL;
 	int idx = member_iface(st, group, ifaddr, ifindex);
 	int i = idx < 0 ? -1 : find_group(pcb, group, idx);
@@ -417,7 +420,7 @@ size_t udp_next_len(const struct udp_pcb *pcb)
 
 static bool is_bcast(struct ustack *st, uint32_t addr)
 {
-	return addr == 0xffffffffu || ipv4_is_broadcast(st, addr);
+	return ip4_is_limited_broadcast(addr) || ipv4_is_broadcast(st, addr);
 }
 
 /* The source address for dst when the pcb is bound to the wildcard. */
@@ -425,7 +428,7 @@ static int pick_src(struct ustack *st, uint32_t dst, uint32_t *src)
 {
 	if (ipv4_select_src(st, dst, src) == 0 && *src)
 		return 0;
-	if (dst == 0xffffffffu) {               /* limited broadcast: the first real interface */
+	if (ip4_is_limited_broadcast(dst)) {             /* limited broadcast: the first real interface */
 		for (int i = 0; i < st->n_ifaces; i++) {
 			struct iface *ifp = &st->ifaces[i];
 			if (ifp->used && ifp->up && !ifp->loopback) {
@@ -465,11 +468,11 @@ long udp_sendto_tx(struct ustack *st, struct udp_pcb *pcb, const void *buf, size
 		if (rc)
 			return rc;
 	}
-	bool mcast = (dst >> 28) == 0xe;
+	bool mcast = ip4_is_multicast(dst);
 	uint32_t src = tx && tx->src ? tx->src : pcb->laddr;
-	if ((src == 0 || is_bcast(st, src) || (src >> 28) == 0xe) && mcast && pcb->mcast_if)
+	if ((src == 0 || is_bcast(st, src) || ip4_is_multicast(src)) && mcast && pcb->mcast_if)
 		src = pcb->mcast_if;
-	if (src == 0 || is_bcast(st, src) || (src >> 28) == 0xe) {
+	if (src == 0 || is_bcast(st, src) || ip4_is_multicast(src)) {
 		int rc = pick_src(st, dst, &src);
 		if (rc)
 			return rc;
@@ -612,7 +615,7 @@ void udp_input(struct ustack *st, struct pkt *p)
 	}
 	pkt_trim(p, r.len);                     /* IP may carry padding past the UDP length */
 	bool bcast = p->ip_bcast || p->l2_bcast || is_bcast(st, p->ip_dst) ||
-		     (p->ip_dst >> 28) == 0xe;
+		     ip4_is_multicast(p->ip_dst);
 
 	struct udp_pcb *best = NULL;
 	int best_score = -1;
@@ -672,17 +675,13 @@ static int unreach_errno(uint8_t code, bool *hard)
 	return map[code].err;
 }
 
-void udp_icmp_error(struct ustack *st, uint8_t type, uint8_t code, uint32_t info,
-		    const uint8_t *quoted, size_t quoted_len)
+void udp_err_input(struct ustack *st, const struct ip_err *err)
 {
-	(void)info;
-	if (type != 3 || quoted_len < 20)
+	if (err->family != IP_AF_INET || err->type != 3 || err->proto != UDP_PROTO)
 		return;                         /* only destination unreachable is hard */
-	size_t ihl = (size_t)(quoted[0] & 0x0f) * 4;
-	if (ihl < 20 || quoted_len < ihl + 4 || quoted[9] != UDP_PROTO)
-		return;
-	uint32_t src = be32_get(quoted + 12), dst = be32_get(quoted + 16);
-	uint16_t sport = be16_get(quoted + ihl), dport = be16_get(quoted + ihl + 2);
+	uint32_t src = ip_addr_v4(&err->src), dst = ip_addr_v4(&err->dst);
+	uint16_t sport = err->sport, dport = err->dport;
+	uint8_t code = err->code;
 	bool hard;
 	int e = unreach_errno(code, &hard);
 	if (!hard)

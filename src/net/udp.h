@@ -13,8 +13,9 @@ int udp_init(struct ustack *st);
 void udp_free(struct ustack *st);
 /* A UDP datagram arrived (p->data at the UDP header; p->ip_src/ip_dst set). Consumes p. */
 void udp_input(struct ustack *st, struct pkt *p);
-void udp_icmp_error(struct ustack *st, uint8_t type, uint8_t code, uint32_t info,
-		    const uint8_t *quoted, size_t quoted_len);
+struct ip_err;
+/* An ICMP error about one of our datagrams (net/proto.h). */
+void udp_err_input(struct ustack *st, const struct ip_err *e);
 
 /* --- protocol control blocks (used by the socket layer and in-stack services) ---
  * A pcb either queues datagrams for its user, told of each change through an upcall

@@ -21,8 +21,9 @@ int tcp_init(struct ustack *st);
 void tcp_free(struct ustack *st);
 /* A segment arrived (p->data at the TCP header; p->ip_src/ip_dst set). Consumes p. */
 void tcp_input(struct ustack *st, struct pkt *p);
-void tcp_icmp_error(struct ustack *st, uint8_t type, uint8_t code, uint32_t info,
-		    const uint8_t *quoted, size_t quoted_len);
+struct ip_err;
+/* An ICMP error about one of our segments (net/proto.h). */
+void tcp_icmp_error(struct ustack *st, const struct ip_err *e);
 
 /* --- the socket layer's calls --- */
 /* A new connection in CLOSED whose user is told of every change through up (copied;

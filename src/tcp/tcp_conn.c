@@ -16,6 +16,7 @@
 #include "core/stack.h"
 #include "core/trace.h"
 #include "net/ipv4.h"
+#include "net/proto.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_syncookie.h"
 #include "wire/ipv4.h"
@@ -102,6 +103,7 @@ int tcp_init(struct ustack *st)
 		return -1;
 	}
 	ts->hash_mask = TCP_HASH_INIT - 1;
+	proto_register(st, IP_PROTO_TCP, tcp_input, tcp_icmp_error);
 	stack_rand_bytes(st, ts->hash_key, sizeof(ts->hash_key));
 	stack_rand_bytes(st, ts->isn_key, sizeof(ts->isn_key));
 	/* The cookie key is derived from the ISN secret (a PRF of it, so independent of it)

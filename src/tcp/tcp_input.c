@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "core/stack.h"
+#include "core/ip_class.h"
 #include "core/trace.h"
 #include "net/ipv4.h"
+#include "net/proto.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_syncookie.h"
 #include "wire/icmp.h"
@@ -764,8 +766,9 @@ void tcp_input(struct ustack *st, struct pkt *p)
 		return;
 	}
 	/* RFC 1122 4.2.3.10: nothing to or from broadcast/multicast; ports are never 0. */
-	if (p->ip_bcast || p->l2_bcast || (p->ip_dst >> 28) == 0xe || p->ip_src == 0 ||
-	    (p->ip_src >> 28) >= 0xe || seg.th.sport == 0 || seg.th.dport == 0) {
+	if (p->ip_bcast || p->l2_bcast || ip4_is_multicast(p->ip_dst) ||
+	    ip4_is_unspecified(p->ip_src) || ip4_is_multicast(p->ip_src) ||
+	    ip4_is_class_e(p->ip_src) || seg.th.sport == 0 || seg.th.dport == 0) {
 		drop(st, USTACK_DROP_TCP_MALFORMED, p);
 		pkt_free(st, p);
 		return;
@@ -815,22 +818,18 @@ void tcp_input(struct ustack *st, struct pkt *p)
 }
 
 /* RFC 1122 4.2.3.9 / RFC 5927: an ICMP error quoting one of our segments. */
-void tcp_icmp_error(struct ustack *st, uint8_t type, uint8_t code, uint32_t info,
-		    const uint8_t *quoted, size_t quoted_len)
+void tcp_icmp_error(struct ustack *st, const struct ip_err *e)
 {
-	size_t ihl;
 	struct tcp_conn *c;
 	int soft = 0;
 
-	if (!st->tcp || quoted_len < IPV4_HDR_LEN)
+	if (!st->tcp || e->family != IP_AF_INET || e->proto != IP_PROTO_TCP || e->l4_len < 8)
 		return;
-	ihl = (size_t)(quoted[0] & 0x0f) * 4;
-	if ((quoted[0] >> 4) != 4 || ihl < IPV4_HDR_LEN || quoted_len < ihl + 8 ||
-	    quoted[9] != IP_PROTO_TCP)
-		return;
-	uint32_t src = be32_get(quoted + 12), dst = be32_get(quoted + 16);
-	uint16_t sport = be16_get(quoted + ihl), dport = be16_get(quoted + ihl + 2);
-	uint32_t seq = be32_get(quoted + ihl + 4);
+	uint8_t type = e->type, code = e->code;
+	uint32_t info = e->info;
+	uint32_t src = ip_addr_v4(&e->src), dst = ip_addr_v4(&e->dst);
+	uint16_t sport = e->sport, dport = e->dport;
+	uint32_t seq = be32_get(e->l4 + 4);
 
 	c = tcp_lookup(st, src, sport, dst, dport);
 	if (!c)

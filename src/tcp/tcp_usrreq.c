@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 
 #include "core/stack.h"
+#include "core/ip_class.h"
 #include "core/trace.h"
 #include "net/ipv4.h"
 #include "tcp/tcp_cc.h"
@@ -104,7 +105,8 @@ int tcp_connect(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t p
 	default:
 		return -EISCONN;
 	}
-	if (addr == 0xffffffffu || (addr >> 28) >= 0xe || ipv4_is_broadcast(st, addr))
+	if (ip4_is_limited_broadcast(addr) || ip4_is_multicast(addr) || ip4_is_class_e(addr) ||
+	    ipv4_is_broadcast(st, addr))
 		return -ENETUNREACH;
 	if (port == 0)
 		return -ECONNREFUSED;

@@ -101,6 +101,20 @@ uint32_t csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
 	return s;
 }
 
+uint32_t csum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint32_t len, uint8_t next_hdr)
+{
+	uint32_t s = 0;
+
+	for (int i = 0; i < 16; i += 2) {
+		s += be16_get(src + i);
+		s += be16_get(dst + i);
+	}
+	s += len >> 16;
+	s += len & 0xffff;
+	s += next_hdr;
+	return s;
+}
+
 uint16_t csum_update16(uint16_t old_csum, uint16_t old_word, uint16_t new_word)
 {
 	/* HC' = ~(~HC + ~m + m') */

@@ -9,6 +9,7 @@
 #define ETH_MIN_FRAME 60   /* without FCS; shorter frames are padded on output */
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_ARP 0x0806
+#define ETHERTYPE_IPV6 0x86dd
 
 struct eth_repr {
 	uint8_t dst[ETH_ALEN];

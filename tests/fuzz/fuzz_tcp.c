@@ -34,6 +34,7 @@
 #include "wire/arp.h"
 #include "wire/eth.h"
 #include "wire/icmp.h"
+#include "net/proto.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 
@@ -389,8 +390,11 @@ static void op_icmp(struct world *w, struct in *in)
 	be32_put(q + 28 - 4, c->snd_una);
 	static const uint8_t types[4] = { ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED,
 					  ICMP_PARAM_PROBLEM, 4 };
+	struct ip_err e;
+	if (ip_err_parse4(types[type & 3], code % 6, info, q, sizeof(q) - (type & 0x80 ? 9 : 0), &e))
+		return;                   /* a quote cut short is dropped before TCP sees it */
 	pthread_mutex_lock(&w->st->lock);
-	tcp_icmp_error(w->st, types[type & 3], code % 6, info, q, sizeof(q) - (type & 0x80 ? 9 : 0));
+	tcp_icmp_error(w->st, &e);
 	pthread_mutex_unlock(&w->st->lock);
 }
 

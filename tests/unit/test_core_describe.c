@@ -211,11 +211,11 @@ static void test_describe_bad(void **state)
 	expect_line(f, 24, "IP malformed len 10");
 	/* ARP truncated */
 	expect_line(arp_req, 30, "02:00:00:00:00:0a > ff:ff:ff:ff:ff:ff ARP malformed");
-	/* unknown ethertype */
+	/* unknown ethertype (LLDP; IPv6 is decoded now: test_core_describe6) */
 	memcpy(f, arp_req, 14);
-	f[12] = 0x86;
-	f[13] = 0xdd;
-	expect_line(f, 60, "02:00:00:00:00:0a > ff:ff:ff:ff:ff:ff ethertype 0x86dd len 46");
+	f[12] = 0x88;
+	f[13] = 0xcc;
+	expect_line(f, 60, "02:00:00:00:00:0a > ff:ff:ff:ff:ff:ff ethertype 0x88cc len 46");
 	/* TCP cut inside its header */
 	memcpy(f, tcp_syn, 64);
 	f[16] = 0;

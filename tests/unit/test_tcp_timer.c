@@ -12,6 +12,7 @@
 
 #include "unit/tcp_harness.h"
 #include "wire/icmp.h"
+#include "net/proto.h"
 
 static struct th_seg seg;
 
@@ -138,7 +139,9 @@ static void test_data_timeout_soft_error(void **state)
 	be16_put(q + 20, pe.lport);
 	be16_put(q + 22, 80);
 	be32_put(q + 24, seg.h.seq);
-	tcp_icmp_error(h.st, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, q, sizeof(q));
+	struct ip_err e;
+	assert_int_equal(ip_err_parse4(ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0, q, sizeof(q), &e), 0);
+	tcp_icmp_error(h.st, &e);
 	struct tcp_conn *c = th_conn(&h, pe.lport, 80);
 	assert_int_equal(c->state, TCPS_ESTABLISHED);
 	for (int i = 0; i < 50 && c->state != TCPS_CLOSED; i++)
