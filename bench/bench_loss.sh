@@ -11,11 +11,12 @@
 #   BENCH_LOSS_ROWS="0 1 5 10 d20" which rows (loss in %; dN: N ms delay each way + 1%)
 #
 # The kernel has no sch_netem, so the impairment is bench/relay.c, an AF_PACKET relay
-# in a namespace of its own between two veth pairs (offloads off, MTU 1500):
+# in a namespace of its own between two veth pairs (offloads off, MTU 1500; see
+# bench/lib_relay.sh):
 #
 #   ns L (left)                              ns M               ns R (right)
 #   ustack 10.91.2.2 --tap0-- 10.91.2.1      lm <-relay-> rm    ra 10.91.0.2
-#                             la 10.91.0.1 --+                +-- (route to 10.91.2.0/24
+#                             la 10.91.0.1 --+                +-- (route to 10.91.0.0/16
 #                             (forwarding)                         via 10.91.0.1)
 #
 # Linux -> Linux: xfer.py in ns L to xfer.py in ns R, through the relay.
@@ -33,8 +34,6 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 B=${USTACK_BIN:-$SRC/build/bin/ustack}
 RELAY=${RELAY_BIN:-$(dirname "$B")/relay}
 XFER=$SRC/bench/xfer.py
-# Debian's python3 when there is one: a version manager's shim costs a second per start
-PY=$(command -v /usr/bin/python3 || command -v python3)
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
 	BYTES=${BENCH_LOSS_BYTES:-2M}
@@ -49,80 +48,13 @@ else
 fi
 ROWS=${BENCH_LOSS_ROWS:-0 1 5 10 d20}
 
-die() { echo "bench_loss: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "needs root (network namespaces, a TAP device)"
-command -v ethtool >/dev/null || die "needs ethtool (Debian package ethtool)"
-command -v python3 >/dev/null || die "needs python3"
-[ -x "$B" ] || die "$B is not built (make)"
-[ -x "$RELAY" ] || die "$RELAY is not built (make)"
+LR_NAME=bench_loss
+source "$SRC/bench/lib_relay.sh"
 case $BYTES in
 *M) NBYTES=$((${BYTES%M} * 1048576)) ;;
 *K) NBYTES=$((${BYTES%K} * 1024)) ;;
 *) NBYTES=$BYTES ;;
 esac
-
-NSL=bll-$$
-NSM=blm-$$
-NSR=blr-$$
-T=$(mktemp -d /tmp/bench-loss.XXXXXX)
-RELAY_PID=
-cleanup() {
-	relay_stop
-	for ns in "$NSL" "$NSM" "$NSR"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-relay_stop() {
-	[ -n "$RELAY_PID" ] || return 0
-	kill -TERM "$RELAY_PID" 2>/dev/null
-	wait "$RELAY_PID" 2>/dev/null
-	RELAY_PID=
-}
-
-# relay_start LOSS DELAY_MS SEED
-relay_start() {
-	relay_stop
-	: >"$T/relay.log"
-	ip netns exec "$NSM" timeout -k 5 3600 "$RELAY" --a lm --b rm --loss "$1" --delay "$2" \
-		--seed "$3" >>"$T/relay.log" 2>&1 &
-	RELAY_PID=$!
-	for _ in $(seq 50); do grep -q "^relay:" "$T/relay.log" && return 0; sleep 0.05; done
-	cat "$T/relay.log" >&2
-	die "the relay did not start"
-}
-
-setup() {
-	local ns
-	for ns in "$NSL" "$NSM" "$NSR"; do
-		ip netns add "$ns" || die "cannot create namespace $ns"
-		ip -n "$ns" link set lo up
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1
-	done
-	ip -n "$NSL" link add la type veth peer name lm netns "$NSM"
-	ip -n "$NSR" link add ra type veth peer name rm netns "$NSM"
-	ip -n "$NSL" addr add 10.91.0.1/24 dev la
-	ip -n "$NSR" addr add 10.91.0.2/24 dev ra
-	# whole frames with their checksums: no super-frames, no partial checksums
-	ip netns exec "$NSL" ethtool -K la tso off gso off gro off tx off rx off >/dev/null 2>&1
-	ip netns exec "$NSR" ethtool -K ra tso off gso off gro off tx off rx off >/dev/null 2>&1
-	ip netns exec "$NSM" ethtool -K lm tso off gso off gro off tx off rx off >/dev/null 2>&1
-	ip netns exec "$NSM" ethtool -K rm tso off gso off gro off tx off rx off >/dev/null 2>&1
-	for d in "$NSL la" "$NSM lm" "$NSM rm" "$NSR ra"; do
-		set -- $d
-		ip -n "$1" link set "$2" up
-	done
-	ip -n "$NSL" tuntap add dev tap0 mode tap
-	ip -n "$NSL" addr add 10.91.2.1/24 dev tap0
-	ip -n "$NSL" link set tap0 up
-	ip netns exec "$NSL" sysctl -qw net.ipv4.ip_forward=1
-	ip -n "$NSR" route add 10.91.2.0/24 via 10.91.0.1
-}
 
 # Each cell prints its time in seconds, or ">TMO" when it failed or ran out of time.
 # linux_xfer SENDER_NS RECEIVER_NS RECEIVER_IP
@@ -137,12 +69,6 @@ linux_xfer() {
 	sed -n 's/^sent [0-9]* bytes in \([0-9.]*\) s$/\1/p' <<<"$out" | grep . || echo ">$TMO"
 }
 
-wait_listen() {
-	for _ in $(seq 100); do
-		[[ $(ip netns exec "$1" ss -ltnH 2>/dev/null) == *":$2 "* ]] && return 0
-		sleep 0.05
-	done
-}
 
 # ustack_send DST PORT [impair options...]: ustack bulk --client in ns L; the receiver
 # must be listening.
@@ -210,7 +136,7 @@ mbit() {
 }
 
 FAILED=0
-setup
+lr_setup
 echo "bench_loss: $BYTES per transfer, median of $RUNS run(s), impairment both ways, timeout ${TMO}s"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 fmt="%-9s | %8s %8s %6s %8s %6s"
@@ -233,7 +159,7 @@ for dir in $dirs; do
 		L=() U=() O=()
 		for ((r = 1; r <= RUNS; r++)); do
 			seed=$((r * 7919 + ${row#d}))
-			relay_start "$loss" "$delay" "$seed"
+			relay_start --loss "$loss" --delay "$delay" --seed "$seed"
 			if [ "$dir" = fwd ]; then
 				L+=("$(linux_xfer "$NSL" "$NSR" 10.91.0.2)")
 				U+=("$(ustack_to_linux_relay "$loss" "$delay" "$seed")")
