@@ -8,8 +8,9 @@
 #   sudo bench/bench_fair.sh        (or `make bench`; needs root, ethtool, python3)
 #   QUICK=1                         4 s measured after 2 s warm-up (else 20 s after 5 s)
 #   BENCH_FAIR_FLOWS=16  BENCH_FAIR_MBIT=100  BENCH_FAIR_DELAY_MS=10 (each way)
+#   BENCH_LINUX_CC=cubic            Linux's congestion control
 #
-# Linux: bench/xfer.py flood in ns L opens the flows (one process, kernel TCP, CUBIC) to
+# Linux: bench/xfer.py flood in ns L opens the flows (one process, kernel TCP) to
 #   xfer.py sink in ns R, which counts each flow's bytes in the measuring window.
 # ustack: one `ustack bulk --client` process per flow, each on a TAP of its own in ns L
 #   (ft1..ftN, 10.91.(20+i).2/24), routed by ns L's kernel into the relay; the same sink.
@@ -62,12 +63,12 @@ summary() {
 
 echo "bench_fair: $FLOWS flows through one bottleneck (bench/relay: $MBIT Mbit/s, tail-drop queue" \
 	"$QUEUE bytes = 1 BDP, +$DELAY ms each way); measured $SECS s after a $WARM s warm-up"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Linux congestion control $LINUX_CC; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Linux
 sink 5001
 ip netns exec "$NSL" timeout -k 2 $((SECS + WARM + 40)) "$PY" "$XFER" flood 10.91.0.2 5001 "$FLOWS" \
-	$((SECS + WARM + 20)) --timeout 30 >"$T/flood.out" 2>&1 &
+	$((SECS + WARM + 20)) --cc "$LINUX_CC" --timeout 30 >"$T/flood.out" 2>&1 &
 FLOOD=$!
 wait "$SINK"
 kill -TERM "$FLOOD" 2>/dev/null

@@ -9,6 +9,7 @@
 #   BENCH_LOSS_RUNS=3              runs per cell (the median is printed)
 #   BENCH_LOSS_REVERSE=1           also Linux -> ustack (0: only ustack -> Linux)
 #   BENCH_LOSS_ROWS="0 1 5 10 d20" which rows (loss in %; dN: N ms delay each way + 1%)
+#   BENCH_LINUX_CC=cubic           Linux's congestion control (bbr: the other reference)
 #
 # The kernel has no sch_netem, so the impairment is bench/relay.c, an AF_PACKET relay
 # in a namespace of its own between two veth pairs (offloads off, MTU 1500; see
@@ -64,7 +65,7 @@ linux_xfer() {
 	wait_listen "$2" 5001
 	local out
 	out=$(ip netns exec "$1" timeout -k 2 "$TMO" "$PY" "$XFER" send "$3" 5001 "$NBYTES" \
-		--timeout "$TMO" 2>&1)
+		--cc "$LINUX_CC" --timeout "$TMO" 2>&1)
 	wait "$rp"
 	sed -n 's/^sent [0-9]* bytes in \([0-9.]*\) s$/\1/p' <<<"$out" | grep . || echo ">$TMO"
 }
@@ -111,7 +112,7 @@ linux_to_ustack() {
 	for _ in $(seq 100); do grep -q "listening on" "$T/srv.log" && break; sleep 0.05; done
 	local out
 	out=$(ip netns exec "$sns" timeout -k 2 "$TMO" "$PY" "$XFER" send 10.91.2.2 5003 "$NBYTES" \
-		--timeout "$TMO" 2>&1)
+		--cc "$LINUX_CC" --timeout "$TMO" 2>&1)
 	wait "$sp"
 	cat "$T/srv.log" >>"$T/ustack.log"
 	sed -n 's/^sent [0-9]* bytes in \([0-9.]*\) s$/\1/p' <<<"$out" | grep . || echo ">$TMO"
@@ -137,7 +138,8 @@ mbit() {
 
 FAILED=0
 lr_setup
-echo "bench_loss: $BYTES per transfer, median of $RUNS run(s), impairment both ways, timeout ${TMO}s"
+echo "bench_loss: $BYTES per transfer, median of $RUNS run(s), impairment both ways, timeout ${TMO}s," \
+	"Linux congestion control $LINUX_CC"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 fmt="%-9s | %8s %8s %6s %8s %6s"
 dirs="fwd"

@@ -7,8 +7,12 @@
 #                             (forwarding)                         via 10.91.0.1)
 # The veths carry whole frames (offloads off, MTU 1500): the relay sees what the wire would.
 # The caller sets B (ustack), RELAY, LR_NAME (for messages and temp names) first.
+# Linux's congestion control: BENCH_LINUX_CC (default cubic, Linux's own default and
+# ustack's), set per socket by xfer.py --cc: a namespace inherits the host's default
+# (maybe bbr) and may only change it to one of the host's "allowed" algorithms.
 
 PY=$(command -v /usr/bin/python3 || command -v python3)
+LINUX_CC=${BENCH_LINUX_CC:-cubic}
 die() { echo "$LR_NAME: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces, a TAP device)"
 command -v ethtool >/dev/null || die "needs ethtool (Debian package ethtool)"

@@ -14,6 +14,7 @@
   xfer.py flood HOST PORT FLOWS SECONDS
       FLOWS connections to HOST:PORT, each sending as fast as it can for SECONDS
 
+send and flood take --cc NAME: the congestion control of their sockets (TCP_CONGESTION).
 Every run is bounded (--timeout, default 120 s); exit status 1 on any failure."""
 import selectors
 import socket
@@ -62,9 +63,19 @@ def recv(args, timeout):
     print("received %d bytes" % n, flush=True)
 
 
+def connect(host, port, timeout, cc):
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if cc:
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, cc.encode())
+    c.settimeout(timeout)
+    c.connect((host, port))
+    return c
+
+
 def send(args, timeout):
+    cc = opt(args, "--cc", "")
     host, port, total = args[0], int(args[1]), int(args[2])
-    c = socket.create_connection((host, port), timeout=timeout)
+    c = connect(host, port, timeout, cc)
     c.settimeout(timeout)
     buf = bytes(range(256)) * (CHUNK // 256)
     t0 = time.monotonic()
@@ -117,11 +128,12 @@ def sink(args, timeout):
 
 
 def flood(args, timeout):
+    cc = opt(args, "--cc", "")
     host, port, flows, secs = args[0], int(args[1]), int(args[2]), float(args[3])
     sel = selectors.DefaultSelector()
     buf = b"x" * CHUNK
     for _ in range(flows):
-        c = socket.create_connection((host, port), timeout=timeout)
+        c = connect(host, port, timeout, cc)
         c.setblocking(False)
         sel.register(c, selectors.EVENT_WRITE)
     end = time.monotonic() + secs
