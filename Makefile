@@ -19,10 +19,12 @@ demo: $(BUILD)/CMakeCache.txt
 	./$(BUILD)/bin/ustack demo
 
 # Install what the tests need (only what is missing), build, run the suite,
-# then run it again under AddressSanitizer + UndefinedBehaviorSanitizer (with the fuzzers),
+# run every benchmark once in its QUICK form (so none of them rots; no figure is checked),
+# then run the suite again under AddressSanitizer + UndefinedBehaviorSanitizer (with the fuzzers),
 # and the multi-threaded tests once more under ThreadSanitizer.
 test: deps
 	$(MAKE) test-fast
+	$(MAKE) bench QUICK=1
 	$(MAKE) test-asan
 	$(MAKE) test-tsan
 
@@ -61,18 +63,31 @@ package: all
 deps:
 	@scripts/install-deps.sh
 
-# bench_http.sh needs root (namespaces, a TAP), ab and nginx: run with `make bench` as root,
-# or alone with `make bench-http`; bench_packet.sh (AF_PACKET device on a veth) needs root;
-# bench_tap.sh (TAP throughput, offloads on/off, vs a veth) needs root, python3, ethtool
-# (iperf3 for its reference column)
+# `make bench`: every bench/ program and script, each printing its table with ratios.
+# The scripts need root: bench_http.sh (namespaces, a TAP, ab, nginx), bench_packet.sh
+# (the AF_PACKET device on a veth), bench_tap.sh (TAP throughput, offloads on/off, vs a
+# veth; python3, ethtool, iperf3), bench_loss.sh and
+# bench_fair.sh (bench/relay between veths, TAPs, ethtool).
+# QUICK=1: small sizes, one run each, every bench bounded by `timeout`; a bench that
+# crashes or cannot run fails the target (a poor figure never does). `make test` runs it.
+QUICK ?=
+BENCH_ENV = $(if $(QUICK),QUICK=1 BENCH_QUICK=1 BENCH_RUNS=1 BENCH_N=2000 BENCH_CONC="1 50",)
+BENCH_TMO = $(if $(QUICK),timeout -k 5 150,)
+BENCH_SCRIPTS = bench/bench_http.sh bench/bench_packet.sh bench/bench_tap.sh bench/bench_loss.sh \
+		bench/bench_fair.sh
 bench: all
-	@for b in $(BUILD)/bin/bench_*; do [ -x "$$b" ] && "$$b"; done; true
-	@if [ "$$(id -u)" = 0 ]; then USTACK_BIN=$(BUILD)/bin/ustack bench/bench_http.sh; \
-	 else echo "bench_http.sh skipped: needs root"; fi
-	@if [ "$$(id -u)" = 0 ]; then USTACK_BIN=$(BUILD)/bin/ustack bench/bench_packet.sh; \
-	 else echo "bench_packet.sh skipped: needs root"; fi
-	@if [ "$$(id -u)" = 0 ]; then USTACK_BIN=$(BUILD)/bin/ustack QUICK=$(QUICK) bench/bench_tap.sh; \
-	 else echo "bench_tap.sh skipped: needs root"; fi
+	@rc=0; \
+	for b in $(BUILD)/bin/bench_*; do \
+	  [ -x "$$b" ] || continue; \
+	  $(BENCH_ENV) $(BENCH_TMO) "$$b" || { echo "make bench: $$b failed (status $$?)"; rc=1; }; \
+	done; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  for s in $(BENCH_SCRIPTS); do \
+	    $(BENCH_ENV) USTACK_BIN=$(BUILD)/bin/ustack $(BENCH_TMO) $$s || \
+	      { echo "make bench: $$s failed (status $$?)"; rc=1; }; \
+	  done; \
+	else echo "$(BENCH_SCRIPTS) skipped: they need root"; fi; \
+	if [ -n "$(QUICK)" ]; then exit $$rc; fi
 
 bench-http: all
 	USTACK_BIN=$(BUILD)/bin/ustack bench/bench_http.sh

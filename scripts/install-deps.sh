@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Install, quietly, the Debian packages the build and the tests need, only those missing.
-# (chromium opens the demo's page in tests/tools/test_demo_html.sh; fonts-nanum draws its
+# (ethtool turns the offloads off on bench_loss.sh's veths; nginx-light is bench_http.sh's
+# reference server, run in a namespace with its own config: the Debian service is kept
+# from starting, or stopped if the init system started it anyway.
+# chromium opens the demo's page in tests/tools/test_demo_html.sh; fonts-nanum draws its
 # Korean in the screenshots that test takes.)
 set -euo pipefail
 pkgs=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping tcpdump tshark
       dnsmasq-base socat netcat-openbsd curl python3 python3-scapy librsvg2-bin libpcap-dev
       liblwip-dev procps hping3 pkg-config chromium fonts-nanum
-      apache2-utils gdb ethtool iperf3 bc)
+      apache2-utils gdb ethtool iperf3 bc nginx-light)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -23,4 +26,18 @@ echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-
 # iperf3 asks whether to run a daemon: no
 echo "iperf3 iperf3/start_daemon boolean false" | debconf-set-selections 2>/dev/null || true
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# no service may start in the root namespace while packages install (nginx would listen
+# on port 80): invoke-rc.d asks policy-rc.d, and 101 means "not allowed"
+policy=/usr/sbin/policy-rc.d
+own_policy=
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+fi
+rc=0
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+[ -n "$own_policy" ] && rm -f "$policy"
+if [[ " ${missing[*]} " == *" nginx-light "* ]] && command -v systemctl >/dev/null &&
+   systemctl is-active -q nginx 2>/dev/null; then
+  systemctl stop nginx && systemctl disable -q nginx
+fi
+exit $rc

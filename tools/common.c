@@ -187,10 +187,15 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
 		o->no_offload = true;
 		return 1;
 	}
+	if (!strcmp(arg, "--impair-rx")) {
+		o->impair_rx = true;
+		return 1;
+	}
 	if (!tool_opt_is(arg, "--tap") && !tool_opt_is(arg, "--dev") &&
 	    !tool_opt_is(arg, "--addr") &&
 	    !tool_opt_is(arg, "--gw") && !tool_opt_is(arg, "--dns") &&
 	    !tool_opt_is(arg, "--pcap") && !tool_opt_is(arg, "--loss") &&
+	    !tool_opt_is(arg, "--delay") &&
 	    !tool_opt_is(arg, "--seed") && !tool_opt_is(arg, "--ctl"))
 		return 0;
 	v = tool_opt_value(cmd, usage, argc, argv, i);
@@ -232,6 +237,12 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
 	} else if (tool_opt_is(arg, "--loss")) {
 		if (tool_parse_double(v, 0.0, 1.0, &o->loss) < 0)
 			goto bad;
+	} else if (tool_opt_is(arg, "--delay")) {
+		double ms;
+
+		if (tool_parse_double(v, 0.0, 10000.0, &ms) < 0)
+			goto bad;
+		o->delay_us = (uint64_t)(ms * 1000.0 + 0.5);
 	} else if (tool_opt_is(arg, "--seed")) {
 		if (tool_parse_uint(v, UINT64_MAX, &u) < 0)
 			goto bad;
@@ -357,11 +368,13 @@ static struct ustack_dev *wrap_impair(const struct tool_opts *o, struct ustack_d
 	struct ustack_impair cfg;
 	struct ustack_dev *w;
 
-	if (!dev || o->loss <= 0.0)
+	if (!dev || (o->loss <= 0.0 && o->delay_us == 0))
 		return dev;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.seed = seed ? seed : 1;
 	cfg.loss = o->loss;
+	cfg.delay_us = o->delay_us;
+	cfg.rx = o->impair_rx;
 	w = ustack_impair_wrap(dev, &cfg);
 	if (!w) {
 		fprintf(stderr, "ustack: cannot add the impairment: %s\n", strerror(errno));

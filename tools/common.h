@@ -42,6 +42,8 @@
 	"                     turn them off too: the capture shows wire frames)\n" \
 	"  --trace            print one decoded line per frame and state change to stderr\n" \
 	"  --loss P           drop each frame sent with probability P (0..1)\n" \
+	"  --delay MS         delay each frame sent by MS milliseconds (fractions allowed)\n" \
+	"  --impair-rx        --loss and --delay apply to received frames too\n" \
 	"  --seed N           seed of the stack's random generator and of --loss\n" \
 	"  --ctl PATH         control socket for `ustack netstat` (default /tmp/ustack-PID.ctl)\n"
 
@@ -60,6 +62,8 @@ struct tool_opts {
 	bool trace;                 /* --trace */
 	bool no_offload;            /* --no-offload */
 	double loss;                /* --loss P, 0 if not given */
+	uint64_t delay_us;          /* --delay MS, 0 if not given */
+	bool impair_rx;             /* --impair-rx: impair received frames too */
 	uint64_t seed;              /* --seed N, 0 if not given (random) */
 	const char *ctl;            /* --ctl PATH; NULL: the default path */
 };

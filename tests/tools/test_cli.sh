@@ -59,6 +59,8 @@ usage_error ping ping --bogus 10.0.0.2
 usage_error ping ping 10.0.0.2 10.0.0.3
 usage_error ping ping --addr 10.0.0.300/24 10.0.0.2
 usage_error ping ping --loss 2 10.0.0.2
+usage_error ping ping --delay -1 10.0.0.2
+usage_error bulk bulk --delay 20000
 usage_error ping ping --addr 10.0.0.5/24 10.0.0.2
 usage_error up up
 usage_error up up --tap tap0
