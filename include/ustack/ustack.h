@@ -35,6 +35,10 @@ struct ustack_config {
 	uint32_t tcp_msl_ms;         /* maximum segment lifetime: TIME_WAIT lasts 2*MSL (default 30000) */
 	uint32_t tcp_min_rto_ms;     /* lower bound of the retransmission timeout (default 200) */
 	uint32_t tcp_initial_rto_ms; /* RTO before any RTT sample, RFC 6298 (default 1000) */
+	size_t tcp_rcvbuf_max;   /* receive buffer auto-tuning grows a connection's buffer
+	                            (and window) up to this (default 6 MiB; at most 64 MiB) */
+	size_t tcp_sndbuf_max;   /* send buffer auto-tuning bound (default 4 MiB). Sockets
+	                            with SO_RCVBUF / SO_SNDBUF set keep their size. */
 	int fd_base;             /* the first socket descriptor number (default 0, as POSIX's
 	                            lowest free descriptor); e.g. 1 << 20 keeps ustack
 	                            descriptors apart from the process's kernel ones. 0 to

@@ -58,8 +58,9 @@ static void ooo_fin_at(struct ustack *st, struct tcp_conn *c, uint32_t seq)
 
 /* Text at seq (rcv_nxt <= seq, within the window). Returns true when a FIN that
  * arrived earlier out of order is now in sequence. */
-static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p, uint32_t seq,
-		     const uint8_t *data, uint32_t len, bool fin)
+static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p,
+		     const struct tcp_repr *th, uint32_t seq, const uint8_t *data, uint32_t len,
+		     bool fin)
 {
 	/* nothing is taken in past a FIN the peer already sent */
 	if (c->ooo_fin && SEQ_GT(seq + len, c->ooo_fin_seq)) {
@@ -83,6 +84,7 @@ static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p,
 			c->flags |= TF_ACKNOW;
 			return false;
 		}
+		tcp_tune_rcv_seg(st, c, th, len);
 		tcp_ring_extend(&c->rcvbuf, len);
 		c->rcv_nxt += len;
 		if (c->ooo.n) {
@@ -199,6 +201,7 @@ static void ack_advance(struct ustack *st, struct tcp_conn *c, uint32_t ack)
 		c->rt_active = false;
 	}
 	tcp_cc_new_ack(st, c, ack);
+	tcp_tune_snd(st, c);
 	if (SEQ_GT(ack, c->snd_data)) {
 		uint32_t d = SEQ_GT(ack, end) ? end - c->snd_data : ack - c->snd_data;
 
@@ -284,6 +287,7 @@ static struct tcp_conn *listen_child(struct ustack *st, struct tcp_conn *l,
 	c->ip_tos = l->ip_tos;
 	tcp_ring_init(&c->sndbuf, l->sndbuf.cap);
 	tcp_ring_init(&c->rcvbuf, l->rcvbuf.cap);
+	tcp_tune_inherit(c, l);
 	c->laddr = seg->dst;
 	c->lport = seg->th.dport;
 	c->raddr = seg->src;
@@ -723,7 +727,7 @@ text:
 				tcp_drop(st, c, 0);
 				return;
 			}
-			fin_now = rcv_data(st, c, p, seg->seq, seg->data, seg->len,
+			fin_now = rcv_data(st, c, p, th, seg->seq, seg->data, seg->len,
 					   (seg->flags & TCP_FIN) != 0);
 			break;
 		default:

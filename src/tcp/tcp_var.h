@@ -23,6 +23,7 @@
 #include "tcp/tcp_cubic.h"
 #include "tcp/tcp_rack.h"
 #include "tcp/tcp_seq.h"
+#include "tcp/tcp_tune.h"
 #include "wire/tcp.h"
 
 struct ustack;
@@ -166,6 +167,7 @@ struct tcp_conn {
 	struct tcp_ranges sacked;        /* SACK scoreboard above snd_una */
 	struct tcp_rack rack;            /* segments in flight, RACK-TLP, PRR (tcp_rack.c) */
 	struct tcp_cc_state cc;          /* the congestion control algorithm's own state */
+	struct tcp_tune tune;            /* buffer auto-tuning (tcp_tune.c) */
 
 	/* timers */
 	struct timer timer;
@@ -212,6 +214,7 @@ struct tcp_state {
 	int syn_retries, synack_retries, data_retries;
 	size_t sndbuf_default, rcvbuf_default;
 	size_t buf_max;                  /* largest SO_SNDBUF / SO_RCVBUF */
+	size_t rcvbuf_max, sndbuf_max;   /* auto-tuning grows buffers up to these */
 	unsigned syn_queue_max;          /* half-open connections per listener at most */
 	uint8_t syncookies;              /* enum tcp_syncookies_mode (tcp_syncookie.h) */
 	uint32_t challenge_ack_limit;    /* RFC 5961 section 7: per second, stack-wide */
@@ -237,7 +240,8 @@ static inline uint32_t tcp_seg_len(const struct tcp_seg *s)
 }
 
 /* Default sizes and bounds. */
-#define TCP_DEFAULT_BUF      (1u << 20)     /* SO_SNDBUF / SO_RCVBUF: 1 MiB */
+#define TCP_DEFAULT_BUF      (128u << 10)   /* SO_SNDBUF / SO_RCVBUF to begin with:
+                                               auto-tuning grows them (tcp_tune.c) */
 #define TCP_MIN_BUF          2048u
 #define TCP_MAX_BUF          (64u << 20)
 #define TCP_DEFAULT_MSS      536u           /* RFC 9293 3.7.1 */
