@@ -165,6 +165,9 @@ struct ustack_stats {
 	 * SACK scoreboard (RFC 6675), tail loss probes sent, retransmission timeouts found
 	 * spurious and undone (RFC 5682 / RFC 3522) */
 	uint64_t tcp_rack_lost, tcp_sack_rexmits, tcp_tlp_probes, tcp_spurious_rto;
+	/* D-SACK (RFC 2883): duplicates reported to the peer, reports received, congestion
+	 * events undone because every retransmission of theirs proved a duplicate */
+	uint64_t tcp_dsack_sent, tcp_dsack_rcvd, tcp_dsack_undo;
 	uint64_t dns_queries, dns_answers, dns_cache_hits;
 	/* threads woken in blocking socket calls (recv, accept, poll, epoll_wait...) by an
 	 * event, and by their timeout */

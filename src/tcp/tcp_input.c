@@ -108,6 +108,7 @@ static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p,
 	/* Out of order: keep it where it belongs in the ring, remember the range. */
 	size_t off = c->rcvbuf.len + (size_t)(seq - c->rcv_nxt);
 	c->flags |= TF_ACKNOW;                        /* a duplicate ACK at once (RFC 5681 4.2) */
+	tcp_dsack_ooo(c, seq, len);                   /* held already? (RFC 2883) */
 	if (!tcp_ring_write_at(&c->rcvbuf, off, data, len) ||
 	    tcp_ranges_add(&c->ooo, seq, seq + len) < 0) {
 		drop(st, USTACK_DROP_TCP_RCVBUF_FULL, p);
@@ -565,6 +566,9 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 				tcp_timer_set(st, c, TT_2MSL, st->now + 2 * st->tcp->msl);
 			else
 				drop(st, USTACK_DROP_TCP_OUT_OF_WINDOW, p);
+			if (seg->len && !(seg->flags & TCP_RST) &&
+			    SEQ_LEQ(seg->seq + seg->len, c->rcv_nxt))
+				tcp_dsack_dup(c, seg->seq, seg->seq + seg->len);   /* RFC 2883 */
 			if (!(seg->flags & TCP_RST)) {
 				c->flags |= TF_ACKNOW;          /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 				tcp_output(st, c);
@@ -601,6 +605,8 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 			seg->flags &= (uint8_t)~TCP_FIN;      /* that FIN was seen already */
 			d = seg->len;
 		}
+		if (d)
+			tcp_dsack_dup(c, seg->seq, seg->seq + d);   /* RFC 2883 */
 		seg->data += d;
 		seg->len -= d;
 		seg->seq += d;
@@ -655,6 +661,7 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 		return;
 	}
 	/* the scoreboard of segments in flight (RACK's RTTs; with SACK, loss detection) */
+	tcp_dsack_ack(st, c, th);                     /* before the scoreboard takes it */
 	uint32_t delivered = tcp_rack_ack(st, c, th);
 	if ((c->flags & TF_SACK_OK) && th->n_sack)
 		tcp_cc_sack(c, th);

@@ -83,6 +83,11 @@ static void fill_sack(const struct tcp_conn *c, struct tcp_repr *th, unsigned ma
 	unsigned first = c->ooo.n;
 
 	th->n_sack = 0;
+	if (c->dsack.pending && max_blocks) {
+		th->sack[0].left = c->dsack.left;        /* RFC 2883: the duplicate first */
+		th->sack[0].right = c->dsack.right;
+		th->n_sack = 1;
+	}
 	for (unsigned i = 0; i < c->ooo.n; i++) {
 		if (seq_in(c->sack_recent.left, c->ooo.r[i].left, c->ooo.r[i].right)) {
 			first = i;
@@ -145,15 +150,21 @@ static int tcp_xmit_gso(struct ustack *st, struct tcp_conn *c, uint32_t seq, uin
 			th.ts_val = ts_now(st, c);
 			th.ts_ecr = c->ts_recent;
 		}
-		if ((c->flags & TF_SACK_OK) && (flags & TCP_ACK) && !(flags & TCP_RST) && c->ooo.n) {
+		if ((c->flags & TF_SACK_OK) && (flags & TCP_ACK) && !(flags & TCP_RST) &&
+		    (c->ooo.n || c->dsack.pending)) {
 			/* Data + options stay within the MSS (RFC 6691). */
-			unsigned want = c->ooo.n < 3 ? c->ooo.n : 3;
+			unsigned blocks = c->ooo.n + (c->dsack.pending ? 1u : 0u);
+			unsigned want = blocks < 3 ? blocks : 3;
 
 			fill_sack(c, &th, want);
 			while (th.n_sack > 0 && TCP_HDR_LEN + tcp_options_len(&th) + (gso ? gso : len) >
 			       (size_t)TCP_HDR_LEN + c->t_maxseg)
 				th.n_sack--;
 			sack_complete = th.n_sack == want;
+			if (c->dsack.pending && th.n_sack) {
+				c->dsack.pending = false;        /* reported once */
+				ST_COUNT(st, tcp_dsack_sent);
+			}
 		}
 	}
 	if (flags & TCP_RST)

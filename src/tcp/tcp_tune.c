@@ -51,19 +51,22 @@ void tcp_tune_rcv_seg(struct ustack *st, struct tcp_conn *c, const struct tcp_re
 	/* One window's worth: from when rcv_nxt + window was the right edge until data
 	 * reaches it. The smallest such time is the estimate. */
 	uint32_t end = c->rcv_nxt + len;
-	if (t->win_time && SEQ_GEQ(end, t->win_seq)) {
-		uint64_t d = st->now - t->win_time;
-		uint32_t us = d == 0 ? 1 : d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+	uint32_t now = (uint32_t)st->now;
+	if (t->win_on && SEQ_GEQ(end, t->win_seq)) {
+		uint32_t us = now - t->win_time;
 
+		if (us == 0)
+			us = 1;
 		if (!t->win_rtt || us < t->win_rtt)
 			t->win_rtt = us;
-		t->win_time = 0;
+		t->win_on = false;
 	}
-	if (!t->win_time) {
+	if (!t->win_on) {
 		uint32_t w = tcp_rcv_window(c);
 
 		t->win_seq = c->rcv_nxt + (w > c->rcv_mss ? w : c->rcv_mss);
-		t->win_time = st->now ? st->now : 1;
+		t->win_time = now;
+		t->win_on = true;
 	}
 }
 
@@ -91,18 +94,20 @@ void tcp_tune_rcv_read(struct ustack *st, struct tcp_conn *c)
 	struct tcp_tune *t = &c->tune;
 	uint32_t copied_seq = c->rcv_nxt - c->rcvbuf.len;
 	uint32_t rtt = tcp_tune_rcv_rtt(c);
+	uint32_t now = (uint32_t)st->now;
 
 	if (!TCPS_HAVE_ESTABLISHED(c->state))
 		return;
-	if (!t->rcv_time) {
+	if (!t->rcv_on) {
 		uint32_t init = 10u * c->rcv_mss;           /* an initial window (RFC 6928) */
 
 		t->rcv_space = init < c->rcvbuf.cap ? init : c->rcvbuf.cap;
 		t->rcv_seq = copied_seq;
-		t->rcv_time = st->now ? st->now : 1;
+		t->rcv_time = now;
+		t->rcv_on = true;
 		return;
 	}
-	if (!rtt || st->now - t->rcv_time < rtt)
+	if (!rtt || now - t->rcv_time < rtt)
 		return;
 	uint32_t copied = copied_seq - t->rcv_seq;
 	if (copied > t->rcv_space) {
@@ -111,7 +116,7 @@ void tcp_tune_rcv_read(struct ustack *st, struct tcp_conn *c)
 		t->rcv_space = copied;
 	}
 	t->rcv_seq = copied_seq;
-	t->rcv_time = st->now;
+	t->rcv_time = now;
 }
 
 void tcp_tune_snd(struct ustack *st, struct tcp_conn *c)

@@ -21,6 +21,7 @@
 #include "tcp/tcp.h"
 #include "tcp/tcp_buf.h"
 #include "tcp/tcp_cubic.h"
+#include "tcp/tcp_dsack.h"
 #include "tcp/tcp_rack.h"
 #include "tcp/tcp_seq.h"
 #include "tcp/tcp_tune.h"
@@ -130,6 +131,7 @@ struct tcp_conn {
 	struct tcp_ring rcvbuf;
 	struct tcp_ranges ooo;           /* out-of-order ranges above rcv_nxt */
 	struct tcp_range sack_recent;    /* the block the latest segment fell in */
+	struct tcp_dsack dsack;          /* D-SACK, both sides (tcp_dsack.c) */
 	uint32_t ooo_fin_seq;
 	bool ooo_fin;                    /* a FIN arrived out of order, at ooo_fin_seq */
 
