@@ -37,7 +37,7 @@ struct ustack_config {
 	uint32_t tcp_initial_rto_ms; /* RTO before any RTT sample, RFC 6298 (default 1000) */
 	size_t tcp_rcvbuf_max;   /* receive buffer auto-tuning grows a connection's buffer
 	                            (and window) up to this (default 6 MiB; at most 64 MiB) */
-	size_t tcp_sndbuf_max;   /* send buffer auto-tuning bound (default 4 MiB). Sockets
+	size_t tcp_sndbuf_max;   /* send buffer auto-tuning bound (default 2 MiB). Sockets
 	                            with SO_RCVBUF / SO_SNDBUF set keep their size. */
 	int fd_base;             /* the first socket descriptor number (default 0, as POSIX's
 	                            lowest free descriptor); e.g. 1 << 20 keeps ustack

@@ -16,6 +16,11 @@
 #include "tcp/tcp_var.h"
 
 #define TS_RTT_MAX_MS 60000u     /* a larger echoed age is no round trip */
+/* Measurements span 1 ms at least (the timestamp clock's tick; Linux's estimator long
+ * counted in jiffies): on a path of microseconds, the reading thread's own scheduling
+ * delays are larger than the round trip, and a window sized by the round trip alone
+ * would make the sender wait for every hand-off between threads. */
+#define RCV_RTT_MIN_US 1000u
 
 uint32_t tcp_tune_rcv_rtt(const struct tcp_conn *c)
 {
@@ -107,7 +112,11 @@ void tcp_tune_rcv_read(struct ustack *st, struct tcp_conn *c)
 		t->rcv_on = true;
 		return;
 	}
-	if (!rtt || now - t->rcv_time < rtt)
+	if (!rtt)
+		return;
+	if (rtt < RCV_RTT_MIN_US)
+		rtt = RCV_RTT_MIN_US;
+	if (now - t->rcv_time < rtt)
 		return;
 	uint32_t copied = copied_seq - t->rcv_seq;
 	if (copied > t->rcv_space) {
@@ -132,7 +141,13 @@ void tcp_tune_snd(struct ustack *st, struct tcp_conn *c)
 	/* only while the congestion window limits the sender (as Linux's
 	 * tcp_should_expand_sndbuf): when the peer's window is what holds it back (a
 	 * receiver that does not read), more buffer would only hold more unsent bytes */
-	if (c->snd_wnd <= c->snd_max - c->snd_una + tcp_seg_payload_max(c))
+	uint32_t flight = c->snd_max - c->snd_una;
+	if (c->snd_wnd <= flight + tcp_seg_payload_max(c))
+		return;
+	/* nor while most of the buffer waits unsent: the path takes less than the
+	 * buffer holds already (a short round trip), and a larger ring only makes the
+	 * bytes colder in the cache before they are sent */
+	if (flight < c->sndbuf.cap / 2)
 		return;
 	if (max > TCP_MAX_BUF)
 		max = TCP_MAX_BUF;
