@@ -5,16 +5,26 @@
 #include "core/trace.h"
 #include "tcp/tcp_var.h"
 
-void tcp_dsack_dup(struct tcp_conn *c, uint32_t left, uint32_t right)
+void tcp_dsack_dup(struct ustack *st, struct tcp_conn *c, uint32_t left, uint32_t right)
 {
 	if (!(c->flags & TF_SACK_OK) || !SEQ_LT(left, right))
 		return;
-	c->dsack.left = left;
-	c->dsack.right = right;
-	c->dsack.pending = true;
+	st->tcp->dsack_conn = c;
+	st->tcp->dsack_left = left;
+	st->tcp->dsack_right = right;
 }
 
-void tcp_dsack_ooo(struct tcp_conn *c, uint32_t seq, uint32_t len)
+bool tcp_dsack_take(struct ustack *st, const struct tcp_conn *c, uint32_t *left,
+		    uint32_t *right)
+{
+	if (st->tcp->dsack_conn != c)
+		return false;
+	*left = st->tcp->dsack_left;
+	*right = st->tcp->dsack_right;
+	return true;
+}
+
+void tcp_dsack_ooo(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_t len)
 {
 	uint32_t end = seq + len;
 
@@ -23,7 +33,7 @@ void tcp_dsack_ooo(struct tcp_conn *c, uint32_t seq, uint32_t len)
 		uint32_t r = seq_min(end, c->ooo.r[i].right);
 
 		if (SEQ_LT(l, r)) {
-			tcp_dsack_dup(c, l, r);           /* the first overlap is reported */
+			tcp_dsack_dup(st, c, l, r);       /* the first overlap is reported */
 			return;
 		}
 	}
@@ -34,7 +44,7 @@ static void undo(struct ustack *st, struct tcp_conn *c)
 {
 	struct tcp_rack *r = &c->rack;
 
-	c->dsack.undo_ok = false;
+	c->dsack_undo_ok = false;
 	ST_COUNT(st, tcp_dsack_undo);
 	trace_info(st, "tcp %d: D-SACK: the retransmissions were spurious: cwnd %u -> %u, "
 		   "ssthresh %u -> %u", c->id, c->cwnd, r->undo_cwnd, c->ssthresh,
@@ -50,8 +60,6 @@ static void undo(struct ustack *st, struct tcp_conn *c)
 
 bool tcp_dsack_ack(struct ustack *st, struct tcp_conn *c, const struct tcp_repr *th)
 {
-	struct tcp_dsack *d = &c->dsack;
-
 	if (!(c->flags & TF_SACK_OK) || th->n_sack == 0)
 		return false;
 	uint32_t l = th->sack[0].left, r = th->sack[0].right;
@@ -69,27 +77,27 @@ bool tcp_dsack_ack(struct ustack *st, struct tcp_conn *c, const struct tcp_repr 
 	ST_COUNT(st, tcp_dsack_rcvd);
 
 	/* RFC 8985 6.2 step 4: a wider reordering window, at most once per round trip */
-	if (d->round_on && SEQ_GEQ(c->snd_una, d->round))
-		d->round_on = false;
-	if (!d->round_on) {
-		d->round_on = true;
-		d->round = c->snd_max;
+	if (c->dsack_round_on && SEQ_GEQ(c->snd_una, c->dsack_round))
+		c->dsack_round_on = false;
+	if (!c->dsack_round_on) {
+		c->dsack_round_on = true;
+		c->dsack_round = c->snd_max;
 		if (c->rack.reo_wnd_mult == 0)
 			c->rack.reo_wnd_mult = 1;
 		c->rack.reo_wnd_mult++;
 		c->rack.reordering_seen = true;
-		d->reo_persist = TCP_DSACK_REO_PERSIST;
+		c->dsack_reo_persist = TCP_DSACK_REO_PERSIST;
 		if (trace_on(st))
 			trace_info(st, "tcp %d: D-SACK %u-%u: reordering window x%u", c->id, l, r,
 				   c->rack.reo_wnd_mult);
 	}
 
 	/* a retransmission of this congestion event reported duplicate */
-	if (d->undo_ok && d->undo_retrans && SEQ_GEQ(l, d->undo_marker)) {
+	if (c->dsack_undo_ok && c->dsack_undo_retrans && SEQ_GEQ(l, c->dsack_undo_marker)) {
 		uint32_t n = r - l;
 
-		d->undo_retrans -= n < d->undo_retrans ? n : d->undo_retrans;
-		if (d->undo_retrans == 0)
+		c->dsack_undo_retrans -= n < c->dsack_undo_retrans ? n : c->dsack_undo_retrans;
+		if (c->dsack_undo_retrans == 0)
 			undo(st, c);
 	}
 	return true;
@@ -97,25 +105,21 @@ bool tcp_dsack_ack(struct ustack *st, struct tcp_conn *c, const struct tcp_repr 
 
 void tcp_dsack_event(struct tcp_conn *c, uint32_t cwnd, uint32_t ssthresh)
 {
-	struct tcp_dsack *d = &c->dsack;
-
-	d->undo_ok = true;
-	d->undo_marker = c->snd_una;
-	d->undo_retrans = 0;
+	c->dsack_undo_ok = true;
+	c->dsack_undo_marker = c->snd_una;
+	c->dsack_undo_retrans = 0;
 	c->rack.undo_cwnd = cwnd;
 	c->rack.undo_ssthresh = ssthresh;
 }
 
 void tcp_dsack_retrans(struct tcp_conn *c, uint32_t n)
 {
-	if (c->dsack.undo_ok)
-		c->dsack.undo_retrans += n;
+	if (c->dsack_undo_ok)
+		c->dsack_undo_retrans += n;
 }
 
 void tcp_dsack_recovery_end(struct tcp_conn *c)
 {
-	struct tcp_dsack *d = &c->dsack;
-
-	if (d->reo_persist && --d->reo_persist == 0)
+	if (c->dsack_reo_persist && --c->dsack_reo_persist == 0)
 		c->rack.reo_wnd_mult = 1;
 }

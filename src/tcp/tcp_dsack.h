@@ -21,27 +21,20 @@ struct ustack;
 struct tcp_conn;
 struct tcp_repr;
 
-/* The window to restore is the one Eifel keeps (rack.undo_cwnd / undo_ssthresh). */
-struct tcp_dsack {
-	/* receiver */
-	uint32_t left, right;       /* the duplicate to report */
-	/* sender */
-	uint32_t undo_marker;       /* snd_una when the congestion event began */
-	uint32_t undo_retrans;      /* bytes retransmitted since, not reported duplicate */
-	uint32_t round;             /* reo_wnd grows again once snd_una passes this */
-	bool pending;               /* receiver: report [left, right) */
-	bool undo_ok;               /* a congestion event may still be undone */
-	bool round_on;
-	uint8_t reo_persist;        /* recoveries the grown window is kept for */
-};
+/* The sender's state is in struct tcp_conn (dsack_* fields), the window to restore the
+ * one Eifel keeps (rack.undo_cwnd / undo_ssthresh); the receiver's report is kept per
+ * stack for the segment being processed (struct tcp_state's dsack_conn). */
 
 #define TCP_DSACK_REO_PERSIST 16
 
 /* Receiver: [left, right) arrived again. */
-void tcp_dsack_dup(struct tcp_conn *c, uint32_t left, uint32_t right);
+void tcp_dsack_dup(struct ustack *st, struct tcp_conn *c, uint32_t left, uint32_t right);
 /* Receiver: [seq, seq+len) arrives out of order; if it overlaps data held already,
  * that overlap is the duplicate. Call before the range is added. */
-void tcp_dsack_ooo(struct tcp_conn *c, uint32_t seq, uint32_t len);
+void tcp_dsack_ooo(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_t len);
+/* Output: the D-SACK c's next ACK carries, if any (then reported: forgotten). */
+bool tcp_dsack_take(struct ustack *st, const struct tcp_conn *c, uint32_t *left,
+		    uint32_t *right);
 /* Sender: an ACK with SACK blocks (before the scoreboard takes them). Returns true if
  * the first block was a D-SACK. */
 bool tcp_dsack_ack(struct ustack *st, struct tcp_conn *c, const struct tcp_repr *th);

@@ -108,7 +108,7 @@ static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p,
 	/* Out of order: keep it where it belongs in the ring, remember the range. */
 	size_t off = c->rcvbuf.len + (size_t)(seq - c->rcv_nxt);
 	c->flags |= TF_ACKNOW;                        /* a duplicate ACK at once (RFC 5681 4.2) */
-	tcp_dsack_ooo(c, seq, len);                   /* held already? (RFC 2883) */
+	tcp_dsack_ooo(st, c, seq, len);                   /* held already? (RFC 2883) */
 	if (!tcp_ring_write_at(&c->rcvbuf, off, data, len) ||
 	    tcp_ranges_add(&c->ooo, seq, seq + len) < 0) {
 		drop(st, USTACK_DROP_TCP_RCVBUF_FULL, p);
@@ -568,7 +568,7 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 				drop(st, USTACK_DROP_TCP_OUT_OF_WINDOW, p);
 			if (seg->len && !(seg->flags & TCP_RST) &&
 			    SEQ_LEQ(seg->seq + seg->len, c->rcv_nxt))
-				tcp_dsack_dup(c, seg->seq, seg->seq + seg->len);   /* RFC 2883 */
+				tcp_dsack_dup(st, c, seg->seq, seg->seq + seg->len);   /* RFC 2883 */
 			if (!(seg->flags & TCP_RST)) {
 				c->flags |= TF_ACKNOW;          /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 				tcp_output(st, c);
@@ -606,7 +606,7 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 			d = seg->len;
 		}
 		if (d)
-			tcp_dsack_dup(c, seg->seq, seg->seq + d);   /* RFC 2883 */
+			tcp_dsack_dup(st, c, seg->seq, seg->seq + d);   /* RFC 2883 */
 		seg->data += d;
 		seg->len -= d;
 		seg->seq += d;
@@ -821,6 +821,7 @@ void tcp_input(struct ustack *st, struct pkt *p)
 		input_synchronized(st, c, &seg, p, false);
 		break;
 	}
+	st->tcp->dsack_conn = NULL;                   /* reported, or not to be */
 	tcp_conn_gc(st, c);
 	pkt_free(st, p);
 }

@@ -24,12 +24,12 @@
 
 uint32_t tcp_tune_rcv_rtt(const struct tcp_conn *c)
 {
-	return c->tune.ts_rtt ? c->tune.ts_rtt : c->tune.win_rtt;
+	return c->tune.rcv_rtt;
 }
 
 size_t tcp_tune_rcv_bound(const struct ustack *st, const struct tcp_conn *c)
 {
-	size_t b = c->tune.rcv_lock ? st->tcp->rcvbuf_default : st->tcp->rcvbuf_max;
+	size_t b = c->rcvbuf_lock ? st->tcp->rcvbuf_default : st->tcp->rcvbuf_max;
 
 	return c->rcvbuf.cap > b ? c->rcvbuf.cap : b;
 }
@@ -48,30 +48,29 @@ void tcp_tune_rcv_seg(struct ustack *st, struct tcp_conn *c, const struct tcp_re
 		if (age > 0 && age < TS_RTT_MAX_MS) {
 			uint32_t us = age * 1000;
 
-			t->ts_rtt = t->ts_rtt ? t->ts_rtt - t->ts_rtt / 8 + us / 8 : us;
-			if (!t->ts_rtt)
-				t->ts_rtt = 1;
+			t->rcv_rtt = t->rcv_rtt ? t->rcv_rtt - t->rcv_rtt / 8 + us / 8 : us;
+			if (!t->rcv_rtt)
+				t->rcv_rtt = 1;
 		}
 	}
 	/* One window's worth: from when rcv_nxt + window was the right edge until data
 	 * reaches it. The smallest such time is the estimate. */
 	uint32_t end = c->rcv_nxt + len;
-	uint32_t now = (uint32_t)st->now;
-	if (t->win_on && SEQ_GEQ(end, t->win_seq)) {
+	uint32_t now = (uint32_t)st->now ? (uint32_t)st->now : 1;
+	if (t->win_time && SEQ_GEQ(end, t->win_seq)) {
 		uint32_t us = now - t->win_time;
 
 		if (us == 0)
 			us = 1;
-		if (!t->win_rtt || us < t->win_rtt)
-			t->win_rtt = us;
-		t->win_on = false;
+		if (!t->rcv_rtt || us < t->rcv_rtt)
+			t->rcv_rtt = us;
+		t->win_time = 0;
 	}
-	if (!t->win_on) {
+	if (!t->win_time) {
 		uint32_t w = tcp_rcv_window(c);
 
 		t->win_seq = c->rcv_nxt + (w > c->rcv_mss ? w : c->rcv_mss);
 		t->win_time = now;
-		t->win_on = true;
 	}
 }
 
@@ -103,13 +102,14 @@ void tcp_tune_rcv_read(struct ustack *st, struct tcp_conn *c)
 
 	if (!TCPS_HAVE_ESTABLISHED(c->state))
 		return;
-	if (!t->rcv_on) {
+	if (!t->rcv_space) {
 		uint32_t init = 10u * c->rcv_mss;           /* an initial window (RFC 6928) */
 
 		t->rcv_space = init < c->rcvbuf.cap ? init : c->rcvbuf.cap;
 		t->rcv_seq = copied_seq;
 		t->rcv_time = now;
-		t->rcv_on = true;
+		if (!t->rcv_space)
+			t->rcv_space = 1;
 		return;
 	}
 	if (!rtt)
@@ -120,7 +120,7 @@ void tcp_tune_rcv_read(struct ustack *st, struct tcp_conn *c)
 		return;
 	uint32_t copied = copied_seq - t->rcv_seq;
 	if (copied > t->rcv_space) {
-		if (!t->rcv_lock)
+		if (!c->rcvbuf_lock)
 			rcv_grow(st, c, copied, t->rcv_space);
 		t->rcv_space = copied;
 	}
@@ -136,7 +136,7 @@ void tcp_tune_snd(struct ustack *st, struct tcp_conn *c)
 	uint64_t want = 2ull * w;
 	uint64_t max = st->tcp->sndbuf_max;
 
-	if (c->tune.snd_lock)
+	if (c->sndbuf_lock)
 		return;
 	/* only while the congestion window limits the sender (as Linux's
 	 * tcp_should_expand_sndbuf): when the peer's window is what holds it back (a
@@ -163,6 +163,6 @@ void tcp_tune_snd(struct ustack *st, struct tcp_conn *c)
 
 void tcp_tune_inherit(struct tcp_conn *c, const struct tcp_conn *l)
 {
-	c->tune.rcv_lock = l->tune.rcv_lock;
-	c->tune.snd_lock = l->tune.snd_lock;
+	c->rcvbuf_lock = l->rcvbuf_lock;
+	c->sndbuf_lock = l->sndbuf_lock;
 }

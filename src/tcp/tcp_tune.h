@@ -19,20 +19,19 @@ struct tcp_conn;
 struct tcp_repr;
 
 /* Kept small (every idle connection carries it): times are the low 32 bits of
- * st->now in microseconds, compared as differences (intervals under an hour). */
+ * st->now in microseconds, compared as differences (intervals under an hour); 0 marks
+ * a measurement not running. Whether the user fixed a buffer is in the connection
+ * (rcvbuf_lock, sndbuf_lock). */
 struct tcp_tune {
 	/* dynamic right-sizing: one measurement per receiver round trip */
-	uint32_t rcv_time;      /* when the measurement began (with rcv_on) */
+	uint32_t rcv_time;      /* when the measurement began */
 	uint32_t rcv_seq;       /* first byte the user had not read then */
-	uint32_t rcv_space;     /* most bytes read in one round trip so far */
-	/* the receiver's round-trip estimate (microseconds, 0: none) */
-	uint32_t ts_rtt;        /* from echoed timestamps (smoothed, 1/8) */
-	uint32_t win_rtt;       /* from the time one window takes to arrive (minimum) */
-	uint32_t win_seq;       /* that measurement ends when rcv_nxt reaches this */
-	uint32_t win_time;      /* and began then (with win_on) */
-	bool rcv_on, win_on;
-	bool rcv_lock;          /* SO_RCVBUF set by the user: no tuning */
-	bool snd_lock;          /* SO_SNDBUF set by the user */
+	uint32_t rcv_space;     /* most bytes read in one round trip so far (0: none yet) */
+	/* the receiver's round-trip estimate (microseconds, 0: none): echoed timestamps
+	 * move it by 1/8 of each sample, window measurements only lower it */
+	uint32_t rcv_rtt;
+	uint32_t win_seq;       /* a window measurement ends when rcv_nxt reaches this */
+	uint32_t win_time;      /* and began then */
 };
 
 /* Defaults (struct ustack_config tcp_rcvbuf_max / tcp_sndbuf_max override the bounds). */

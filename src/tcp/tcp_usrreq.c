@@ -465,11 +465,11 @@ int tcp_setsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, c
 			size_t keep = c->rcvbuf.len +
 				      (open ? (wnd > c->syn_win ? wnd : c->syn_win) : 0);
 
-			c->tune.rcv_lock = true;             /* no auto-tuning (as Linux) */
+			c->rcvbuf_lock = true;             /* no auto-tuning (as Linux) */
 			return set_buf(st, &c->rcvbuf, v, keep);
 		}
 		case SO_SNDBUF:
-			c->tune.snd_lock = true;
+			c->sndbuf_lock = true;
 			rc = set_buf(st, &c->sndbuf, v, c->sndbuf.len);
 			if (rc == 0)
 				tcp_write_space(st, c);

@@ -120,6 +120,9 @@ struct tcp_conn {
 	uint32_t snd_sml;                /* end of the last sub-MSS segment sent (Nagle) */
 	uint32_t snd_wnd, max_sndwnd;    /* scaled */
 	uint32_t snd_wl1, snd_wl2;
+	/* The sender's D-SACK state (tcp_dsack.c) lies in four places where the layout had
+	 * holes: an idle connection stays within sim_tcp_idle_mem's bound. */
+	uint32_t dsack_round;            /* reo_wnd grows again once snd_una passes this */
 	struct tcp_ring sndbuf;
 
 	/* receive sequence space */
@@ -131,7 +134,6 @@ struct tcp_conn {
 	struct tcp_ring rcvbuf;
 	struct tcp_ranges ooo;           /* out-of-order ranges above rcv_nxt */
 	struct tcp_range sack_recent;    /* the block the latest segment fell in */
-	struct tcp_dsack dsack;          /* D-SACK, both sides (tcp_dsack.c) */
 	uint32_t ooo_fin_seq;
 	bool ooo_fin;                    /* a FIN arrived out of order, at ooo_fin_seq */
 
@@ -145,9 +147,13 @@ struct tcp_conn {
 	bool csum_offload;               /* ... and finishes TCP checksums (TX_CSUM) */
 	uint16_t rcv_mss;                /* the peer's segment size as seen */
 	uint8_t snd_wscale, rcv_wscale;
+	bool rcvbuf_lock, sndbuf_lock;   /* SO_RCVBUF / SO_SNDBUF set by the user: no
+	                                    auto-tuning (tcp_tune.c) */
 
 	/* timestamps (RFC 7323) */
 	uint32_t ts_recent, ts_offset;
+	uint32_t dsack_undo_retrans;     /* bytes retransmitted since a congestion event,
+	                                    not yet reported duplicate */
 	uint64_t ts_recent_age;
 
 	/* round-trip time (RFC 6298), microseconds */
@@ -158,6 +164,9 @@ struct tcp_conn {
 	uint8_t rxtshift;                /* retransmissions of the current segment */
 	uint32_t total_retrans;          /* segments retransmitted over the connection's life */
 	uint8_t persist_shift;
+	bool dsack_undo_ok;              /* that event may still be undone */
+	bool dsack_round_on;
+	uint8_t dsack_reo_persist;       /* recoveries a grown reo_wnd is kept for */
 	int persist_probes;              /* zero-window probes not answered yet */
 
 	/* congestion control (tcp_cc.c) */
@@ -182,6 +191,7 @@ struct tcp_conn {
 	/* TCP_USER_TIMEOUT (RFC 5482), ms, 0 off: unacknowledged data or unanswered
 	 * keep-alives for that long abort the connection (ETIMEDOUT) */
 	uint32_t user_timeout_ms;
+	uint32_t dsack_undo_marker;      /* snd_una when the congestion event began */
 	uint64_t rexmt_armed;            /* when TT_REXMT was last set */
 	uint64_t ut_start;               /* with rxtshift > 0: since when nothing got acked */
 	uint64_t persist_since;          /* the first zero-window probe's timer start */
@@ -223,6 +233,10 @@ struct tcp_state {
 	uint32_t challenge_acks;
 	uint64_t challenge_window;
 	bool pmtud;                      /* send with DF (RFC 1191) */
+	/* D-SACK to report in the ACK the segment being processed draws (tcp_dsack.c):
+	 * lives from tcp_input's step for a duplicate to the tcp_output ending it */
+	struct tcp_conn *dsack_conn;
+	uint32_t dsack_left, dsack_right;
 	bool ecn_unused;
 };
 

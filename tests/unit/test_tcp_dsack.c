@@ -227,7 +227,7 @@ static void test_dsack_undo(void **state)
 			n += seg.len > 0;
 	}
 	assert_int_equal(n, 2);
-	assert_int_equal(c->dsack.undo_retrans, 2000);
+	assert_int_equal(c->dsack_undo_retrans, 2000);
 	uint32_t reduced = c->cwnd;
 
 	/* the originals arrived late: everything ACKed, D-SACK for segment 2 only */
@@ -237,7 +237,7 @@ static void test_dsack_undo(void **state)
 	ustack_get_stats(h.st, &s);
 	assert_int_equal(s.tcp_dsack_rcvd, 1);
 	assert_int_equal(s.tcp_dsack_undo, 0);
-	assert_int_equal(c->dsack.undo_retrans, 1000);
+	assert_int_equal(c->dsack_undo_retrans, 1000);
 	assert_true(c->cwnd <= reduced + 2000);        /* not restored (recovery ended) */
 	assert_true(c->cwnd < cwnd_before);
 	/* RFC 8985 6.2 step 4: the window grew by one step */
