@@ -93,7 +93,7 @@ bool tcp_dsack_ack(struct ustack *st, struct tcp_conn *c, const struct tcp_repr 
 	}
 
 	/* a retransmission of this congestion event reported duplicate */
-	if (c->dsack_undo_ok && c->dsack_undo_retrans && SEQ_GEQ(l, c->dsack_undo_marker)) {
+	if (c->dsack_undo_ok && c->dsack_undo_retrans) {
 		uint32_t n = r - l;
 
 		c->dsack_undo_retrans -= n < c->dsack_undo_retrans ? n : c->dsack_undo_retrans;
@@ -106,7 +106,6 @@ bool tcp_dsack_ack(struct ustack *st, struct tcp_conn *c, const struct tcp_repr 
 void tcp_dsack_event(struct tcp_conn *c, uint32_t cwnd, uint32_t ssthresh)
 {
 	c->dsack_undo_ok = true;
-	c->dsack_undo_marker = c->snd_una;
 	c->dsack_undo_retrans = 0;
 	c->rack.undo_cwnd = cwnd;
 	c->rack.undo_ssthresh = ssthresh;

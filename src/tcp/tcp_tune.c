@@ -24,7 +24,14 @@
 
 uint32_t tcp_tune_rcv_rtt(const struct tcp_conn *c)
 {
-	return c->tune.rcv_rtt;
+	return (uint32_t)c->rcv_rtt * 16;
+}
+
+static void set_rtt(struct tcp_conn *c, uint32_t us)
+{
+	uint32_t u = (us + 15) / 16;
+
+	c->rcv_rtt = (uint16_t)(u > UINT16_MAX ? UINT16_MAX : u ? u : 1);
 }
 
 size_t tcp_tune_rcv_bound(const struct ustack *st, const struct tcp_conn *c)
@@ -48,9 +55,9 @@ void tcp_tune_rcv_seg(struct ustack *st, struct tcp_conn *c, const struct tcp_re
 		if (age > 0 && age < TS_RTT_MAX_MS) {
 			uint32_t us = age * 1000;
 
-			t->rcv_rtt = t->rcv_rtt ? t->rcv_rtt - t->rcv_rtt / 8 + us / 8 : us;
-			if (!t->rcv_rtt)
-				t->rcv_rtt = 1;
+			uint32_t cur = tcp_tune_rcv_rtt(c);
+
+			set_rtt(c, cur ? cur - cur / 8 + us / 8 : us);
 		}
 	}
 	/* One window's worth: from when rcv_nxt + window was the right edge until data
@@ -62,8 +69,8 @@ void tcp_tune_rcv_seg(struct ustack *st, struct tcp_conn *c, const struct tcp_re
 
 		if (us == 0)
 			us = 1;
-		if (!t->rcv_rtt || us < t->rcv_rtt)
-			t->rcv_rtt = us;
+		if (!c->rcv_rtt || us < tcp_tune_rcv_rtt(c))
+			set_rtt(c, us);
 		t->win_time = 0;
 	}
 	if (!t->win_time) {

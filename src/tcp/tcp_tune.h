@@ -27,9 +27,9 @@ struct tcp_tune {
 	uint32_t rcv_time;      /* when the measurement began */
 	uint32_t rcv_seq;       /* first byte the user had not read then */
 	uint32_t rcv_space;     /* most bytes read in one round trip so far (0: none yet) */
-	/* the receiver's round-trip estimate (microseconds, 0: none): echoed timestamps
-	 * move it by 1/8 of each sample, window measurements only lower it */
-	uint32_t rcv_rtt;
+	/* the receiver's round-trip estimate is c->rcv_rtt (16 us units, up to 1 s):
+	 * echoed timestamps move it by 1/8 of each sample, window measurements only
+	 * lower it */
 	uint32_t win_seq;       /* a window measurement ends when rcv_nxt reaches this */
 	uint32_t win_time;      /* and began then */
 };

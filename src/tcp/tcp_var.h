@@ -105,6 +105,12 @@ struct tcp_conn {
 	struct tcp_conn *bnext, *bprev;  /* port chain (bind conflicts) */
 	struct tcp_conn *anext, *aprev;  /* every connection (netstat) */
 	bool in_hash, in_lhash, in_bhash;
+	bool rcvbuf_lock, sndbuf_lock;   /* SO_RCVBUF / SO_SNDBUF set by the user: no
+	                                    auto-tuning (tcp_tune.c) */
+	bool dsack_undo_ok;              /* D-SACK (tcp_dsack.c): a congestion event may
+	                                    still be undone */
+	bool dsack_round_on;
+	uint8_t dsack_reo_persist;       /* recoveries a grown reo_wnd is kept for */
 
 	/* listener side */
 	struct tcp_conn *parent;         /* the listener of a passive child not yet accepted */
@@ -147,8 +153,8 @@ struct tcp_conn {
 	bool csum_offload;               /* ... and finishes TCP checksums (TX_CSUM) */
 	uint16_t rcv_mss;                /* the peer's segment size as seen */
 	uint8_t snd_wscale, rcv_wscale;
-	bool rcvbuf_lock, sndbuf_lock;   /* SO_RCVBUF / SO_SNDBUF set by the user: no
-	                                    auto-tuning (tcp_tune.c) */
+	uint16_t rcv_rtt;                /* the receiver's RTT estimate in 16 us units, 0:
+	                                    none (tcp_tune.c; kept here, in a hole) */
 
 	/* timestamps (RFC 7323) */
 	uint32_t ts_recent, ts_offset;
@@ -164,9 +170,6 @@ struct tcp_conn {
 	uint8_t rxtshift;                /* retransmissions of the current segment */
 	uint32_t total_retrans;          /* segments retransmitted over the connection's life */
 	uint8_t persist_shift;
-	bool dsack_undo_ok;              /* that event may still be undone */
-	bool dsack_round_on;
-	uint8_t dsack_reo_persist;       /* recoveries a grown reo_wnd is kept for */
 	int persist_probes;              /* zero-window probes not answered yet */
 
 	/* congestion control (tcp_cc.c) */
@@ -178,7 +181,6 @@ struct tcp_conn {
 	struct tcp_ranges sacked;        /* SACK scoreboard above snd_una */
 	struct tcp_rack rack;            /* segments in flight, RACK-TLP, PRR (tcp_rack.c) */
 	struct tcp_cc_state cc;          /* the congestion control algorithm's own state */
-	struct tcp_tune tune;            /* buffer auto-tuning (tcp_tune.c) */
 
 	/* timers */
 	struct timer timer;
@@ -191,7 +193,8 @@ struct tcp_conn {
 	/* TCP_USER_TIMEOUT (RFC 5482), ms, 0 off: unacknowledged data or unanswered
 	 * keep-alives for that long abort the connection (ETIMEDOUT) */
 	uint32_t user_timeout_ms;
-	uint32_t dsack_undo_marker;      /* snd_una when the congestion event began */
+	struct tcp_tune tune;            /* buffer auto-tuning (tcp_tune.c); here it packs
+	                                    with the field before it */
 	uint64_t rexmt_armed;            /* when TT_REXMT was last set */
 	uint64_t ut_start;               /* with rxtshift > 0: since when nothing got acked */
 	uint64_t persist_since;          /* the first zero-window probe's timer start */
