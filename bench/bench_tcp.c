@@ -52,6 +52,7 @@ struct result {
 	double cpu_us_per_tx;   /* ping-pong: CPU microseconds per transaction */
 	double vjump_ms;        /* ustack virtual clock: time skipped waiting for timers */
 	unsigned long long retransmits;
+	double wakeups_per_mib;  /* runner bulk: threads woken in blocking calls, both stacks */
 };
 
 static uint64_t bulk_bytes(void) { return bench_quick() ? (32ull << 20) : (256ull << 20); }
@@ -818,7 +819,14 @@ static struct result ustack_runner(enum mode mode)
 	api = ustack_runner_api(u.a, u.b);
 	if (ustack_start(u.a) != 0 || ustack_start(u.b) != 0)
 		die("ustack_start");
+	struct ustack_stats sa0, sb0, sa1, sb1;
+	ustack_get_stats(u.a, &sa0);
+	ustack_get_stats(u.b, &sb0);
 	r = threads_run(&api, mode);
+	ustack_get_stats(u.a, &sa1);
+	ustack_get_stats(u.b, &sb1);
+	r.wakeups_per_mib = (double)(sa1.sock_wakeups - sa0.sock_wakeups + sb1.sock_wakeups -
+				     sb0.sock_wakeups) / (double)(bulk_bytes() >> 20);
 	ustack_stop(u.a);
 	ustack_stop(u.b);
 	upair_free(&u);
@@ -831,7 +839,7 @@ static struct result ustack_runner(enum mode mode)
 
 /* The quantities of one side (ustack configuration, Linux, lwIP). */
 struct side {
-	struct bench_stat bulk, bulk_cpu, pp, pp_cpu;
+	struct bench_stat bulk, bulk_cpu, pp, pp_cpu, wakeups;
 };
 
 static void record(struct side *sd, const struct result *r, enum mode mode)
@@ -841,6 +849,7 @@ static void record(struct side *sd, const struct result *r, enum mode mode)
 	if (mode == BULK) {
 		bench_stat_add(&sd->bulk, r->gbps);
 		bench_stat_add(&sd->bulk_cpu, r->cpu_gbps);
+		bench_stat_add(&sd->wakeups, r->wakeups_per_mib);
 	} else {
 		bench_stat_add(&sd->pp, r->tps);
 		bench_stat_add(&sd->pp_cpu, r->cpu_us_per_tx);
@@ -866,7 +875,13 @@ int main(void)
 	double vjump_max = 0;
 	unsigned long long rexmit_max = 0;
 
+	struct side none_side;
+	struct bench_stat none;
+
 	memset(&us_vnet, 0, sizeof(us_vnet));
+	memset(&none_side, 0, sizeof(none_side));
+	bench_stat_na(&none_side.wakeups, "ustack's counter");
+	none = none_side.wakeups;
 	us_pipe = us_vnet64k = us_pipe64k = us_run = linux_lo = linux_1500 = lwip = us_vnet;
 	if (bench_want("lwip")) {
 		have_lwip = lwipb_start(why, sizeof(why)) == 0;
@@ -965,6 +980,8 @@ int main(void)
 			&us_run.bulk, &linux_1500.bulk, &lwip.bulk);
 	bench_table_row(&t, "  per CPU second", "Gbit/CPU-s", "higher",
 			&us_run.bulk_cpu, &linux_1500.bulk_cpu, &lwip.bulk_cpu);
+	bench_table_row(&t, "  runner wake-ups per MiB", "wake-ups", "lower",
+			&us_run.wakeups, &none, &none);
 	bench_table_row(&t, "ping-pong 1B vnet | lo", "trans/s", "higher",
 			&us_vnet.pp, &linux_lo.pp, &lwip.pp);
 	bench_table_row(&t, "  CPU per transaction", "CPU us", "lower",
@@ -980,7 +997,7 @@ int main(void)
 	bench_table_row(&t, "ping-pong 1B vnet | lo1500 netns", "trans/s", "higher",
 			&us_vnet.pp, &linux_1500.pp, &lwip.pp);
 	bench_note("%llu MiB per bulk run, %ld ping-pong transactions per run, 64 KiB per "
-		   "send/recv, default socket buffers (ustack 1 MiB)",
+		   "send/recv, default socket buffers (ustack: 128 KiB growing by auto-tuning)",
 		   (unsigned long long)(bulk_bytes() >> 20), pingpong_count());
 	bench_note("ustack 'vnet'/'pipe': one thread steps both stacks on a virtual clock over the "
 		   "in-process switch / a bench-only back-to-back ring (max %.1f ms of virtual time "

@@ -35,6 +35,10 @@ struct ustack_config {
 	uint32_t tcp_msl_ms;         /* maximum segment lifetime: TIME_WAIT lasts 2*MSL (default 30000) */
 	uint32_t tcp_min_rto_ms;     /* lower bound of the retransmission timeout (default 200) */
 	uint32_t tcp_initial_rto_ms; /* RTO before any RTT sample, RFC 6298 (default 1000) */
+	size_t tcp_rcvbuf_max;   /* receive buffer auto-tuning grows a connection's buffer
+	                            (and window) up to this (default 6 MiB; at most 64 MiB) */
+	size_t tcp_sndbuf_max;   /* send buffer auto-tuning bound (default 2 MiB). Sockets
+	                            with SO_RCVBUF / SO_SNDBUF set keep their size. */
 	int fd_base;             /* the first socket descriptor number (default 0, as POSIX's
 	                            lowest free descriptor); e.g. 1 << 20 keeps ustack
 	                            descriptors apart from the process's kernel ones. 0 to
@@ -161,6 +165,9 @@ struct ustack_stats {
 	 * SACK scoreboard (RFC 6675), tail loss probes sent, retransmission timeouts found
 	 * spurious and undone (RFC 5682 / RFC 3522) */
 	uint64_t tcp_rack_lost, tcp_sack_rexmits, tcp_tlp_probes, tcp_spurious_rto;
+	/* D-SACK (RFC 2883): duplicates reported to the peer, reports received, congestion
+	 * events undone because every retransmission of theirs proved a duplicate */
+	uint64_t tcp_dsack_sent, tcp_dsack_rcvd, tcp_dsack_undo;
 	uint64_t dns_queries, dns_answers, dns_cache_hits;
 	/* threads woken in blocking socket calls (recv, accept, poll, epoll_wait...) by an
 	 * event, and by their timeout */

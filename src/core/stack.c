@@ -511,6 +511,7 @@ void ustack_get_stats(struct ustack *st, struct ustack_stats *out)
 	X(tcp_fast_retransmits) X(tcp_timeouts) \
 	X(tcp_syncookies_sent) X(tcp_syncookies_ok) X(tcp_syncookies_failed) \
 	X(tcp_rack_lost) X(tcp_sack_rexmits) X(tcp_tlp_probes) X(tcp_spurious_rto) \
+	X(tcp_dsack_sent) X(tcp_dsack_rcvd) X(tcp_dsack_undo) \
 	X(dns_queries) X(dns_answers) X(dns_cache_hits) X(sock_wakeups) X(sock_timeouts)
 
 void ustack_print_stats(struct ustack *st, void *FILE_ptr)

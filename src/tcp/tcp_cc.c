@@ -139,6 +139,7 @@ void tcp_cc_new_ack(struct ustack *st, struct tcp_conn *c, uint32_t ack)
 				c->cwnd = c->ssthresh;
 				c->flags &= ~TF_RECOVERY;
 				c->bytes_acked = 0;
+				tcp_dsack_recovery_end(c);
 			}
 			return;
 		}
@@ -198,6 +199,7 @@ static void sack_loss(struct ustack *st, struct tcp_conn *c)
 {
 	if ((c->flags & TF_RECOVERY) || SEQ_LT(c->snd_una, c->recover))
 		return;
+	tcp_dsack_event(c, c->cwnd, c->ssthresh);     /* undone if D-SACK proves it spurious */
 	c->ssthresh = loss_ssthresh(c);
 	c->recover = c->snd_max;
 	c->flags |= TF_RECOVERY;
@@ -268,6 +270,7 @@ void tcp_cc_rto(struct ustack *st, struct tcp_conn *c)
 		if (c->flags & TF_RECOVERY)
 			r->undo_ssthresh = c->ssthresh;
 		c->ssthresh = loss_ssthresh(c);
+		tcp_dsack_event(c, r->undo_cwnd, r->undo_ssthresh);
 	} else {
 		r->rto_undo_ok = false;
 	}

@@ -133,6 +133,12 @@ int tcp_init(struct ustack *st)
 	ts->sndbuf_default = TCP_DEFAULT_BUF;
 	ts->rcvbuf_default = TCP_DEFAULT_BUF;
 	ts->buf_max = TCP_MAX_BUF;
+	ts->rcvbuf_max = st->cfg.tcp_rcvbuf_max ? st->cfg.tcp_rcvbuf_max : TCP_TUNE_RCVBUF_MAX;
+	ts->sndbuf_max = st->cfg.tcp_sndbuf_max ? st->cfg.tcp_sndbuf_max : TCP_TUNE_SNDBUF_MAX;
+	if (ts->rcvbuf_max > TCP_MAX_BUF)
+		ts->rcvbuf_max = TCP_MAX_BUF;
+	if (ts->sndbuf_max > TCP_MAX_BUF)
+		ts->sndbuf_max = TCP_MAX_BUF;
 	ts->syn_queue_max = 1024;
 	ts->syncookies = TCP_SYNCOOKIES_ON;
 	ts->challenge_ack_limit = 1000;
@@ -664,8 +670,7 @@ void tcp_conn_init_mss(struct ustack *st, struct tcp_conn *c)
 		m = TCP_MIN_MSS;
 	c->mss_adv = (uint16_t)m;
 	c->rcv_mss = (uint16_t)m;
-	c->rcv_wscale = wscale_for(c->rcvbuf.cap > st->tcp->rcvbuf_default ? c->rcvbuf.cap :
-				   st->tcp->rcvbuf_default);
+	c->rcv_wscale = wscale_for(tcp_tune_rcv_bound(st, c));   /* covers auto-tuning */
 }
 
 void tcp_syn_options(struct ustack *st, struct tcp_conn *c, const struct tcp_repr *th)

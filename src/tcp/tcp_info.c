@@ -62,5 +62,6 @@ void tcp_fill_info(struct ustack *st, const struct tcp_conn *c, struct tcp_info 
 	ti->tcpi_snd_ssthresh = c->ssthresh / mss;
 	ti->tcpi_snd_cwnd = c->cwnd / mss;
 	ti->tcpi_advmss = c->mss_adv;
-	ti->tcpi_rcv_space = c->rcvbuf.cap;
+	ti->tcpi_rcv_space = c->rcvbuf.cap;              /* grows with auto-tuning */
+	ti->tcpi_rcv_rtt = tcp_tune_rcv_rtt(c);
 }

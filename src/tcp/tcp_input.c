@@ -60,8 +60,9 @@ static void ooo_fin_at(struct ustack *st, struct tcp_conn *c, uint32_t seq)
 
 /* Text at seq (rcv_nxt <= seq, within the window). Returns true when a FIN that
  * arrived earlier out of order is now in sequence. */
-static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p, uint32_t seq,
-		     const uint8_t *data, uint32_t len, bool fin)
+static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p,
+		     const struct tcp_repr *th, uint32_t seq, const uint8_t *data, uint32_t len,
+		     bool fin)
 {
 	/* nothing is taken in past a FIN the peer already sent */
 	if (c->ooo_fin && SEQ_GT(seq + len, c->ooo_fin_seq)) {
@@ -85,6 +86,7 @@ static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p,
 			c->flags |= TF_ACKNOW;
 			return false;
 		}
+		tcp_tune_rcv_seg(st, c, th, len);
 		tcp_ring_extend(&c->rcvbuf, len);
 		c->rcv_nxt += len;
 		if (c->ooo.n) {
@@ -108,6 +110,7 @@ static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p,
 	/* Out of order: keep it where it belongs in the ring, remember the range. */
 	size_t off = c->rcvbuf.len + (size_t)(seq - c->rcv_nxt);
 	c->flags |= TF_ACKNOW;                        /* a duplicate ACK at once (RFC 5681 4.2) */
+	tcp_dsack_ooo(st, c, seq, len);                   /* held already? (RFC 2883) */
 	if (!tcp_ring_write_at(&c->rcvbuf, off, data, len) ||
 	    tcp_ranges_add(&c->ooo, seq, seq + len) < 0) {
 		drop(st, USTACK_DROP_TCP_RCVBUF_FULL, p);
@@ -201,6 +204,7 @@ static void ack_advance(struct ustack *st, struct tcp_conn *c, uint32_t ack)
 		c->rt_active = false;
 	}
 	tcp_cc_new_ack(st, c, ack);
+	tcp_tune_snd(st, c);
 	if (SEQ_GT(ack, c->snd_data)) {
 		uint32_t d = SEQ_GT(ack, end) ? end - c->snd_data : ack - c->snd_data;
 
@@ -286,6 +290,7 @@ static struct tcp_conn *listen_child(struct ustack *st, struct tcp_conn *l,
 	c->ip_tos = l->ip_tos;
 	tcp_ring_init(&c->sndbuf, l->sndbuf.cap);
 	tcp_ring_init(&c->rcvbuf, l->rcvbuf.cap);
+	tcp_tune_inherit(c, l);
 	c->laddr = seg->dst;
 	c->lport = seg->th.dport;
 	c->raddr = seg->src;
@@ -563,6 +568,9 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 				tcp_timer_set(st, c, TT_2MSL, st->now + 2 * st->tcp->msl);
 			else
 				drop(st, USTACK_DROP_TCP_OUT_OF_WINDOW, p);
+			if (seg->len && !(seg->flags & TCP_RST) &&
+			    SEQ_LEQ(seg->seq + seg->len, c->rcv_nxt))
+				tcp_dsack_dup(st, c, seg->seq, seg->seq + seg->len);   /* RFC 2883 */
 			if (!(seg->flags & TCP_RST)) {
 				c->flags |= TF_ACKNOW;          /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 				tcp_output(st, c);
@@ -599,6 +607,8 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 			seg->flags &= (uint8_t)~TCP_FIN;      /* that FIN was seen already */
 			d = seg->len;
 		}
+		if (d)
+			tcp_dsack_dup(st, c, seg->seq, seg->seq + d);   /* RFC 2883 */
 		seg->data += d;
 		seg->len -= d;
 		seg->seq += d;
@@ -653,6 +663,7 @@ static void input_synchronized(struct ustack *st, struct tcp_conn *c, struct tcp
 		return;
 	}
 	/* the scoreboard of segments in flight (RACK's RTTs; with SACK, loss detection) */
+	tcp_dsack_ack(st, c, th);                     /* before the scoreboard takes it */
 	uint32_t delivered = tcp_rack_ack(st, c, th);
 	if ((c->flags & TF_SACK_OK) && th->n_sack)
 		tcp_cc_sack(c, th);
@@ -725,7 +736,7 @@ text:
 				tcp_drop(st, c, 0);
 				return;
 			}
-			fin_now = rcv_data(st, c, p, seg->seq, seg->data, seg->len,
+			fin_now = rcv_data(st, c, p, th, seg->seq, seg->data, seg->len,
 					   (seg->flags & TCP_FIN) != 0);
 			break;
 		default:
@@ -813,6 +824,7 @@ void tcp_input(struct ustack *st, struct pkt *p)
 		input_synchronized(st, c, &seg, p, false);
 		break;
 	}
+	st->tcp->dsack_conn = NULL;                   /* reported, or not to be */
 	tcp_conn_gc(st, c);
 	pkt_free(st, p);
 }

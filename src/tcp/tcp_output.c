@@ -78,11 +78,17 @@ uint32_t tcp_rcv_window(const struct tcp_conn *c)
 
 /* SACK blocks (RFC 2018 section 4): the block holding the latest segment first, then
  * the others, as many as room allows. */
-static void fill_sack(const struct tcp_conn *c, struct tcp_repr *th, unsigned max_blocks)
+static void fill_sack(const struct tcp_conn *c, struct tcp_repr *th, unsigned max_blocks,
+		      bool dsack, uint32_t dl, uint32_t dr)
 {
 	unsigned first = c->ooo.n;
 
 	th->n_sack = 0;
+	if (dsack && max_blocks) {
+		th->sack[0].left = dl;                   /* RFC 2883: the duplicate first */
+		th->sack[0].right = dr;
+		th->n_sack = 1;
+	}
 	for (unsigned i = 0; i < c->ooo.n; i++) {
 		if (seq_in(c->sack_recent.left, c->ooo.r[i].left, c->ooo.r[i].right)) {
 			first = i;
@@ -145,15 +151,24 @@ static int tcp_xmit_gso(struct ustack *st, struct tcp_conn *c, uint32_t seq, uin
 			th.ts_val = ts_now(st, c);
 			th.ts_ecr = c->ts_recent;
 		}
-		if ((c->flags & TF_SACK_OK) && (flags & TCP_ACK) && !(flags & TCP_RST) && c->ooo.n) {
-			/* Data + options stay within the MSS (RFC 6691). */
-			unsigned want = c->ooo.n < 3 ? c->ooo.n : 3;
+		uint32_t dl = 0, dr = 0;
+		bool dsack = (flags & TCP_ACK) && tcp_dsack_take(st, c, &dl, &dr);
 
-			fill_sack(c, &th, want);
+		if ((c->flags & TF_SACK_OK) && (flags & TCP_ACK) && !(flags & TCP_RST) &&
+		    (c->ooo.n || dsack)) {
+			/* Data + options stay within the MSS (RFC 6691). */
+			unsigned blocks = c->ooo.n + (dsack ? 1u : 0u);
+			unsigned want = blocks < 3 ? blocks : 3;
+
+			fill_sack(c, &th, want, dsack, dl, dr);
 			while (th.n_sack > 0 && TCP_HDR_LEN + tcp_options_len(&th) + (gso ? gso : len) >
 			       (size_t)TCP_HDR_LEN + c->t_maxseg)
 				th.n_sack--;
 			sack_complete = th.n_sack == want;
+			if (dsack && th.n_sack) {
+				st->tcp->dsack_conn = NULL;      /* reported once */
+				ST_COUNT(st, tcp_dsack_sent);
+			}
 		}
 	}
 	if (flags & TCP_RST)

@@ -122,6 +122,7 @@ void tcp_rack_sent(struct ustack *st, struct tcp_conn *c, uint32_t seq, uint32_t
 
 			set_lost(r, s, false);
 			s->flags |= RSEG_RETRANS;
+			tcp_dsack_retrans(c, seg_bytes(s));
 			s->xmit = st->now;
 			s->order = r->next_order++;
 		}

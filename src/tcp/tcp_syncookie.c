@@ -209,6 +209,7 @@ void tcp_syncookie_send(struct ustack *st, const struct tcp_conn *l, const struc
 	sz.raddr = seg->src;
 	sz.mss_user = l->mss_user;
 	sz.rcvbuf.cap = l->rcvbuf.cap;
+	sz.rcvbuf_lock = l->rcvbuf_lock;
 	tcp_conn_init_mss(st, &sz);
 
 	memset(&o, 0, sizeof(o));

@@ -257,6 +257,7 @@ ssize_t tcp_recv(struct ustack *st, struct tcp_conn *c, void *buf, size_t len, i
 
 		if (!(flags & MSG_PEEK)) {
 			tcp_ring_consume(&c->rcvbuf, n);
+			tcp_tune_rcv_read(st, c);
 			tcp_drained(st, c);
 			if (peer_may_send(c))
 				tcp_output(st, c);               /* a window update if it is due */
@@ -466,9 +467,11 @@ int tcp_setsockopt(struct ustack *st, struct tcp_conn *c, int level, int name, c
 			size_t keep = c->rcvbuf.len +
 				      (open ? (wnd > c->syn_win ? wnd : c->syn_win) : 0);
 
+			c->rcvbuf_lock = true;             /* no auto-tuning (as Linux) */
 			return set_buf(st, &c->rcvbuf, v, keep);
 		}
 		case SO_SNDBUF:
+			c->sndbuf_lock = true;
 			rc = set_buf(st, &c->sndbuf, v, c->sndbuf.len);
 			if (rc == 0)
 				tcp_write_space(st, c);

@@ -21,8 +21,10 @@
 #include "tcp/tcp.h"
 #include "tcp/tcp_buf.h"
 #include "tcp/tcp_cubic.h"
+#include "tcp/tcp_dsack.h"
 #include "tcp/tcp_rack.h"
 #include "tcp/tcp_seq.h"
+#include "tcp/tcp_tune.h"
 #include "wire/tcp.h"
 
 struct ustack;
@@ -103,6 +105,12 @@ struct tcp_conn {
 	struct tcp_conn *bnext, *bprev;  /* port chain (bind conflicts) */
 	struct tcp_conn *anext, *aprev;  /* every connection (netstat) */
 	bool in_hash, in_lhash, in_bhash;
+	bool rcvbuf_lock, sndbuf_lock;   /* SO_RCVBUF / SO_SNDBUF set by the user: no
+	                                    auto-tuning (tcp_tune.c) */
+	bool dsack_undo_ok;              /* D-SACK (tcp_dsack.c): a congestion event may
+	                                    still be undone */
+	bool dsack_round_on;
+	uint8_t dsack_reo_persist;       /* recoveries a grown reo_wnd is kept for */
 
 	/* listener side */
 	struct tcp_conn *parent;         /* the listener of a passive child not yet accepted */
@@ -118,6 +126,9 @@ struct tcp_conn {
 	uint32_t snd_sml;                /* end of the last sub-MSS segment sent (Nagle) */
 	uint32_t snd_wnd, max_sndwnd;    /* scaled */
 	uint32_t snd_wl1, snd_wl2;
+	/* The sender's D-SACK state (tcp_dsack.c) lies in four places where the layout had
+	 * holes: an idle connection stays within sim_tcp_idle_mem's bound. */
+	uint32_t dsack_round;            /* reo_wnd grows again once snd_una passes this */
 	struct tcp_ring sndbuf;
 
 	/* receive sequence space */
@@ -142,9 +153,13 @@ struct tcp_conn {
 	bool csum_offload;               /* ... and finishes TCP checksums (TX_CSUM) */
 	uint16_t rcv_mss;                /* the peer's segment size as seen */
 	uint8_t snd_wscale, rcv_wscale;
+	uint16_t rcv_rtt;                /* the receiver's RTT estimate in 16 us units, 0:
+	                                    none (tcp_tune.c; kept here, in a hole) */
 
 	/* timestamps (RFC 7323) */
 	uint32_t ts_recent, ts_offset;
+	uint32_t dsack_undo_retrans;     /* bytes retransmitted since a congestion event,
+	                                    not yet reported duplicate */
 	uint64_t ts_recent_age;
 
 	/* round-trip time (RFC 6298), microseconds */
@@ -178,6 +193,8 @@ struct tcp_conn {
 	/* TCP_USER_TIMEOUT (RFC 5482), ms, 0 off: unacknowledged data or unanswered
 	 * keep-alives for that long abort the connection (ETIMEDOUT) */
 	uint32_t user_timeout_ms;
+	struct tcp_tune tune;            /* buffer auto-tuning (tcp_tune.c); here it packs
+	                                    with the field before it */
 	uint64_t rexmt_armed;            /* when TT_REXMT was last set */
 	uint64_t ut_start;               /* with rxtshift > 0: since when nothing got acked */
 	uint64_t persist_since;          /* the first zero-window probe's timer start */
@@ -212,12 +229,17 @@ struct tcp_state {
 	int syn_retries, synack_retries, data_retries;
 	size_t sndbuf_default, rcvbuf_default;
 	size_t buf_max;                  /* largest SO_SNDBUF / SO_RCVBUF */
+	size_t rcvbuf_max, sndbuf_max;   /* auto-tuning grows buffers up to these */
 	unsigned syn_queue_max;          /* half-open connections per listener at most */
 	uint8_t syncookies;              /* enum tcp_syncookies_mode (tcp_syncookie.h) */
 	uint32_t challenge_ack_limit;    /* RFC 5961 section 7: per second, stack-wide */
 	uint32_t challenge_acks;
 	uint64_t challenge_window;
 	bool pmtud;                      /* send with DF (RFC 1191) */
+	/* D-SACK to report in the ACK the segment being processed draws (tcp_dsack.c):
+	 * lives from tcp_input's step for a duplicate to the tcp_output ending it */
+	struct tcp_conn *dsack_conn;
+	uint32_t dsack_left, dsack_right;
 	bool ecn_unused;
 };
 
@@ -237,7 +259,8 @@ static inline uint32_t tcp_seg_len(const struct tcp_seg *s)
 }
 
 /* Default sizes and bounds. */
-#define TCP_DEFAULT_BUF      (1u << 20)     /* SO_SNDBUF / SO_RCVBUF: 1 MiB */
+#define TCP_DEFAULT_BUF      (128u << 10)   /* SO_SNDBUF / SO_RCVBUF to begin with:
+                                               auto-tuning grows them (tcp_tune.c) */
 #define TCP_MIN_BUF          2048u
 #define TCP_MAX_BUF          (64u << 20)
 #define TCP_DEFAULT_MSS      536u           /* RFC 9293 3.7.1 */

@@ -205,10 +205,17 @@ static int run_case(struct drv *d, const struct ecase *c)
 		case FILL: {
 			memset(buf, 'f', sizeof(buf));
 			size_t total = 0;
-			for (int i = 0; i < 20000; i++) {       /* 80 MiB at most */
+			for (int i = 0, full = 0; i < 20000; i++) {  /* 80 MiB at most */
 				ssize_t n = d->wr(d, fd, buf, sizeof(buf));
-				if (n <= 0)
-					break;
+				if (n <= 0) {
+					/* full: once more after the peer took what its
+					 * window allows (buffers may be small, or grow) */
+					if (full++)
+						break;
+					d->settle(d);
+					continue;
+				}
+				full = 0;
 				total += (size_t)n;
 				if ((i & 63) == 63)
 					d->settle(d);

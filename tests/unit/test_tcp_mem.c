@@ -76,11 +76,11 @@ static void test_send_ring_released_when_acked(void **state)
 	assert_ptr_equal(c->sndbuf.buf, block);
 	th_advance(&h, TCP_RING_IDLE_US / 2);
 	assert_null(c->sndbuf.buf);
-	assert_int_equal(c->sndbuf.cap, 1u << 20);        /* SO_SNDBUF unchanged */
+	assert_int_equal(c->sndbuf.cap, TCP_DEFAULT_BUF);  /* SO_SNDBUF unchanged */
 	int v = 0;
 	socklen_t vl = sizeof(v);
 	assert_int_equal(ustack_getsockopt(h.st, fd, SOL_SOCKET, SO_SNDBUF, &v, &vl), 0);
-	assert_int_equal(v, 1 << 20);
+	assert_int_equal(v, (int)TCP_DEFAULT_BUF);
 	/* the next write allocates again; its bytes are exact */
 	th_flush(&h);
 	assert_int_equal(ustack_send(h.st, fd, "again", 5, 0), 5);
