@@ -472,9 +472,14 @@ static void ipv4(struct ctx *c, size_t o, size_t end)
 	add(c, "ip.ttl", "Time to Live", "TTL", o + 8, 0, 8, "hops left: each router takes one",
 	    "남은 홉 수: 라우터마다 하나씩 줄임");
 	if ((f = add(c, "ip.proto", "Protocol", "프로토콜", o + 9, 0, 8, "6 TCP, 17 UDP, 1 ICMP",
-		     "6 TCP, 17 UDP, 1 ICMP")))
-		snprintf(f->text, sizeof f->text, "%s", f->value == 6 ? "6 (TCP)" : f->value == 17 ?
-			 "17 (UDP)" : f->value == 1 ? "1 (ICMP)" : f->text);
+		     "6 TCP, 17 UDP, 1 ICMP"))) {
+		/* a known protocol gets its name; any other keeps the number add() wrote
+		 * (never snprintf from f->text into itself: overlapping copy) */
+		const char *name = f->value == 6 ? "6 (TCP)" : f->value == 17 ? "17 (UDP)" :
+				   f->value == 1 ? "1 (ICMP)" : NULL;
+		if (name)
+			snprintf(f->text, sizeof f->text, "%s", name);
+	}
 	add_hex(c, "ip.checksum", "Header Checksum", "헤더 체크섬", o + 10, 2,
 		"one's complement sum over the header", "헤더에 대한 1의 보수 합");
 	add_ip(c, "ip.src", "Source Address", "출발지 주소", o + 12, "the sender", "보내는 쪽");
