@@ -21,7 +21,9 @@
  * device cuts them into wire segments and finishes checksums itself, so the stack sees
  * plain frames either way. The stack's super-segments go out with a GSO header and the
  * kernel cuts them (on a veth before the peer sees them: the header makes them
- * untrusted, SKB_GSO_DODGY). Ring blocks are then 128 KiB: a V3 frame never spans two
+ * untrusted, SKB_GSO_DODGY). They leave by a second socket, without PACKET_QDISC_BYPASS:
+ * the bypass drops a super-segment the interface cannot take whole (TSO off, a NIC
+ * without it), where the queueing layer cuts it in software. Ring blocks are then 128 KiB: a V3 frame never spans two
  * blocks. Without the header (a kernel that refuses it): no offloads, plain frames,
  * the peer must send them so (`ethtool -K PEER tx off`). */
 #include <errno.h>
@@ -71,6 +73,7 @@ struct packet_dev {
 	size_t map_len;
 	struct ustack_packet_stats stats;
 	bool vnet;                 /* PACKET_VNET_HDR: a virtio-net header before each frame */
+	int gso_fd;                /* super-segments: a socket through the queueing layer */
 	/* offloads off: a received super-frame being cut, segment by segment (it stays in
 	 * the ring, which is not read further until the last segment is out) */
 	const uint8_t *sup;
@@ -102,8 +105,10 @@ static int packet_write(struct ustack_dev *d, const uint8_t *frame, size_t len,
 	}
 	iov[msg.msg_iovlen].iov_base = (void *)frame;
 	iov[msg.msg_iovlen++].iov_len = len;
+	int fd = m && m->gso_type != USTACK_GSO_NONE && p->gso_fd >= 0 ? p->gso_fd : d->fd;
+
 	do {
-		n = sendmsg(d->fd, &msg, MSG_DONTWAIT);
+		n = sendmsg(fd, &msg, MSG_DONTWAIT);
 	} while (n < 0 && errno == EINTR);
 	/* ENOBUFS/EAGAIN (send buffer full), ENETDOWN, EMSGSIZE, EINVAL (a header the
 	 * kernel refuses): the frame is lost, counted here and by the stack. */
@@ -251,6 +256,8 @@ static void packet_close(struct ustack_dev *d)
 		munmap(p->map, p->map_len);
 	if (d->fd >= 0)
 		close(d->fd);
+	if (p->gso_fd >= 0)
+		close(p->gso_fd);
 	free(p);
 }
 
@@ -363,6 +370,29 @@ static int setup_ring(struct packet_dev *p, int fd, unsigned mtu)
 	return 0;
 }
 
+/* The socket super-segments leave by: the virtio-net header, bound to the interface with
+ * protocol 0 (it receives nothing), through the queueing layer. -1 if it cannot be had
+ * (then they take the main socket). */
+static int gso_socket(int ifindex, int sndbuf)
+{
+	struct sockaddr_ll sll;
+	int one = 1, fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = ifindex;
+	if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	return fd;
+}
+
 struct ustack_dev *ustack_packet_open(const char *ifname, const uint8_t *mac, unsigned mtu)
 {
 	struct packet_dev *p;
@@ -382,6 +412,7 @@ struct ustack_dev *ustack_packet_open(const char *ifname, const uint8_t *mac, un
 		errno = ENOMEM;
 		return NULL;
 	}
+	p->gso_fd = -1;
 	if (!mtu || mtu > ifmtu)
 		mtu = ifmtu;
 	/* Protocol 0: nothing is queued before the ring exists and the socket is bound to
@@ -409,6 +440,8 @@ struct ustack_dev *ustack_packet_open(const char *ifname, const uint8_t *mac, un
 	mr.mr_type = PACKET_MR_PROMISC;
 	if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0)
 		goto err;
+	if (p->vnet)
+		p->gso_fd = gso_socket(ifindex, sndbuf);
 	p->dev.ops = &packet_ops;
 	p->dev.priv = p;
 	p->dev.fd = fd;
