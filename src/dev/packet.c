@@ -161,9 +161,11 @@ static int packet_read(struct ustack_dev *d, uint8_t *buf, size_t cap, struct us
 	const uint8_t *f;
 	size_t len;
 
-	while (p->sup) {
+	while (p->sup) {   /* (offloads turned on meanwhile: still wire frames) */
 		int l = next_segment(p, buf, cap);
 
+		if (m)
+			memset(m, 0, sizeof(*m));
 		if (l > 0)
 			return l;
 	}
