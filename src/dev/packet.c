@@ -23,7 +23,8 @@
  * kernel cuts them (on a veth before the peer sees them: the header makes them
  * untrusted, SKB_GSO_DODGY). They leave by a second socket, without PACKET_QDISC_BYPASS:
  * the bypass drops a super-segment the interface cannot take whole (TSO off, a NIC
- * without it), where the queueing layer cuts it in software. Ring blocks are then 128 KiB: a V3 frame never spans two
+ * without it), where the queueing layer cuts it in software; every frame with meta (all
+ * of TCP, offloads on) takes that socket, so none overtakes a queued super-segment. Ring blocks are then 128 KiB: a V3 frame never spans two
  * blocks. Without the header (a kernel that refuses it): no offloads, plain frames,
  * the peer must send them so (`ethtool -K PEER tx off`). */
 #include <errno.h>
@@ -105,7 +106,9 @@ static int packet_write(struct ustack_dev *d, const uint8_t *frame, size_t len,
 	}
 	iov[msg.msg_iovlen].iov_base = (void *)frame;
 	iov[msg.msg_iovlen++].iov_len = len;
-	int fd = m && m->gso_type != USTACK_GSO_NONE && p->gso_fd >= 0 ? p->gso_fd : d->fd;
+	/* every frame with meta (all of TCP) by one socket: a super-segment queued in the
+	 * interface's qdisc is not overtaken by a segment sent after it */
+	int fd = m && p->gso_fd >= 0 ? p->gso_fd : d->fd;
 
 	do {
 		n = sendmsg(fd, &msg, MSG_DONTWAIT);
