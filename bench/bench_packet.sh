@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench_packet.sh - single-flow TCP throughput through ustack's AF_PACKET device
 # (`--dev packet:vethB`) on a veth pair, each direction, against Linux <-> Linux over
-# the same veth pair at the same MTU (1500), with Linux's offloads off (as ustack's
-# peer must run: the device carries none) and on; one table with the medians and ratios.
+# the same veth pair at the same MTU (1500), with offloads off (Linux's `ethtool -K tx off`,
+# ustack's --no-offload) and on (Linux's, and the device's through PACKET_VNET_HDR: TCP
+# super-frames and partial checksums both ways); one table with the medians and ratios.
 #
 #   sudo bench/bench_packet.sh        (run by `make bench` as root; needs nc, ethtool)
 #   BENCH_BYTES=268435456   bytes per transfer
@@ -93,11 +94,11 @@ linux_run() {
 	gbps "$BYTES" "$(echo "$t1 - $t0" | bc)"
 }
 
-# ustack_up: Linux (vethA) sends BYTES into `ustack bulk --server` on vethB; Gbit/s
+# ustack_up [OPTS]: Linux (vethA) sends BYTES into `ustack bulk --server` on vethB; Gbit/s
 ustack_up() {
 	local pid t0 t1 i
 	nb timeout 120 "$B" bulk --server --once --port 5003 --dev packet:vethB --addr $IPB/24 \
-		>"$T/srv.log" 2>&1 &
+		"$@" >"$T/srv.log" 2>&1 &
 	pid=$!
 	for ((i = 0; i < 100; i++)); do grep -q listening "$T/srv.log" && break; sleep 0.05; done
 	na ping -c 1 -W 2 $IPB >/dev/null 2>&1
@@ -109,24 +110,28 @@ ustack_up() {
 	gbps "$BYTES" "$(echo "$t1 - $t0" | bc)"
 }
 
-# ustack_down: `ustack bulk --client` on vethB sends BYTES to nc on vethA; its Gbit/s
+# ustack_down [OPTS]: `ustack bulk --client` on vethB sends BYTES to nc on vethA; its Gbit/s
 ustack_down() {
 	local pid out
 	na timeout 120 bash -c "nc -l $IPA 5003 | sha256sum >/dev/null" &
 	pid=$!
 	wait_listen na || { kill $pid 2>/dev/null; echo 0; return; }
 	out=$(nb timeout 120 "$B" bulk --client $IPA --port 5003 --bytes "$BYTES" \
-		--dev packet:vethB --addr $IPB/24 2>&1)
+		--dev packet:vethB --addr $IPB/24 "$@" 2>&1)
 	wait $pid
 	sed -n 's/.*= \([0-9.]*\) Gbit\/s.*/\1/p' <<<"$out" | head -1 | grep . || echo 0
 }
 
 declare -A R
 for ((r = 0; r < RUNS; r++)); do
-	# ustack's peer sends plain frames (no TSO, full checksums)
 	offloads off
-	R[us_up]+="$(ustack_up) "
-	R[us_down]+="$(ustack_down) "
+	R[us_off_up]+="$(ustack_up --no-offload) "
+	R[us_off_down]+="$(ustack_down --no-offload) "
+	offloads on
+	R[us_on_up]+="$(ustack_up) "
+	R[us_on_down]+="$(ustack_down) "
+	offloads off
+	ip -n "$NSA" neigh flush dev vethA
 	ip -n "$NSB" addr add $IPB/24 dev vethB
 	ip -n "$NSA" neigh flush dev vethA   # forget ustack's MAC for IPB
 	R[lx_off_up]+="$(linux_run na nb) "
@@ -139,18 +144,20 @@ for ((r = 0; r < RUNS; r++)); do
 done
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
-printf '\nustack on a veth through AF_PACKET (TPACKET_V3 RX ring, send() with QDISC_BYPASS),\n'
+printf '\nustack on a veth through AF_PACKET (TPACKET_V3 RX ring, send() with QDISC_BYPASS, PACKET_VNET_HDR),\n'
 printf 'MTU 1500, %d MiB per transfer, median of %d; Gbit/s; every end hashes its stream\n(load average %s)\n\n' \
 	$((BYTES / 1048576)) "$RUNS" "$load"
-printf '%-18s %8s %16s %7s %16s %7s\n' direction ustack "Linux offl. off" ratio "Linux offl. on" ratio
+printf '%-18s %8s %8s %7s %8s %8s %7s\n' "offloads:" "ustack" "Linux" "off" "ustack" "Linux" "on"
+printf '%-18s %8s %8s %7s %8s %8s %7s\n' direction off off ratio on on ratio
 for d in up down; do
-	us=$(median <<<"${R[us_$d]}")
+	uoff=$(median <<<"${R[us_off_$d]}")
+	uon=$(median <<<"${R[us_on_$d]}")
 	off=$(median <<<"${R[lx_off_$d]}")
 	on=$(median <<<"${R[lx_on_$d]}")
 	[ $d = up ] && name="Linux -> ustack" || name="ustack -> Linux"
-	printf '%-18s %8s %16s %7s %16s %7s\n' "$name" "$us" "$off" "$(ratio "$us" "$off")" \
-		"$on" "$(ratio "$us" "$on")"
+	printf '%-18s %8s %8s %7s %8s %8s %7s\n' "$name" "$uoff" "$off" "$(ratio "$uoff" "$off")" \
+		"$uon" "$on" "$(ratio "$uon" "$on")"
 done
-printf '\nruns (Gbit/s): ustack up [%s] down [%s]; Linux off up [%s] down [%s]; on up [%s] down [%s]\n' \
-	"${R[us_up]% }" "${R[us_down]% }" "${R[lx_off_up]% }" "${R[lx_off_down]% }" \
-	"${R[lx_on_up]% }" "${R[lx_on_down]% }"
+printf '\nruns (Gbit/s): ustack off up [%s] down [%s], on up [%s] down [%s]; Linux off up [%s] down [%s]; on up [%s] down [%s]\n' \
+	"${R[us_off_up]% }" "${R[us_off_down]% }" "${R[us_on_up]% }" "${R[us_on_down]% }" \
+	"${R[lx_off_up]% }" "${R[lx_off_down]% }" "${R[lx_on_up]% }" "${R[lx_on_down]% }"

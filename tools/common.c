@@ -668,13 +668,15 @@ void tool_packet_print(const struct tool_net *net, FILE *out)
 	fprintf(out,
 		"packet device %s: %llu frames in (%llu ring blocks, %llu handed over by the "
 		"timer), %llu out; skipped %llu outgoing; dropped %llu too long, %llu by the "
-		"kernel, %llu bad ring entries, %llu not sent; %llu with a partial checksum\n",
+		"kernel, %llu bad ring entries, %llu bad virtio-net headers, %llu not sent; %llu "
+		"with a partial checksum; %llu super-frames in, %llu super-segments out\n",
 		net->packet->name, (unsigned long long)s.rx_frames,
 		(unsigned long long)s.rx_blocks, (unsigned long long)s.rx_blocks_timeout,
 		(unsigned long long)s.tx_frames, (unsigned long long)s.rx_outgoing,
 		(unsigned long long)s.rx_truncated, (unsigned long long)s.rx_kernel_drops,
-		(unsigned long long)s.rx_bad, (unsigned long long)s.tx_errors,
-		(unsigned long long)s.rx_csum_partial);
+		(unsigned long long)s.rx_bad, (unsigned long long)s.rx_bad_vnet,
+		(unsigned long long)s.tx_errors, (unsigned long long)s.rx_csum_partial,
+		(unsigned long long)s.rx_gso, (unsigned long long)s.tx_gso);
 }
 
 /* What the AF_PACKET device could not carry, in one line, if anything (the usual cause:
@@ -686,15 +688,16 @@ static void packet_report(struct ustack_dev *d)
 	if (!d || ustack_packet_get_stats(d, &s) < 0)
 		return;
 	if (!s.rx_truncated && !s.rx_csum_partial && !s.rx_bad && !s.rx_kernel_drops &&
-	    !s.tx_errors)
+	    !s.tx_errors && !s.rx_bad_vnet)
 		return;
 	fprintf(stderr,
 		"ustack: %s: %llu frames in, %llu out; dropped: %llu too long, %llu by the kernel "
-		"(ring full), %llu bad ring entries, %llu not sent; %llu with a partial checksum%s\n",
+		"(ring full), %llu bad ring entries, %llu bad virtio-net headers, %llu not sent; "
+		"%llu with a partial checksum%s\n",
 		d->name, (unsigned long long)s.rx_frames, (unsigned long long)s.tx_frames,
 		(unsigned long long)s.rx_truncated, (unsigned long long)s.rx_kernel_drops,
-		(unsigned long long)s.rx_bad, (unsigned long long)s.tx_errors,
-		(unsigned long long)s.rx_csum_partial,
+		(unsigned long long)s.rx_bad, (unsigned long long)s.rx_bad_vnet,
+		(unsigned long long)s.tx_errors, (unsigned long long)s.rx_csum_partial,
 		s.rx_truncated || s.rx_csum_partial ?
 		" (the peer's offloads? `ethtool -K PEER tx off`, `gro off` on a NIC)" : "");
 }

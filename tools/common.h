@@ -38,8 +38,8 @@
 	"  --gw A.B.C.D       default gateway\n" \
 	"  --dns A.B.C.D      DNS server for the resolver\n" \
 	"  --pcap FILE        write every frame to FILE (pcap; Wireshark, tshark, tcpdump -r)\n" \
-	"  --no-offload       TAP without checksum and segmentation offloads (--pcap and --loss\n" \
-	"                     turn them off too: the capture shows wire frames)\n" \
+	"  --no-offload       TAP or packet:IF without checksum and segmentation offloads (--pcap,\n" \
+	"                     --loss turn them off too: the capture shows wire frames)\n" \
 	"  --trace            print one decoded line per frame and state change to stderr\n" \
 	"  --loss P           drop each frame sent with probability P (0..1)\n" \
 	"  --delay MS         delay each frame sent by MS milliseconds (fractions allowed)\n" \

@@ -50,7 +50,7 @@ struct demo {
 	char tmp_pcap[64];                /* --html without --pcap: the run's capture, removed */
 	bool mail;                        /* --scenario mail */
 	bool quiet, verbose, ko, trace;
-	bool no_offload;                  /* --no-offload (with --tap) */
+	bool no_offload;                  /* --no-offload (--tap, --dev packet:IF) */
 	bool step;                        /* --step: wait for Enter after each step */
 	bool frames_set;                  /* --frames: header pictures of these frames */
 	struct demo_frames_sel frames;

@@ -85,9 +85,13 @@ struct ustack_dev *ustack_tap_open(const char *name, const uint8_t *mac, unsigne
  * queueing disciplines bypassed and the interface promiscuous, so the stack can use a MAC
  * of its own. mac NULL: a random locally administered MAC (never the interface's: the
  * kernel would take the stack's frames for its own). mtu 0: the interface's; larger
- * than the interface's: cut to it. No offloads: the peer must send plain frames with
- * complete checksums (`ethtool -K PEER tx off` on a veth; `gro off` on a NIC).
- * Needs CAP_NET_RAW. NULL with errno on failure. */
+ * than the interface's: cut to it. With the virtio-net header (PACKET_VNET_HDR, set
+ * before the ring) offloads are on, as on the TAP: TCP/IPv4 super-frames from a peer
+ * with TSO/GSO on and partial checksums reach the stack as they are, and its
+ * super-segments are cut by the kernel. ustack_dev_set_offloads(d, 0): the device
+ * itself cuts what arrives and finishes partial checksums, the stack sends wire frames.
+ * A kernel without the header: no offloads, the peer must send plain frames
+ * (`ethtool -K PEER tx off`). Needs CAP_NET_RAW. NULL with errno on failure. */
 struct ustack_dev *ustack_packet_open(const char *ifname, const uint8_t *mac, unsigned mtu);
 struct ustack_packet_stats {
 	uint64_t rx_frames;         /* frames handed to the stack */
@@ -95,10 +99,14 @@ struct ustack_packet_stats {
 	uint64_t rx_blocks_timeout; /* of which handed over by the retire timer, not full */
 	uint64_t rx_outgoing;       /* frames the interface sent, skipped */
 	uint64_t rx_truncated;      /* longer than a ring slot or the stack's buffer: dropped */
-	uint64_t rx_csum_partial;   /* checksum left to an offload (the peer's), delivered */
+	uint64_t rx_csum_partial;   /* no virtio-net header: checksum left to an offload (the
+	                             * peer's), delivered as it is (the stack drops it) */
 	uint64_t rx_bad;            /* ring entries out of bounds: the rest of their block dropped */
 	uint64_t rx_kernel_drops;   /* frames the kernel dropped, the ring being full */
+	uint64_t rx_gso;            /* TCP/IPv4 super-frames received (offloads off: cut here) */
+	uint64_t rx_bad_vnet;       /* offloads off: a virtio-net header not taken, dropped */
 	uint64_t tx_frames;         /* frames sent */
+	uint64_t tx_gso;            /* of which super-segments the kernel cuts */
 	uint64_t tx_errors;         /* frames the kernel refused (ENOBUFS, link down...) */
 };
 /* The counters of a device from ustack_packet_open (not of a wrapper around it):

@@ -99,7 +99,9 @@ int pring_next(struct pring *r, const uint8_t **frame, size_t *len)
 		}
 		h = (const struct tpacket3_hdr *)(const void *)((const uint8_t *)block(r, r->cur) +
 								  r->off);
-		if (h->tp_mac < PRING_HDRLEN || h->tp_mac > limit - r->off ||
+		if (h->tp_mac < PRING_HDRLEN ||
+		    (r->pre && h->tp_mac < PRING_HDRLEN + sizeof(*sll) + r->pre) ||
+		    h->tp_mac > limit - r->off ||
 		    h->tp_snaplen > limit - r->off - h->tp_mac ||
 		    (r->left > 1 && (h->tp_next_offset == 0 ||
 				     h->tp_next_offset > limit - r->off))) {
@@ -114,7 +116,8 @@ int pring_next(struct pring *r, const uint8_t **frame, size_t *len)
 		} else if (h->tp_snaplen < h->tp_len) {
 			r->stats->rx_truncated++;
 			skip = 1;
-		} else if (h->tp_status & TP_STATUS_CSUMNOTREADY) {
+		} else if ((h->tp_status & TP_STATUS_CSUMNOTREADY) && !r->pre) {
+			/* with the virtio-net header the device finishes it (or the stack) */
 			r->stats->rx_csum_partial++;
 		}
 		*frame = (const uint8_t *)h + h->tp_mac;

@@ -19,6 +19,8 @@ struct pring {
 	unsigned cur;          /* the block being read (or waited for) */
 	unsigned left;         /* frames of cur not read yet; 0: cur is not taken */
 	size_t off;            /* offset in cur of the next frame */
+	size_t pre;            /* bytes the kernel writes just before each frame (the
+	                        * virtio-net header): checked to lie inside the slot */
 	int held;              /* cur has been read to its end but not given back yet: the
 	                        * last frame returned still points into it */
 	struct ustack_packet_stats *stats;   /* counts what the walk reads and drops */

@@ -4,15 +4,16 @@
 # LT_LINUX_IP) in one, ustack's (vethB, no address: the kernel there stays out of the
 # way) in the other. Linux pings ustack and ustack pings Linux; then 256 MiB each way
 # (nc into `ustack bulk --server`, `ustack bulk --client` into socat), the SHA-256 equal
-# on both ends; then 8 MiB each way captured by ustack (--pcap) and checked by tshark:
-# handshakes, no malformed frame, no bad checksum. The device must not have dropped a
-# frame as too long, partial-checksummed or out of its ring's bounds.
-# Linux's end sends plain frames (`ethtool -K vethA tx off`: no TSO super-frames, no
-# partial checksums): the device carries no offloads; with tx on for a moment, the
-# device counts the partial checksums of Linux's UDP datagrams.
+# on both ends, with Linux's offloads on (a veth's default: TSO super-frames, partial
+# checksums) and the device's (PACKET_VNET_HDR): tshark on vethA sees super-frames from
+# the sender each way, none malformed, no expert error, and every TCP checksum complete
+# or the pseudo-header sum a device finishes (lib_csum.py). Then a short pass with
+# offloads off on both sides (`ethtool -K vethA tx off`, --no-offload, --pcap): 8 MiB
+# each way captured by ustack and checked by tshark. The device must not have dropped a
+# frame as too long, with a bad virtio-net header or out of its ring's bounds.
 source "$(dirname "$0")/lib_tcp.sh"
 
-for t in timeout nc socat sha256sum ethtool ping; do
+for t in timeout nc socat sha256sum ethtool ping tshark mergecap python3 bc; do
 	command -v "$t" >/dev/null 2>&1 || lib_require "needs $t"
 done
 lib_init packet
@@ -35,7 +36,7 @@ nsb sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ip
 ip link add vethA netns "$NS" type veth peer name vethB netns "$NSB" ||
 	{ fail "cannot make the veth pair"; lib_finish; }
 ip -n "$NS" addr add "$LT_LINUX_IP/24" dev vethA
-nsx ethtool -K vethA tx off >/dev/null || { fail "ethtool -K vethA tx off"; lib_finish; }
+nsx ethtool -K vethA tx on tso on >/dev/null || { fail "ethtool -K vethA tx on tso on"; lib_finish; }
 ip -n "$NS" link set vethA up
 ip -n "$NSB" link set vethB up
 
@@ -53,7 +54,7 @@ bg_b() {
 check_dev() {
 	local line
 	line=$(grep 'ustack: vethB:' "$T/$1")
-	if [ -z "$line" ] || ! grep -Eq ' [1-9][0-9]* (too long|bad ring|with a partial)' <<<"$line"; then
+	if [ -z "$line" ] || ! grep -Eq ' [1-9][0-9]* (too long|bad ring|bad virtio|with a partial)' <<<"$line"; then
 		pass "$2: the device dropped nothing it should carry ${line:+($line)}"
 	else
 		fail "$2: $line"
@@ -70,18 +71,13 @@ if out=$(nsx ping -n -c 3 -i 0.2 -W 2 "$LT_USTACK_IP" 2>&1) && grep -q ' 0% pack
 else
 	fail "Linux -> ustack ping: $out"
 fi
-# with Linux's checksum offload on, its UDP datagrams leave with a partial checksum:
-# the device counts them (and the stack drops them as bad checksums)
-nsx ethtool -K vethA tx on >/dev/null
-for i in 1 2 3; do echo hello | nsx timeout 2 nc -u -w 0 "$LT_USTACK_IP" 9; done
-nsx ethtool -K vethA tx off >/dev/null
 sleep 0.2
 lt_stop "$UP"
 line=$(grep '^packet device vethB:' "$T/up.log")
-if grep -Eq ': [1-9][0-9]* frames in \([1-9][0-9]* ring blocks.* [1-9][0-9]* out;.* 0 bad ring entries.*; [1-9][0-9]* with a partial checksum' <<<"$line"; then
+if grep -Eq ': [1-9][0-9]* frames in \([1-9][0-9]* ring blocks.* [1-9][0-9]* out;.* 0 bad ring entries, 0 bad virtio-net headers' <<<"$line"; then
 	pass "ustack up's device counters: $line"
 else
-	fail "ustack up's device counters (frames, blocks, partial checksums from Linux's offload): '$line'"
+	fail "ustack up's device counters (frames, blocks, nothing bad): '$line'"
 fi
 out=$(nsb timeout 20 "$USTACK_BIN" ping "${USTACK_NET[@]}" -c 3 -i 0.2 "$LT_LINUX_IP" 2>&1)
 rc=$?
@@ -147,10 +143,73 @@ download() {
 	check_dev cli.log "ustack -> Linux $bytes"
 }
 
+# capture_start NAME: tshark on vethA (Linux's end), headers only (super-frames are up
+# to 64 KiB), the first 2000 frames from each side (one tshark per source, so both
+# directions are seen whatever runs first)
+capture_start() {
+	lt_bg "cap-$1-u.log" 200 tshark -n -i vethA -s 200 -c 2000 -f "src host $LT_USTACK_IP" \
+		-F pcap -w "$T/$1-u.pcap"
+	CAP_U=$LT_LAST_PID
+	lt_bg "cap-$1-l.log" 200 tshark -n -i vethA -s 200 -c 2000 -f "src host $LT_LINUX_IP" \
+		-F pcap -w "$T/$1-l.pcap"
+	CAP_L=$LT_LAST_PID
+	wait_for 15 grep -q "Capturing on" "$T/cap-$1-u.log" || lt_log "tshark (ustack side) did not start"
+	wait_for 15 grep -q "Capturing on" "$T/cap-$1-l.log" || lt_log "tshark (Linux side) did not start"
+	CAP_NAME=$1
+}
+capture_stop() {
+	sleep 0.3
+	lt_stop "$CAP_U" 10 >/dev/null
+	lt_stop "$CAP_L" 10 >/dev/null
+	timeout 30 mergecap -F pcap -w "$T/$CAP_NAME.pcap" "$T/$CAP_NAME-u.pcap" "$T/$CAP_NAME-l.pcap" ||
+		fail "$CAP_NAME: mergecap failed"
+}
+
+# check_capture NAME SENDER: SENDER (ustack or Linux) put frames above the MTU on the
+# veth (super-frames: the offloads are on); none malformed, no expert error; every TCP
+# checksum complete or the pseudo-header sum a device finishes (lib_csum.py).
+check_capture() {
+	local f=$T/$1.pcap bad big src=$LT_LINUX_IP
+	[ "$2" = ustack ] && src=$LT_USTACK_IP
+	[ -s "$f" ] || { fail "$1: no capture"; return; }
+	timeout 60 tshark -n -r "$f" -T fields -E separator=/t -e ip.src -e frame.len \
+		-e _ws.malformed -e _ws.expert.severity >"$T/$1.fields" 2>/dev/null
+	read -r bad big < <(awk -F'\t' -v s="$src" '
+		# severity: expert error is 8388608 (PI_ERROR); malformed frames carry the field
+		$3 != "" || $4 ~ /8388608/ { bad++ }
+		$1 == s && $2 > 1514 { big++ }
+		END { print bad + 0, big + 0 }' "$T/$1.fields")
+	if [ "$(grep -c . "$T/$1.fields")" -gt 0 ] && [ "$bad" = 0 ]; then
+		pass "$1: tshark reads $(grep -c . "$T/$1.fields") frames: no malformed frame, no expert error"
+	else
+		fail "$1: $bad malformed frame(s) or expert error(s) (fields in $1.fields)"
+	fi
+	if [ "$big" -gt 0 ]; then
+		pass "$1: $big super-frame(s) above the MTU from $2"
+	else
+		fail "$1: no frame above the MTU from $2: the offloads are not on"
+	fi
+	if out=$(python3 "$(dirname "$0")/lib_csum.py" "$f" 2>&1); then
+		pass "$1: checksums: $out"
+	else
+		fail "$1: checksums: $out"
+	fi
+}
+
 BIG=268435456
 [ -n "${USTACK_SANITIZED:-}" ] && BIG=67108864   # same logic, a sanitizer's pace
+# --- offloads on: Linux's (a veth's default) and the device's ---
+capture_start in
 upload $BIG
+capture_stop
+check_capture in Linux
+capture_start out
 download $BIG
+capture_stop
+check_capture out ustack
+# --- offloads off on both sides, short: ustack's own capture shows the wire ---
+nsx ethtool -K vethA tx off >/dev/null || fail "ethtool -K vethA tx off"
+USTACK_NET+=(--no-offload)
 upload 8388608 "$T/up.pcap"
 lt_check_pcap "$T/up.pcap"
 download 8388608 "$T/down.pcap"

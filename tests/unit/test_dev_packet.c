@@ -6,7 +6,12 @@
  * dropped and counted without reading outside the ring.
  * Then the real device on a veth pair inside a network namespace of this process's own
  * (unshare(CLONE_NEWNET); no address configured): frames both ways, byte-exact, own
- * outgoing frames unseen, promiscuous while open, MTU from the interface, errors. */
+ * outgoing frames unseen, promiscuous while open, MTU from the interface, errors.
+ * Offloads (PACKET_VNET_HDR): a TCP/IPv4 super-segment sent with a GSO header arrives
+ * at the peer cut into wire segments with correct checksums; Linux's TCP in a second
+ * namespace (a child process) sends over a veth with TSO on: with offloads on the
+ * device hands its super-frames whole with their GSO meta and partial checksums, off
+ * it hands wire frames of at most the MTU with complete checksums. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -24,10 +29,17 @@
 #include <net/if.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
 
 #include "ustack/dev.h"
+#include "dev/gso.h"
 #include "dev/packet_ring.h"
+
+#define ALL_OFFLOADS (USTACK_DEV_TX_CSUM | USTACK_DEV_RX_CSUM | USTACK_DEV_TSO4 | USTACK_DEV_RX_GSO)
 
 /* --- fake blocks --- */
 #define BS 4096u
@@ -372,6 +384,310 @@ static void test_packet_veth(void **state)
 	assert_int_equal(system("ip link del upa"), 0);
 }
 
+/* ones' complement sum of len bytes, added to sum */
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* A TCP/IPv4 frame of len bytes (IP header at 14, no options) whose IP and TCP
+ * checksums verify. */
+static bool tcp4_valid(const uint8_t *f, size_t len)
+{
+	const uint8_t *ip = f + 14;
+	size_t tot, l4;
+	uint32_t sum;
+
+	if (len < 54 || f[12] != 0x08 || f[13] != 0 || ip[0] != 0x45 || ip[9] != 6)
+		return false;
+	tot = (size_t)(ip[2] << 8 | ip[3]);
+	if (tot + 14 > len || tot < 40 || fold(sum16(0, ip, 20)) != 0xffff)
+		return false;
+	l4 = tot - 20;
+	sum = sum16(0, ip + 12, 8) + 6 + (uint32_t)l4;
+	return fold(sum16(sum, ip + 20, l4)) == 0xffff;
+}
+
+/* The 4 wire segments of the super-segment f (4000 bytes cut by 1000) must reach b:
+ * each its share of the payload, its sequence number and IP id, correct checksums, PSH
+ * on the last only. */
+static void expect_cut(struct ustack_dev *b, const uint8_t *f)
+{
+	static uint8_t buf[2048];
+
+	for (unsigned i = 0; i < 4; i++) {
+		const uint8_t *ip = buf + 14, *th = buf + 34;
+		int n = 0;
+
+		for (int t = 0; t < 100 && n <= 0; t++) {
+			struct pollfd pfd = { .fd = b->fd, .events = POLLIN };
+
+			while ((n = b->ops->recv(b, buf, sizeof(buf), 0)) > 0 &&
+			       !(buf[12] == 0x08 && buf[13] == 0 && buf[23] == 6))
+				;
+			if (n <= 0)
+				poll(&pfd, 1, 20);
+		}
+		assert_int_equal(n, 1054);
+		assert_true(tcp4_valid(buf, (size_t)n));
+		assert_int_equal((uint32_t)(th[4] << 24 | th[5] << 16 | th[6] << 8 | th[7]),
+				 100 + 1000 * i);
+		assert_int_equal(th[13] & 0x08, i == 3 ? 0x08 : 0);   /* PSH on the last only */
+		assert_memory_equal(buf + 54, f + 54 + 1000 * i, 1000);
+		assert_int_equal(ip[4] << 8 | ip[5], 0x1200 + i);
+	}
+}
+
+/* A super-segment from a, GSO TCPv4 with a partial checksum: it crosses the veth whole
+ * and b (offloads off) cuts it; with TSO off on a's interface the kernel cuts it before
+ * the veth. Either way b hands 4 right wire segments. */
+static void test_packet_vnet_tx(void **state)
+{
+	(void)state;
+	const uint8_t ma[6] = { 0x02, 0xaa, 0, 0, 0, 3 }, mb[6] = { 0x02, 0xbb, 0, 0, 0, 4 };
+	static uint8_t f[4054];
+	struct ustack_frame_meta m;
+	struct ustack_packet_stats sa, sb;
+	struct gso_tcp4 g;
+	struct ustack_dev *a, *b;
+
+	if (!have_netns)
+		fail_msg("needs root: the test makes its own network namespace for the veth pair");
+	if (system("ip link add upg type veth peer name uph && ip link set upg up && "
+		   "ip link set uph up") != 0)
+		fail_msg("cannot make the veth pair upg/uph (needs iproute2)");
+	a = ustack_packet_open("upg", ma, 0);
+	b = ustack_packet_open("uph", mb, 0);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a->offloads, ALL_OFFLOADS);
+	assert_int_equal(a->gso_max, 65535);
+	assert_int_equal(ustack_dev_set_offloads(b, 0), 0);   /* b: wire frames */
+	assert_int_equal(b->gso_max, 0);
+
+	memset(f, 0, 54);
+	memcpy(f, mb, 6);
+	memcpy(f + 6, ma, 6);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = (uint8_t)((sizeof(f) - 14) >> 8);
+	f[17] = (uint8_t)(sizeof(f) - 14);
+	f[18] = 0x12;            /* id 0x1200 */
+	f[22] = 64;
+	f[23] = 6;
+	memcpy(f + 26, (const uint8_t[]){ 10, 9, 0, 1, 10, 9, 0, 2 }, 8);
+	f[34] = 0x30;            /* port 12345 -> 80 */
+	f[35] = 0x39;
+	f[37] = 80;
+	f[41] = 100;             /* seq 100 */
+	f[46] = 0x50;            /* doff 5 */
+	f[47] = 0x18;            /* ACK PSH */
+	f[48] = 0x10;            /* window */
+	for (size_t i = 54; i < sizeof(f); i++)
+		f[i] = (uint8_t)(i * 7);
+	/* the IP header checksum; the TCP one left partial */
+	uint16_t c = (uint16_t)~fold(sum16(0, f + 14, 20));
+	f[24] = (uint8_t)(c >> 8);
+	f[25] = (uint8_t)c;
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(gso_tcp4_parse(f, sizeof(f), 14, &g), 0);
+	gso_tcp4_csum_partial(f, &g, &m);
+	m.gso_type = USTACK_GSO_TCPV4;
+	m.gso_size = 1000;
+	m.hdr_len = 54;
+	/* a veth passes it whole (the peer's TCP takes super-frames): b cuts it */
+	assert_int_equal(a->ops->send_meta(a, f, sizeof(f), &m, 0), 0);
+	expect_cut(b, f);
+	assert_int_equal(ustack_packet_get_stats(b, &sb), 0);
+	assert_int_equal(sb.rx_gso, 1);
+	/* TSO off on a's interface: the kernel cuts it before the veth */
+	if (system("ethtool -K upg tso off >/dev/null") != 0)
+		fail_msg("ethtool -K upg tso off failed (needs ethtool)");
+	assert_int_equal(a->ops->send_meta(a, f, sizeof(f), &m, 0), 0);
+	expect_cut(b, f);
+	assert_int_equal(ustack_packet_get_stats(a, &sa), 0);
+	assert_int_equal(ustack_packet_get_stats(b, &sb), 0);
+	assert_int_equal(sa.tx_gso, 2);
+	assert_int_equal(sa.tx_errors, 0);
+	assert_int_equal(sb.rx_gso, 1);     /* arrived cut: the kernel did it */
+	ustack_dev_close(a);
+	ustack_dev_close(b);
+	assert_int_equal(system("ip link del upg"), 0);
+}
+
+/* The child: a namespace of its own holding upi (10.9.1.1, TSO on as a veth has it),
+ * two connections to the parent's 10.9.1.2:5555 each carrying 1 MiB, each after a byte
+ * on go. Never returns. */
+#define RX_BYTES (1u << 20)
+static void rx_child(int ready, int go)
+{
+	static char data[65536];
+	char c = 0;
+	int rc = 1;
+
+	if (unshare(CLONE_NEWNET) != 0 || write(ready, &c, 1) != 1)
+		_exit(1);
+	if (read(go, &c, 1) != 1 ||
+	    system("ip addr add 10.9.1.1/24 dev upi && ip link set upi up") != 0)
+		_exit(1);
+	memset(data, 0x6b, sizeof(data));
+	for (int k = 0; k < 2; k++) {
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(5555) };
+		int s = -1;
+
+		if (k == 1 && read(go, &c, 1) != 1)
+			_exit(1);
+		sin.sin_addr.s_addr = htonl(0x0a090102);
+		for (int t = 0; t < 50; t++) {
+			s = socket(AF_INET, SOCK_STREAM, 0);
+			if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+				break;
+			close(s);
+			s = -1;
+			usleep(100000);
+		}
+		if (s < 0)
+			_exit(1);
+		for (size_t sent = 0; sent < RX_BYTES; sent += sizeof(data))
+			if (write(s, data, sizeof(data)) != (ssize_t)sizeof(data))
+				_exit(1);
+		close(s);
+		rc = 0;
+	}
+	_exit(rc);
+}
+
+struct rx_seen {
+	unsigned tcp, gso, too_big, bad_meta, bad_csum;
+	size_t max_len;
+};
+
+/* Accepts one connection on ls and reads RX_BYTES from it while draining d (with
+ * meta if offloads are on), noting the TCP frames from 10.9.1.1. */
+static void rx_round(int ls, struct ustack_dev *d, struct rx_seen *s)
+{
+	static uint8_t buf[65600], sink[65536];
+	size_t got = 0;
+	int conn = -1;
+
+	memset(s, 0, sizeof(*s));
+	for (int t = 0; t < 500 && got < RX_BYTES; t++) {
+		struct pollfd pfd[2] = { { .fd = conn >= 0 ? conn : ls, .events = POLLIN },
+					 { .fd = d->fd, .events = POLLIN } };
+		struct ustack_frame_meta m;
+		ssize_t r;
+		int n;
+
+		poll(pfd, 2, 20);
+		if (conn < 0)
+			conn = accept(ls, NULL, NULL);
+		else
+			while ((r = read(conn, sink, sizeof(sink))) > 0)
+				got += (size_t)r;
+		memset(&m, 0, sizeof(m));
+		while ((n = d->offloads ? d->ops->recv_meta(d, buf, sizeof(buf), &m, 0) :
+				d->ops->recv(d, buf, sizeof(buf), 0)) > 0) {
+			if (n < 54 || buf[12] != 0x08 || buf[23] != 6 || buf[26] != 10 ||
+			    buf[29] != 1)
+				continue;
+			s->tcp++;
+			if ((size_t)n > s->max_len)
+				s->max_len = (size_t)n;
+			if (n > 1514)
+				s->too_big++;
+			if (m.gso_type == USTACK_GSO_TCPV4) {
+				s->gso++;
+				if (!(m.flags & USTACK_META_CSUM_PARTIAL) || m.csum_start != 34 ||
+				    m.csum_offset != 16 || m.gso_size == 0 || m.gso_size > 1460)
+					s->bad_meta++;
+			} else if (!d->offloads && !tcp4_valid(buf, (size_t)n)) {
+				s->bad_csum++;
+			}
+			memset(&m, 0, sizeof(m));
+		}
+	}
+	assert_int_equal(got, RX_BYTES);
+	close(conn);
+}
+
+/* Linux's TCP (TSO on) sends 1 MiB to Linux over a veth; the device, on the receiving
+ * end of the veth, sees the frames go by: super-frames with their meta (offloads on),
+ * then wire frames with complete checksums (off). */
+static void test_packet_vnet_rx(void **state)
+{
+	(void)state;
+	int ready[2], go[2], ls, one = 1, st;
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(5555) };
+	struct ustack_packet_stats ps;
+	struct rx_seen on, off;
+	struct ustack_dev *d;
+	char cmd[200], c = 0;
+	pid_t pid;
+
+	if (!have_netns)
+		fail_msg("needs root: the test makes its own network namespaces");
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		rx_child(ready[1], go[0]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	snprintf(cmd, sizeof(cmd), "ip link add upj type veth peer name upi netns %d && "
+		 "ip addr add 10.9.1.2/24 dev upj && ip link set upj up", (int)pid);
+	if (system(cmd) != 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fail_msg("cannot make the veth pair upj/upi across namespaces");
+	}
+	ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sin.sin_addr.s_addr = htonl(0x0a090102);
+	assert_int_equal(bind(ls, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(ls, 2), 0);
+	d = ustack_packet_open("upj", NULL, 0);
+	assert_non_null(d);
+	assert_int_equal(d->offloads, ALL_OFFLOADS);
+	assert_int_equal(write(go[1], &c, 1), 1);
+	rx_round(ls, d, &on);
+	assert_int_equal(ustack_dev_set_offloads(d, 0), 0);
+	assert_int_equal(write(go[1], &c, 1), 1);
+	rx_round(ls, d, &off);
+	assert_int_equal(ustack_packet_get_stats(d, &ps), 0);
+	print_message("offloads on: %u TCP frames, %u super-frames (up to %zu bytes); off: %u "
+		      "frames, %llu super-frames cut by the device\n", on.tcp, on.gso, on.max_len,
+		      off.tcp, (unsigned long long)ps.rx_gso - on.gso);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_true(on.gso > 0);
+	assert_true(on.max_len > 1514);
+	assert_int_equal(on.bad_meta, 0);
+	assert_true(off.tcp > 0);
+	assert_int_equal(off.too_big, 0);
+	assert_int_equal(off.bad_csum, 0);
+	assert_true(ps.rx_gso > on.gso);    /* off: super-frames still came, cut here */
+	assert_int_equal(ps.rx_truncated + ps.rx_bad + ps.rx_bad_vnet, 0);
+	ustack_dev_close(d);
+	close(ls);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	/* the child's namespace, gone, took upi and with it upj */
+	assert_int_equal(system("ip link del upj 2>/dev/null; ! ip link show upj 2>/dev/null"), 0);
+}
+
 static void test_packet_errors(void **state)
 {
 	(void)state;
@@ -412,6 +728,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ring_walk, ring_setup, ring_teardown),
 		cmocka_unit_test_setup_teardown(test_ring_bad, ring_setup, ring_teardown),
 		cmocka_unit_test(test_packet_veth),
+		cmocka_unit_test(test_packet_vnet_tx),
+		cmocka_unit_test(test_packet_vnet_rx),
 		cmocka_unit_test(test_packet_errors),
 	};
 	/* A namespace of our own: this process only, gone when it exits. */
