@@ -455,12 +455,12 @@ static void describe_tcp(struct line *l, const struct ustack_frame_info *fi, con
 	};
 	char flags[16];
 	size_t n = 0;
-	size_t hdr_len = (size_t)(tcp[12] >> 4) * 4;
 
-	if (!fi->payload) {
+	if (!fi->payload || tcp_len < 20) {
 		addf(l, "TCP truncated");
 		return;
 	}
+	size_t hdr_len = (size_t)(tcp[12] >> 4) * 4;
 	for (size_t i = 0; i < sizeof(letters) / sizeof(letters[0]); i++)
 		if (fi->tcp_flags & letters[i].bit)
 			flags[n++] = letters[i].c;
@@ -512,11 +512,16 @@ static void describe_igmp(struct line *l, const uint8_t *b, size_t len)
 	}
 }
 
-static void describe_ipv4(struct line *l, const struct ustack_frame_info *fi, const uint8_t *ipb)
+/* avail: the bytes of the frame from ipb on; a truncated capture may hold fewer than the
+ * header's total length says, and nothing past them is read */
+static void describe_ipv4(struct line *l, const struct ustack_frame_info *fi, const uint8_t *ipb,
+			  size_t avail)
 {
 	char s[16], d[16];
 	const char *proto = NULL;
 	size_t hdr_len = (size_t)(ipb[0] & 0x0f) * 4;
+	size_t have = fi->ip_total_len < avail ? fi->ip_total_len : avail;
+	size_t l4_len = have > hdr_len ? have - hdr_len : 0;
 	bool ports = (fi->is_udp || fi->is_tcp);
 
 	if (ports)
@@ -543,9 +548,9 @@ static void describe_ipv4(struct line *l, const struct ustack_frame_info *fi, co
 	} else if (fi->is_udp) {
 		describe_udp(l, fi);
 	} else if (fi->is_tcp) {
-		describe_tcp(l, fi, ipb + hdr_len, (size_t)fi->ip_total_len - hdr_len);
-	} else if (fi->ip_proto == IP_PROTO_IGMP && fi->ip_total_len >= hdr_len) {
-		describe_igmp(l, ipb + hdr_len, (size_t)fi->ip_total_len - hdr_len);
+		describe_tcp(l, fi, ipb + hdr_len, l4_len);
+	} else if (fi->ip_proto == IP_PROTO_IGMP && have >= hdr_len) {
+		describe_igmp(l, ipb + hdr_len, l4_len);
 	} else if (proto) {
 		addf(l, "%s truncated", proto);
 	} else {
@@ -772,7 +777,7 @@ int ustack_frame_describe(const uint8_t *frame, size_t len, char *out, size_t ca
 		break;
 	case ETHERTYPE_IPV4:
 		if (fi.is_ipv4)
-			describe_ipv4(&l, &fi, frame + ETH_HDR_LEN);
+			describe_ipv4(&l, &fi, frame + ETH_HDR_LEN, len - ETH_HDR_LEN);
 		else
 			addf(&l, "IP malformed len %zu", len - ETH_HDR_LEN);
 		break;
