@@ -119,6 +119,35 @@ uint64_t ustack_clock_us(void);
 	X(ICMP_BAD_CSUM, "icmp: bad checksum") \
 	X(ICMP_RATE_LIMITED, "icmp: error rate limited") \
 	X(ICMP_UNKNOWN_TYPE, "icmp: unhandled type") \
+	X(IP6_TRUNCATED, "ipv6: truncated") \
+	X(IP6_BAD_VERSION, "ipv6: bad version") \
+	X(IP6_BAD_LEN, "ipv6: bad payload length") \
+	X(IP6_BAD_SRC, "ipv6: bad source address") \
+	X(IP6_NOT_FOR_US, "ipv6: not our address (not forwarding)") \
+	X(IP6_HOP_LIMIT, "ipv6: hop limit exceeded in transit") \
+	X(IP6_NO_ROUTE, "ipv6: no route") \
+	X(IP6_UNKNOWN_NEXT, "ipv6: unknown next header") \
+	X(IP6_BAD_EXT, "ipv6: malformed extension header chain") \
+	X(IP6_RH0, "ipv6: type 0 routing header (RFC 5095)") \
+	X(IP6_TOO_BIG, "ipv6: larger than the path MTU") \
+	X(FRAG6_OVERLAP, "ipv6 frag: overlapping fragment (RFC 5722)") \
+	X(FRAG6_TIMEOUT, "ipv6 frag: reassembly timeout") \
+	X(FRAG6_NO_MEMORY, "ipv6 frag: reassembly memory bound") \
+	X(FRAG6_BAD, "ipv6 frag: malformed fragment") \
+	X(FRAG6_TINY_FIRST, "ipv6 frag: first fragment without the header chain (RFC 7112)") \
+	X(ICMP6_MALFORMED, "icmp6: malformed") \
+	X(ICMP6_BAD_CSUM, "icmp6: bad checksum") \
+	X(ICMP6_RATE_LIMITED, "icmp6: error rate limited") \
+	X(ICMP6_UNKNOWN_TYPE, "icmp6: unhandled type") \
+	X(ND_MALFORMED, "nd: malformed message") \
+	X(ND_BAD_HOP_LIMIT, "nd: hop limit not 255") \
+	X(ND_BAD_SRC, "nd: source address not allowed") \
+	X(ND_NOT_FOR_US, "nd: target address not ours") \
+	X(ND_QUEUE_FULL, "nd: pending queue full") \
+	X(ND_UNRESOLVED, "nd: no advertisement after solicitations") \
+	X(ND_CACHE_FULL, "nd: neighbour cache full") \
+	X(ND_DAD_DUPLICATE, "nd: duplicate address detected") \
+	X(MLD_MALFORMED, "mld: malformed") \
 	X(IGMP_MALFORMED, "igmp: malformed") \
 	X(IGMP_BAD_CSUM, "igmp: bad checksum") \
 	X(UDP_MALFORMED, "udp: malformed") \
@@ -157,6 +186,9 @@ struct ustack_stats {
 	uint64_t ip_in, ip_out, ip_delivered, ip_forwarded, ip_frag_out, ip_reasm_ok;
 	uint64_t icmp_in, icmp_out, icmp_echo_replies_out;
 	uint64_t igmp_in, igmp_out;
+	uint64_t ip6_in, ip6_out, ip6_delivered, ip6_forwarded, ip6_frag_out, ip6_reasm_ok;
+	uint64_t icmp6_in, icmp6_out, icmp6_echo_replies_out;
+	uint64_t nd_in, nd_ns_out, nd_na_out, nd_rs_out, nd_dad_failed, mld_out;
 	uint64_t udp_in, udp_out;
 	uint64_t tcp_in, tcp_out, tcp_retransmits, tcp_rst_in, tcp_rst_out, tcp_conn_opened,
 		 tcp_conn_accepted, tcp_conn_dropped, tcp_fast_retransmits, tcp_timeouts;

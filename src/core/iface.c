@@ -36,6 +36,26 @@ struct iface *iface_by_addr(struct ustack *st, uint32_t addr)
 	return NULL;
 }
 
+struct if_addr6 *iface_addr6_find(struct ustack *st, const uint8_t a[16], struct iface **ifpp)
+{
+	for (int i = 0; i < USTACK_MAX_IFACES; i++) {
+		struct iface *ifp = &st->ifaces[i];
+
+		if (!ifp->used)
+			continue;
+		for (int k = 0; k < IFACE_ADDR6_MAX; k++) {
+			struct if_addr6 *x = &ifp->addr6[k];
+
+			if (x->state != IF6_UNUSED && memcmp(x->addr, a, 16) == 0) {
+				if (ifpp)
+					*ifpp = ifp;
+				return x;
+			}
+		}
+	}
+	return NULL;
+}
+
 void eth_input(struct ustack *st, struct iface *ifp, struct pkt *p)
 {
 	struct eth_repr eth;

@@ -28,6 +28,8 @@ static void pkt_reset_meta(struct pkt *p)
 	p->ip_bcast = false;
 	p->l3 = NULL;
 	p->l3_len = 0;
+	memset(&p->src, 0, sizeof(p->src));
+	memset(&p->dst, 0, sizeof(p->dst));
 	p->ip_src = 0;
 	p->ip_dst = 0;
 	p->ip_proto = 0;
@@ -124,6 +126,8 @@ struct pkt *pkt_clone(struct ustack *st, const struct pkt *p)
 	c->ip_bcast = p->ip_bcast;
 	c->l3 = p->l3 ? c->buf + (p->l3 - p->buf) : NULL;
 	c->l3_len = p->l3_len;
+	c->src = p->src;
+	c->dst = p->dst;
 	c->ip_src = p->ip_src;
 	c->ip_dst = p->ip_dst;
 	c->ip_proto = p->ip_proto;

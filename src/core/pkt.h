@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#include "core/ip_addr.h"
+
 struct ustack;
 
 #define PKT_HEADROOM 128        /* room for Ethernet + IPv4 (60) + TCP (60) headers */
@@ -28,10 +30,14 @@ struct pkt {
 	uint64_t rx_time;        /* st->now when it arrived */
 	bool l2_bcast;           /* arrived as link-layer broadcast or multicast */
 	bool ip_bcast;           /* destination was a broadcast address */
-	uint8_t *l3;             /* the IPv4 header inside buf (for ICMP errors), NULL if none */
+	uint8_t *l3;             /* the IP header inside buf (for ICMP errors), NULL if none */
 	size_t l3_len;           /* header + payload bytes at l3 */
-	uint32_t ip_src, ip_dst; /* host order */
-	uint8_t ip_proto, ip_ttl, ip_tos;
+	/* The IP summary, set by ipv4_input and ipv6_input before a transport sees the
+	 * packet: the transports read src/dst (either family) and never the IP header. */
+	struct ip_addr src, dst;
+	uint32_t ip_src, ip_dst; /* IPv4 only, host order (the older form of src/dst) */
+	uint8_t ip_proto;        /* IPv4 protocol, or IPv6's upper-layer next header */
+	uint8_t ip_ttl, ip_tos;  /* TTL / hop limit, TOS / traffic class */
 	/* offloads (ustack_dev.offloads), both directions */
 	uint16_t gso_size;       /* a TCP/IPv4 super-segment: payload per wire segment; 0 none */
 	uint8_t csum;            /* PKT_CSUM_*: the state of the TCP checksum */

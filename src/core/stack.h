@@ -14,9 +14,12 @@
 #include "core/timer.h"
 #include "core/iface.h"
 #include "core/route.h"
+#include "core/route6.h"
 
 struct arp_state;
 struct ipv4_state;
+struct ipv6_state;
+struct nd_state;
 struct icmp_state;
 struct igmp_state;
 struct udp_state;
@@ -57,10 +60,13 @@ struct ustack {
 	struct iface ifaces[USTACK_MAX_IFACES];
 	int n_ifaces;
 	struct route_table routes;
+	struct route6_table routes6;
 
 	struct arp_state *arp;
 	struct proto_table *protos;         /* protocol number -> input, error input */
 	struct ipv4_state *ip;
+	struct ipv6_state *ip6;             /* net/ipv6.c, ipv6_frag.c, icmp6.c */
+	struct nd_state *nd;                /* net/nd.c: neighbours, routers, prefixes, DAD */
 	struct icmp_state *icmp;
 	struct igmp_state *igmp;
 	struct udp_state *udp;

@@ -546,6 +546,8 @@ void ipv4_input(struct ustack *st, struct iface *ifp, struct pkt *p)
 	p->l3_len = p->len;
 	p->ip_src = h.src;
 	p->ip_dst = h.dst;
+	p->src = ip_addr_from_v4(h.src);
+	p->dst = ip_addr_from_v4(h.dst);
 	p->ip_proto = h.proto;
 	p->ip_ttl = h.ttl;
 	p->ip_tos = h.tos;

@@ -193,6 +193,8 @@ static void reasm_send_timeout(struct ustack *st, struct reasm *r)
 	orig->l3_len = orig->len;
 	orig->ip_src = r->src;
 	orig->ip_dst = r->dst;
+	orig->src = ip_addr_from_v4(r->src);
+	orig->dst = ip_addr_from_v4(r->dst);
 	orig->ip_proto = r->proto;
 	orig->ip_ttl = r->ttl;
 	orig->ip_tos = r->tos;
@@ -250,6 +252,8 @@ static struct pkt *reasm_assemble(struct ustack *st, struct reasm *r)
 	p->l3_len = p->len;
 	p->ip_src = r->src;
 	p->ip_dst = r->dst;
+	p->src = ip_addr_from_v4(r->src);
+	p->dst = ip_addr_from_v4(r->dst);
 	p->ip_proto = r->proto;
 	p->ip_ttl = r->ttl;
 	p->ip_tos = r->tos;

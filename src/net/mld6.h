@@ -1,0 +1,24 @@
+/* mld6.h - Multicast Listener Discovery version 2 (RFC 3810) for a host: the groups an
+ * interface listens to (all-nodes always; solicited-node groups of its addresses;
+ * IPV6_JOIN_GROUP), reports when one is joined or left, answers to queries. */
+#ifndef USTACK_NET_MLD6_H
+#define USTACK_NET_MLD6_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ustack;
+struct iface;
+struct pkt;
+
+int mld6_init(struct ustack *st);
+void mld6_free(struct ustack *st);
+/* Join / leave group on ifp (counted: joined twice, left twice). 0 or -errno. */
+int mld6_join(struct ustack *st, struct iface *ifp, const uint8_t group[16]);
+int mld6_leave(struct ustack *st, struct iface *ifp, const uint8_t group[16]);
+/* Does ifp listen to group? (ff02::1 always) */
+bool mld6_member(struct ustack *st, const struct iface *ifp, const uint8_t group[16]);
+/* An MLD message (query, report, done) arrived: p->data at the ICMPv6 header. Consumes p. */
+void mld6_input(struct ustack *st, struct iface *ifp, struct pkt *p);
+
+#endif
