@@ -20,6 +20,7 @@ struct arp_state;
 struct ipv4_state;
 struct ipv6_state;
 struct nd_state;
+struct icmpv6_state;
 struct icmp_state;
 struct igmp_state;
 struct udp_state;
@@ -67,6 +68,7 @@ struct ustack {
 	struct ipv4_state *ip;
 	struct ipv6_state *ip6;             /* net/ipv6.c, ipv6_frag.c, icmp6.c */
 	struct nd_state *nd;                /* net/nd.c: neighbours, routers, prefixes, DAD */
+	struct icmpv6_state *icmp6;         /* net/icmpv6.c: the error rate limit */
 	struct icmp_state *icmp;
 	struct igmp_state *igmp;
 	struct udp_state *udp;
