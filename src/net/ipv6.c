@@ -228,7 +228,8 @@ int ipv6_select_src(struct ustack *st, const uint8_t dst[16], int ifindex, uint8
 		struct iface *ifp = &st->ifaces[i];
 		bool out = ifp == pa.ifp;
 
-		if (!ifp->used || !ifp->up || ifp->loopback)
+		/* the loopback's addresses only for what leaves by it */
+		if (!ifp->used || !ifp->up || (ifp->loopback && !out))
 			continue;
 		/* a link-scope destination: only the addresses of that link */
 		if (link_scope && !out)
@@ -274,7 +275,7 @@ static unsigned path_mtu(struct ustack *st, const struct ip6_path *pa, const uin
 	if (pa->local)
 		return IPV6_LOCAL_MTU;
 	mtu = pa->ifp->mtu;
-	if (!pa->ifp->loopback && (e = pmtu_find(st, dst)) != NULL && e->mtu < mtu)
+	if ((e = pmtu_find(st, dst)) != NULL && e->mtu < mtu)
 		mtu = e->mtu;
 	return mtu;
 }
