@@ -32,6 +32,8 @@ struct ustack_config {
 	size_t arp_queue_max;    /* packets waiting for one resolution (default 64: a whole
 	                            fragmented 64 KiB datagram fits) */
 	uint8_t default_ttl;     /* default 64 */
+	bool disable_ipv6;       /* no IPv6 on the interfaces (default: on, as Linux: each
+	                            gets a link-local address, runs DAD, solicits routers) */
 	uint32_t tcp_msl_ms;         /* maximum segment lifetime: TIME_WAIT lasts 2*MSL (default 30000) */
 	uint32_t tcp_min_rto_ms;     /* lower bound of the retransmission timeout (default 200) */
 	uint32_t tcp_initial_rto_ms; /* RTO before any RTT sample, RFC 6298 (default 1000) */
