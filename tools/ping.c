@@ -375,6 +375,7 @@ int cmd_ping(int argc, char **argv)
 	struct tool_net *net;
 	struct ping_dst dst;
 	uint64_t start, next, end_by = UINT64_MAX;
+	int addr_waits = 0;
 	uint16_t id = (uint16_t)(getpid() & 0xffff);
 	uint8_t *payload = NULL;
 	char ip[INET6_ADDRSTRLEN];
@@ -428,6 +429,15 @@ int cmd_ping(int argc, char **argv)
 			 ustack_ping6_send(net->st[0], &dst.v6, dst.ifindex, id, seq, payload, p.size,
 					   (uint8_t)p.ttl) :
 			 ustack_ping_send(net->st[0], dst.v4, id, seq, payload, p.size, (uint8_t)p.ttl);
+		/* An interface that just came up has its IPv6 addresses tentative for a
+		 * second or two (Duplicate Address Detection): the first request waits for
+		 * a usable source, up to 5 s. */
+		if (sr < 0 && errno == EADDRNOTAVAIL && s->sent == 0 && addr_waits < 50) {
+			addr_waits++;
+			usleep(100000);
+			start = next = ustack_clock_us();
+			continue;
+		}
 		if (sr < 0)
 			fprintf(stderr, "ping: sendmsg: %s\n", strerror(errno));
 		s->sent++;

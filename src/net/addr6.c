@@ -159,6 +159,15 @@ static void a6_rearm(struct ustack *st, struct iface *ifp)
 		timer_set(st, &a6_if(st, ifp)->addr_timer, when);
 }
 
+/* a's first plen bits, the rest zero (the form routes keep) */
+static void a6_mask(const uint8_t a[16], int plen, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	memcpy(out, a, (size_t)(plen / 8));
+	if (plen % 8)
+		out[plen / 8] = (uint8_t)(a[plen / 8] & (0xff << (8 - plen % 8)));
+}
+
 /* The on-link route of a's prefix stays while another address of ifp has it. */
 static void a6_route_release(struct ustack *st, struct iface *ifp, const struct if_addr6 *a)
 {
@@ -172,7 +181,10 @@ static void a6_route_release(struct ustack *st, struct iface *ifp, const struct 
 		    ip6_prefix_match(o->addr, a->addr, a->plen))
 			return;
 	}
-	route6_del(st, a->addr, a->plen, NULL, ifp->index);
+	uint8_t net[16];
+
+	a6_mask(a->addr, a->plen, net);
+	route6_del(st, net, a->plen, NULL, ifp->index);
 }
 
 int nd_addr_add(struct ustack *st, struct iface *ifp, const uint8_t a[16], int plen, uint8_t flags,
@@ -480,7 +492,10 @@ static void a6_prefix_onlink(struct ustack *st, struct iface *ifp, const struct 
 	if (a6_connected(st, pi->prefix, pi->len, ifp->index))
 		return;
 	if (pi->valid == 0) {
-		if (route6_del(st, pi->prefix, pi->len, NULL, ifp->index) == 0)
+		uint8_t net[16];
+
+		a6_mask(pi->prefix, pi->len, net);
+		if (route6_del(st, net, pi->len, NULL, ifp->index) == 0)
 			trace_info(st, "addr6: %s: prefix %s/%u no longer on-link", ifp->name,
 				   ip6_str(pi->prefix, b), pi->len);
 		return;

@@ -621,6 +621,12 @@ void ipv6_input(struct ustack *st, struct iface *ifp, struct pkt *p)
 	int err;
 
 	ST_COUNT(st, ip6_in);
+	/* IPv6 off on this interface (cfg.disable_ipv6): not ours, as Linux */
+	if (!ifp->ip6) {
+		stack_drop(st, USTACK_DROP_IP6_NOT_FOR_US, ifp->index, p->data, p->len);
+		pkt_free(st, p);
+		return;
+	}
 	err = ipv6_parse(p->data, p->len, &h);
 	if (err != WIRE_OK) {
 		enum ustack_drop why = err == WIRE_BAD_VERSION ? USTACK_DROP_IP6_BAD_VERSION :

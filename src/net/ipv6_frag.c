@@ -186,7 +186,7 @@ struct pkt *ipv6_reasm(struct ustack *st, struct pkt *p, const struct ipv6_chain
 	int ifindex = p->ifindex;
 
 	len = (uint32_t)(p->len - data_at);
-	if (IPV6_HDR_LEN + (size_t)c->frag_hdr_off + off + len > IPV6_MAX_PAYLOAD + IPV6_HDR_LEN ||
+	if ((size_t)c->frag_hdr_off - IPV6_HDR_LEN + off + len > IPV6_MAX_PAYLOAD ||
 	    (len == 0 && c->mf)) {
 		stack_drop(st, USTACK_DROP_FRAG6_BAD, ifindex, p->data, p->len);
 		pkt_free(st, p);

@@ -262,16 +262,16 @@ static void mld6_query(struct ustack *st, struct mld6_if *m, const struct mld_re
 {
 	uint64_t max_us = (uint64_t)mld_max_resp_ms(r) * 1000;
 	bool general = ip6_is_unspecified(r->group);
+	/* a general query: one interface timer, so one report holds every group */
+	uint64_t when = st->now + (max_us ? stack_rand64(st) % max_us : 0);
 
 	for (int k = 0; k < MLD_MAX_GROUPS; k++) {
 		struct mld6_group *g = &m->g[k];
-		uint64_t when;
 
 		if (g->state != G_MEMBER || ip6_mcast_scope(g->group) <= 1)
 			continue;
 		if (!general && memcmp(g->group, r->group, 16) != 0)
 			continue;
-		when = st->now + (max_us ? stack_rand64(st) % max_us : 0);
 		if (!g->due || when < g->due) {
 			g->due = when;
 			g->current = true;

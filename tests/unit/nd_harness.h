@@ -5,6 +5,7 @@
 #define ND_HARNESS_H
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 
 #include "core/ip_class.h"
@@ -176,9 +177,14 @@ static inline struct ndh *ndh_new(const struct ustack_config *cfg_in)
 	h->st = ustack_new(&cfg);
 	h->now = 1000000;
 	ustack_step(h->st, h->now);
-	idx = ustack_if_add(h->st, ustack_vnet_port(h->vn, NULL, 1500), a4, 24);
-	h->peer = ustack_vnet_port(h->vn, NULL, 1500);
+	{
+		struct ustack_dev *d = ustack_vnet_port(h->vn, NULL, 1500);
+
+		h->peer = ustack_vnet_port(h->vn, NULL, 1500);
+		idx = ustack_if_add(h->st, d, a4, 24);
+	}
 	h->ifp = iface_get(h->st, idx);
+	ndh_drain(h);
 	return h;
 }
 

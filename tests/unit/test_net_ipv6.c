@@ -680,6 +680,23 @@ static void test_pmtu(void **state)
 	env_free(e);
 }
 
+/* cfg.disable_ipv6: an IPv6 packet on the interface is not ours, nothing answers */
+static void test_disabled(void **state)
+{
+	struct env *e = env_new(0);
+	uint8_t b[64];
+
+	(void)state;
+	e->lo->ip6 = false;       /* as an interface of a stack with cfg.disable_ipv6 */
+	feed(e, mk(e, ME, IP_PROTO_ICMPV6, b, echo(b, ME, 1, 8)));
+	assert_int_equal(e->ntx, 0);
+	assert_int_equal(drops(e, USTACK_DROP_IP6_NOT_FOR_US), 1);
+	e->lo->ip6 = true;
+	feed(e, mk(e, ME, IP_PROTO_ICMPV6, b, echo(b, ME, 1, 8)));
+	expect_echo_reply(e, 1, 8);
+	env_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -695,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_source_selection),
 		cmocka_unit_test(test_pmtu),
+		cmocka_unit_test(test_disabled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
