@@ -17,6 +17,8 @@
 #include "net/arp.h"
 #include "net/icmp.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
+#include "net/icmpv6.h"
 #include "net/proto.h"
 #include "net/igmp.h"
 #include "net/mld6.h"
@@ -41,7 +43,9 @@ static const struct {
 	{ "arp", arp_init, arp_free },
 	{ "proto", proto_init, proto_free },
 	{ "ipv4", ipv4_init, ipv4_free },
+	{ "ipv6", ipv6_init, ipv6_free },
 	{ "icmp", icmp_init, icmp_free },
+	{ "icmp6", icmpv6_init, icmpv6_free },
 	{ "igmp", igmp_init, igmp_free },
 	{ "mld6", mld6_init, mld6_free },
 	{ "nd", nd_init, nd_free },
