@@ -136,7 +136,7 @@ struct ustack_xdp_stats {
 	uint64_t rx_frames;         /* frames handed to the stack */
 	uint64_t rx_batches;        /* RX ring reads that found frames (frames per wake-up:
 	                             * rx_frames / rx_batches) */
-	uint64_t rx_truncated;      /* longer than the stack's buffer or out of the UMEM: dropped */
+	uint64_t rx_truncated;      /* longer than the stack's buffer, empty or out of the UMEM: dropped */
 	uint64_t rx_fill_lost;      /* frames the fill ring could not take back (never expected) */
 	uint64_t rx_kernel_drops;   /* frames the kernel dropped: RX ring full, too long... */
 	uint64_t rx_fill_empty;     /* times the kernel found no frame on the fill ring */

@@ -71,7 +71,6 @@ struct xdp_dev {
 	/* the send pool: UMEM addresses of free frames */
 	uint64_t pool[XDP_RING_NR];
 	unsigned npool;
-	unsigned tx_outstanding;   /* on the TX ring or in flight, not yet completed */
 	/* the receive batch being handed to the stack */
 	uint32_t rx_idx;           /* next descriptor of the batch */
 	uint32_t rx_left, rx_n;    /* descriptors not yet handed, in all */
@@ -92,10 +91,8 @@ static void reap_completions(struct xdp_dev *x)
 		if (x->npool < XDP_RING_NR)
 			x->pool[x->npool++] = a;
 	}
-	if (n) {
+	if (n)
 		xsk_ring_cons__release(&x->cq, n);
-		x->tx_outstanding -= n < x->tx_outstanding ? n : x->tx_outstanding;
-	}
 }
 
 /* Tell the kernel there is something on the TX ring. Transient refusals (EAGAIN: its
@@ -138,7 +135,6 @@ static int xdp_send(struct ustack_dev *d, const uint8_t *frame, size_t len, uint
 	desc->addr = a;
 	desc->len = (uint32_t)len;
 	xsk_ring_prod__submit(&x->tx, 1);
-	x->tx_outstanding++;
 	x->stats.tx_frames++;
 	kick(x);
 	return 0;
@@ -174,6 +170,10 @@ static int xdp_recv(struct ustack_dev *d, uint8_t *buf, size_t cap, uint64_t now
 				/* the kernel may wait to be told the fill ring has frames */
 				if (xsk_ring_prod__needs_wakeup(&x->fq))
 					recvfrom(d->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+				/* frames a refused kick left on the TX ring go now, not with
+				 * the next frame sent (which may wait for their ACK) */
+				if (xsk_prod_nb_free(&x->tx, XDP_RING_NR) < XDP_RING_NR)
+					kick(x);
 				return 0;
 			}
 			x->rx_left = x->rx_n = n;
@@ -187,7 +187,7 @@ static int xdp_recv(struct ustack_dev *d, uint8_t *buf, size_t cap, uint64_t now
 		x->rx_idx++;
 		x->rx_left--;
 		a = xsk_umem__add_offset_to_addr(a);
-		bool ok = a < x->area_len && len <= x->area_len - a && len <= cap;
+		bool ok = len && a < x->area_len && len <= x->area_len - a && len <= cap;
 
 		if (ok)
 			memcpy(buf, x->area + a, len);
