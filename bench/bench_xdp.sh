@@ -161,6 +161,6 @@ for d in up down; do
 	printf '%-18s %9s %9s %9s %9s %11s %11s\n' "$name" "$x" "$p" "$l" "$lo" "$(ratio "$x" "$l")" "$(ratio "$x" "$p")"
 done
 printf '\nruns (Gbit/s): AF_XDP up [%s] down [%s]; AF_PACKET up [%s] down [%s]; Linux up [%s] down [%s]; on up [%s] down [%s]\n' \
-	"${R[xdp_up]:-}" "${R[xdp_down]:-}" "${R[pk_up]% }" "${R[pk_down]% }" \
+	"$(echo ${R[xdp_up]:-})" "$(echo ${R[xdp_down]:-})" "${R[pk_up]% }" "${R[pk_down]% }" \
 	"${R[lx_up]% }" "${R[lx_down]% }" "${R[lxo_up]% }" "${R[lxo_down]% }"
 [ -n "$XDP" ] || echo "note: this ustack was built without libxdp (Debian libxdp-dev libbpf-dev): no AF_XDP cells"
