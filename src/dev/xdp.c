@@ -354,6 +354,22 @@ static int make_socket(struct xdp_dev *x, const char *ifname, unsigned queue, ui
 	return r;
 }
 
+/* A socket closed a moment ago (a failed native try, a device just closed, a process
+ * that just exited) is unbound from the queue by a kernel work queue: until then a bind
+ * sees EBUSY. Tried again for up to XDP_BUSY_TRIES * 2 ms, so a queue another socket
+ * really holds still fails, a little later. */
+static int make_socket_busy(struct xdp_dev *x, const char *ifname, unsigned queue,
+			    uint32_t xdp_flags)
+{
+	int r = make_socket(x, ifname, queue, xdp_flags);
+
+	for (int i = 0; r == -EBUSY && i < XDP_BUSY_TRIES; i++) {
+		nanosleep(&(struct timespec){ .tv_nsec = 2000000 }, NULL);
+		r = make_socket(x, ifname, queue, xdp_flags);
+	}
+	return r;
+}
+
 struct ustack_dev *ustack_xdp_open(const char *ifname, unsigned queue, const uint8_t *mac,
 				   unsigned flags)
 {
@@ -385,21 +401,12 @@ struct ustack_dev *ustack_xdp_open(const char *ifname, unsigned queue, const uin
 
 	r = -EINVAL;
 	if (want != USTACK_XDP_SKB) {
-		r = make_socket(x, ifname, queue, XDP_FLAGS_DRV_MODE);
+		r = make_socket_busy(x, ifname, queue, XDP_FLAGS_DRV_MODE);
 		if (!r)
 			x->stats.native = true;
 	}
-	if (r && want != USTACK_XDP_DRV) {
-		/* The failed native try's socket is closed, but the kernel frees the queue
-		 * from a work queue: its bind sees EBUSY for a few milliseconds. */
-		bool retry = want != USTACK_XDP_SKB;
-
-		r = make_socket(x, ifname, queue, XDP_FLAGS_SKB_MODE);
-		for (int i = 0; retry && r == -EBUSY && i < XDP_BUSY_TRIES; i++) {
-			nanosleep(&(struct timespec){ .tv_nsec = 2000000 }, NULL);
-			r = make_socket(x, ifname, queue, XDP_FLAGS_SKB_MODE);
-		}
-	}
+	if (r && want != USTACK_XDP_DRV)
+		r = make_socket_busy(x, ifname, queue, XDP_FLAGS_SKB_MODE);
 	quiet_off(q);
 	if (r) {
 		errno = -r;
