@@ -140,7 +140,8 @@ struct ustack_xdp_stats {
 	uint64_t rx_fill_lost;      /* frames the fill ring could not take back (never expected) */
 	uint64_t rx_kernel_drops;   /* frames the kernel dropped: RX ring full, too long... */
 	uint64_t rx_fill_empty;     /* times the kernel found no frame on the fill ring */
-	uint64_t bad_descs;         /* descriptors the kernel found invalid (RX and TX) */
+	uint64_t bad_descs;         /* descriptors the kernel found invalid (RX and TX), and
+	                             * completions naming no send frame (ignored) */
 	uint64_t tx_frames;         /* frames put on the TX ring */
 	uint64_t tx_kicks;          /* sendto() wake-ups */
 	uint64_t tx_kick_errors;    /* of which refused for a reason that is not transient */

@@ -75,6 +75,8 @@ struct xdp_dev {
 	uint32_t rx_idx;           /* next descriptor of the batch */
 	uint32_t rx_left, rx_n;    /* descriptors not yet handed, in all */
 	uint64_t rx_addr[XDP_RX_BATCH];
+	uint64_t bad_completions;  /* completion addresses outside the send frames */
+	uint64_t kernel_bad;       /* invalid descriptors, as the kernel last said */
 	struct ustack_xdp_stats stats;
 };
 
@@ -88,8 +90,13 @@ static void reap_completions(struct xdp_dev *x)
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t a = xsk_umem__extract_addr(*xsk_ring_cons__comp_addr(&x->cq, idx + i));
 
-		if (x->npool < XDP_RING_NR)
+		/* only a frame of the send half goes back: a kernel that returned anything
+		 * else would have the next frame written outside the UMEM */
+		if (a >= (uint64_t)XDP_RING_NR * XDP_FRAME_SIZE && a % XDP_FRAME_SIZE == 0 &&
+		    a <= x->area_len - XDP_FRAME_SIZE && x->npool < XDP_RING_NR)
 			x->pool[x->npool++] = a;
+		else
+			x->bad_completions++;
 	}
 	if (n)
 		xsk_ring_cons__release(&x->cq, n);
@@ -280,8 +287,9 @@ int ustack_xdp_get_stats(struct ustack_dev *d, struct ustack_xdp_stats *out)
 	if (getsockopt(d->fd, SOL_XDP, XDP_STATISTICS, &ks, &kl) == 0) {
 		x->stats.rx_kernel_drops = ks.rx_dropped + ks.rx_ring_full;
 		x->stats.rx_fill_empty = ks.rx_fill_ring_empty_descs;
-		x->stats.bad_descs = ks.rx_invalid_descs + ks.tx_invalid_descs;
+		x->kernel_bad = ks.rx_invalid_descs + ks.tx_invalid_descs;
 	}
+	x->stats.bad_descs = x->kernel_bad + x->bad_completions;
 	*out = x->stats;
 	return 0;
 }
