@@ -65,16 +65,16 @@ deps:
 
 # `make bench`: every bench/ program and script, each printing its table with ratios.
 # The scripts need root: bench_http.sh (namespaces, a TAP, ab, nginx), bench_packet.sh
-# (the AF_PACKET device on a veth), bench_tap.sh (TAP throughput, offloads on/off, vs a
-# veth; python3, ethtool, iperf3), bench_loss.sh and
-# bench_fair.sh (bench/relay between veths, TAPs, ethtool).
+# (the AF_PACKET device on a veth), bench_xdp.sh (the AF_XDP device beside it and a veth),
+# bench_tap.sh (TAP throughput, offloads on/off, vs a veth; python3, ethtool, iperf3),
+# bench_loss.sh and bench_fair.sh (bench/relay between veths, TAPs, ethtool).
 # QUICK=1: small sizes, one run each, every bench bounded by `timeout`; a bench that
 # crashes or cannot run fails the target (a poor figure never does). `make test` runs it.
 QUICK ?=
 BENCH_ENV = $(if $(QUICK),QUICK=1 BENCH_QUICK=1 BENCH_RUNS=1 BENCH_N=2000 BENCH_CONC="1 50",)
 BENCH_TMO = $(if $(QUICK),timeout -k 5 150,)
-BENCH_SCRIPTS = bench/bench_http.sh bench/bench_packet.sh bench/bench_tap.sh bench/bench_loss.sh \
-		bench/bench_fair.sh
+BENCH_SCRIPTS = bench/bench_http.sh bench/bench_packet.sh bench/bench_xdp.sh bench/bench_tap.sh \
+		bench/bench_loss.sh bench/bench_fair.sh
 bench: all
 	@rc=0; \
 	for b in $(BUILD)/bin/bench_*; do \

@@ -7,6 +7,11 @@
 #   lib/cmake/ustack/                  find_package(ustack CONFIG): ustack::ustack (shared)
 #                                      and ustack::ustack_static
 include(CMakePackageConfigHelpers)
+# the AF_XDP device's libraries, for a static link (pkg-config --static)
+set(USTACK_PC_XDP_LIBS "")
+foreach(l ${USTACK_XDP_LIBS})
+  string(APPEND USTACK_PC_XDP_LIBS " -l${l}")
+endforeach()
 set(USTACK_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/ustack)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ustack DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
@@ -39,6 +44,7 @@ install(CODE "
   set(USTACK_PC_INCLUDEDIR \"${CMAKE_INSTALL_INCLUDEDIR}\")
   set(PROJECT_VERSION \"${PROJECT_VERSION}\")
   set(PROJECT_DESCRIPTION \"${PROJECT_DESCRIPTION}\")
+  set(USTACK_PC_XDP_LIBS \"${USTACK_PC_XDP_LIBS}\")
   foreach(v LIBDIR INCLUDEDIR)
     if(NOT IS_ABSOLUTE \"\${USTACK_PC_\${v}}\")
       set(USTACK_PC_\${v} \"\\\${prefix}/\${USTACK_PC_\${v}}\")

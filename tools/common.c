@@ -227,17 +227,24 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
 			goto bad;
 		o->tap = v;
 		o->packet = false;
+		o->xdp = false;
 	} else if (tool_opt_is(arg, "--dev")) {
 		const char *name = strchr(v, ':');
 
 		if (!name || !name[1] || strlen(name + 1) >= 16)
 			goto bad;
+		o->packet = o->xdp = false;
 		if (!strncmp(v, "packet:", 7))
 			o->packet = true;
-		else if (!strncmp(v, "tap:", 4))
-			o->packet = false;
-		else
+		else if (!strncmp(v, "xdp:", 4))
+			o->xdp = true;
+		else if (strncmp(v, "tap:", 4))
 			goto bad;
+		if (o->xdp && !ustack_xdp_supported()) {
+			tool_usage_error(cmd, NULL, "--dev %s: this ustack was built without libxdp "
+					 "(AF_XDP; Debian: libxdp-dev libbpf-dev)", v);
+			return -1;
+		}
 		o->tap = name + 1;
 	} else if (tool_opt_is(arg, "--addr")) {
 		if (tool_parse_cidr(v, &o->addr, &o->prefix) < 0)
@@ -542,13 +549,14 @@ struct ustack_pcap *tool_pcap_open(const char *path)
 struct tool_net *tool_net_tap(const struct tool_opts *o, const char *name)
 {
 	struct tool_net *net;
-	struct ustack_dev *dev, *pdev = NULL;
+	struct ustack_dev *dev, *pdev = NULL, *xdev = NULL;
 	struct ustack *st;
 	char buf[16];
 	int ifx;
 
 	if (!o->tap || !o->have_addr) {
-		fprintf(stderr, "ustack: %s needs --addr A.B.C.D/N\n", o->packet ? "--dev" : "--tap");
+		fprintf(stderr, "ustack: %s needs --addr A.B.C.D/N\n",
+			o->packet || o->xdp ? "--dev" : "--tap");
 		return NULL;
 	}
 	net = net_alloc();
@@ -563,6 +571,17 @@ struct tool_net *tool_net_tap(const struct tool_opts *o, const char *name)
 		/* MTU 0: the interface's */
 		dev = ustack_packet_open(o->tap, NULL, 0);
 		pdev = dev;
+	} else if (o->xdp) {
+		/* queue 0, native XDP if the driver has it, else generic */
+		dev = ustack_xdp_open(o->tap, 0, NULL, 0);
+		if (!dev) {
+			/* the interface cannot take it: a usage error, as the build without libxdp */
+			fprintf(stderr, "ustack %s: --dev xdp:%s: cannot open an AF_XDP socket on it: "
+				"%s\n", name, o->tap, strerror(errno));
+			tool_net_free(net);
+			exit(2);
+		}
+		xdev = dev;
 	} else {
 		dev = ustack_tap_open(o->tap, NULL, 1500);
 	}
@@ -598,6 +617,7 @@ struct tool_net *tool_net_tap(const struct tool_opts *o, const char *name)
 		goto err;
 	}
 	net->packet = pdev;   /* the stack owns it now: it lives as long as net */
+	net->xdp = xdev;
 	net->ifindex[0] = ifx;
 	net->addr[0] = o->addr;
 	net->prefix[0] = o->prefix;
@@ -710,10 +730,31 @@ int tool_net_serve_ctl(struct tool_net *net, const struct tool_opts *o)
 	return net->ctl ? 0 : -1;
 }
 
+/* --dev xdp:IF: the AF_XDP device's counters in one line */
+static void xdp_print(struct ustack_dev *d, FILE *out)
+{
+	struct ustack_xdp_stats s;
+
+	if (!d || ustack_xdp_get_stats(d, &s) < 0)
+		return;
+	fprintf(out,
+		"xdp device %s (%s, %s): %llu frames in (%llu batches), %llu out (%llu kicks); "
+		"dropped %llu too long, %llu by the kernel, %llu bad descriptors, %llu not sent "
+		"(%llu ring full); the fill ring found empty %llu times\n",
+		d->name, s.native ? "native" : "generic/SKB", s.zerocopy ? "zero-copy" : "copy",
+		(unsigned long long)s.rx_frames, (unsigned long long)s.rx_batches,
+		(unsigned long long)s.tx_frames, (unsigned long long)s.tx_kicks,
+		(unsigned long long)s.rx_truncated, (unsigned long long)s.rx_kernel_drops,
+		(unsigned long long)s.bad_descs, (unsigned long long)(s.tx_full + s.tx_errors),
+		(unsigned long long)s.tx_full, (unsigned long long)s.rx_fill_empty);
+}
+
 void tool_packet_print(const struct tool_net *net, FILE *out)
 {
 	struct ustack_packet_stats s;
 
+	if (net && net->xdp)
+		xdp_print(net->xdp, out);
 	if (!net || !net->packet || ustack_packet_get_stats(net->packet, &s) < 0)
 		return;
 	fprintf(out,
@@ -763,6 +804,17 @@ void tool_net_free(struct tool_net *net)
 		for (int i = 0; i < net->n; i++)
 			ustack_stop(net->st[i]);
 	packet_report(net->packet);
+	if (net->xdp) {
+		struct ustack_xdp_stats x;
+
+		/* what the AF_XDP device could not carry, if anything */
+		if (!ustack_xdp_get_stats(net->xdp, &x) &&
+		    (x.rx_truncated || x.rx_kernel_drops || x.bad_descs || x.tx_full ||
+		     x.tx_errors || x.tx_kick_errors)) {
+			fprintf(stderr, "ustack: ");
+			xdp_print(net->xdp, stderr);
+		}
+	}
 	for (int i = 0; i < net->n; i++)
 		ustack_free(net->st[i]);
 	if (net->vnet)

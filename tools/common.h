@@ -34,6 +34,8 @@
 	"  --tap NAME         attach to the Linux TAP device NAME (else: an in-process network)\n" \
 	"  --dev packet:IF    attach to the existing Ethernet interface IF (a veth, a NIC)\n" \
 	"                     through AF_PACKET, with a MAC of its own; --dev tap:NAME = --tap\n" \
+	"  --dev xdp:IF       the same through AF_XDP (libxdp's XDP program takes all of IF's\n" \
+	"                     queue 0 from the kernel; native XDP, else generic)\n" \
 	"  --addr A.B.C.D/N   this host's address on the link (required with --tap, --dev)\n" \
 	"  --gw A.B.C.D       default gateway\n" \
 	"  --addr6 A/N        an IPv6 address with its prefix (repeatable; after DAD); the\n" \
@@ -54,6 +56,7 @@ struct tool_opts {
 	const char *tap;            /* --tap NAME or --dev KIND:NAME: the link's interface;
 	                             * NULL: in-process network */
 	bool packet;                /* --dev packet:NAME: an AF_PACKET device, not a TAP */
+	bool xdp;                   /* --dev xdp:NAME: an AF_XDP device */
 	bool have_addr;
 	struct in_addr addr;        /* --addr (network order) */
 	int prefix;                 /* its prefix length */
@@ -152,6 +155,7 @@ struct tool_net {
 	struct ustack_pcap *pcap;           /* the shared capture file, if --pcap */
 	struct tool_ctl *ctl;               /* the control socket, if tool_net_serve_ctl */
 	struct ustack_dev *packet;          /* the AF_PACKET device under any wrapper, if one */
+	struct ustack_dev *xdp;             /* the AF_XDP device under any wrapper, if one */
 	bool started;
 };
 
@@ -180,7 +184,8 @@ int tool_net_serve_ctl(struct tool_net *net, const struct tool_opts *o);
  * capture file. net may be NULL. */
 void tool_net_free(struct tool_net *net);
 
-/* With --dev packet:IF: the device's counters (frames, ring blocks, drops) in one line. */
+/* With --dev packet:IF (or xdp:IF): the device's counters (frames, ring blocks or
+ * batches, drops) in one line. */
 void tool_packet_print(const struct tool_net *net, FILE *out);
 
 /* The trace hook --trace installs: "[    1.234567] NAME rx|tx|DROP|state|info LINE" to

@@ -430,10 +430,10 @@ static int build_tap(struct demo *d)
 		}
 	}
 	struct ustack_dev *dev = d->packet ? ustack_packet_open(d->tap, NULL, 0) :
-		ustack_tap_open(d->tap, NULL, 1500);
+		d->xdp ? ustack_xdp_open(d->tap, 0, NULL, 0) : ustack_tap_open(d->tap, NULL, 1500);
 	if (!dev) {
-		demo_err("cannot open %s %s: %s\n", d->packet ? "interface" : "TAP", d->tap,
-			 strerror(errno));
+		demo_err("cannot open %s %s: %s\n", d->packet || d->xdp ? "interface" : "TAP",
+			 d->tap, strerror(errno));
 		return -1;
 	}
 	if (d->no_offload)
@@ -923,6 +923,7 @@ static int parse_args(struct demo *d, struct tool_opts *o, int argc, char **argv
 	}
 	d->tap = o->tap;
 	d->packet = o->packet;
+	d->xdp = o->xdp;
 	d->no_offload = o->no_offload;
 	d->pcap_path = o->pcap;
 	d->loss = o->loss;

@@ -46,6 +46,7 @@ struct demo {
 	/* options */
 	const char *pcap_path, *svg_path, *url, *tap, *ctl_path;
 	bool packet;                      /* --dev packet:IF: tap names an interface */
+	bool xdp;                         /* --dev xdp:IF: the same, through AF_XDP */
 	const char *html_path;            /* --html FILE */
 	char tmp_pcap[64];                /* --html without --pcap: the run's capture, removed */
 	bool mail;                        /* --scenario mail */

@@ -10,7 +10,7 @@
 #include "ctl.h"
 
 static const char up_usage[] =
-	"usage: ustack up --tap NAME|--dev packet:IF --addr A.B.C.D/N [--gw A.B.C.D] [--dns A.B.C.D]\n"
+	"usage: ustack up --tap NAME|--dev packet:IF|--dev xdp:IF --addr A.B.C.D/N [--gw A.B.C.D] [--dns A.B.C.D]\n"
 	"                 [--addr6 A/N]... [--slaac|--no-slaac]\n"
 	"                 [--pcap FILE] [--trace] [--loss P] [--seed N] [--ctl PATH]\n";
 
@@ -50,7 +50,7 @@ int cmd_up(int argc, char **argv)
 			return tool_usage_error("up", up_usage, "unexpected argument '%s'", argv[i]);
 	}
 	if (!o.tap)
-		return tool_usage_error("up", up_usage, "missing --tap NAME or --dev packet:IFNAME");
+		return tool_usage_error("up", up_usage, "missing --tap NAME or --dev packet:IF|xdp:IF");
 	if (!o.have_addr)
 		return tool_usage_error("up", up_usage, "missing --addr A.B.C.D/N");
 	tool_signals_install();

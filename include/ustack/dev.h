@@ -1,4 +1,4 @@
-/* dev.h - link devices: TAP, AF_PACKET, the in-process switch (vnet), loopback, and wrappers
+/* dev.h - link devices: TAP, AF_PACKET, AF_XDP, the in-process switch (vnet), loopback, and wrappers
  * (pcap capture, impairment) that go around any device. */
 #ifndef USTACK_DEV_H
 #define USTACK_DEV_H
@@ -112,6 +112,45 @@ struct ustack_packet_stats {
 /* The counters of a device from ustack_packet_open (not of a wrapper around it):
  * 0, or -1 with EINVAL. */
 int ustack_packet_get_stats(struct ustack_dev *d, struct ustack_packet_stats *out);
+
+/* --- xdp: a host on an existing interface through AF_XDP (libxdp) --- */
+/* Opens queue `queue` of ifname (an Ethernet interface, up) with an AF_XDP socket:
+ * libxdp's default XDP program redirects every frame arriving on that queue to the
+ * socket (the kernel no longer sees them on that interface while it is open), and
+ * frames are sent through the socket's TX ring. flags: 0 tries native XDP and falls
+ * back to generic (SKB) mode; USTACK_XDP_DRV or USTACK_XDP_SKB forces one. mac NULL: a
+ * random locally administered MAC, as on the AF_PACKET device. The MTU is the
+ * interface's, at most 3826 (one 4 KiB UMEM frame). No offloads: wire frames both
+ * ways, the peer must send them so (a veth in native mode does; in SKB mode turn the
+ * peer's TSO/GSO off). Needs CAP_NET_ADMIN and CAP_BPF (or root). NULL with errno on
+ * failure; ENOTSUP (and ustack_xdp_supported() false) when ustack was built without
+ * libxdp. */
+#define USTACK_XDP_SKB 0x1u   /* generic XDP: any interface, a copy into an skb */
+#define USTACK_XDP_DRV 0x2u   /* native XDP in the driver */
+struct ustack_dev *ustack_xdp_open(const char *ifname, unsigned queue, const uint8_t *mac,
+				   unsigned flags);
+bool ustack_xdp_supported(void);   /* built with libxdp */
+struct ustack_xdp_stats {
+	bool native;                /* native XDP (else generic/SKB mode) */
+	bool zerocopy;              /* the kernel runs the socket zero-copy (else copy mode) */
+	uint64_t rx_frames;         /* frames handed to the stack */
+	uint64_t rx_batches;        /* RX ring reads that found frames (frames per wake-up:
+	                             * rx_frames / rx_batches) */
+	uint64_t rx_truncated;      /* longer than the stack's buffer, empty or out of the UMEM: dropped */
+	uint64_t rx_fill_lost;      /* frames the fill ring could not take back (never expected) */
+	uint64_t rx_kernel_drops;   /* frames the kernel dropped: RX ring full, too long... */
+	uint64_t rx_fill_empty;     /* times the kernel found no frame on the fill ring */
+	uint64_t bad_descs;         /* descriptors the kernel found invalid (RX and TX), and
+	                             * completions naming no send frame (ignored) */
+	uint64_t tx_frames;         /* frames put on the TX ring */
+	uint64_t tx_kicks;          /* sendto() wake-ups */
+	uint64_t tx_kick_errors;    /* of which refused for a reason that is not transient */
+	uint64_t tx_full;           /* frames not sent: no free UMEM frame or TX ring full */
+	uint64_t tx_errors;         /* frames not sent: shorter than a header or over 4 KiB */
+};
+/* The counters of a device from ustack_xdp_open (not of a wrapper around it): 0, or -1
+ * with EINVAL. */
+int ustack_xdp_get_stats(struct ustack_dev *d, struct ustack_xdp_stats *out);
 
 /* --- vnet: an in-process Ethernet switch with MAC learning --- */
 struct ustack_vnet;
