@@ -228,9 +228,26 @@ static int put(char *buf, socklen_t len, const char *s, size_t n)
 	return 0;
 }
 
+/* "addr%name" with the stack's name of the interface, else "addr%index" (as glibc,
+ * which names the interface when it can). */
+static void scope_text(struct ustack *st, uint32_t scope, const char *text, char *num, size_t cap)
+{
+	char name[32] = "";
+
+	stack_lock(st);
+	for (int i = 0; i < st->n_ifaces; i++)
+		if (st->ifaces[i].used && (uint32_t)st->ifaces[i].index == scope)
+			snprintf(name, sizeof(name), "%s", st->ifaces[i].name);
+	stack_unlock(st);
+	if (name[0])
+		snprintf(num, cap, "%s%%%s", text, name);
+	else
+		snprintf(num, cap, "%s%%%u", text, (unsigned)scope);
+}
+
 /* The numeric text of an address: dotted quad, or RFC 5952 text with "%scope" for a
  * link-local or multicast link-scope IPv6 address with a scope id (RFC 4007 11). */
-static void numeric(const struct sockaddr *sa, char *num, size_t cap)
+static void numeric(struct ustack *st, const struct sockaddr *sa, char *num, size_t cap)
 {
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *sin = (const void *)sa;
@@ -243,7 +260,7 @@ static void numeric(const struct sockaddr *sa, char *num, size_t cap)
 	ip_addr_ntop(&a, text);
 	if (s6->sin6_scope_id && (ip6_is_link_local(a.b) ||
 				  (ip6_is_multicast(a.b) && ip6_mcast_scope(a.b) <= 2)))
-		snprintf(num, cap, "%s%%%u", text, (unsigned)s6->sin6_scope_id);
+		scope_text(st, s6->sin6_scope_id, text, num, cap);
 	else
 		snprintf(num, cap, "%s", text);
 }
@@ -251,9 +268,9 @@ static void numeric(const struct sockaddr *sa, char *num, size_t cap)
 static int host_part(struct ustack *st, const struct sockaddr *sa, char *host, socklen_t hostlen,
 		     int flags)
 {
-	char num[IP_ADDR_STRLEN + 12];
+	char num[IP_ADDR_STRLEN + 40];
 
-	numeric(sa, num, sizeof(num));
+	numeric(st, sa, num, sizeof(num));
 	if (flags & NI_NUMERICHOST)
 		return put(host, hostlen, num, strlen(num));    /* no query (glibc: NAMEREQD unseen) */
 	struct ustack_dns_result *r = malloc(sizeof(*r));
