@@ -82,8 +82,9 @@ int ustack_getnameinfo(struct ustack *st, const struct sockaddr *sa, socklen_t s
 
 /* --- a small authoritative DNS server on a stack (used by `ustack dns` and the demo) --- */
 struct ustack_dns_server;
-/* Zone text: lines "name A a.b.c.d" / "name CNAME target" ("#" comments). ttl for all.
- * PTR queries for in-addr.arpa names are answered from the A records. */
+/* Zone text: lines "name A a.b.c.d" / "name AAAA 2001:db8::1" / "name CNAME target" /
+ * "name MX pref exchange" ("#" comments). ttl for all. PTR queries for in-addr.arpa
+ * names are answered from the A records, for ip6.arpa names from the AAAA records. */
 struct ustack_dns_server *ustack_dns_server_start(struct ustack *st, const char *zone_text,
 						  uint16_t port, uint32_t ttl);
 void ustack_dns_server_stop(struct ustack_dns_server *srv);
