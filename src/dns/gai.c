@@ -183,6 +183,10 @@ static int lookup(struct ustack *st, const char *node, int family, int flags, bo
 		return EAI_MEMORY;
 	*n = 0;
 	canon[0] = '\0';
+	/* a name of the hosts table is answered from it alone (glibc's "files" first) */
+	bool h4, h6, hosts = dns_hosts_known(st, node, &h4, &h6);
+	if (hosts)
+		want6 = want6 && h6;
 	if (want6) {
 		rc6 = dns_lookup_type(st, node, DNS_TYPE_AAAA, r);
 		nodata6 = rc6 == EAI_NONAME && r->rcode == DNS_RCODE_NOERROR;
@@ -195,6 +199,8 @@ static int lookup(struct ustack *st, const char *node, int family, int flags, bo
 	bool mapped = family == AF_INET6;
 	if (mapped)
 		want4 = (flags & AI_V4MAPPED) && (*n == 0 || (flags & AI_ALL));
+	if (hosts)
+		want4 = want4 && h4;
 	if (want4 && rc6 != EAI_AGAIN) {        /* a dead server: no second wait */
 		rc4 = dns_lookup_type(st, node, DNS_TYPE_A, r);
 		nodata4 = rc4 == EAI_NONAME && r->rcode == DNS_RCODE_NOERROR;
@@ -208,6 +214,8 @@ static int lookup(struct ustack *st, const char *node, int family, int flags, bo
 	free(r);
 	if (*n)
 		return 0;
+	if (hosts)
+		return EAI_NODATA;      /* in the hosts table, not with this family */
 	if (!want4 && !want6)
 		return EAI_NONAME;
 	/* as glibc: a name that exists without addresses of the family is EAI_NODATA,

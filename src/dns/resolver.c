@@ -621,6 +621,22 @@ static bool from_hosts(struct ustack *st, const char *name, const char *cur, boo
 	return true;
 }
 
+bool dns_hosts_known(struct ustack *st, const char *name, bool *v4, bool *v6)
+{
+	char cur[DNS_MAX_NAME + 1];
+	uint32_t a;
+	uint8_t a6[1][16];
+
+	*v4 = *v6 = false;
+	if (dns_name_norm(name, cur) != 0)
+		return false;
+	stack_lock(st);
+	*v4 = dns_hosts_lookup(&st->dns->hosts, cur, &a, 1) > 0;
+	*v6 = dns_hosts_lookup6(&st->dns->hosts, cur, a6, 1) > 0;
+	stack_unlock(st);
+	return *v4 || *v6;
+}
+
 int dns_lookup(struct ustack *st, const char *name, struct ustack_dns_result *out)
 {
 	return dns_lookup_type(st, name, DNS_TYPE_A, out);

@@ -40,6 +40,9 @@ int dns_lookup(struct ustack *st, const char *name, struct ustack_dns_result *ou
  * literal answers itself, the hosts table's IPv6 entries, the cache's AAAA and NODATA6). */
 int dns_lookup_type(struct ustack *st, const char *name, uint16_t qtype,
 		    struct ustack_dns_result *out);
+/* Is name in the hosts table, and with which families? (As the C library's "files"
+ * source: a name found there is not asked of DNS for its other family.) */
+bool dns_hosts_known(struct ustack *st, const char *name, bool *v4, bool *v6);
 /* Ask the configured servers for (name, qtype): 0 with m holding a NOERROR or NXDOMAIN
  * answer (out->rcode, id, via_tcp set), or EAI_AGAIN / EAI_FAIL / EAI_SYSTEM. */
 int dns_query(struct ustack *st, const char *name, uint16_t qtype, struct dns_msg *m,

@@ -385,6 +385,32 @@ static void test_getnameinfo6(void **state)
 	assert_string_equal(host, "mail.example.test");
 }
 
+/* A name of the hosts table is answered from it alone: no AAAA query for an entry with
+ * only an IPv4 address (glibc's "files" before "dns"), even with IPv6 on the host. */
+static void test_hosts_only(void **state)
+{
+	(void)state;
+	char out[256];
+	struct in_addr h = { simnet_addr("192.0.2.9") };
+	struct in6_addr h6;
+
+	set_v6(true, true);
+	assert_int_equal(ustack_hosts_add(E.cli, "printer.lan", h), 0);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::9", &h6), 1);
+	assert_int_equal(ustack_hosts_add6(E.cli, "nas.lan", &h6), 0);
+	assert_int_equal(ustack_hosts_add(E.cli, "nas.lan", h), 0);
+	uint64_t q0 = queries();
+	assert_int_equal(gai("printer.lan", AF_UNSPEC, 0, out, sizeof out), 0);
+	assert_string_equal(out, "192.0.2.9");
+	assert_int_equal(gai("printer.lan", AF_INET6, 0, out, sizeof out), EAI_NODATA);
+	assert_int_equal(gai("printer.lan", AF_INET6, AI_V4MAPPED, out, sizeof out), 0);
+	assert_string_equal(out, "::ffff:192.0.2.9");
+	assert_int_equal(gai("nas.lan", AF_UNSPEC, 0, out, sizeof out), 0);
+	assert_string_equal(out, "2001:db8::9 192.0.2.9");
+	assert_int_equal(queries(), q0);
+	set_v6(false, false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_addrconfig),
 		cmocka_unit_test(test_v4mapped),
 		cmocka_unit_test(test_getnameinfo6),
+		cmocka_unit_test(test_hosts_only),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
