@@ -13,7 +13,7 @@
 >>>>>>> xdp
 set -euo pipefail
 pkgs=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping tcpdump tshark
-      dnsmasq-base socat netcat-openbsd curl python3 python3-scapy librsvg2-bin libpcap-dev
+      dnsmasq-base bind9-dnsutils socat netcat-openbsd curl python3 python3-scapy librsvg2-bin libpcap-dev
       liblwip-dev procps hping3 pkg-config chromium fonts-nanum
 <<<<<<< HEAD
       apache2-utils gdb ethtool iperf3 bc nginx-light radvd)

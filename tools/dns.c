@@ -18,9 +18,11 @@ static const char dns_usage[] =
 static void dns_help(void)
 {
 	printf("%s\n"
-	       "Serve the A and CNAME records of a zone file over DNS (UDP, and TCP\n"
-	       "for long answers) until SIGINT/SIGTERM.\n"
-	       "Zone lines: \"name A a.b.c.d\" or \"name CNAME target\"; \"#\" starts a comment.\n\n"
+	       "Serve the A, AAAA, CNAME and MX records of a zone file over DNS (UDP, and\n"
+	       "TCP for long answers) until SIGINT/SIGTERM; PTR queries (in-addr.arpa,\n"
+	       "ip6.arpa) are answered from the A and AAAA records.\n"
+	       "Zone lines: \"name A a.b.c.d\", \"name AAAA 2001:db8::1\", \"name CNAME target\",\n"
+	       "\"name MX pref exchange\"; \"#\" starts a comment.\n\n"
 	       "  --zone FILE  the records to serve (required)\n"
 	       "  --port N     UDP and TCP port (default 53)\n"
 	       "  --ttl SECS   TTL of records that give none (\"name 60 A ...\" does) (default 300)\n\n"

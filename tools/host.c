@@ -1,10 +1,12 @@
-/* host.c - `ustack host [-W SECS] NAME [SERVER]`: look NAME up (A records; PTR records
- * when NAME is an IPv4 address) through the stack's resolver and print the answer the
- * way host(1) does:
+/* host.c - `ustack host [-t A|AAAA] [-W SECS] NAME [SERVER]`: look NAME up (A and AAAA
+ * records, or the type -t names; PTR records when NAME is an IPv4 or IPv6 address)
+ * through the stack's resolver and print the answer the way host(1) does:
  *
  *   alias.example.test is an alias for www.example.test.
  *   www.example.test has address 10.0.2.80
+ *   www.example.test has IPv6 address 2001:db8::80
  *   80.2.0.10.in-addr.arpa domain name pointer www.example.test.
+ *   www.example.test has no AAAA record                      (-t AAAA, NODATA)
  *   Host nope.example.test not found: 3(NXDOMAIN)            (exit 1)
  *   ;; connection timed out; no servers could be reached     (exit 1)
  *
@@ -23,12 +25,14 @@
 #define HOST_DEMO_SERVER "10.0.0.53"
 
 static const char host_usage[] =
-	"usage: ustack host [-W SECS] [--port N] [--zone FILE] [network options] NAME [SERVER]\n";
+	"usage: ustack host [-t A|AAAA] [-W SECS] [--port N] [--zone FILE] [net options] NAME [SERVER]\n";
 
 /* The zone the in-process server answers from when no --zone is given. */
 static const char host_demo_zone[] =
 	"# the demo zone of `ustack host` without --tap\n"
 	"www.example.test A 10.0.2.80\n"
+	"www.example.test AAAA 2001:db8::80\n"
+	"v6only.example.test AAAA 2001:db8::6\n"
 	"alias.example.test CNAME www.example.test\n"
 	"web.example.test CNAME alias.example.test\n"
 	"mail.example.test A 10.0.2.25\n"
@@ -39,12 +43,15 @@ static const char host_demo_zone[] =
 static void host_help(void)
 {
 	printf("%s\n"
-	       "Look NAME up in DNS (A records) and print the answer like host(1); an IPv4\n"
-	       "address is looked up in reverse (PTR records under in-addr.arpa).\n\n"
+	       "Look NAME up in DNS (A and AAAA records) and print the answer like host(1);\n"
+	       "an IPv4 or IPv6 address is looked up in reverse (PTR records under\n"
+	       "in-addr.arpa / ip6.arpa).\n\n"
+	       "  -t TYPE      A or AAAA only (default: both, as host(1))\n"
 	       "  -W SECS      wait at most SECS seconds for an answer (default 5)\n"
 	       "  --port N     the server's UDP port (default 53)\n"
 	       "  --zone FILE  without --tap: the in-process server's zone (lines\n"
-	       "               \"name A a.b.c.d\" / \"name CNAME target\")\n"
+	       "               \"name A a.b.c.d\" / \"name AAAA 2001:db8::1\" /\n"
+	       "               \"name CNAME target\")\n"
 	       "  SERVER       the DNS server's address (else --dns)\n\n"
 	       "Without --tap: this host 10.0.0.1/24 and a ustack DNS server " HOST_DEMO_SERVER
 	       " serving a demo zone\n(www.example.test, alias.example.test, mail.example.test, "
@@ -63,10 +70,12 @@ static const char *rcode_name(int rcode)
 	return "RESERVED";
 }
 
-/* Prints the outcome as host(1) does; returns the exit status. */
-static int print_result(const char *name, int err, const struct ustack_dns_result *res)
+/* Prints the outcome as host(1) does; returns the exit status. what: the record type
+ * printed when there is none ("A", "AAAA"); NULL prints nothing then. */
+static int print_result(const char *name, int err, const struct ustack_dns_result *res,
+			bool aliases, const char *what)
 {
-	char ip[16];
+	char ip[INET6_ADDRSTRLEN];
 
 	if (err == EAI_AGAIN) {
 		printf(";; connection timed out; no servers could be reached\n");
@@ -78,7 +87,7 @@ static int print_result(const char *name, int err, const struct ustack_dns_resul
 		printf("Host %s not found: %d(%s)\n", name, rcode, rcode_name(rcode));
 		return 1;
 	}
-	for (int i = 0; i < res->n_cnames && i < 8; i++) {
+	for (int i = 0; aliases && i < res->n_cnames && i < 8; i++) {
 		const char *target = i + 1 < res->n_cnames && i + 1 < 8 ? res->cnames[i + 1]
 									: res->canonical;
 
@@ -89,14 +98,39 @@ static int print_result(const char *name, int err, const struct ustack_dns_resul
 			printf("%s domain name pointer %s.\n", res->canonical, res->names[i]);
 		return 0;
 	}
-	if (res->n_addrs == 0) {
-		printf("%s has no A record\n", res->canonical[0] ? res->canonical : name);
+	const char *owner = res->canonical[0] ? res->canonical : name;
+	if (res->n_addrs == 0 && res->n_addrs6 == 0) {
+		if (what)
+			printf("%s has no %s record\n", owner, what);
 		return 0;
 	}
 	for (int i = 0; i < res->n_addrs && i < 16; i++)
-		printf("%s has address %s\n", res->canonical[0] ? res->canonical : name,
-		       tool_ip_str(res->addrs[i], ip));
+		printf("%s has address %s\n", owner, tool_ip_str(res->addrs[i], ip));
+	for (int i = 0; i < res->n_addrs6 && i < 16; i++)
+		printf("%s has IPv6 address %s\n", owner,
+		       inet_ntop(AF_INET6, &res->addrs6[i], ip, sizeof(ip)));
 	return 0;
+}
+
+/* host(1) without -t: the A records, then the AAAA ones (aliases printed once); a
+ * name with neither prints nothing more than host(1) does (exit 0), a missing name
+ * NXDOMAIN once. */
+static int lookup_both(struct ustack *st, const char *name, struct ustack_dns_result *res)
+{
+	int err = ustack_resolve(st, name, res);
+	if (err == EAI_AGAIN || (err && err != EAI_NONAME) || res->rcode > 0)
+		return print_result(name, err, res, true, NULL);
+	int status = print_result(name, err == EAI_NONAME ? 0 : err, res, true, NULL);
+	struct ustack_dns_result *r6 = calloc(1, sizeof(*r6));
+	if (!r6)
+		return 1;
+	err = ustack_resolve6(st, name, r6);
+	if (err == EAI_AGAIN || (err && err != EAI_NONAME) || r6->rcode > 0)
+		status = print_result(name, err, r6, false, NULL);
+	else
+		print_result(name, 0, r6, res->n_cnames == 0, NULL);
+	free(r6);
+	return status;
 }
 
 int cmd_host(int argc, char **argv)
@@ -113,6 +147,8 @@ int cmd_host(int argc, char **argv)
 	const char *name = NULL, *server = NULL, *zone_path = NULL;
 	char *zone = NULL;
 	struct in_addr srv_addr;
+	struct in6_addr rev6;
+	int qtype = 0;                  /* 0 both, 4 A, 6 AAAA */
 	double wait = 0;
 	unsigned long long port = 53;
 	int err, status = 1;
@@ -131,7 +167,18 @@ int cmd_host(int argc, char **argv)
 			return 2;
 		if (r > 0)
 			continue;
-		if (!strncmp(a, "-W", 2)) {
+		if (!strncmp(a, "-t", 2)) {
+			v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!v)
+				return tool_usage_error("host", host_usage, "option -t needs a type");
+			if (!strcasecmp(v, "A"))
+				qtype = 4;
+			else if (!strcasecmp(v, "AAAA"))
+				qtype = 6;
+			else
+				return tool_usage_error("host", host_usage,
+							"type '%s' not supported (A or AAAA)", v);
+		} else if (!strncmp(a, "-W", 2)) {
 			v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!v)
 				return tool_usage_error("host", host_usage, "option -W needs a value");
@@ -222,10 +269,20 @@ int cmd_host(int argc, char **argv)
 	struct in_addr rev;
 	if (inet_pton(AF_INET, name, &rev) == 1) {
 		err = ustack_resolve_addr(net->st[0], rev, res);
-		status = print_result(res->canonical, err, res);
-	} else {
+		status = print_result(res->canonical, err, res, true, "A");
+	} else if (inet_pton(AF_INET6, name, &rev6) == 1) {
+		err = ustack_resolve_addr6(net->st[0], &rev6, res);
+		status = print_result(res->canonical, err, res, true, "AAAA");
+	} else if (qtype == 6) {
+		err = ustack_resolve6(net->st[0], name, res);
+		status = print_result(name, err == EAI_NONAME && res->rcode == 0 ? 0 : err, res,
+				      true, "AAAA");
+	} else if (qtype == 4) {
 		err = ustack_resolve(net->st[0], name, res);
-		status = print_result(name, err, res);
+		status = print_result(name, err == EAI_NONAME && res->rcode == 0 ? 0 : err, res,
+				      true, "A");
+	} else {
+		status = lookup_both(net->st[0], name, res);
 	}
 	fflush(stdout);
 out:

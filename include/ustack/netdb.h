@@ -22,6 +22,11 @@ struct ustack_resolver_config {
 int ustack_resolver_configure(struct ustack *st, const struct ustack_resolver_config *cfg);
 /* A hosts-table entry answered without the network. */
 int ustack_hosts_add(struct ustack *st, const char *name, struct in_addr addr);
+int ustack_hosts_add6(struct ustack *st, const char *name, const struct in6_addr *addr);
+/* Lines of hosts(5) text ("2001:db8::1 name alias", "10.0.0.1 name", '#' comments):
+ * returns the (name, address) pairs added, or -1 with errno EINVAL at the first bad
+ * line (the lines before it stay added). */
+int ustack_hosts_load(struct ustack *st, const char *text);
 
 /* EAI_NONAME (no such name), EAI_AGAIN (timeout, no server answered), EAI_FAIL
  * (server failure / malformed), EAI_FAMILY, EAI_SERVICE, EAI_MEMORY, EAI_SYSTEM. */
@@ -49,13 +54,23 @@ struct ustack_dns_result {
 	 * then the reverse name asked for ("4.3.2.1.in-addr.arpa", or the end of its CNAMEs) */
 	int n_names;
 	char names[4][256];
+	/* ustack_resolve6: the AAAA addresses (RFC 3596) */
+	int n_addrs6;
+	struct in6_addr addrs6[16];
 };
 /* Resolve name (A records) and report the details. Returns 0 or an EAI_* code. */
 int ustack_resolve(struct ustack *st, const char *name, struct ustack_dns_result *out);
 
+/* Resolve name's AAAA records (RFC 3596) into out->addrs6: an IPv6 literal, the hosts
+ * table, the cache (AAAA, NXDOMAIN, NODATA per type), then the servers. 0 or EAI_*. */
+int ustack_resolve6(struct ustack *st, const char *name, struct ustack_dns_result *out);
+
 /* Reverse lookup of addr (RFC 1035 3.5): the hosts table, the cache, then PTR queries
  * for the in-addr.arpa name through the configured servers. 0 or an EAI_* code. */
 int ustack_resolve_addr(struct ustack *st, struct in_addr addr, struct ustack_dns_result *out);
+/* The same for an IPv6 address: PTR records of its ip6.arpa name (RFC 3596 2.5). */
+int ustack_resolve_addr6(struct ustack *st, const struct in6_addr *addr,
+			 struct ustack_dns_result *out);
 
 /* POSIX getnameinfo for AF_INET addresses. flags: NI_NUMERICHOST (no query),
  * NI_NUMERICSERV, NI_NAMEREQD (EAI_NONAME when the address has no name, EAI_AGAIN when
@@ -67,8 +82,9 @@ int ustack_getnameinfo(struct ustack *st, const struct sockaddr *sa, socklen_t s
 
 /* --- a small authoritative DNS server on a stack (used by `ustack dns` and the demo) --- */
 struct ustack_dns_server;
-/* Zone text: lines "name A a.b.c.d" / "name CNAME target" ("#" comments). ttl for all.
- * PTR queries for in-addr.arpa names are answered from the A records. */
+/* Zone text: lines "name A a.b.c.d" / "name AAAA 2001:db8::1" / "name CNAME target" /
+ * "name MX pref exchange" ("#" comments). ttl for all. PTR queries for in-addr.arpa
+ * names are answered from the A records, for ip6.arpa names from the AAAA records. */
 struct ustack_dns_server *ustack_dns_server_start(struct ustack *st, const char *zone_text,
 						  uint16_t port, uint32_t ttl);
 void ustack_dns_server_stop(struct ustack_dns_server *srv);

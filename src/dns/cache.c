@@ -1,5 +1,6 @@
 /* cache.c - the resolver's cache (RFC 1035 7.4: cache answers for their TTL; RFC 2308:
- * negative answers, NXDOMAIN for every type of the name, NODATA for one type).
+ * negative answers, NXDOMAIN for every type of the name, NODATA for one type: A/PTR
+ * or AAAA).
  * A fixed array searched linearly: DNS_CACHE_MAX entries keep that cheap and the
  * memory bounded; a full cache first reuses expired entries, then the least recently
  * used one. */
@@ -29,17 +30,23 @@ void dns_cache_clear(struct dns_cache *c)
 		c->e[i].live = false;
 }
 
-static int kind_rank(enum dns_cache_kind k)
+/* The order entries of one name are preferred in; -1: not seen by that lookup. */
+static int kind_rank(enum dns_cache_kind k, bool v6)
 {
 	switch (k) {
 	case DNS_CACHE_NXDOMAIN: return 0;
-	case DNS_CACHE_A: return 1;
+	case DNS_CACHE_A: return v6 ? -1 : 1;
+	case DNS_CACHE_AAAA: return v6 ? 1 : -1;
 	case DNS_CACHE_CNAME: return 2;
-	default: return 3;
+	case DNS_CACHE_NODATA: return v6 ? -1 : 3;
+	case DNS_CACHE_NODATA6: return v6 ? 3 : -1;
+	case DNS_CACHE_PTR: return v6 ? -1 : 4;
 	}
+	return -1;
 }
 
-const struct dns_cache_entry *dns_cache_get(struct dns_cache *c, const char *name, uint64_t now)
+static const struct dns_cache_entry *cache_find(struct dns_cache *c, const char *name,
+						uint64_t now, bool v6)
 {
 	struct dns_cache_entry *best = NULL;
 
@@ -51,14 +58,37 @@ const struct dns_cache_entry *dns_cache_get(struct dns_cache *c, const char *nam
 			e->live = false;            /* RFC 1035 7.4: gone when the TTL runs out */
 			continue;
 		}
-		if (strcmp(e->name, name) != 0)
+		if (strcmp(e->name, name) != 0 || kind_rank(e->kind, v6) < 0)
 			continue;
-		if (!best || kind_rank(e->kind) < kind_rank(best->kind))
+		if (!best || kind_rank(e->kind, v6) < kind_rank(best->kind, v6))
 			best = e;
 	}
 	if (best)
 		best->used = ++c->tick;
 	return best;
+}
+
+const struct dns_cache_entry *dns_cache_get(struct dns_cache *c, const char *name, uint64_t now)
+{
+	return cache_find(c, name, now, false);
+}
+
+const struct dns_cache_entry *dns_cache_get6(struct dns_cache *c, const char *name, uint64_t now)
+{
+	return cache_find(c, name, now, true);
+}
+
+/* Does a new entry of kind b replace a live one of kind a for the same name? */
+static bool contradicts(enum dns_cache_kind a, enum dns_cache_kind b)
+{
+	if (a == b || a == DNS_CACHE_NXDOMAIN || b == DNS_CACHE_NXDOMAIN)
+		return true;
+	if ((a == DNS_CACHE_A || a == DNS_CACHE_PTR) && b == DNS_CACHE_NODATA)
+		return true;
+	if (a == DNS_CACHE_NODATA && (b == DNS_CACHE_A || b == DNS_CACHE_PTR))
+		return true;
+	return (a == DNS_CACHE_AAAA && b == DNS_CACHE_NODATA6) ||
+	       (a == DNS_CACHE_NODATA6 && b == DNS_CACHE_AAAA);
 }
 
 uint32_t dns_cache_ttl_left(const struct dns_cache_entry *e, uint64_t now)
@@ -81,13 +111,7 @@ void dns_cache_put(struct dns_cache *c, const struct dns_cache_entry *in, uint32
 			e->live = false;
 		if (e->live && strcmp(e->name, in->name) == 0) {
 			/* one fact per name: a new answer replaces what contradicts it */
-			bool same = e->kind == in->kind;
-			bool clash = in->kind == DNS_CACHE_NXDOMAIN || e->kind == DNS_CACHE_NXDOMAIN ||
-				     (in->kind == DNS_CACHE_A && e->kind == DNS_CACHE_NODATA) ||
-				     (in->kind == DNS_CACHE_NODATA && e->kind == DNS_CACHE_A) ||
-				     (in->kind == DNS_CACHE_PTR && e->kind == DNS_CACHE_NODATA) ||
-				     (in->kind == DNS_CACHE_NODATA && e->kind == DNS_CACHE_PTR);
-			if (same || clash) {
+			if (contradicts(e->kind, in->kind)) {
 				if (!slot)
 					slot = e;
 				else

@@ -17,7 +17,9 @@ enum dns_cache_kind {
 	DNS_CACHE_CNAME,        /* name is an alias for target */
 	DNS_CACHE_NXDOMAIN,     /* name does not exist (any type) */
 	DNS_CACHE_NODATA,       /* name exists without A records */
-	DNS_CACHE_PTR,          /* a reverse name (in-addr.arpa) points to target */
+	DNS_CACHE_PTR,          /* a reverse name (in-addr.arpa, ip6.arpa) points to target */
+	DNS_CACHE_AAAA,         /* IPv6 addresses of name (RFC 3596) */
+	DNS_CACHE_NODATA6,      /* name exists without AAAA records (RFC 2308: per type) */
 };
 
 struct dns_cache_entry {
@@ -25,6 +27,7 @@ struct dns_cache_entry {
 	enum dns_cache_kind kind;
 	uint32_t addrs[DNS_CACHE_ADDRS];        /* host order */
 	int n_addrs;
+	uint8_t addrs6[DNS_CACHE_ADDRS][16];    /* DNS_CACHE_AAAA, network order */
 	char target[DNS_MAX_NAME + 1];
 	uint64_t expires;               /* stack time, us */
 	uint64_t used;                  /* for least-recently-used eviction */
@@ -39,8 +42,11 @@ struct dns_cache {
 
 int dns_cache_init(struct dns_cache *c, size_t cap);
 void dns_cache_free(struct dns_cache *c);
-/* The live entry for name (lower case), NXDOMAIN first, then A, CNAME, NODATA; or NULL. */
+/* The live entry for name (lower case), NXDOMAIN first, then A, CNAME, NODATA (PTR
+ * last); AAAA and NODATA6 entries are not seen. NULL if none. */
 const struct dns_cache_entry *dns_cache_get(struct dns_cache *c, const char *name, uint64_t now);
+/* The same for AAAA lookups: NXDOMAIN, AAAA, CNAME, NODATA6; or NULL. */
+const struct dns_cache_entry *dns_cache_get6(struct dns_cache *c, const char *name, uint64_t now);
 /* Insert or replace; ttl 0 is not cached (RFC 1035 3.2.1: use only for this transaction). */
 void dns_cache_put(struct dns_cache *c, const struct dns_cache_entry *in, uint32_t ttl,
 		   uint64_t now);

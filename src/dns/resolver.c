@@ -58,7 +58,9 @@ int dns_init(struct ustack *st)
 		return -1;
 	}
 	config_defaults(&d->cfg);
+	static const uint8_t loop6[16] = { [15] = 1 };
 	dns_hosts_add(&d->hosts, "localhost", 0x7f000001u);
+	dns_hosts_add6(&d->hosts, "localhost", loop6);
 	st->dns = d;
 	return 0;
 }
@@ -129,6 +131,44 @@ int ustack_hosts_add(struct ustack *st, const char *name, struct in_addr addr)
 	stack_unlock(st);
 	errno = e;
 	return rc;
+}
+
+int ustack_hosts_add6(struct ustack *st, const char *name, const struct in6_addr *addr)
+{
+	char norm[DNS_MAX_NAME + 1];
+
+	if (!st || !addr || dns_name_norm(name, norm) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	stack_lock(st);
+	int rc = dns_hosts_add6(&st->dns->hosts, norm, addr->s6_addr);
+	int e = errno;
+	stack_unlock(st);
+	errno = e;
+	return rc;
+}
+
+int ustack_hosts_load(struct ustack *st, const char *text)
+{
+	int total = 0, rc = 0;
+
+	if (!st || !text) {
+		errno = EINVAL;
+		return -1;
+	}
+	stack_lock(st);
+	for (const char *line = text; *line && rc >= 0;) {
+		rc = dns_hosts_line(&st->dns->hosts, line);
+		if (rc > 0)
+			total += rc;
+		const char *nl = strchr(line, '\n');
+		line = nl ? nl + 1 : line + strlen(line);
+	}
+	int e = errno;
+	stack_unlock(st);
+	errno = e;
+	return rc < 0 ? -1 : total;
 }
 
 /* ---- small helpers ------------------------------------------------------------ */
@@ -339,7 +379,7 @@ int dns_query(struct ustack *st, const char *name, uint16_t qtype, struct dns_ms
 			ST_COUNT(st, dns_queries);
 			uint32_t sa = ntohl(cfg.servers[s].s_addr);
 			trace_info(st, "dns: query id 0x%04x %s? %s to %u.%u.%u.%u:%u (try %u)", id,
-				   qtype == DNS_TYPE_PTR ? "PTR" : "A", name, sa >> 24, (sa >> 16) & 0xff, (sa >> 8) & 0xff, sa & 0xff,
+				   qtype == DNS_TYPE_PTR ? "PTR" : qtype == DNS_TYPE_AAAA ? "AAAA" : "A", name, sa >> 24, (sa >> 16) & 0xff, (sa >> 8) & 0xff, sa & 0xff,
 				   cfg.server_port, a + 1);
 			stack_unlock(st);
 			enum await_result r = await_answer(st, fd, &to, id, name, qtype, wait_end, m);
@@ -392,6 +432,22 @@ void dns_cache_store(struct ustack *st, const char *name, enum dns_cache_kind ki
 	stack_unlock(st);
 }
 
+void dns_cache_store6(struct ustack *st, const char *name, const uint8_t (*addrs)[16], int n,
+		      uint32_t ttl)
+{
+	struct dns_cache_entry e;
+
+	memset(&e, 0, sizeof(e));
+	if (dns_name_norm(name, e.name) != 0)
+		return;
+	e.kind = DNS_CACHE_AAAA;
+	for (int i = 0; i < n && i < DNS_CACHE_ADDRS; i++)
+		memcpy(e.addrs6[e.n_addrs++], addrs[i], 16);
+	stack_lock(st);
+	dns_cache_put(&st->dns->cache, &e, ttl, st->now);
+	stack_unlock(st);
+}
+
 /* RFC 2308 5: a negative answer is cached for min(SOA TTL, SOA MINIMUM); without an SOA
  * in the authority section it is not cached. */
 void dns_cache_negative(struct ustack *st, const struct dns_msg *m, const char *name,
@@ -419,23 +475,34 @@ static bool push_alias(struct ustack_dns_result *out, const char *name)
  * everything used goes into the cache. *end is where the chain stopped. Returns false
  * when the chain is too long. */
 static bool take_answer(struct ustack *st, const struct dns_msg *m, const char *qname,
-			char end[DNS_MAX_NAME + 1], struct ustack_dns_result *out)
+			uint16_t qtype, char end[DNS_MAX_NAME + 1], struct ustack_dns_result *out)
 {
 	char cur[DNS_MAX_NAME + 1];
 
 	snprintf(cur, sizeof(cur), "%s", qname);
 	for (;;) {
 		uint32_t addrs[16], ttl = UINT32_MAX;
+		uint8_t addrs6[16][16];
 		int n = 0;
 		for (size_t i = 0; i < m->n_an; i++) {
 			const struct dns_rr *rr = &m->an[i];
-			if (rr->type != DNS_TYPE_A || rr->rclass != DNS_CLASS_IN ||
+			if (rr->type != qtype || rr->rclass != DNS_CLASS_IN ||
 			    strcasecmp(rr->name, cur) != 0)
 				continue;
-			if (n < 16)
+			if (n < 16 && qtype == DNS_TYPE_AAAA)
+				memcpy(addrs6[n++], rr->aaaa, 16);
+			else if (n < 16)
 				addrs[n++] = rr->a;
 			if (rr->ttl < ttl)
 				ttl = rr->ttl;
+		}
+		if (n && qtype == DNS_TYPE_AAAA) {
+			for (int i = 0; i < n; i++)
+				memcpy(out->addrs6[i].s6_addr, addrs6[i], 16);
+			out->n_addrs6 = n;
+			out->ttl = ttl;
+			dns_cache_store6(st, cur, (const uint8_t (*)[16])addrs6, n, ttl);
+			break;
 		}
 		if (n) {
 			for (int i = 0; i < n; i++)
@@ -465,17 +532,27 @@ static bool take_answer(struct ustack *st, const struct dns_msg *m, const char *
 /* ---- the lookup --------------------------------------------------------------- */
 
 /* From the cache: 1 answered (*rc set), 0 not there, 2 followed a CNAME (cur changed). */
-static int from_cache(struct ustack *st, char cur[DNS_MAX_NAME + 1],
+static int from_cache(struct ustack *st, char cur[DNS_MAX_NAME + 1], bool v6,
 		      struct ustack_dns_result *out, int *rc)
 {
 	int r = 0;
 
 	stack_lock(st);
-	const struct dns_cache_entry *e = dns_cache_get(&st->dns->cache, cur, st->now);
+	const struct dns_cache_entry *e = v6 ? dns_cache_get6(&st->dns->cache, cur, st->now)
+					     : dns_cache_get(&st->dns->cache, cur, st->now);
 	if (e && e->kind != DNS_CACHE_PTR) {    /* a PTR says nothing of A records */
 		ST_COUNT(st, dns_cache_hits);
 		switch (e->kind) {
 		case DNS_CACHE_PTR:
+			break;
+		case DNS_CACHE_AAAA:
+			for (int i = 0; i < e->n_addrs; i++)
+				memcpy(out->addrs6[i].s6_addr, e->addrs6[i], 16);
+			out->n_addrs6 = e->n_addrs;
+			out->ttl = dns_cache_ttl_left(e, st->now);
+			out->rcode = DNS_RCODE_NOERROR;
+			*rc = 0;
+			r = 1;
 			break;
 		case DNS_CACHE_A:
 			for (int i = 0; i < e->n_addrs; i++)
@@ -488,6 +565,7 @@ static int from_cache(struct ustack *st, char cur[DNS_MAX_NAME + 1],
 			break;
 		case DNS_CACHE_NXDOMAIN:
 		case DNS_CACHE_NODATA:
+		case DNS_CACHE_NODATA6:
 			out->rcode = e->kind == DNS_CACHE_NXDOMAIN ? DNS_RCODE_NXDOMAIN :
 				     DNS_RCODE_NOERROR;
 			out->ttl = dns_cache_ttl_left(e, st->now);
@@ -509,41 +587,90 @@ static int from_cache(struct ustack *st, char cur[DNS_MAX_NAME + 1],
 	return r;
 }
 
-int dns_lookup(struct ustack *st, const char *name, struct ustack_dns_result *out)
+/* A literal address of the family asked for, or the hosts table: true if answered. */
+static bool from_hosts(struct ustack *st, const char *name, const char *cur, bool v6,
+		       struct ustack_dns_result *out)
+{
+	if (v6 && inet_pton(AF_INET6, name, &out->addrs6[0]) == 1) {
+		out->n_addrs6 = 1;
+	} else if (!v6 && inet_pton(AF_INET, cur, &out->addrs[0]) == 1) {
+		out->n_addrs = 1;
+	} else {
+		uint32_t ha[16];
+		uint8_t ha6[16][16];
+		stack_lock(st);
+		int nh = v6 ? dns_hosts_lookup6(&st->dns->hosts, cur, ha6, 16)
+			    : dns_hosts_lookup(&st->dns->hosts, cur, ha, 16);
+		stack_unlock(st);
+		if (nh <= 0)
+			return false;
+		for (int i = 0; i < nh; i++) {
+			if (v6)
+				memcpy(out->addrs6[i].s6_addr, ha6[i], 16);
+			else
+				out->addrs[i].s_addr = htonl(ha[i]);
+		}
+		if (v6)
+			out->n_addrs6 = nh;
+		else
+			out->n_addrs = nh;
+		out->from_cache = true;
+	}
+	out->rcode = DNS_RCODE_NOERROR;
+	snprintf(out->canonical, sizeof(out->canonical), "%s", cur);
+	return true;
+}
+
+bool dns_hosts_known(struct ustack *st, const char *name, bool *v4, bool *v6)
 {
 	char cur[DNS_MAX_NAME + 1];
-	struct in_addr num;
+	uint32_t a;
+	uint8_t a6[1][16];
+
+	*v4 = *v6 = false;
+	if (dns_name_norm(name, cur) != 0)
+		return false;
+	stack_lock(st);
+	*v4 = dns_hosts_lookup(&st->dns->hosts, cur, &a, 1) > 0;
+	*v6 = dns_hosts_lookup6(&st->dns->hosts, cur, a6, 1) > 0;
+	stack_unlock(st);
+	return *v4 || *v6;
+}
+
+int dns_lookup(struct ustack *st, const char *name, struct ustack_dns_result *out)
+{
+	return dns_lookup_type(st, name, DNS_TYPE_A, out);
+}
+
+int dns_lookup_type(struct ustack *st, const char *name, uint16_t qtype,
+		    struct ustack_dns_result *out)
+{
+	char cur[DNS_MAX_NAME + 1];
 	struct dns_msg *m = NULL;
-	bool net = false;
+	bool net = false, v6 = qtype == DNS_TYPE_AAAA;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->rcode = -1;
-	if (dns_name_norm(name, cur) != 0)
-		return EAI_NONAME;
-	if (inet_pton(AF_INET, cur, &num) == 1) {
+	if (v6 && name && strchr(name, ':')) {
+		/* an IPv6 literal is no domain name (its text may be longer than a label) */
+		struct in6_addr a6;
+		if (inet_pton(AF_INET6, name, &a6) != 1)
+			return EAI_NONAME;
+		out->addrs6[0] = a6;
+		out->n_addrs6 = 1;
 		out->rcode = DNS_RCODE_NOERROR;
-		out->addrs[0] = num;
-		out->n_addrs = 1;
-		snprintf(out->canonical, sizeof(out->canonical), "%s", cur);
+		snprintf(out->canonical, sizeof(out->canonical), "%s", name);
 		return 0;
 	}
-	uint32_t ha[16];
-	stack_lock(st);
-	int nh = dns_hosts_lookup(&st->dns->hosts, cur, ha, 16);
-	stack_unlock(st);
-	if (nh > 0) {
-		for (int i = 0; i < nh; i++)
-			out->addrs[i].s_addr = htonl(ha[i]);
-		out->n_addrs = nh;
-		out->rcode = DNS_RCODE_NOERROR;
-		out->from_cache = true;
-		snprintf(out->canonical, sizeof(out->canonical), "%s", cur);
+	if (dns_name_norm(name, cur) != 0)
+		return EAI_NONAME;
+	if (from_hosts(st, name, cur, v6, out)) {
 		return 0;
 	}
 
 	for (;;) {
-		int c = from_cache(st, cur, out, &rc);
+		int c = from_cache(st, cur, v6, out, &rc);
 		if (c == 2)
 			continue;
 		if (c == 1)
@@ -552,16 +679,16 @@ int dns_lookup(struct ustack *st, const char *name, struct ustack_dns_result *ou
 			rc = EAI_MEMORY;
 			break;
 		}
-		rc = dns_query(st, cur, DNS_TYPE_A, m, out);
+		rc = dns_query(st, cur, qtype, m, out);
 		if (rc)
 			break;
 		net = true;
 		char end[DNS_MAX_NAME + 1];
-		if (!take_answer(st, m, cur, end, out)) {
+		if (!take_answer(st, m, cur, qtype, end, out)) {
 			rc = EAI_FAIL;
 			break;
 		}
-		if (out->n_addrs) {
+		if (out->n_addrs || out->n_addrs6) {
 			snprintf(cur, sizeof(cur), "%s", end);
 			rc = 0;
 			break;
@@ -577,7 +704,8 @@ int dns_lookup(struct ustack *st, const char *name, struct ustack_dns_result *ou
 			snprintf(cur, sizeof(cur), "%s", end);  /* ask for the chain's end */
 			continue;
 		}
-		dns_cache_negative(st, m, cur, DNS_CACHE_NODATA);   /* RFC 2308 2.2 NODATA */
+		/* RFC 2308 2.2 NODATA, for this type only */
+		dns_cache_negative(st, m, cur, v6 ? DNS_CACHE_NODATA6 : DNS_CACHE_NODATA);
 		rc = EAI_NONAME;
 		break;
 	}

@@ -1,5 +1,5 @@
 /* reverse.c - addresses to names: the reverse lookup (RFC 1035 3.5, PTR records under
- * in-addr.arpa) and getnameinfo() over it (POSIX.1-2017 getnameinfo(), RFC 3493 6.2).
+ * in-addr.arpa; RFC 3596 2.5, under ip6.arpa for IPv6) and getnameinfo() over it (POSIX.1-2017 getnameinfo(), RFC 3493 6.2).
  *
  * The hosts table answers first (the first name added for the address, as /etc/hosts
  * does for the system resolver), then the cache (PTR, CNAME and negative entries), then
@@ -13,6 +13,8 @@
 #include <arpa/inet.h>
 
 #include "ustack/netdb.h"
+#include "core/ip_addr.h"
+#include "core/ip_class.h"
 #include "core/stack.h"
 #include "dns/resolver.h"
 #include "wire/dns.h"
@@ -97,18 +99,18 @@ static bool take_answer(struct ustack *st, const struct dns_msg *m, char cur[DNS
 	}
 }
 
-int dns_reverse(struct ustack *st, uint32_t addr, struct ustack_dns_result *out)
+/* The reverse lookup of the address whose reverse name is in cur (in-addr.arpa or
+ * ip6.arpa): the hosts table (v6 ? addr6 : addr), the cache, then PTR queries. */
+static int reverse(struct ustack *st, char cur[DNS_MAX_NAME + 1], bool v6, uint32_t addr,
+		   const uint8_t *addr6, struct ustack_dns_result *out)
 {
-	char cur[DNS_MAX_NAME + 1];
 	struct dns_msg *m = NULL;
 	bool net = false;
 	int rc = EAI_FAIL;
 
-	memset(out, 0, sizeof(*out));
-	out->rcode = -1;
-	dns_ptr_name(addr, cur, sizeof(cur));
 	stack_lock(st);
-	const char *h = dns_hosts_name(&st->dns->hosts, addr);
+	const char *h = v6 ? dns_hosts_name6(&st->dns->hosts, addr6)
+			   : dns_hosts_name(&st->dns->hosts, addr);
 	if (h)
 		add_name(out, h);
 	stack_unlock(st);
@@ -159,6 +161,45 @@ int dns_reverse(struct ustack *st, uint32_t addr, struct ustack_dns_result *out)
 	return rc;
 }
 
+int dns_reverse(struct ustack *st, uint32_t addr, struct ustack_dns_result *out)
+{
+	char cur[DNS_MAX_NAME + 1];
+
+	memset(out, 0, sizeof(*out));
+	out->rcode = -1;
+	dns_ptr_name(addr, cur, sizeof(cur));
+	return reverse(st, cur, false, addr, NULL, out);
+}
+
+int dns_reverse6(struct ustack *st, const uint8_t addr[16], struct ustack_dns_result *out)
+{
+	char cur[DNS_MAX_NAME + 1];
+
+	memset(out, 0, sizeof(*out));
+	out->rcode = -1;
+	dns_ptr6_name(addr, cur, sizeof(cur));
+	return reverse(st, cur, true, 0, addr, out);
+}
+
+int ustack_resolve_addr6(struct ustack *st, const struct in6_addr *addr,
+			 struct ustack_dns_result *out)
+{
+	struct ustack_dns_result *tmp = NULL;
+
+	if (!st || !addr) {
+		if (out) {
+			memset(out, 0, sizeof(*out));
+			out->rcode = -1;
+		}
+		return EAI_FAIL;
+	}
+	if (!out && !(out = tmp = malloc(sizeof(*out))))
+		return EAI_MEMORY;
+	int rc = dns_reverse6(st, addr->s6_addr, out);
+	free(tmp);
+	return rc;
+}
+
 int ustack_resolve_addr(struct ustack *st, struct in_addr addr, struct ustack_dns_result *out)
 {
 	struct ustack_dns_result *tmp = NULL;
@@ -187,17 +228,65 @@ static int put(char *buf, socklen_t len, const char *s, size_t n)
 	return 0;
 }
 
-static int host_part(struct ustack *st, struct in_addr a, char *host, socklen_t hostlen, int flags)
+/* "addr%name" with the stack's name of the interface, else "addr%index" (as glibc,
+ * which names the interface when it can). */
+static void scope_text(struct ustack *st, uint32_t scope, const char *text, char *num, size_t cap)
 {
-	char num[INET_ADDRSTRLEN];
+	char name[32] = "";
 
-	inet_ntop(AF_INET, &a, num, sizeof(num));
+	stack_lock(st);
+	for (int i = 0; i < st->n_ifaces; i++)
+		if (st->ifaces[i].used && (uint32_t)st->ifaces[i].index == scope)
+			snprintf(name, sizeof(name), "%s", st->ifaces[i].name);
+	stack_unlock(st);
+	if (name[0])
+		snprintf(num, cap, "%s%%%s", text, name);
+	else
+		snprintf(num, cap, "%s%%%u", text, (unsigned)scope);
+}
+
+/* The numeric text of an address: dotted quad, or RFC 5952 text with "%scope" for a
+ * link-local or multicast link-scope IPv6 address with a scope id (RFC 4007 11). */
+static void numeric(struct ustack *st, const struct sockaddr *sa, char *num, size_t cap)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+		inet_ntop(AF_INET, &sin->sin_addr, num, (socklen_t)cap);
+		return;
+	}
+	const struct sockaddr_in6 *s6 = (const void *)sa;
+	struct ip_addr a = ip_addr_from_v6(s6->sin6_addr.s6_addr);
+	char text[IP_ADDR_STRLEN];
+	ip_addr_ntop(&a, text);
+	if (s6->sin6_scope_id && (ip6_is_link_local(a.b) ||
+				  (ip6_is_multicast(a.b) && ip6_mcast_scope(a.b) <= 2)))
+		scope_text(st, s6->sin6_scope_id, text, num, cap);
+	else
+		snprintf(num, cap, "%s", text);
+}
+
+static int host_part(struct ustack *st, const struct sockaddr *sa, char *host, socklen_t hostlen,
+		     int flags)
+{
+	char num[IP_ADDR_STRLEN + 40];
+
+	numeric(st, sa, num, sizeof(num));
 	if (flags & NI_NUMERICHOST)
 		return put(host, hostlen, num, strlen(num));    /* no query (glibc: NAMEREQD unseen) */
 	struct ustack_dns_result *r = malloc(sizeof(*r));
 	if (!r)
 		return EAI_MEMORY;
-	int rc = dns_reverse(st, ntohl(a.s_addr), r);
+	int rc;
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+		if (ip6_is_v4mapped(s6->sin6_addr.s6_addr))     /* glibc asks in-addr.arpa */
+			rc = dns_reverse(st, be32_get(s6->sin6_addr.s6_addr + 12), r);
+		else
+			rc = dns_reverse6(st, s6->sin6_addr.s6_addr, r);
+	} else {
+		const struct sockaddr_in *sin = (const void *)sa;
+		rc = dns_reverse(st, ntohl(sin->sin_addr.s_addr), r);
+	}
 	if (rc == 0 && r->n_names) {
 		const char *name = r->names[0];
 		size_t n = strlen(name);
@@ -225,17 +314,22 @@ int ustack_getnameinfo(struct ustack *st, const struct sockaddr *sa, socklen_t s
 	}
 	if (flags & ~GNI_FLAGS)
 		return EAI_BADFLAGS;
-	if (!sa || salen < (socklen_t)sizeof(struct sockaddr_in) || sa->sa_family != AF_INET)
+	if (!sa || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
 		return EAI_FAMILY;
+	if (salen < (socklen_t)(sa->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+							 : sizeof(struct sockaddr_in6)))
+		return EAI_FAMILY;                      /* glibc: a short address is EAI_FAMILY */
 	bool want_host = host && hostlen, want_serv = serv && servlen;
 	if (!want_host && !want_serv)
 		return EAI_NONAME;
-	struct sockaddr_in sin;
-	memcpy(&sin, sa, sizeof(sin));
+	struct sockaddr_storage ss;
+	memcpy(&ss, sa, sa->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+						 : sizeof(struct sockaddr_in6));
 
 	if (want_serv) {
 		char buf[8];
-		uint16_t port = ntohs(sin.sin_port);
+		/* sin_port and sin6_port sit at the same offset */
+		uint16_t port = ntohs(((const struct sockaddr_in *)(const void *)&ss)->sin_port);
 		const char *name = (flags & NI_NUMERICSERV) ? NULL
 							    : dns_service_name(port, flags & NI_DGRAM);
 		if (!name) {
@@ -246,5 +340,5 @@ int ustack_getnameinfo(struct ustack *st, const struct sockaddr *sa, socklen_t s
 		if (rc)
 			return rc;
 	}
-	return want_host ? host_part(st, sin.sin_addr, host, hostlen, flags) : 0;
+	return want_host ? host_part(st, (const struct sockaddr *)&ss, host, hostlen, flags) : 0;
 }

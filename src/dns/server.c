@@ -1,9 +1,10 @@
 /* server.c - a small authoritative DNS server on a stack (RFC 1035 4, RFC 1034 4.3.2).
  *
  * PTR queries for in-addr.arpa names are answered from the zone's A records (every name
- * with that address), NXDOMAIN when no A record has it.
- * The zone is text: "name A a.b.c.d", "name CNAME target" and "name MX preference
- * exchange" lines, '#' comments, an optional per-record TTL and class
+ * with that address), NXDOMAIN when no A record has it; ip6.arpa names (RFC 3596 2.5)
+ * from the AAAA records the same way.
+ * The zone is text: "name A a.b.c.d", "name AAAA 2001:db8::1" (RFC 3596), "name CNAME
+ * target" and "name MX preference exchange" lines, '#' comments, an optional per-record TTL and class
  * ("name 60 IN A 10.0.0.1"). MX answers carry no additional records: a mailer asks
  * for the exchanger's address next (RFC 5321 5.1). Queries arrive on a UDP
  * handler pcb and are answered inside udp_input: no thread, so the server works on a
@@ -11,7 +12,8 @@
  *  - A (and ANY) queries follow CNAMEs within the zone (RFC 1034 4.3.2 step 3a);
  *  - a name that is not in the zone gets NXDOMAIN, with AA (RFC 1035 4.1.1), and the rcode
  *    speaks of the last name of a CNAME chain (RFC 6604);
- *  - other types of an existing name get NOERROR with no answer (NODATA);
+ *  - other types of an existing name get NOERROR with no answer (NODATA): AAAA of a
+ *    name with only A records, for one (RFC 4074 3: never NXDOMAIN there);
  *  - negative answers carry a synthesised SOA in the authority section whose TTL and
  *    MINIMUM are the zone TTL, so resolvers can cache them (RFC 2308 3);
  *  - a message that cannot be parsed gets FORMERR, other opcodes NOTIMP, responses are
@@ -24,6 +26,7 @@
 #include <arpa/inet.h>
 
 #include "ustack/netdb.h"
+#include "core/ip_addr.h"
 #include "core/stack.h"
 #include "core/trace.h"
 #include "net/udp.h"
@@ -41,6 +44,7 @@ struct zone_rec {
 	uint16_t preference;            /* MX */
 	uint32_t ttl;
 	uint32_t a;                     /* host order */
+	uint8_t aaaa[16];               /* AAAA, network order */
 	char target[DNS_MAX_NAME + 1];
 };
 
@@ -109,6 +113,10 @@ static int zone_line(char *line, uint32_t ttl, struct zone_rec *r)
 			return -1;
 		r->type = DNS_TYPE_A;
 		r->a = ntohl(a.s_addr);
+	} else if (strcasecmp(type, "AAAA") == 0) {
+		if (ip6_pton(val, r->aaaa) != 0)
+			return -1;
+		r->type = DNS_TYPE_AAAA;
 	} else if (strcasecmp(type, "CNAME") == 0) {
 		if (dns_name_norm(val, r->target) != 0)
 			return -1;
@@ -220,18 +228,27 @@ static size_t add_soa(uint8_t *buf, size_t len, size_t cap, const char *name, ui
 
 /* A reverse name (RFC 1035 3.5): PTR records to every zone name with an A record of
  * that address; NXDOMAIN when there is none. Returns the rcode. */
+static bool rec_has(const struct zone_rec *r, bool v6, uint32_t addr, const uint8_t *addr6)
+{
+	if (v6)
+		return r->type == DNS_TYPE_AAAA && memcmp(r->aaaa, addr6, 16) == 0;
+	return r->type == DNS_TYPE_A && r->a == addr;
+}
+
+/* The same for an ip6.arpa name (RFC 3596 2.5) from the AAAA records when v6. */
 static int answer_reverse(const struct ustack_dns_server *srv, struct dns_builder *b,
-			  const char *owner, uint32_t addr, uint16_t qtype)
+			  const char *owner, bool v6, uint32_t addr, const uint8_t *addr6,
+			  uint16_t qtype)
 {
 	bool found = false;
 
 	for (size_t i = 0; i < srv->n; i++) {
 		const struct zone_rec *r = &srv->recs[i];
-		if (r->type != DNS_TYPE_A || r->a != addr)
+		if (!rec_has(r, v6, addr, addr6))
 			continue;
 		bool dup = false;
 		for (size_t j = 0; j < i && !dup; j++)
-			dup = srv->recs[j].type == DNS_TYPE_A && srv->recs[j].a == addr &&
+			dup = rec_has(&srv->recs[j], v6, addr, addr6) &&
 			      strcmp(srv->recs[j].name, r->name) == 0;
 		if (dup)
 			continue;
@@ -271,9 +288,14 @@ size_t dns_server_answer(struct ustack_dns_server *srv, const uint8_t *q, size_t
 	const char *owner = m->qname;           /* the first record keeps the asker's case */
 	int rcode = DNS_RCODE_NOERROR;
 	uint32_t raddr;
+	uint8_t raddr6[16];
 	for (int hop = 0;; hop++) {
 		if (!name_exists(srv, cur) && dns_ptr_addr(cur, &raddr) == 0) {
-			rcode = answer_reverse(srv, &b, owner, raddr, m->qtype);
+			rcode = answer_reverse(srv, &b, owner, false, raddr, NULL, m->qtype);
+			break;
+		}
+		if (!name_exists(srv, cur) && dns_ptr6_addr(cur, raddr6) == 0) {
+			rcode = answer_reverse(srv, &b, owner, true, 0, raddr6, m->qtype);
 			break;
 		}
 		if (!name_exists(srv, cur)) {
@@ -294,6 +316,9 @@ size_t dns_server_answer(struct ustack_dns_server *srv, const uint8_t *q, size_t
 			if (r->type == DNS_TYPE_A &&
 			    (m->qtype == DNS_TYPE_A || m->qtype == DNS_TYPE_ANY))
 				dns_builder_add_a(&b, owner, r->ttl, r->a);
+			else if (r->type == DNS_TYPE_AAAA &&
+				 (m->qtype == DNS_TYPE_AAAA || m->qtype == DNS_TYPE_ANY))
+				dns_builder_add_aaaa(&b, owner, r->ttl, r->aaaa);
 			else if (r->type == DNS_TYPE_CNAME &&
 				 (m->qtype == DNS_TYPE_CNAME || m->qtype == DNS_TYPE_ANY))
 				dns_builder_add_cname(&b, owner, r->ttl, r->target);

@@ -342,6 +342,20 @@ void dns_builder_add_a(struct dns_builder *b, const char *name, uint32_t ttl, ui
 	b->ancount++;
 }
 
+void dns_builder_add_aaaa(struct dns_builder *b, const char *name, uint32_t ttl,
+			  const uint8_t addr[16])
+{
+	size_t mark = b->len;
+
+	if (b->overflow)
+		return;
+	if (put_rr_head(b, name, DNS_TYPE_AAAA, ttl, 16) || put_bytes(b, addr, 16)) {
+		b->len = mark;
+		return;
+	}
+	b->ancount++;
+}
+
 /* A record whose data ends in a domain name (CNAME; MX with its preference first). */
 static void add_name_rr(struct dns_builder *b, const char *name, uint16_t type, uint32_t ttl,
 			const uint16_t *preference, const char *target)
@@ -456,6 +470,67 @@ int dns_ptr_addr(const char *name, uint32_t *addr)
 	if (n - p != sizeof(suffix) - 1 || !ieq(name + p, suffix, n - p))
 		return -1;
 	*addr = a;
+	return 0;
+}
+
+/* ---- reverse names of IPv6 addresses (RFC 3596 2.5) ------------------------- */
+
+void dns_ptr6_name(const uint8_t addr[16], char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[DNS_PTR6_NAME_LEN];
+	size_t n = 0;
+
+	for (int i = 15; i >= 0; i--) {
+		tmp[n++] = hex[addr[i] & 0xf];
+		tmp[n++] = '.';
+		tmp[n++] = hex[addr[i] >> 4];
+		tmp[n++] = '.';
+	}
+	memcpy(tmp + n, "ip6.arpa", 9);
+	n += 8;
+	if (!cap)
+		return;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, tmp, n);
+	out[n] = '\0';
+}
+
+static int hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int dns_ptr6_addr(const char *name, uint8_t addr[16])
+{
+	static const char suffix[] = "ip6.arpa";
+	size_t n = strlen(name);
+	uint8_t a[16];
+
+	if (n && name[n - 1] == '.')
+		n--;
+	if (n != 64 + sizeof(suffix) - 1)
+		return -1;
+	for (int i = 0; i < 32; i++) {
+		int v = hex_nibble(name[2 * i]);
+		if (v < 0 || name[2 * i + 1] != '.')
+			return -1;
+		int byte = 15 - i / 2;
+		if (i % 2 == 0)
+			a[byte] = (uint8_t)v;               /* the low nibble comes first */
+		else
+			a[byte] = (uint8_t)(a[byte] | v << 4);
+	}
+	if (!ieq(name + 64, suffix, sizeof(suffix) - 1))
+		return -1;
+	memcpy(addr, a, 16);
 	return 0;
 }
 

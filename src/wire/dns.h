@@ -84,6 +84,9 @@ struct dns_builder {
 void dns_builder_init(struct dns_builder *b, uint8_t *buf, size_t cap, uint16_t id,
 		      uint16_t flags, const char *qname, uint16_t qtype);
 void dns_builder_add_a(struct dns_builder *b, const char *name, uint32_t ttl, uint32_t addr);
+/* An AAAA record (RFC 3596 2.2): the 16 address bytes in network order. */
+void dns_builder_add_aaaa(struct dns_builder *b, const char *name, uint32_t ttl,
+			  const uint8_t addr[16]);
 void dns_builder_add_cname(struct dns_builder *b, const char *name, uint32_t ttl,
 			   const char *target);
 /* An MX record (RFC 1035 3.3.9): PREFERENCE, then EXCHANGE (uncompressed). */
@@ -100,6 +103,14 @@ void dns_ptr_name(uint32_t addr, char *out, size_t cap);
 /* The address a reverse name stands for (case-insensitive, one trailing dot allowed):
  * 0 with *addr (host order), or -1 if name is not four decimal octets under in-addr.arpa. */
 int dns_ptr_addr(const char *name, uint32_t *addr);
+
+/* The reverse name of an IPv6 address (RFC 3596 2.5): 32 nibbles, lowest first, under
+ * ip6.arpa: 2001:db8::1 -> "1.0.0.0.(...).8.b.d.0.1.0.0.2.ip6.arpa" (72 chars + NUL). */
+#define DNS_PTR6_NAME_LEN 73
+void dns_ptr6_name(const uint8_t addr[16], char *out, size_t cap);
+/* The address an ip6.arpa name stands for (case-insensitive, one trailing dot allowed):
+ * 0 with addr, or -1 if name is not 32 single hex-digit labels under ip6.arpa. */
+int dns_ptr6_addr(const char *name, uint8_t addr[16]);
 
 const char *dns_rcode_str(int rcode);   /* "NXDOMAIN", ... */
 

@@ -1,7 +1,7 @@
-/* fuzz_dns.c - libFuzzer target for DNS messages (RFC 1035): dns_parse on the input,
- * dns_name_decode at every offset, and what parsed rebuilt with the builder and
- * parsed again (names and addresses must survive); a question for an in-addr.arpa name
- * maps to an address and back to the same name. */
+/* fuzz_dns.c - libFuzzer target for DNS messages (RFC 1035, RFC 3596): dns_parse on the
+ * input, dns_name_decode at every offset, and what parsed rebuilt with the builder and
+ * parsed again (names and A/AAAA addresses must survive); a question for an in-addr.arpa
+ * or ip6.arpa name maps to an address and back to the same name. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +41,9 @@ static void rebuild(const struct dns_msg *m)
 		} else if (rr->type == DNS_TYPE_PTR && rr->rclass == DNS_CLASS_IN) {
 			dns_builder_add_ptr(&b, rr->name, rr->ttl, rr->target);
 			kept++;
+		} else if (rr->type == DNS_TYPE_AAAA && rr->rclass == DNS_CLASS_IN) {
+			dns_builder_add_aaaa(&b, rr->name, rr->ttl, rr->aaaa);
+			kept++;
 		}
 	}
 	int len = dns_builder_finish(&b);
@@ -52,24 +55,35 @@ static void rebuild(const struct dns_msg *m)
 	for (size_t i = 0; i < m->n_an && j < m2.n_an; i++) {
 		const struct dns_rr *rr = &m->an[i];
 		if (rr->rclass != DNS_CLASS_IN || (rr->type != DNS_TYPE_A &&
-		    rr->type != DNS_TYPE_CNAME && rr->type != DNS_TYPE_PTR))
+		    rr->type != DNS_TYPE_CNAME && rr->type != DNS_TYPE_PTR &&
+		    rr->type != DNS_TYPE_AAAA))
 			continue;
 		CHECK(strcmp(m2.an[j].name, rr->name) == 0 && m2.an[j].type == rr->type);
 		CHECK(rr->type != DNS_TYPE_A || m2.an[j].a == rr->a);
-		CHECK(rr->type == DNS_TYPE_A || strcmp(m2.an[j].target, rr->target) == 0);
+		CHECK(rr->type != DNS_TYPE_AAAA || (m2.an[j].rdlen == 16 &&
+		      memcmp(m2.an[j].aaaa, rr->aaaa, 16) == 0));
+		CHECK(rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA ||
+		      strcmp(m2.an[j].target, rr->target) == 0);
 		j++;
 	}
 }
 
-/* A reverse name (in-addr.arpa) names one address, and that address's name is it again. */
+/* A reverse name (in-addr.arpa, ip6.arpa) names one address, and that address's name is
+ * it again. */
 static void check_reverse(const char *name)
 {
 	uint32_t a;
+	uint8_t a6[16];
 	char back[DNS_MAX_NAME + 1];
 
-	if (dns_ptr_addr(name, &a) != 0)
+	if (dns_ptr_addr(name, &a) == 0) {
+		CHECK(dns_ptr6_addr(name, a6) != 0);
+		dns_ptr_name(a, back, sizeof(back));
+	} else if (dns_ptr6_addr(name, a6) == 0) {
+		dns_ptr6_name(a6, back, sizeof(back));
+	} else {
 		return;
-	dns_ptr_name(a, back, sizeof(back));
+	}
 	size_t n = strlen(back);
 	CHECK(strncasecmp(back, name, n) == 0 && (name[n] == '\0' || strcmp(name + n, ".") == 0));
 }

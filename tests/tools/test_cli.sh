@@ -78,6 +78,8 @@ usage_error host host -W 0 www.example.test
 usage_error host host --port 0 www.example.test
 usage_error host host www.example.test not-an-address
 usage_error host host a b c
+usage_error host host -t MX www.example.test
+usage_error host host -t
 usage_error host host --tap tap0 --addr 10.0.0.1/24 www.example.test
 usage_error dns dns
 usage_error dns dns --zone
@@ -170,10 +172,39 @@ fi
 
 # --- host on the in-process network (a ustack DNS server with the demo zone) ---
 run 30 host www.example.test
-if [ "$RC" -eq 0 ] && [ "$(cat "$T/out")" = "www.example.test has address 10.0.2.80" ]; then
-	pass "host www.example.test"
+want=$'www.example.test has address 10.0.2.80\nwww.example.test has IPv6 address 2001:db8::80'
+if [ "$RC" -eq 0 ] && [ "$(cat "$T/out")" = "$want" ]; then
+	pass "host www.example.test: A then AAAA, as host(1)"
 else
 	fail "host www.example.test (exit $RC):"; cat "$T/out" "$T/err"
+fi
+
+run 30 host -t AAAA www.example.test
+if [ "$RC" -eq 0 ] && [ "$(cat "$T/out")" = "www.example.test has IPv6 address 2001:db8::80" ]; then
+	pass "host -t AAAA www.example.test"
+else
+	fail "host -t AAAA www.example.test (exit $RC):"; cat "$T/out" "$T/err"
+fi
+
+run 30 host -t AAAA mail.example.test
+if [ "$RC" -eq 0 ] && [ "$(cat "$T/out")" = "mail.example.test has no AAAA record" ]; then
+	pass "host -t AAAA of a name with only A: NODATA"
+else
+	fail "host -t AAAA mail.example.test (exit $RC):"; cat "$T/out" "$T/err"
+fi
+
+run 30 host -t A v6only.example.test
+if [ "$RC" -eq 0 ] && [ "$(cat "$T/out")" = "v6only.example.test has no A record" ]; then
+	pass "host -t A of a name with only AAAA: NODATA"
+else
+	fail "host -t A v6only.example.test (exit $RC):"; cat "$T/out" "$T/err"
+fi
+
+run 30 host 2001:db8::80
+if [ "$RC" -eq 0 ] && [ "$(cat "$T/out")" = "0.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa domain name pointer www.example.test." ]; then
+	pass "host 2001:db8::80: PTR under ip6.arpa"
+else
+	fail "host 2001:db8::80 (exit $RC):"; cat "$T/out" "$T/err"
 fi
 
 run 30 host alias.example.test
