@@ -136,6 +136,11 @@ struct sock_table {
 	int lowest_free;        /* no free slot below it */
 	unsigned sleeping;      /* threads asleep in any waitq of this stack, not yet woken */
 	pthread_condattr_t cattr;
+	/* While the stack is stepped (sock_defer_wakes .. sock_flush_wakes), the waiters woken
+	 * are signalled once, at the end of the step, not in the middle of it: a woken thread
+	 * would only block on st->lock, which the step still holds. */
+	bool defer;
+	struct waiter *pending;  /* woken, not yet signalled (linked through pend_next) */
 };
 
 /* Sleep on wq until woken, until st->now reaches deadline (SOCK_NO_DEADLINE: none), or

@@ -40,6 +40,8 @@ struct waiter {
 	bool exclusive;
 	unsigned interest;              /* the kinds of change that wake it */
 	bool woken;                     /* by an event (waitq_wake), not by its deadline */
+	bool pending;                   /* woken during a step: signalled at its end */
+	struct waiter *pend_next;
 	struct ustack *st;
 };
 
@@ -77,10 +79,54 @@ static void waiter_dequeue(struct ustack *st, struct waiter *w)
 
 static void waiter_wake(struct ustack *st, struct waiter *w)
 {
+	struct sock_table *t = st->socks;
+
 	waiter_dequeue(st, w);
 	w->woken = true;
 	ST_COUNT(st, sock_wakeups);
+	if (t->defer) {
+		w->pending = true;
+		w->pend_next = t->pending;
+		t->pending = w;
+		return;
+	}
 	pthread_cond_signal(&w->cv);
+}
+
+/* w leaves waitq_sleep (its deadline, a spurious wake-up): no signal is owed to it. */
+static void waiter_unpend(struct ustack *st, struct waiter *w)
+{
+	struct waiter **pp = &st->socks->pending;
+
+	if (!w->pending)
+		return;
+	while (*pp && *pp != w)
+		pp = &(*pp)->pend_next;
+	if (*pp)
+		*pp = w->pend_next;
+	w->pending = false;
+}
+
+void sock_defer_wakes(struct ustack *st)
+{
+	if (st->socks)
+		st->socks->defer = true;
+}
+
+void sock_flush_wakes(struct ustack *st)
+{
+	struct sock_table *t = st->socks;
+
+	if (!t)
+		return;
+	t->defer = false;
+	while (t->pending) {
+		struct waiter *w = t->pending;
+
+		t->pending = w->pend_next;
+		w->pending = false;
+		pthread_cond_signal(&w->cv);
+	}
 }
 
 bool waitq_wake(struct ustack *st, struct waitq *wq, unsigned events)
@@ -165,6 +211,7 @@ int waitq_sleep(struct ustack *st, struct waitq *wq, struct usock *so, uint64_t 
 		}
 	}
 	waiter_dequeue(st, &w);
+	waiter_unpend(st, &w);
 	timer_cancel(st, &tm);
 	pthread_cond_destroy(&w.cv);
 	if (so) {
