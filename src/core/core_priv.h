@@ -12,6 +12,9 @@ struct ustack;
 void pkt_pool_destroy(struct ustack *st);
 /* timer.c: release the heap array (timers themselves belong to their owners). */
 void timer_heap_destroy(struct ustack *st);
+/* stack.c: ustack_step() with st->lock already held (the runner steps and reads the
+ * next deadline in one hold of the lock). */
+int stack_step_locked(struct ustack *st, uint64_t now_us);
 /* stack.c: ustack_next_deadline() with st->lock already held. */
 uint64_t stack_next_deadline_locked(struct ustack *st);
 /* runner.c: with st->lock held, wake the runner thread if the stack's next deadline

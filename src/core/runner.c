@@ -29,8 +29,10 @@ struct runner {
 	int epfd;                 /* device fds + the kick eventfd */
 	int kickfd;               /* eventfd: written to wake the thread */
 	atomic_bool stop;
-	/* Guarded by st->lock: the time the thread sleeps until, 0 while it is awake. */
-	uint64_t sleep_until;
+	/* The time the thread sleeps until, 0 while it is awake: set under st->lock before
+	 * it sleeps, cleared by whoever wakes it (a kick under st->lock, or the thread
+	 * itself without the lock: at worst an extra kick). */
+	_Atomic uint64_t sleep_until;
 	/* Device fds registered in epfd, per interface slot (-1: none). */
 	int reg_fd[USTACK_MAX_IFACES];
 	struct ustack_dev *reg_dev[USTACK_MAX_IFACES];
@@ -58,10 +60,12 @@ void runner_kick_if_needed(struct ustack *st)
 {
 	struct runner *r = st->runner;
 
-	if (!r || r->sleep_until == 0)
+	uint64_t until;
+
+	if (!r || (until = atomic_load(&r->sleep_until)) == 0)
 		return;
-	if (stack_next_deadline_locked(st) < r->sleep_until) {
-		r->sleep_until = 0;
+	if (stack_next_deadline_locked(st) < until) {
+		atomic_store(&r->sleep_until, 0);
 		runner_kick(r);
 	}
 }
@@ -119,15 +123,15 @@ static void *runner_main(void *arg)
 		uint64_t now, until;
 		int n;
 
-		ustack_step(st, ustack_clock_us());
-
+		/* one hold of the lock per cycle: step, then when to come back */
 		pthread_mutex_lock(&st->lock);
+		stack_step_locked(st, ustack_clock_us());
 		runner_sync_fds(st, r);
 		until = stack_next_deadline_locked(st);
 		now = ustack_clock_us();
 		if (r->fdless && until > now + RUNNER_FDLESS_POLL_US)
 			until = now + RUNNER_FDLESS_POLL_US;
-		r->sleep_until = until > now ? until : 0;
+		atomic_store(&r->sleep_until, until > now ? until : 0);
 		pthread_mutex_unlock(&st->lock);
 		if (until <= now)
 			continue;
@@ -142,9 +146,7 @@ static void *runner_main(void *arg)
 				}
 			}
 		}
-		pthread_mutex_lock(&st->lock);
-		r->sleep_until = 0;
-		pthread_mutex_unlock(&st->lock);
+		atomic_store(&r->sleep_until, 0);
 	}
 	return NULL;
 }
@@ -167,6 +169,7 @@ int ustack_start(struct ustack *st)
 	for (int i = 0; i < USTACK_MAX_IFACES; i++)
 		r->reg_fd[i] = -1;
 	atomic_init(&r->stop, false);
+	atomic_init(&r->sleep_until, 0);
 	r->epfd = epoll_create1(EPOLL_CLOEXEC);
 	r->kickfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (r->epfd < 0 || r->kickfd < 0)

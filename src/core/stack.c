@@ -307,21 +307,29 @@ static int poll_iface(struct ustack *st, struct iface *ifp, uint64_t now)
 	return handled;
 }
 
-int ustack_step(struct ustack *st, uint64_t now_us)
+int stack_step_locked(struct ustack *st, uint64_t now_us)
 {
 	int handled = 0;
 
-	pthread_mutex_lock(&st->lock);
 	st->driven = true;
 	if (now_us > st->now)
 		st->now = now_us;
-	for (int i = 0; i < USTACK_MAX_IFACES; i++) {
+	sock_defer_wakes(st);           /* a reader woken by the first segment of a burst */
+	for (int i = 0; i < USTACK_MAX_IFACES; i++) {   /* would wait for the lock anyway */
 		struct iface *ifp = &st->ifaces[i];
 
 		if (ifp->used && ifp->up && ifp->dev)
 			handled += poll_iface(st, ifp, st->now);
 	}
 	timer_run(st, st->now);
+	sock_flush_wakes(st);           /* each woken thread signalled once */
+	return handled;
+}
+
+int ustack_step(struct ustack *st, uint64_t now_us)
+{
+	pthread_mutex_lock(&st->lock);
+	int handled = stack_step_locked(st, now_us);
 	pthread_mutex_unlock(&st->lock);
 	return handled;
 }

@@ -216,7 +216,9 @@ static ssize_t tcp_op_recv(struct ustack *st, struct usock *so, void *data, size
 		if (e == EAGAIN && so->shut_rd)
 			return (ssize_t)done;
 		if (e == EAGAIN && !sock_would_block(so, flags)) {
-			int rc = sock_wait(st, so, deadline, POLLIN | POLLRDHUP);
+			/* woken once target - done bytes are in (at most half the buffer) */
+			size_t need = target - done, half = tcp_rcvbuf_cap(so->tcp) / 2;
+			int rc = sock_wait_data(st, so, deadline, need < half ? need : half);
 			if (rc == 0)
 				continue;
 			e = rc == -ETIMEDOUT ? EAGAIN : -rc;

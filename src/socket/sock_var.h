@@ -136,6 +136,11 @@ struct sock_table {
 	int lowest_free;        /* no free slot below it */
 	unsigned sleeping;      /* threads asleep in any waitq of this stack, not yet woken */
 	pthread_condattr_t cattr;
+	/* While the stack is stepped (sock_defer_wakes .. sock_flush_wakes), the waiters woken
+	 * are signalled once, at the end of the step, not in the middle of it: a woken thread
+	 * would only block on st->lock, which the step still holds. */
+	bool defer;
+	struct waiter *pending;  /* woken, not yet signalled (linked through pend_next) */
 };
 
 /* Sleep on wq until woken, until st->now reaches deadline (SOCK_NO_DEADLINE: none), or
@@ -169,6 +174,10 @@ struct usock *sock_enter_any(struct ustack *st, int fd);
 int sock_wait(struct ustack *st, struct usock *so, uint64_t deadline, unsigned interest);
 /* The same, as an exclusive waiter for a new connection (accept: one wakes one thread). */
 int sock_wait_exclusive(struct ustack *st, struct usock *so, uint64_t deadline);
+/* A reader waiting for `need` bytes in so's receive queue (SO_RCVLOWAT, MSG_WAITALL):
+ * data arriving wakes it only once that much is queued (an error, a hang-up or the end
+ * of the stream at once). need <= half the receive buffer, or it could never be met. */
+int sock_wait_data(struct ustack *st, struct usock *so, uint64_t deadline, size_t need);
 /* The deadline for a timeout in microseconds (0: none). */
 uint64_t sock_deadline(struct ustack *st, uint64_t timeo_us);
 /* poll(2) events of so right now (POLLRDHUP included when the peer finished sending). */

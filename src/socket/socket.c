@@ -10,6 +10,7 @@
  * from another thread (EBADF). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,7 +40,10 @@ struct waiter {
 	struct waitq *wq;               /* NULL once dequeued (woken, timed out) */
 	bool exclusive;
 	unsigned interest;              /* the kinds of change that wake it */
+	size_t need;                    /* a reader: bytes queued before data wakes it */
 	bool woken;                     /* by an event (waitq_wake), not by its deadline */
+	bool pending;                   /* woken during a step: signalled at its end */
+	struct waiter *pend_next;
 	struct ustack *st;
 };
 
@@ -77,20 +81,69 @@ static void waiter_dequeue(struct ustack *st, struct waiter *w)
 
 static void waiter_wake(struct ustack *st, struct waiter *w)
 {
+	struct sock_table *t = st->socks;
+
 	waiter_dequeue(st, w);
 	w->woken = true;
 	ST_COUNT(st, sock_wakeups);
+	if (t->defer) {
+		w->pending = true;
+		w->pend_next = t->pending;
+		t->pending = w;
+		return;
+	}
 	pthread_cond_signal(&w->cv);
 }
 
-bool waitq_wake(struct ustack *st, struct waitq *wq, unsigned events)
+/* w leaves waitq_sleep (its deadline, a spurious wake-up): no signal is owed to it. */
+static void waiter_unpend(struct ustack *st, struct waiter *w)
+{
+	struct waiter **pp = &st->socks->pending;
+
+	if (!w->pending)
+		return;
+	while (*pp && *pp != w)
+		pp = &(*pp)->pend_next;
+	if (*pp)
+		*pp = w->pend_next;
+	w->pending = false;
+}
+
+void sock_defer_wakes(struct ustack *st)
+{
+	if (st->socks)
+		st->socks->defer = true;
+}
+
+void sock_flush_wakes(struct ustack *st)
+{
+	struct sock_table *t = st->socks;
+
+	if (!t)
+		return;
+	t->defer = false;
+	while (t->pending) {
+		struct waiter *w = t->pending;
+
+		t->pending = w->pend_next;
+		w->pending = false;
+		pthread_cond_signal(&w->cv);
+	}
+}
+
+/* Wake the waiters events concern; avail: bytes in the receive queue (SIZE_MAX: not
+ * known), so that a reader waiting for more than that sleeps on. */
+static bool waitq_wake_avail(struct ustack *st, struct waitq *wq, unsigned events, size_t avail)
 {
 	bool any = false, exclusive_done = false;
 
 	for (struct waiter *w = wq->head, *next; w; w = next) {
 		next = w->next;
-		if (!(w->interest & events))
+		unsigned why = w->interest & events;
+		if (!why)
 			continue;
+		if (why == POLLIN && w->need > avail)
+			continue;                   /* data, but less than it waits for */
 		if (w->exclusive) {
 			if (exclusive_done)
 				continue;
@@ -100,6 +153,11 @@ bool waitq_wake(struct ustack *st, struct waitq *wq, unsigned events)
 		any = true;
 	}
 	return any;
+}
+
+bool waitq_wake(struct ustack *st, struct waitq *wq, unsigned events)
+{
+	return waitq_wake_avail(st, wq, events, SIZE_MAX);
 }
 
 void waitq_wake_all(struct ustack *st, struct waitq *wq)
@@ -118,11 +176,11 @@ static void wait_timer_fn(struct ustack *st, struct timer *t, uint64_t now)
 	pthread_cond_signal(&w->cv);
 }
 
-int waitq_sleep(struct ustack *st, struct waitq *wq, struct usock *so, uint64_t deadline,
-		bool exclusive, unsigned interest)
+static int waitq_sleep_need(struct ustack *st, struct waitq *wq, struct usock *so,
+			    uint64_t deadline, bool exclusive, unsigned interest, size_t need)
 {
 	struct waiter w = { .exclusive = exclusive, .interest = interest | POLLERR | POLLHUP,
-			    .st = st };
+			    .need = need, .st = st };
 	struct timer tm;
 	bool timed = deadline != SOCK_NO_DEADLINE;
 
@@ -165,6 +223,7 @@ int waitq_sleep(struct ustack *st, struct waitq *wq, struct usock *so, uint64_t 
 		}
 	}
 	waiter_dequeue(st, &w);
+	waiter_unpend(st, &w);
 	timer_cancel(st, &tm);
 	pthread_cond_destroy(&w.cv);
 	if (so) {
@@ -178,6 +237,18 @@ int waitq_sleep(struct ustack *st, struct waitq *wq, struct usock *so, uint64_t 
 		return -ETIMEDOUT;      /* by the stack clock or the real one */
 	}
 	return 0;
+}
+
+int waitq_sleep(struct ustack *st, struct waitq *wq, struct usock *so, uint64_t deadline,
+		bool exclusive, unsigned interest)
+{
+	return waitq_sleep_need(st, wq, so, deadline, exclusive, interest, 0);
+}
+
+int sock_wait_data(struct ustack *st, struct usock *so, uint64_t deadline, size_t need)
+{
+	return waitq_sleep_need(st, &so->wq, so, deadline, false, POLLIN | POLLRDHUP,
+				need > 1 ? need : 0);
 }
 
 int sock_wait(struct ustack *st, struct usock *so, uint64_t deadline, unsigned interest)
@@ -229,7 +300,12 @@ void sock_notify(struct ustack *st, struct usock *so, unsigned events)
 
 	if (!st->socks || !so || so->closed)
 		return;
-	waitq_wake(st, &so->wq, events);
+	size_t avail = SIZE_MAX;
+	if (events == POLLIN && so->ops && so->ops->queues) {
+		size_t outq;
+		so->ops->queues(so, &avail, &outq);    /* readers waiting for more sleep on */
+	}
+	waitq_wake_avail(st, &so->wq, events, avail);
 	for (struct sock_watch *w = so->watchers, *next; w; w = next) {
 		next = w->next;
 		if (w->exclusive) {

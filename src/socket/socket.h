@@ -21,5 +21,9 @@ int sock_fd(const struct usock *so);
  * A simulation driving a virtual clock waits for its application threads to be asleep
  * before it advances time, so that blocking calls time out on the virtual clock. */
 unsigned sock_sleepers(struct ustack *st);
+/* Around one step of the stack (st->lock held): the threads woken meanwhile are
+ * signalled once by sock_flush_wakes, when the step is over, each at most once. */
+void sock_defer_wakes(struct ustack *st);
+void sock_flush_wakes(struct ustack *st);
 
 #endif
