@@ -209,7 +209,10 @@ unsigned lwipb_input(const uint8_t *frame, size_t len, unsigned count)
 		return 0;
 	p_sys_lock_tcpip_core();
 	for (unsigned i = 0; i < count; i++) {
-		struct pbuf *p = p_pbuf_alloc(PBUF_RAW, (uint16_t)len, PBUF_POOL);
+		/* PBUF_RAM, not PBUF_POOL: Debian's liblwip 2.1.3 hands out pool pbufs of
+		 * 616 bytes while saying they hold more (pbuf_take of a 1514-byte frame
+		 * writes past the block: valgrind shows it). One contiguous block instead. */
+		struct pbuf *p = p_pbuf_alloc(PBUF_RAW, (uint16_t)len, PBUF_RAM);
 
 		if (!p)
 			break;

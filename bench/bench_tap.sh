@@ -5,7 +5,10 @@
 # pair with the same MTU (1500) and its offloads on and off (ethtool -K). The Linux
 # end is the same small kernel-socket program in every case (bench/tap_peer.py,
 # default buffers); iperf3 over the veth is printed beside it for reference.
-# Medians of BENCH_RUNS runs; one table with the ratios and the load average.
+# Then lwIP on the same TAP (bench/lwip_tap: Debian's liblwip with a netif that
+# writes frames to the tap and a reader thread feeding it; plain frames, lwIP takes no
+# offloads) against the same Linux peer, and the ratios ustack / lwIP.
+# Medians of BENCH_RUNS runs; tables with the ratios and the load average.
 #
 #   sudo bench/bench_tap.sh          (or `make bench`; needs root, python3, ethtool, iperf3)
 #   BENCH_TAP_BYTES=1073741824      bytes per transfer
@@ -20,6 +23,7 @@ set -uo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 B=${USTACK_BIN:-$SRC/build/bin/ustack}
+LW=${LWIP_TAP_BIN:-$(dirname "$B")/lwip_tap}
 PEER=$SRC/bench/tap_peer.py
 BYTES=${BENCH_TAP_BYTES:-1073741824}
 RUNS=${BENCH_RUNS:-3}
@@ -31,6 +35,7 @@ fi
 die() { echo "bench_tap: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces, a TAP device)"
 [ -x "$B" ] || die "$B is not built (make)"
+[ -x "$LW" ] || die "$LW is not built (make)"
 for t in python3 ethtool timeout; do
 	command -v $t >/dev/null || die "needs $t (scripts/install-deps.sh)"
 done
@@ -73,39 +78,54 @@ gbps() { grep -o '[0-9.]* Gbit/s' | head -n 1 | cut -d' ' -f1; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
 wait_file() { local i; for ((i = 0; i < 200; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
-# Linux -> ustack: ustack bulk --server; the rate ustack measured
+# Linux -> ustack (or lwIP: first argument lwip): ustack bulk --server; the rate
+# ustack measured
 tap_in() {
-	local log=$T/srv.log
-	A timeout 120 "$B" bulk --server --once --no-digest --port 5001 --tap tap0 \
-		--addr 10.89.1.2/24 "$@" >"$log" 2>&1 &
+	local log=$T/srv.log side=ustack
+	if [ "${1:-}" = lwip ]; then
+		side=lwIP
+		A timeout 120 "$LW" --tap tap0 --addr 10.89.1.2/24 --server 5001 >"$log" 2>&1 &
+	else
+		A timeout 120 "$B" bulk --server --once --no-digest --port 5001 --tap tap0 \
+			--addr 10.89.1.2/24 "$@" >"$log" 2>&1 &
+	fi
 	local srv=$!
 	PIDS+=("$srv")
-	wait_file "$log" "listening on" || { echo "-"; return; }
+	wait_file "$log" "listening on" || { echo "bench_tap: $side did not listen: $(tail -n 2 "$log" | tr '\n' ' ')" >&2; touch "$T/fail-$side"; echo "-"; return; }
 	A ping -n -c 1 -W 1 10.89.1.2 >/dev/null 2>&1
 	A timeout 120 python3 "$PEER" send 10.89.1.2 5001 "$BYTES" >"$T/snd.log" 2>&1
 	wait "$srv"
 	if ! grep -q Gbit/s "$log"; then
-		echo "bench_tap: Linux -> ustack $*: no figure; ustack said: $(tail -n 2 "$log" | tr '\n' ' ')" \
+		echo "bench_tap: Linux -> $side $*: no figure; $side said: $(tail -n 2 "$log" | tr '\n' ' ')" \
 			"Linux said: $(tail -n 2 "$T/snd.log" | tr '\n' ' ')" >&2
+		touch "$T/fail-$side"
 		echo "-"
 		return
 	fi
 	gbps <"$log"
 }
 
-# ustack -> Linux: ustack bulk --client; the rate the Linux receiver measured
+# ustack (or lwIP: first argument lwip) -> Linux: ustack bulk --client; the rate the
+# Linux receiver measured
 tap_out() {
-	local log=$T/recv.log
+	local log=$T/recv.log side=ustack
 	A timeout 120 python3 "$PEER" recv 10.89.1.1 5002 >"$log" 2>&1 &
 	local rcv=$!
 	PIDS+=("$rcv")
 	wait_file "$log" listening || { echo "-"; return; }
-	A timeout 120 "$B" bulk --client 10.89.1.1 --port 5002 --bytes "$BYTES" --no-digest \
-		--tap tap0 --addr 10.89.1.2/24 "$@" >"$T/cli.log" 2>&1
+	if [ "${1:-}" = lwip ]; then
+		side=lwIP
+		A timeout 120 "$LW" --tap tap0 --addr 10.89.1.2/24 --client 10.89.1.1 5002 "$BYTES" \
+			>"$T/cli.log" 2>&1
+	else
+		A timeout 120 "$B" bulk --client 10.89.1.1 --port 5002 --bytes "$BYTES" --no-digest \
+			--tap tap0 --addr 10.89.1.2/24 "$@" >"$T/cli.log" 2>&1
+	fi
 	wait "$rcv"
 	if ! grep -q Gbit/s "$log"; then
-		echo "bench_tap: ustack -> Linux $*: no figure; ustack said: $(tail -n 2 "$T/cli.log" | tr '\n' ' ')" \
+		echo "bench_tap: $side -> Linux $*: no figure; $side said: $(tail -n 2 "$T/cli.log" | tr '\n' ' ')" \
 			"Linux said: $(tail -n 2 "$log" | tr '\n' ' ')" >&2
+		touch "$T/fail-$side"
 		echo "-"
 		return
 	fi
@@ -154,6 +174,12 @@ for off in on off; do
 		R[vin-$off]+=" $(veth_run "$NSB" "$NSA" 10.89.2.1)"
 		R[vout-$off]+=" $(veth_run "$NSA" "$NSB" 10.89.2.2)"
 	done
+	if [ $off = off ]; then
+		for ((r = 0; r < RUNS; r++)); do
+			R[lin]+=" $(tap_in lwip)"
+			R[lout]+=" $(tap_out lwip)"
+		done
+	fi
 	R[iin-$off]=$(iperf_veth "$NSB" 10.89.2.1)
 	R[iout-$off]=$(iperf_veth "$NSA" 10.89.2.2)
 done
@@ -172,5 +198,21 @@ for off in on off; do
 		printf "%-16s %-9s %10s %14s %8s %14s\n" "$name" "$off" "$u" "$l" "$(ratio "$u" "$l")" "${R[i$d-$off]:--}"
 	done
 done
+echo
+echo "lwIP $("$LW" --version 2>/dev/null) on the same TAP (plain frames: lwIP takes no offloads), same Linux peer (Gbit/s)"
+printf "%-16s %10s %12s %8s %12s %8s\n" direction lwIP "ustack on" ratio "ustack off" ratio
+for d in in out; do
+	lw=$(echo "${R[l$d]}" | median)
+	uon=$(echo "${R[$d-on]}" | median)
+	uoff=$(echo "${R[$d-off]}" | median)
+	name="Linux -> lwIP"
+	[ $d = out ] && name="lwIP -> Linux"
+	printf "%-16s %10s %12s %8s %12s %8s\n" "$name" "$lw" "$uon" "$(ratio "$uon" "$lw")" "$uoff" "$(ratio "$uoff" "$lw")"
+done
 echo "runs (Gbit/s): $(for k in "${!R[@]}"; do printf '%s:[%s] ' "$k" "${R[$k]# }"; done)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+# A side that could not run (no figure at all) fails the bench; a poor figure never does.
+if [ -e "$T/fail-lwIP" ]; then
+	echo "bench_tap: lwIP on the TAP could not run (see above)" >&2
+	exit 1
+fi

@@ -71,6 +71,36 @@ static bool ring_realloc(struct tcp_ring *r, size_t size, size_t keep)
 	return true;
 }
 
+/* Larger storage holding every byte the old one held at the same offset from head.
+ * realloc keeps the block's bytes in place (a large block is moved by remapping its
+ * pages: no copy, and no page touched again); only the bytes that wrapped to the
+ * front, [0, head), move to follow the old end, and whatever of them does not fit
+ * there wraps to the front again. A copy into a fresh block cost the receive side a
+ * page fault per 4 KiB of the whole buffer at each doubling. */
+static bool ring_grow(struct tcp_ring *r, size_t size)
+{
+	size_t old = r->buf ? r->size : 0;
+	uint8_t *nb = realloc(r->buf, size);
+
+	if (!nb)
+		return false;
+	if (old && r->head) {
+		size_t room = size - old, wrapped = r->head;
+
+		if (wrapped <= room) {
+			memcpy(nb + old, nb, wrapped);
+		} else {
+			memcpy(nb + old, nb, room);
+			memmove(nb, nb + room, wrapped - room);
+		}
+	}
+	if (!old)
+		r->head = 0;
+	r->buf = nb;
+	r->size = (uint32_t)size;
+	return true;
+}
+
 /* Storage for offsets below need (need <= cap): the first block is small, each growth
  * at least doubles it, up to cap. Everything the storage held keeps its offset (the
  * receiver's out-of-order bytes past len too). */
@@ -86,7 +116,7 @@ static bool ring_reserve(struct tcp_ring *r, size_t need)
 		size = r->cap;
 	if (size == 0)
 		return false;
-	return ring_realloc(r, size, r->size);
+	return ring_grow(r, size);
 }
 
 /* Copy n bytes into the ring at physical position pos (wrapping). */

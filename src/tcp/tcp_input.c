@@ -96,7 +96,12 @@ static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p,
 		if (len > c->rcv_mss && len <= c->mss_adv)
 			c->rcv_mss = (uint16_t)len;
 		c->rcv_unacked += len;
-		if (c->rcv_unacked >= 2u * c->rcv_mss)
+		/* Super-segments: one ACK per poll batch, but never more than a quarter
+		 * of the buffer unacknowledged (the sender must not wait on us). */
+		if (c->rcv_unacked >= 2u * c->rcv_mss && len > c->rcv_mss &&
+		    c->rcv_unacked < c->rcvbuf.cap / 4)
+			tcp_delack_batch(st, c);
+		else if (c->rcv_unacked >= 2u * c->rcv_mss)
 			c->flags |= TF_ACKNOW;            /* every second full segment */
 		else
 			tcp_delack_start(st, c);

@@ -619,7 +619,13 @@ static bool window_update_due(const struct tcp_conn *c)
 		return false;
 	uint32_t adv = win - cur;
 	uint64_t cap = c->rcvbuf.cap;
-	return (adv >= 2u * c->rcv_mss && cur <= cap / 2) || adv >= cap / 2 ||
+	/* Worth a segment when the window at least doubles (adv >= cur: the peer may send
+	 * twice what it still may now, Linux's rule in __tcp_cleanup_rbuf), when half the
+	 * buffer opens, or when a closed window opens by a segment. Every ACK of data
+	 * carries the window anyway; an update on every read of a few segments while the
+	 * peer still has plenty of window was a system call (and the peer's ACK
+	 * processing) for nothing: over the offloaded TAP a third of the frames sent. */
+	return (adv >= 2u * c->rcv_mss && adv >= cur) || adv >= cap / 2 ||
 	       (cur < c->rcv_mss && adv >= c->rcv_mss);
 }
 

@@ -173,6 +173,17 @@ void tcp_delack_start(struct ustack *st, struct tcp_conn *c)
 	tcp_timer_set(st, c, TT_DELACK, st->now + st->tcp->delack);
 }
 
+/* An ACK owed for a super-segment (a GSO/GRO frame from an offloading device) goes at
+ * the end of the current step: the stack runs due timers after it has polled its
+ * devices, so every super-segment read in one poll batch is acknowledged by one ACK,
+ * as a Linux receiver with GRO acknowledges one merged frame per NAPI poll. */
+void tcp_delack_batch(struct ustack *st, struct tcp_conn *c)
+{
+	c->flags |= TF_DELACK;
+	if (!c->deadline[TT_DELACK] || c->deadline[TT_DELACK] > st->now)
+		tcp_timer_set(st, c, TT_DELACK, st->now);
+}
+
 void tcp_keep_start(struct ustack *st, struct tcp_conn *c)
 {
 	if (!(c->flags & TF_KEEPALIVE) || !TCPS_HAVE_ESTABLISHED(c->state) ||

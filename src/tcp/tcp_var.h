@@ -367,6 +367,7 @@ void tcp_rto_init(struct ustack *st, struct tcp_conn *c);
 void tcp_keep_start(struct ustack *st, struct tcp_conn *c);
 void tcp_time_wait_start(struct ustack *st, struct tcp_conn *c);
 void tcp_delack_start(struct ustack *st, struct tcp_conn *c);
+void tcp_delack_batch(struct ustack *st, struct tcp_conn *c);   /* ACK at the step's end */
 /* A ring may have drained (all sent acknowledged, or all received read with nothing
  * out of order): its storage goes once it has stayed drained TCP_RING_IDLE_US, at once
  * when no more bytes can come into it (FIN, shutdown, closed). */
