@@ -521,7 +521,7 @@ int ustack_socket(struct ustack *st, int domain, int type, int protocol)
 		errno = EINVAL;
 		return -1;
 	}
-	if (domain != AF_INET) {
+	if (domain != AF_INET && domain != AF_INET6) {
 		errno = EAFNOSUPPORT;
 		return -1;
 	}
