@@ -3,7 +3,11 @@
  *
  * Over --tap (with --addr) the host is on a real link. Without --tap the command builds a
  * two-host network in memory: this host 10.0.0.1/24 and a peer 10.0.0.2/24 that answers;
- * any other address of 10.0.0.0/24 has nobody behind it. */
+ * any other address of 10.0.0.0/24 has nobody behind it.
+ *
+ * HOST may be an IPv6 address (ICMPv6 echo, ustack_ping6_send); a link-local one names
+ * its interface as iputils does, fe80::1%IFNAME (the --tap name) or %INDEX. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -19,7 +23,7 @@
 
 static const char ping_usage[] =
 	"usage: ustack ping [-c COUNT] [-i SECS] [-s SIZE] [-t TTL] [-W SECS] [-w SECS] [-q]\n"
-	"                   [--tap NAME --addr A.B.C.D/N] [network options] HOST\n";
+	"                   [--tap NAME --addr A.B.C.D/N] [network options] HOST|IPV6[%IF]\n";
 
 struct ping_opts {
 	unsigned long long count;   /* 0: until interrupted */
@@ -139,6 +143,35 @@ static int parse_args(int argc, char **argv, struct tool_opts *o, struct ping_op
 	return -1;   /* go on */
 }
 
+/* The destination: IPv4 or IPv6 (with the interface of a link-local address). */
+struct ping_dst {
+	int family;
+	struct in_addr v4;
+	struct in6_addr v6;
+	int ifindex;             /* IPv6: -1 unless given with %IF */
+};
+
+/* ICMPv6 errors (RFC 4443), worded as iputils ping prints them. */
+static const char *icmp6_error_text(uint8_t type, uint8_t code, char *buf, size_t cap)
+{
+	static const char *const unreach[] = {
+		"Destination unreachable: No route", "Destination unreachable: Administratively prohibited",
+		"Destination unreachable: Beyond scope of source address",
+		"Destination unreachable: Address unreachable", "Destination unreachable: Port unreachable",
+	};
+
+	if (type == 1 && code < sizeof(unreach) / sizeof(unreach[0]))
+		return unreach[code];
+	if (type == 2)
+		return "Packet too big";
+	if (type == 3)
+		return code == 0 ? "Time exceeded: Hop limit" : "Time exceeded: Defragmentation failure";
+	if (type == 4)
+		return "Parameter problem";
+	snprintf(buf, cap, "Bad ICMPv6 type: %u, code: %u", type, code);
+	return buf;
+}
+
 static const char *icmp_error_text(uint8_t type, uint8_t code, char *buf, size_t cap)
 {
 	static const char *const unreach[] = {
@@ -181,13 +214,19 @@ static void print_time(uint64_t us)
 static void handle_reply(const struct ping_opts *p, struct ping_stats *s,
 			 const struct ustack_ping_reply *r)
 {
-	char ip[16], buf[64];
+	char ip[INET6_ADDRSTRLEN], buf[64];
+	bool v6 = r->family == AF_INET6;
 
-	if (r->type != 0) {
+	if (v6)
+		inet_ntop(AF_INET6, &r->from6, ip, sizeof(ip));
+	else
+		tool_ip_str(r->from, ip);
+	if (v6 ? r->type != 129 : r->type != 0) {
 		s->errors++;
 		if (!p->quiet)
-			printf("From %s icmp_seq=%u %s\n", tool_ip_str(r->from, ip), r->seq,
-			       icmp_error_text(r->type, r->code, buf, sizeof(buf)));
+			printf("From %s icmp_seq=%u %s\n", ip, r->seq,
+			       v6 ? icmp6_error_text(r->type, r->code, buf, sizeof(buf)) :
+				    icmp_error_text(r->type, r->code, buf, sizeof(buf)));
 		fflush(stdout);
 		return;
 	}
@@ -208,7 +247,7 @@ static void handle_reply(const struct ping_opts *p, struct ping_stats *s,
 	}
 	if (p->quiet)
 		return;
-	printf("%zu bytes from %s: icmp_seq=%u ttl=%u", r->len, tool_ip_str(r->from, ip), r->seq,
+	printf("%zu bytes from %s: icmp_seq=%u %s=%u", r->len, ip, r->seq, v6 ? "hlim" : "ttl",
 	       r->ttl);
 	print_time(r->rtt_us);
 	if (dup)
@@ -265,12 +304,50 @@ static void print_summary(const char *host, const struct ping_stats *s, uint64_t
 	fflush(stdout);
 }
 
+/* HOST as an IPv6 address with an optional %IF; 0, 1 if it is not one, -1 on error. */
+static int parse_v6(const char *host, const struct tool_opts *o, const struct tool_net *net,
+		    struct ping_dst *out)
+{
+	char buf[INET6_ADDRSTRLEN + 32];
+	char *pct;
+
+	if (!strchr(host, ':') || strlen(host) >= sizeof(buf))
+		return 1;
+	strcpy(buf, host);
+	pct = strchr(buf, '%');
+	if (pct)
+		*pct++ = '\0';
+	if (inet_pton(AF_INET6, buf, &out->v6) != 1)
+		return 1;
+	out->family = AF_INET6;
+	out->ifindex = -1;
+	if (pct) {
+		unsigned long long n;
+
+		if (tool_parse_uint(pct, 7, &n) == 0)
+			out->ifindex = (int)n;
+		else if (o->tap && !strcmp(pct, o->tap))
+			out->ifindex = net->ifindex[0];
+		else {
+			fprintf(stderr, "ping: %s: unknown interface '%s'\n", host, pct);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* HOST as an address, or a name through the stack's resolver. */
-static int resolve_host(struct ustack *st, const char *host, struct in_addr *out)
+static int resolve_host(struct ustack *st, const char *host, const struct tool_opts *o,
+			const struct tool_net *net, struct ping_dst *d)
 {
 	struct addrinfo hints, *res = NULL;
+	struct in_addr *out = &d->v4;
 	int e;
 
+	d->family = AF_INET;
+	e = parse_v6(host, o, net, d);
+	if (e <= 0)
+		return e;
 	if (tool_parse_ip(host, out) == 0)
 		return 0;
 	memset(&hints, 0, sizeof(hints));
@@ -296,11 +373,12 @@ int cmd_ping(int argc, char **argv)
 	struct ping_opts p;
 	struct ping_stats *s;
 	struct tool_net *net;
-	struct in_addr dst;
+	struct ping_dst dst;
 	uint64_t start, next, end_by = UINT64_MAX;
+	int addr_waits = 0;
 	uint16_t id = (uint16_t)(getpid() & 0xffff);
 	uint8_t *payload = NULL;
-	char ip[16];
+	char ip[INET6_ADDRSTRLEN];
 	int rc;
 
 	tool_opts_init(&o);
@@ -327,12 +405,16 @@ int cmd_ping(int argc, char **argv)
 	/* iputils' pattern: byte i of the data is i (after its timestamp, which we do not need). */
 	for (size_t i = 0; i < p.size; i++)
 		payload[i] = (uint8_t)i;
-	if (resolve_host(net->st[0], p.host, &dst) < 0) {
+	if (resolve_host(net->st[0], p.host, &o, net, &dst) < 0) {
 		rc = 2;
 		goto out;
 	}
-	printf("PING %s (%s) %llu(%llu) bytes of data.\n", p.host, tool_ip_str(dst, ip), p.size,
-	       p.size + 28);
+	if (dst.family == AF_INET6)
+		inet_ntop(AF_INET6, &dst.v6, ip, sizeof(ip));
+	else
+		tool_ip_str(dst.v4, ip);
+	printf("PING %s (%s) %llu(%llu) bytes of data.\n", p.host, ip, p.size,
+	       p.size + (dst.family == AF_INET6 ? 48 : 28));
 	fflush(stdout);
 	start = ustack_clock_us();
 	if (p.deadline > 0)
@@ -343,7 +425,20 @@ int cmd_ping(int argc, char **argv)
 
 		if (ustack_clock_us() >= end_by)
 			break;
-		if (ustack_ping_send(net->st[0], dst, id, seq, payload, p.size, (uint8_t)p.ttl) < 0)
+		int sr = dst.family == AF_INET6 ?
+			 ustack_ping6_send(net->st[0], &dst.v6, dst.ifindex, id, seq, payload, p.size,
+					   (uint8_t)p.ttl) :
+			 ustack_ping_send(net->st[0], dst.v4, id, seq, payload, p.size, (uint8_t)p.ttl);
+		/* An interface that just came up has its IPv6 addresses tentative for a
+		 * second or two (Duplicate Address Detection): the first request waits for
+		 * a usable source, up to 5 s. */
+		if (sr < 0 && errno == EADDRNOTAVAIL && s->sent == 0 && addr_waits < 50) {
+			addr_waits++;
+			usleep(100000);
+			start = next = ustack_clock_us();
+			continue;
+		}
+		if (sr < 0)
 			fprintf(stderr, "ping: sendmsg: %s\n", strerror(errno));
 		s->sent++;
 		/* The sequence number wraps at 65536: forget what we saw of the old round. */

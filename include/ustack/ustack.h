@@ -32,6 +32,8 @@ struct ustack_config {
 	size_t arp_queue_max;    /* packets waiting for one resolution (default 64: a whole
 	                            fragmented 64 KiB datagram fits) */
 	uint8_t default_ttl;     /* default 64 */
+	bool disable_ipv6;       /* no IPv6 on the interfaces (default: on, as Linux: each
+	                            gets a link-local address, runs DAD, solicits routers) */
 	uint32_t tcp_msl_ms;         /* maximum segment lifetime: TIME_WAIT lasts 2*MSL (default 30000) */
 	uint32_t tcp_min_rto_ms;     /* lower bound of the retransmission timeout (default 200) */
 	uint32_t tcp_initial_rto_ms; /* RTO before any RTT sample, RFC 6298 (default 1000) */
@@ -67,6 +69,11 @@ int ustack_if_mac(struct ustack *st, int ifindex, uint8_t mac[6]);
 int ustack_route_add(struct ustack *st, struct in_addr dst, int prefix_len, struct in_addr gw,
 		     int ifindex);
 int ustack_set_gateway(struct ustack *st, struct in_addr gw);
+/* An IPv6 route to dst/prefix_len via gw (NULL: on-link) out of ifindex (-1: the
+ * interface of the connected prefix covering gw; a link-local gw needs it). Returns 0
+ * or -1 with errno (EINVAL, ENETUNREACH: gw not on a connected prefix, ENOSPC). */
+int ustack_route_add6(struct ustack *st, const struct in6_addr *dst, int prefix_len,
+		      const struct in6_addr *gw, int ifindex);
 
 /* --- driving ---
  * ustack_step(st, now_us) runs the stack at time now_us (microseconds of any clock that
@@ -302,9 +309,9 @@ int ustack_frame_decode(const uint8_t *frame, size_t len, struct ustack_frame_in
  * "IP6 2001:db8::1 > ff02::1:ff00:2: ICMP6 neighbor solicitation who-has 2001:db8::2 ..." */
 int ustack_frame_describe(const uint8_t *frame, size_t len, char *out, size_t cap);
 
-/* --- ICMP echo (ping) --- */
+/* --- ICMP and ICMPv6 echo (ping) --- */
 struct ustack_ping_reply {
-	struct in_addr from;
+	struct in_addr from;        /* family AF_INET: who answered */
 	uint8_t type, code;         /* 0/0: echo reply; else the ICMP error that came back
 	                               (11 time exceeded, 3 unreachable) about our request */
 	uint16_t id, seq;
@@ -312,11 +319,22 @@ struct ustack_ping_reply {
 	size_t len;                 /* ICMP bytes (header + payload), as ping prints */
 	uint64_t rtt_us;            /* reply time - send time (stack clock) */
 	bool payload_ok;            /* the echoed payload equals what was sent */
+	int family;                 /* AF_INET (from) or AF_INET6 (from6) */
+	struct in6_addr from6;      /* family AF_INET6: who answered; type/code are then
+	                               ICMPv6's: 129/0 echo reply, 1 unreachable, 2 packet
+	                               too big, 3 time exceeded, 4 parameter problem */
 };
 /* Send one echo request (payload may be NULL: a pattern is used). ttl 0: default.
  * Payloads above the MTU are fragmented. Returns 0 or -1 with errno. */
 int ustack_ping_send(struct ustack *st, struct in_addr dst, uint16_t id, uint16_t seq,
 		     const void *payload, size_t len, uint8_t ttl);
+/* The same over IPv6 (ICMPv6 echo, RFC 4443 4.1): ifindex is the interface of a
+ * link-local or multicast dst (its scope id), -1 otherwise (the routing table).
+ * hop_limit 0: default. The reply (or error) comes through ustack_ping_recv, with
+ * family AF_INET6. Returns 0 or -1 with errno (EINVAL, EMSGSIZE, ENETUNREACH,
+ * EADDRNOTAVAIL, ENOBUFS). */
+int ustack_ping6_send(struct ustack *st, const struct in6_addr *dst, int ifindex, uint16_t id,
+		      uint16_t seq, const void *payload, size_t len, uint8_t hop_limit);
 /* Take one reply (or error) for identifier id. timeout_ms 0: do not wait; -1 forever.
  * Returns 0, or -1 with errno EAGAIN (none yet) / ETIMEDOUT. */
 int ustack_ping_recv(struct ustack *st, uint16_t id, struct ustack_ping_reply *out,

@@ -14,6 +14,7 @@
 #include "core/trace.h"
 #include "net/arp.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
 #include "wire/eth.h"
 #include "ustack/dev.h"
 #include "dev/gso.h"
@@ -84,6 +85,10 @@ void eth_input(struct ustack *st, struct iface *ifp, struct pkt *p)
 	case ETHERTYPE_IPV4:
 		pkt_pull(p, ETH_HDR_LEN);
 		ipv4_input(st, ifp, p);
+		break;
+	case ETHERTYPE_IPV6:
+		pkt_pull(p, ETH_HDR_LEN);
+		ipv6_input(st, ifp, p);
 		break;
 	default:
 		stack_drop(st, USTACK_DROP_ETH_UNKNOWN_TYPE, ifp->index, p->data, p->len);

@@ -17,8 +17,12 @@
 #include "net/arp.h"
 #include "net/icmp.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
+#include "net/icmpv6.h"
 #include "net/proto.h"
 #include "net/igmp.h"
+#include "net/mld6.h"
+#include "net/nd.h"
 #include "net/udp.h"
 #include "socket/socket.h"
 #include "tcp/tcp.h"
@@ -39,8 +43,12 @@ static const struct {
 	{ "arp", arp_init, arp_free },
 	{ "proto", proto_init, proto_free },
 	{ "ipv4", ipv4_init, ipv4_free },
+	{ "ipv6", ipv6_init, ipv6_free },
 	{ "icmp", icmp_init, icmp_free },
+	{ "icmp6", icmpv6_init, icmpv6_free },
 	{ "igmp", igmp_init, igmp_free },
+	{ "mld6", mld6_init, mld6_free },
+	{ "nd", nd_init, nd_free },
 	{ "udp", udp_init, udp_free },
 	{ "tcp", tcp_init, tcp_free },
 	{ "socket", sock_init, sock_free },
@@ -414,6 +422,7 @@ int ustack_if_add(struct ustack *st, struct ustack_dev *dev, struct in_addr addr
 		    ifp->mtu);
 	if (!ifp->loopback)
 		arp_announce(st, ifp);
+	nd_iface_up(st, ifp);
 	stack_unlock(st);
 	return ifp->index;
 }

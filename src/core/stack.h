@@ -20,6 +20,9 @@ struct arp_state;
 struct ipv4_state;
 struct ipv6_state;
 struct nd_state;
+struct icmpv6_state;
+struct addr6_state;
+struct mld6_state;
 struct icmp_state;
 struct igmp_state;
 struct udp_state;
@@ -67,6 +70,9 @@ struct ustack {
 	struct ipv4_state *ip;
 	struct ipv6_state *ip6;             /* net/ipv6.c, ipv6_frag.c, icmp6.c */
 	struct nd_state *nd;                /* net/nd.c: neighbours, routers, prefixes, DAD */
+	struct icmpv6_state *icmp6;         /* net/icmpv6.c: the error rate limit */
+	struct addr6_state *addr6;          /* net/addr6.c: addresses, DAD, SLAAC, RAs */
+	struct mld6_state *mld6;            /* net/mld6.c: groups listened to */
 	struct icmp_state *icmp;
 	struct igmp_state *igmp;
 	struct udp_state *udp;

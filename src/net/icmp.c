@@ -214,35 +214,73 @@ static void ping_queue(struct ustack *st, const struct ustack_ping_reply *rep)
 	pthread_cond_broadcast(&ic->cond);
 }
 
-/* An echo reply (type 0) or an error about one of our echo requests arrived. */
-static void ping_answer(struct ustack *st, const struct pkt *p, uint8_t type, uint8_t code,
-			uint16_t id, uint16_t seq, const uint8_t *payload, size_t plen,
-			bool is_reply)
+void icmp_ping_answer(struct ustack *st, const struct ip_addr *from, uint8_t ttl, size_t icmp_len,
+		      uint8_t type, uint8_t code, uint16_t id, uint16_t seq, const uint8_t *payload,
+		      size_t plen, bool is_reply)
 {
 	struct ping_out *o = ping_find(st->icmp, id, seq);
 	struct ustack_ping_reply rep;
-	char a[16];
+	char a[IP_ADDR_STRLEN];
 
 	/* Every echo reply to a request we sent is reported, duplicates included (ping
 	 * prints them "DUP!", as iputils does); an error only while the request is
 	 * unanswered. */
 	if (!o || (o->answered && !is_reply)) {
 		trace_info(st, "icmp: %s for id %u seq %u from %s not outstanding",
-			   is_reply ? "echo reply" : "error", id, seq, ipv4_ntoa(p->ip_src, a));
+			   is_reply ? "echo reply" : "error", id, seq, ip_addr_ntop(from, a));
 		return;
 	}
 	o->answered = true;
 	memset(&rep, 0, sizeof(rep));
-	rep.from.s_addr = htonl(p->ip_src);
+	if (from->family == IP_AF_INET6) {
+		rep.family = AF_INET6;
+		memcpy(&rep.from6, from->b, 16);
+	} else {
+		rep.family = AF_INET;
+		memcpy(&rep.from.s_addr, from->b, 4);
+	}
 	rep.type = type;
 	rep.code = code;
 	rep.id = id;
 	rep.seq = seq;
-	rep.ttl = p->ip_ttl;
-	rep.len = p->len;
+	rep.ttl = ttl;
+	rep.len = icmp_len;
 	rep.rtt_us = st->now >= o->sent ? st->now - o->sent : 0;
 	rep.payload_ok = is_reply && plen == o->len && fnv1a(payload, plen) == o->hash;
 	ping_queue(st, &rep);
+}
+
+/* An echo reply (type 0) or an error about one of our echo requests arrived. */
+static void ping_answer(struct ustack *st, const struct pkt *p, uint8_t type, uint8_t code,
+			uint16_t id, uint16_t seq, const uint8_t *payload, size_t plen,
+			bool is_reply)
+{
+	struct ip_addr from = ip_addr_from_v4(p->ip_src);
+
+	icmp_ping_answer(st, &from, p->ip_ttl, p->len, type, code, id, seq, payload, plen,
+			 is_reply);
+}
+
+void icmp_ping_sent(struct ustack *st, uint16_t id, uint16_t seq, const uint8_t *data, size_t len)
+{
+	struct ping_out *o = &st->icmp->out[st->icmp->out_next];
+
+	st->icmp->out_next = (st->icmp->out_next + 1) % PING_OUT_MAX;
+	o->used = true;
+	o->answered = false;
+	o->id = id;
+	o->seq = seq;
+	o->sent = st->now;
+	o->len = len;
+	o->hash = fnv1a(data, len);
+}
+
+void icmp_ping_forget(struct ustack *st, uint16_t id, uint16_t seq)
+{
+	struct ping_out *o = ping_find(st->icmp, id, seq);
+
+	if (o)
+		o->used = false;
 }
 
 /* --- input --- */
@@ -439,7 +477,6 @@ int ustack_ping_send(struct ustack *st, struct in_addr dst, uint16_t id, uint16_
 {
 	struct ip_out_opts opts = { .ttl = ttl };
 	struct icmp_repr r;
-	struct ping_out *o;
 	struct pkt *p;
 	uint8_t *data;
 	int rc;
@@ -467,18 +504,10 @@ int ustack_ping_send(struct ustack *st, struct in_addr dst, uint16_t id, uint16_
 	r.seq = seq;
 	r.data_len = len;
 	icmp_emit(&r, p->data);
-	o = &st->icmp->out[st->icmp->out_next];
-	st->icmp->out_next = (st->icmp->out_next + 1) % PING_OUT_MAX;
-	o->used = true;
-	o->answered = false;
-	o->id = id;
-	o->seq = seq;
-	o->sent = st->now;
-	o->len = len;
-	o->hash = fnv1a(data, len);
+	icmp_ping_sent(st, id, seq, data, len);
 	rc = ipv4_output(st, p, 0, ntohl(dst.s_addr), IP_PROTO_ICMP, &opts);
 	if (rc != 0) {
-		o->used = false;
+		icmp_ping_forget(st, id, seq);
 		stack_unlock(st);
 		errno = -rc;
 		return -1;

@@ -5,6 +5,7 @@
 #define USTACK_NET_MLD6_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ustack;
@@ -20,5 +21,8 @@ int mld6_leave(struct ustack *st, struct iface *ifp, const uint8_t group[16]);
 bool mld6_member(struct ustack *st, const struct iface *ifp, const uint8_t group[16]);
 /* An MLD message (query, report, done) arrived: p->data at the ICMPv6 header. Consumes p. */
 void mld6_input(struct ustack *st, struct iface *ifp, struct pkt *p);
+
+/* The groups ifindex listens to (besides ff02::1): up to max; returns how many. */
+size_t mld6_list(struct ustack *st, int ifindex, uint8_t (*out)[16], size_t max);
 
 #endif

@@ -9,6 +9,10 @@
  *   ctl bit 2: fix the IPv4 header checksum     ctl bit 3: fix the ICMP/IGMP checksum
  *   ctl bit 4: set the destination MAC to ours  ctl bit 5: the frame comes in on if 1
  *   ctl bit 6: fix the IPv4 total length to the frame
+ * For IPv6 frames (0x86dd) bit 6 fixes the payload length and bit 3 the checksum of an
+ * ICMPv6 message right after the fixed header; if 0 holds 2001:db8::2/64 and
+ * fe80::2, if 1 2001:db8:1::2/64, so echo, extension headers, reassembly and (with
+ * forwarding) the router path are reached.
  * The fixes let the fuzzer get past checks it cannot solve by mutation. Configuration:
  * bit 0 forwarding, bit 1 a loopback device, bit 2 a small reassembly bound.
  *
@@ -26,6 +30,7 @@
 #include "core/stack.h"
 #include "core/iface.h"
 #include "net/ipv4_frag.h"
+#include "net/ipv6_frag.h"
 #include "wire/csum.h"
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
@@ -40,6 +45,23 @@ static void fix_frame(uint8_t *f, size_t n, uint8_t ctl, const uint8_t *mac)
 
 	if ((ctl & 0x10) && n >= 6)
 		memcpy(f, mac, 6);
+	if (n >= 14 + 40 && f[12] == 0x86 && f[13] == 0xdd) {
+		size_t pl = n - 14 - 40 > 65535 ? 65535 : n - 14 - 40;
+
+		if (ctl & 0x40) {
+			f[18] = (uint8_t)(pl >> 8);
+			f[19] = (uint8_t)pl;
+		}
+		pl = (size_t)f[18] << 8 | f[19];
+		if ((ctl & 0x08) && f[20] == 58 && pl >= 4 && 14 + 40 + pl <= n) {
+			uint8_t *ic = f + 54;
+
+			ic[2] = ic[3] = 0;
+			be16_put(ic + 2, csum_fold(csum_add(csum_pseudo6(f + 22, f + 38, (uint32_t)pl, 58),
+							    ic, pl)));
+		}
+		return;
+	}
 	if (n < 14 + 20 || f[12] != 0x08 || f[13] != 0x00)
 		return;
 	hl = (size_t)(f[14] & 0x0f) * 4;
@@ -65,6 +87,29 @@ static void fix_frame(uint8_t *f, size_t n, uint8_t ctl, const uint8_t *mac)
 		f[24] = f[25] = 0;
 		be16_put(f + 24, csum(f + 14, hl));
 	}
+}
+
+/* An address of ours, usable at once (no DAD in the fuzzer), unless it is there. */
+static void add_addr6(struct iface *ifp, const uint8_t a[16], int plen)
+{
+	struct if_addr6 *free_slot = NULL;
+
+	for (int i = 0; i < IFACE_ADDR6_MAX; i++) {
+		struct if_addr6 *x = &ifp->addr6[i];
+
+		if (x->state != IF6_UNUSED && !memcmp(x->addr, a, 16)) {
+			x->state = IF6_PREFERRED;
+			return;
+		}
+		if (x->state == IF6_UNUSED && !free_slot)
+			free_slot = x;
+	}
+	if (!free_slot)
+		return;
+	memcpy(free_slot->addr, a, 16);
+	free_slot->plen = (uint8_t)plen;
+	free_slot->state = IF6_PREFERRED;
+	free_slot->valid_until = free_slot->preferred_until = UINT64_MAX;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -104,6 +149,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (conf & 2)
 		CHECK(ustack_if_add(st, ustack_loopback_new(), lo, 8) >= 0);
 	ustack_set_gateway(st, (struct in_addr){ htonl(0x0a000001) });
+	{
+		static const uint8_t g0[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+		static const uint8_t l0[16] = { 0xfe, 0x80, [15] = 2 };
+		static const uint8_t g1[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 2 };
+		static const uint8_t n0[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+		static const uint8_t n1[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1 };
+
+		pthread_mutex_lock(&st->lock);
+		add_addr6(iface_get(st, if0), g0, 64);
+		add_addr6(iface_get(st, if0), l0, 64);
+		add_addr6(iface_get(st, if1), g1, 64);
+		route6_add(st, n0, 64, NULL, if0, ROUTE6_STATIC, 0);
+		route6_add(st, n1, 64, NULL, if1, ROUTE6_STATIC, 0);
+		pthread_mutex_unlock(&st->lock);
+	}
 	ustack_if_mac(st, if0, mac[0]);
 	ustack_if_mac(st, if1, mac[1]);
 	/* A port nobody reads keeps what the stack sends from piling up nowhere: the
@@ -145,6 +205,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			eth_input(st, iface_get(st, ifx), p);
 		}
 		CHECK(ipv4_reasm_bytes(st) <= cfg.reasm_max_bytes);
+		CHECK(ipv6_reasm_bytes(st) <= cfg.reasm_max_bytes);
 		CHECK(st->pool.in_use <= cfg.pkt_max);
 		pthread_mutex_unlock(&st->lock);
 		{
@@ -154,13 +215,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		}
 	}
-	/* Let every timer run out: reassembly, ARP retries, aging. */
+	/* Let every timer run out: reassembly (IPv6's 60 s too), ARP retries, aging. */
 	for (int i = 0; i < 8; i++) {
 		now += 20000000;
 		ustack_step(st, now);
 	}
 	pthread_mutex_lock(&st->lock);
 	CHECK(ipv4_reasm_bytes(st) == 0);
+	CHECK(ipv6_reasm_bytes(st) == 0);
 	CHECK(st->pool.in_use == 0);
 	pthread_mutex_unlock(&st->lock);
 	free(frame);

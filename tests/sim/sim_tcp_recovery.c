@@ -40,7 +40,10 @@ static void on_trace(void *ctx, const struct ustack_trace *ev)
 	struct watch *w = ctx;
 
 	if (ev->kind == USTACK_TRACE_RX) {
-		w->last_rx = ev->time_us;
+		/* TCP segments only: IPv6 link chatter (DAD, MLD, RS) is not an ACK */
+		if (ev->frame_len > 14 + 20 && ev->frame[12] == 0x08 && ev->frame[13] == 0 &&
+		    ev->frame[14 + 9] == 6)
+			w->last_rx = ev->time_us;
 	} else if (ev->kind == USTACK_TRACE_INFO && strstr(ev->line, "retransmission timeout")) {
 		uint64_t silence = ev->time_us - w->last_rx;
 

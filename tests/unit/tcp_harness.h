@@ -177,6 +177,9 @@ TH_STATIC void th_init_cfg(struct th *h, const struct ustack_config *cfg)
 	if (cfg)
 		c = *cfg;
 	c.name = "tcp";
+	/* An IPv4 harness: no IPv6 link chatter (DAD, router solicitations, MLD reports)
+	 * among the captured frames or the stack's deadlines. */
+	c.disable_ipv6 = true;
 	if (!c.seed)
 		c.seed = 42;
 	h->st = ustack_new(&c);

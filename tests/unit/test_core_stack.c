@@ -184,7 +184,7 @@ static void test_stack_eth_filter(void **state)
 	assert_true(log.state >= 1);   /* interface up */
 
 	raw_send(raw, other, 0x0800, 60, 100);            /* not for us */
-	raw_send(raw, mac, 0x86dd, 60, 100);              /* unknown ethertype */
+	raw_send(raw, mac, 0x88b5, 60, 100);              /* unknown ethertype (local experimental) */
 	raw_send(raw, mac, 0x0800, 14, 100);              /* for us, empty IP */
 	assert_int_equal(ustack_step(st, 50), 0);         /* nothing due before 100 */
 	assert_int_equal(ustack_step(st, 100), 3);

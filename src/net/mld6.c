@@ -1,0 +1,304 @@
+/* mld6.c - Multicast Listener Discovery version 2 for a host (RFC 3810).
+ *
+ * Each interface keeps the groups it listens to (a reference count: a solicited-node
+ * group is shared by the addresses with the same low 24 bits). Joining sends a State
+ * Change report at once (CHANGE_TO_EXCLUDE with no sources: "all sources") and once
+ * more within the Unsolicited Report Interval (Robustness Variable 2, RFC 3810 6.1);
+ * leaving sends CHANGE_TO_INCLUDE the same way. A query schedules a Current State
+ * report (MODE_IS_EXCLUDE) for the groups it asks about at a random time within its
+ * Maximum Response Delay (6.2). ff02::1 is always listened to and never reported
+ * (RFC 3810 6). Reports go to ff02::16 with hop limit 1 and a Router Alert, from our
+ * link-local address, or :: while none is usable (5.2.13). */
+#include "net/mld6.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "core/stack.h"
+#include "core/ip_class.h"
+#include "core/trace.h"
+#include "net/addr6.h"
+#include "net/nd.h"
+#include "wire/icmp6.h"
+#include "wire/mld.h"
+
+#define MLD_MAX_GROUPS 16                    /* per interface */
+#define MLD_ROBUSTNESS 2
+#define MLD_UNSOLICITED_US 1000000ull        /* Unsolicited Report Interval */
+
+enum { G_FREE, G_MEMBER, G_LEAVING };
+
+struct mld6_group {
+	uint8_t state;
+	uint8_t group[16];
+	int refs;
+	int change_left;           /* state change reports still to send */
+	uint8_t change_type;       /* MLD2_CHANGE_TO_EXCLUDE (join) or _INCLUDE (leave) */
+	uint64_t due;              /* the next report of this group; 0: none */
+	bool current;              /* the due report answers a query (MODE_IS_EXCLUDE) */
+};
+
+struct mld6_if {
+	struct ustack *st;
+	int ifindex;
+	struct mld6_group g[MLD_MAX_GROUPS];
+	struct timer timer;
+};
+
+struct mld6_state {
+	struct mld6_if ifs[USTACK_MAX_IFACES];
+};
+
+static void mld6_timer(struct ustack *st, struct timer *t, uint64_t now);
+
+int mld6_init(struct ustack *st)
+{
+	st->mld6 = calloc(1, sizeof(*st->mld6));
+	if (!st->mld6)
+		return -1;
+	for (int i = 0; i < USTACK_MAX_IFACES; i++) {
+		st->mld6->ifs[i].st = st;
+		st->mld6->ifs[i].ifindex = i;
+		timer_init(&st->mld6->ifs[i].timer, mld6_timer, &st->mld6->ifs[i]);
+	}
+	return 0;
+}
+
+void mld6_free(struct ustack *st)
+{
+	if (!st->mld6)
+		return;
+	for (int i = 0; i < USTACK_MAX_IFACES; i++)
+		timer_cancel(st, &st->mld6->ifs[i].timer);
+	free(st->mld6);
+	st->mld6 = NULL;
+}
+
+static struct mld6_group *mld6_find(struct mld6_if *m, const uint8_t group[16])
+{
+	for (int k = 0; k < MLD_MAX_GROUPS; k++)
+		if (m->g[k].state != G_FREE && memcmp(m->g[k].group, group, 16) == 0)
+			return &m->g[k];
+	return NULL;
+}
+
+static void mld6_rearm(struct ustack *st, struct mld6_if *m)
+{
+	uint64_t when = UINT64_MAX;
+
+	for (int k = 0; k < MLD_MAX_GROUPS; k++)
+		if (m->g[k].state != G_FREE && m->g[k].due && m->g[k].due < when)
+			when = m->g[k].due;
+	if (when == UINT64_MAX)
+		timer_cancel(st, &m->timer);
+	else
+		timer_set(st, &m->timer, when);
+}
+
+/* One report of the groups whose report is due (or all listed in recs). */
+static void mld6_send(struct ustack *st, struct iface *ifp, const struct mld2_record *recs,
+		      size_t n)
+{
+	static const uint8_t all_mldv2_routers[16] = MLD2_ALL_ROUTERS_INIT;
+	static const uint8_t unspec[16];
+	uint8_t src[16];
+	struct pkt *p;
+	size_t len;
+
+	if (!n || ifp->loopback)
+		return;
+	p = pkt_alloc(st, MLD2_REPORT_HDR_LEN + MLD2_MAX_RECORDS * MLD2_RECORD_LEN);
+	if (!p)
+		return;
+	if (addr6_pick(st, ifp, all_mldv2_routers, src) != 0 || !ip6_is_link_local(src))
+		memcpy(src, unspec, 16);
+	len = mld2_emit_report(recs, n, p->data, pkt_tailroom(p), src, all_mldv2_routers);
+	if (!len) {
+		pkt_free(st, p);
+		return;
+	}
+	pkt_put(p, len);
+	ST_COUNT(st, mld_out);
+	nd_send_icmp6(st, ifp, p, src, all_mldv2_routers, 1, true);
+}
+
+static void mld6_timer(struct ustack *st, struct timer *t, uint64_t now)
+{
+	struct mld6_if *m = t->arg;
+	struct iface *ifp = iface_get(st, m->ifindex);
+	struct mld2_record recs[MLD2_MAX_RECORDS];
+	size_t n = 0;
+
+	for (int k = 0; k < MLD_MAX_GROUPS; k++) {
+		struct mld6_group *g = &m->g[k];
+
+		if (g->state == G_FREE || !g->due || g->due > now)
+			continue;
+		if (n == MLD2_MAX_RECORDS) {
+			if (ifp)
+				mld6_send(st, ifp, recs, n);
+			n = 0;
+		}
+		memcpy(recs[n].group, g->group, 16);
+		if (g->change_left > 0) {
+			recs[n++].type = g->change_type;
+			g->change_left--;
+		} else {
+			recs[n++].type = MLD2_MODE_IS_EXCLUDE;
+		}
+		g->current = false;
+		g->due = g->change_left > 0 ? now + 1 + stack_rand32(st) % MLD_UNSOLICITED_US : 0;
+		if (!g->due && g->state == G_LEAVING)
+			g->state = G_FREE;
+	}
+	if (ifp && ifp->up)
+		mld6_send(st, ifp, recs, n);
+	mld6_rearm(st, m);
+}
+
+/* A state change report for g now, and MLD_ROBUSTNESS - 1 more within the interval. */
+static void mld6_change(struct ustack *st, struct mld6_if *m, struct mld6_group *g, uint8_t type)
+{
+	g->change_type = type;
+	g->change_left = MLD_ROBUSTNESS;
+	g->due = st->now;
+	mld6_timer(st, &m->timer, st->now);
+}
+
+int mld6_join(struct ustack *st, struct iface *ifp, const uint8_t group[16])
+{
+	struct mld6_if *m;
+	struct mld6_group *g, *slot = NULL;
+	char b[INET6_ADDRSTRLEN];
+
+	if (!ifp || !ip6_is_multicast(group))
+		return -EINVAL;
+	if (ip6_is_all_nodes(group))
+		return 0;
+	m = &st->mld6->ifs[ifp->index];
+	g = mld6_find(m, group);
+	if (g && g->state == G_MEMBER) {
+		g->refs++;
+		return 0;
+	}
+	if (g) {
+		slot = g;     /* left and joined again before the leave reports were done */
+	} else {
+		for (int k = 0; k < MLD_MAX_GROUPS && !slot; k++)
+			if (m->g[k].state == G_FREE)
+				slot = &m->g[k];
+		if (!slot)
+			return -ENOBUFS;
+	}
+	memset(slot, 0, sizeof(*slot));
+	memcpy(slot->group, group, 16);
+	slot->state = G_MEMBER;
+	slot->refs = 1;
+	trace_info(st, "mld: %s joined %s", ifp->name,
+		   inet_ntop(AF_INET6, group, b, sizeof(b)) ? b : "?");
+	if (ip6_mcast_scope(group) > 1)
+		mld6_change(st, m, slot, MLD2_CHANGE_TO_EXCLUDE);
+	return 0;
+}
+
+int mld6_leave(struct ustack *st, struct iface *ifp, const uint8_t group[16])
+{
+	struct mld6_if *m;
+	struct mld6_group *g;
+	char b[INET6_ADDRSTRLEN];
+
+	if (!ifp || !ip6_is_multicast(group))
+		return -EINVAL;
+	if (ip6_is_all_nodes(group))
+		return 0;
+	m = &st->mld6->ifs[ifp->index];
+	g = mld6_find(m, group);
+	if (!g || g->state != G_MEMBER)
+		return -EADDRNOTAVAIL;
+	if (--g->refs > 0)
+		return 0;
+	trace_info(st, "mld: %s left %s", ifp->name,
+		   inet_ntop(AF_INET6, group, b, sizeof(b)) ? b : "?");
+	if (ip6_mcast_scope(group) <= 1) {
+		g->state = G_FREE;
+		return 0;
+	}
+	g->state = G_LEAVING;
+	mld6_change(st, m, g, MLD2_CHANGE_TO_INCLUDE);
+	return 0;
+}
+
+bool mld6_member(struct ustack *st, const struct iface *ifp, const uint8_t group[16])
+{
+	const struct mld6_group *g;
+
+	if (ip6_is_all_nodes(group))
+		return true;
+	if (!st->mld6 || !ifp || ifp->index < 0 || ifp->index >= USTACK_MAX_IFACES)
+		return false;
+	g = mld6_find(&st->mld6->ifs[ifp->index], group);
+	return g && g->state == G_MEMBER;
+}
+
+size_t mld6_list(struct ustack *st, int ifindex, uint8_t (*out)[16], size_t max)
+{
+	size_t n = 0;
+
+	if (ifindex < 0 || ifindex >= USTACK_MAX_IFACES)
+		return 0;
+	for (int k = 0; k < MLD_MAX_GROUPS && n < max; k++) {
+		const struct mld6_group *g = &st->mld6->ifs[ifindex].g[k];
+
+		if (g->state == G_MEMBER)
+			memcpy(out[n++], g->group, 16);
+	}
+	return n;
+}
+
+/* RFC 3810 6.2: schedule the groups a query asks about within its maximum delay. */
+static void mld6_query(struct ustack *st, struct mld6_if *m, const struct mld_repr *r)
+{
+	uint64_t max_us = (uint64_t)mld_max_resp_ms(r) * 1000;
+	bool general = ip6_is_unspecified(r->group);
+	/* a general query: one interface timer, so one report holds every group */
+	uint64_t when = st->now + (max_us ? stack_rand64(st) % max_us : 0);
+
+	for (int k = 0; k < MLD_MAX_GROUPS; k++) {
+		struct mld6_group *g = &m->g[k];
+
+		if (g->state != G_MEMBER || ip6_mcast_scope(g->group) <= 1)
+			continue;
+		if (!general && memcmp(g->group, r->group, 16) != 0)
+			continue;
+		if (!g->due || when < g->due) {
+			g->due = when;
+			g->current = true;
+		}
+	}
+	mld6_rearm(st, m);
+}
+
+void mld6_input(struct ustack *st, struct iface *ifp, struct pkt *p)
+{
+	struct mld_repr r;
+
+	if (mld_parse(p->data, p->len, &r) != WIRE_OK) {
+		stack_drop(st, USTACK_DROP_MLD_MALFORMED, ifp->index, p->data, p->len);
+		pkt_free(st, p);
+		return;
+	}
+	/* RFC 3810 5.1.14, 5.2.13: from a link-local source (reports may come from ::). */
+	if (r.type == ICMP6_MLD_QUERY) {
+		if (!ip6_is_link_local(p->src.b)) {
+			stack_drop(st, USTACK_DROP_MLD_MALFORMED, ifp->index, p->data, p->len);
+			pkt_free(st, p);
+			return;
+		}
+		if (ifp->ip6 && !ifp->loopback)
+			mld6_query(st, &st->mld6->ifs[ifp->index], &r);
+	}
+	/* Reports and dones of other listeners: an MLDv2 host does not suppress its own. */
+	pkt_free(st, p);
+}
