@@ -4,12 +4,13 @@
 # reference server, run in a namespace with its own config: the Debian service is kept
 # from starting, or stopped if the init system started it anyway.
 # chromium opens the demo's page in tests/tools/test_demo_html.sh; fonts-nanum draws its
-# Korean in the screenshots that test takes.)
+# Korean in the screenshots that test takes. radvd advertises a prefix in test_slaac.sh, run
+# in its namespace with its own config: the service never starts, as nginx's.)
 set -euo pipefail
 pkgs=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping tcpdump tshark
       dnsmasq-base socat netcat-openbsd curl python3 python3-scapy librsvg2-bin libpcap-dev
       liblwip-dev procps hping3 pkg-config chromium fonts-nanum
-      apache2-utils gdb ethtool iperf3 bc nginx-light)
+      apache2-utils gdb ethtool iperf3 bc nginx-light radvd)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -24,6 +24,7 @@ void tool_opts_init(struct tool_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->prefix = 24;
+	o->slaac = -1;
 }
 
 int tool_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
@@ -83,6 +84,22 @@ int tool_parse_ip(const char *s, struct in_addr *out)
 {
 	/* inet_pton accepts exactly the dotted quad, no shorthand forms. */
 	return inet_pton(AF_INET, s, out) == 1 ? 0 : -1;
+}
+
+int tool_parse_cidr6(const char *s, struct in6_addr *out, int *plen)
+{
+	char buf[64];
+	const char *slash = strchr(s, '/');
+	unsigned long long p;
+
+	if (!slash || slash == s || (size_t)(slash - s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	if (inet_pton(AF_INET6, buf, out) != 1 || tool_parse_uint(slash + 1, 128, &p) < 0 || p == 0)
+		return -1;
+	*plen = (int)p;
+	return 0;
 }
 
 int tool_parse_cidr(const char *s, struct in_addr *out, int *prefix)
@@ -191,8 +208,12 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
 		o->impair_rx = true;
 		return 1;
 	}
+	if (!strcmp(arg, "--slaac") || !strcmp(arg, "--no-slaac")) {
+		o->slaac = !strcmp(arg, "--slaac");
+		return 1;
+	}
 	if (!tool_opt_is(arg, "--tap") && !tool_opt_is(arg, "--dev") &&
-	    !tool_opt_is(arg, "--addr") &&
+	    !tool_opt_is(arg, "--addr") && !tool_opt_is(arg, "--addr6") &&
 	    !tool_opt_is(arg, "--gw") && !tool_opt_is(arg, "--dns") &&
 	    !tool_opt_is(arg, "--pcap") && !tool_opt_is(arg, "--loss") &&
 	    !tool_opt_is(arg, "--delay") &&
@@ -222,6 +243,14 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
 		if (tool_parse_cidr(v, &o->addr, &o->prefix) < 0)
 			goto bad;
 		o->have_addr = true;
+	} else if (tool_opt_is(arg, "--addr6")) {
+		if (o->n_addr6 == TOOL_MAX_ADDR6) {
+			tool_usage_error(cmd, usage, "at most %d --addr6", TOOL_MAX_ADDR6);
+			return -1;
+		}
+		if (tool_parse_cidr6(v, &o->addr6[o->n_addr6], &o->plen6[o->n_addr6]) < 0)
+			goto bad;
+		o->n_addr6++;
 	} else if (tool_opt_is(arg, "--gw")) {
 		if (tool_parse_ip(v, &o->gw) < 0)
 			goto bad;
@@ -428,6 +457,26 @@ static int configure_host(struct ustack *st, const char *gw, const struct in_add
 	return 0;
 }
 
+/* --slaac / --no-slaac and the --addr6 addresses (DAD runs once the stack runs). */
+static int configure_ipv6(struct ustack *st, int ifx, const struct tool_opts *o)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (o->slaac >= 0 && ustack_if_set_slaac(st, ifx, o->slaac == 1) < 0) {
+		fprintf(stderr, "ustack: cannot set SLAAC: %s\n", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < o->n_addr6; i++) {
+		if (ustack_if_add6(st, ifx, &o->addr6[i], o->plen6[i]) < 0) {
+			fprintf(stderr, "ustack: cannot add %s/%d: %s\n",
+				inet_ntop(AF_INET6, &o->addr6[i], buf, sizeof(buf)), o->plen6[i],
+				strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int start_all(struct tool_net *net)
 {
 	sigset_t old;
@@ -553,6 +602,8 @@ struct tool_net *tool_net_tap(const struct tool_opts *o, const char *name)
 	net->addr[0] = o->addr;
 	net->prefix[0] = o->prefix;
 	if (configure_host(st, NULL, o->have_gw ? &o->gw : NULL, o->have_dns ? &o->dns : NULL) < 0)
+		goto err;
+	if (configure_ipv6(st, ifx, o) < 0)
 		goto err;
 	if (start_all(net) < 0)
 		goto err;

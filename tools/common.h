@@ -36,6 +36,9 @@
 	"                     through AF_PACKET, with a MAC of its own; --dev tap:NAME = --tap\n" \
 	"  --addr A.B.C.D/N   this host's address on the link (required with --tap, --dev)\n" \
 	"  --gw A.B.C.D       default gateway\n" \
+	"  --addr6 A/N        an IPv6 address with its prefix (repeatable; after DAD); the\n" \
+	"                     link-local address comes from the MAC in any case\n" \
+	"  --slaac, --no-slaac  take addresses from router advertisements (default on)\n" \
 	"  --dns A.B.C.D      DNS server for the resolver\n" \
 	"  --pcap FILE        write every frame to FILE (pcap; Wireshark, tshark, tcpdump -r)\n" \
 	"  --no-offload       TAP or packet:IF without checksum and segmentation offloads (--pcap,\n" \
@@ -66,6 +69,11 @@ struct tool_opts {
 	bool impair_rx;             /* --impair-rx: impair received frames too */
 	uint64_t seed;              /* --seed N, 0 if not given (random) */
 	const char *ctl;            /* --ctl PATH; NULL: the default path */
+#define TOOL_MAX_ADDR6 4
+	int n_addr6;
+	struct in6_addr addr6[TOOL_MAX_ADDR6];   /* --addr6 (repeatable) */
+	int plen6[TOOL_MAX_ADDR6];
+	int slaac;                  /* --slaac 1, --no-slaac 0, -1 not given (on) */
 };
 
 void tool_opts_init(struct tool_opts *o);
@@ -96,7 +104,9 @@ int tool_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 
 /* Value parsers: return 0 on success, -1 if s is not entirely a valid value. */
 int tool_parse_ip(const char *s, struct in_addr *out);                  /* "10.0.0.1" */
-int tool_parse_cidr(const char *s, struct in_addr *out, int *prefix);   /* "10.0.0.1/24" (no /N: 24) */
+int tool_parse_cidr(const char *s, struct in_addr *out, int *prefix);
+/* "2001:db8::1/64" (the prefix length required, 1..128); 0 or -1. */
+int tool_parse_cidr6(const char *s, struct in6_addr *out, int *plen);   /* "10.0.0.1/24" (no /N: 24) */
 int tool_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 int tool_parse_double(const char *s, double min, double max, double *out);
 /* Reads a whole text file of at most max bytes, NUL-terminated (free it); NULL with

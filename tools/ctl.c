@@ -50,6 +50,8 @@ static const struct {
 	CTL_STAT(tcp_conn_dropped), CTL_STAT(tcp_fast_retransmits), CTL_STAT(tcp_timeouts),
 	CTL_STAT(tcp_syncookies_sent), CTL_STAT(tcp_syncookies_ok), CTL_STAT(tcp_syncookies_failed),
 	CTL_STAT(dns_queries), CTL_STAT(dns_answers), CTL_STAT(dns_cache_hits),
+	CTL_STAT(nd_in), CTL_STAT(nd_ns_out), CTL_STAT(nd_na_out), CTL_STAT(nd_rs_out),
+	CTL_STAT(nd_dad_failed), CTL_STAT(mld_out),
 };
 
 void tool_ctl_default_path(char *buf, size_t cap)
@@ -191,6 +193,65 @@ static bool answer_stats(struct tool_ctl *c, int fd)
 	return true;
 }
 
+/* "addr6 STACK IFINDEX ADDR/PLEN STATE ORIGIN VALID PREFERRED" (seconds; "forever") */
+static bool answer_addrs(struct tool_ctl *c, int fd)
+{
+	for (int s = 0; s < c->n; s++) {
+		struct ustack_addr6 a[USTACK_MAX_IFACES * 8];
+		size_t n = ustack_if_addrs6(c->st[s], -1, a, sizeof(a) / sizeof(a[0]));
+		char name[64];
+
+		word_name(c->st[s], name, sizeof(name));
+		for (size_t i = 0; i < n; i++) {
+			char ip[INET6_ADDRSTRLEN], v[16], p[16];
+
+			inet_ntop(AF_INET6, &a[i].addr, ip, sizeof(ip));
+			if (a[i].valid_s == 0xffffffffu)
+				snprintf(v, sizeof(v), "forever");
+			else
+				snprintf(v, sizeof(v), "%us", a[i].valid_s);
+			if (a[i].preferred_s == 0xffffffffu)
+				snprintf(p, sizeof(p), "forever");
+			else
+				snprintf(p, sizeof(p), "%us", a[i].preferred_s);
+			if (!out_line(fd, "addr6 %s %d %s/%d %s %s %s %s", name, a[i].ifindex, ip,
+				      a[i].plen, a[i].state, a[i].origin, v, p))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* "neigh STACK IFINDEX ADDR MAC STATE router|-" for ARP and NDP entries */
+static bool answer_neigh(struct tool_ctl *c, int fd)
+{
+	for (int s = 0; s < c->n; s++) {
+		struct ustack_neigh n4[256];
+		struct ustack_neigh6 n6[256];
+		size_t k4 = ustack_neighbours(c->st[s], n4, 256);
+		size_t k6 = ustack_neighbours6(c->st[s], n6, 256);
+		char name[64], ip[INET6_ADDRSTRLEN], mac[18];
+
+		word_name(c->st[s], name, sizeof(name));
+		for (size_t i = 0; i < k4 + k6; i++) {
+			const uint8_t *m = i < k4 ? n4[i].mac : n6[i - k4].mac;
+
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+				 m[3], m[4], m[5]);
+			if (i < k4)
+				inet_ntop(AF_INET, &n4[i].addr, ip, sizeof(ip));
+			else
+				inet_ntop(AF_INET6, &n6[i - k4].addr, ip, sizeof(ip));
+			if (!out_line(fd, "neigh %s %d %s %s %s %s", name,
+				      i < k4 ? n4[i].ifindex : n6[i - k4].ifindex, ip, mac,
+				      i < k4 ? n4[i].state : n6[i - k4].state,
+				      i >= k4 && n6[i - k4].router ? "router" : "-"))
+				return false;
+		}
+	}
+	return true;
+}
+
 /* Reads one request line (bounded in size and time). */
 static bool read_request(int fd, char *buf, size_t cap)
 {
@@ -231,6 +292,10 @@ static void serve_client(struct tool_ctl *c, int fd)
 		ok = answer_stats(c, fd);
 	else if (!strcmp(req, "ping"))
 		ok = out_line(fd, "pong");
+	else if (!strcmp(req, "addrs"))
+		ok = answer_addrs(c, fd);
+	else if (!strcmp(req, "neigh"))
+		ok = answer_neigh(c, fd);
 	else
 		ok = out_line(fd, "error unknown request");
 	if (ok)

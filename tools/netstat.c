@@ -13,7 +13,8 @@
 #define NS_MAX_KEYS 64
 #define NS_MAX_DROPS 64
 
-static const char netstat_usage[] = "usage: ustack netstat [-a] [-t] [-u] [-l] [-n] [-s] [--ctl PATH]\n";
+static const char netstat_usage[] =
+	"usage: ustack netstat [-a] [-t] [-u] [-l] [-n] [-s | -i | --neigh] [--ctl PATH]\n";
 
 struct ns_stack {
 	char name[64];
@@ -34,6 +35,9 @@ static void netstat_help(void)
 	       "  -t, -u      only TCP / only UDP\n"
 	       "  -n          numeric addresses (always: ustack has no reverse lookups)\n"
 	       "  -s          counters, grouped by protocol, with drops by reason\n"
+	       "  -i          the interfaces' IPv6 addresses: state (TENTATIVE while DAD\n"
+	       "              runs, DUPLICATE if it failed), origin, lifetimes left\n"
+	       "  --neigh     the neighbour caches (ARP and IPv6 neighbour discovery)\n"
 	       "  --ctl PATH  the process's control socket (default: the only ustack-*.ctl\n"
 	       "              in $XDG_RUNTIME_DIR or /tmp)\n",
 	       netstat_usage);
@@ -126,6 +130,54 @@ static int show_sockets(const char *path, bool all, bool listening, bool tcp, bo
 	return 0;
 }
 
+/* "addr6 STACK IFINDEX ADDR/PLEN STATE ORIGIN VALID PREFERRED" lines, as a table */
+static int show_addrs(const char *path)
+{
+	char *text = query(path, "addrs");
+	char *save = NULL, *line;
+
+	if (!text)
+		return 1;
+	printf("Stack      If  Address                                     State      Origin     Valid      Preferred\n");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char stack[64], addr[64], state[16], origin[16], valid[16], pref[16];
+		int ifx;
+
+		if (sscanf(line, "addr6 %63s %d %63s %15s %15s %15s %15s", stack, &ifx, addr, state,
+			   origin, valid, pref) != 7)
+			continue;
+		printf("%-10s %-3d %-43s %-10s %-10s %-10s %s\n", stack, ifx, addr, state, origin,
+		       valid, pref);
+	}
+	free(text);
+	fflush(stdout);
+	return 0;
+}
+
+/* "neigh STACK IFINDEX ADDR MAC STATE ROUTER" lines, as ip neigh shows them */
+static int show_neigh(const char *path)
+{
+	char *text = query(path, "neigh");
+	char *save = NULL, *line;
+
+	if (!text)
+		return 1;
+	printf("Stack      If  Address                                   Link address       State       Router\n");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char stack[64], addr[64], mac[24], state[16], router[8];
+		int ifx;
+
+		if (sscanf(line, "neigh %63s %d %63s %23s %15s %7s", stack, &ifx, addr, mac, state,
+			   router) != 6)
+			continue;
+		printf("%-10s %-3d %-41s %-18s %-11s %s\n", stack, ifx, addr, mac, state,
+		       strcmp(router, "-") ? router : "");
+	}
+	free(text);
+	fflush(stdout);
+	return 0;
+}
+
 static unsigned long long stat_of(const struct ns_stack *s, const char *key)
 {
 	for (int i = 0; i < s->n_keys; i++)
@@ -185,6 +237,13 @@ static void show_stack_stats(const struct ns_stack *s, bool multi)
 			{ "arp_out", "packets sent" },
 			{ "arp_requests", "requests sent" },
 			{ "arp_replies", "replies sent" } } },
+		{ "Nd:", { "nd:", "mld:", NULL }, {
+			{ "nd_in", "neighbor discovery messages received" },
+			{ "nd_ns_out", "neighbor solicitations sent" },
+			{ "nd_na_out", "neighbor advertisements sent" },
+			{ "nd_rs_out", "router solicitations sent" },
+			{ "nd_dad_failed", "duplicate addresses detected" },
+			{ "mld_out", "MLD reports sent" } } },
 		{ "Dns:", { "dns:", NULL }, {
 			{ "dns_queries", "queries sent" },
 			{ "dns_answers", "answers received" },
@@ -254,6 +313,7 @@ static int show_stats(const char *path)
 int cmd_netstat(int argc, char **argv)
 {
 	bool all = false, listening = false, tcp = false, udp = false, stats = false;
+	bool addrs = false, neigh = false;
 	const char *ctl = NULL;
 	char path[256], err[256];
 
@@ -280,6 +340,14 @@ int cmd_netstat(int argc, char **argv)
 			stats = true;
 			continue;
 		}
+		if (!strcmp(a, "--neigh")) {
+			neigh = true;
+			continue;
+		}
+		if (!strcmp(a, "--interfaces")) {
+			addrs = true;
+			continue;
+		}
 		if (a[0] != '-' || a[1] == '-' || a[1] == '\0')
 			return tool_usage_error("netstat", netstat_usage, "unexpected argument '%s'", a);
 		/* Short options may be grouped: -tan, -su. */
@@ -291,6 +359,7 @@ int cmd_netstat(int argc, char **argv)
 			case 'u': udp = true; break;
 			case 'n': break;
 			case 's': stats = true; break;
+			case 'i': addrs = true; break;
 			default:
 				return tool_usage_error("netstat", netstat_usage, "unknown option -%c", *c);
 			}
@@ -305,5 +374,11 @@ int cmd_netstat(int argc, char **argv)
 		}
 		ctl = path;
 	}
+	if (stats + addrs + neigh > 1)
+		return tool_usage_error("netstat", netstat_usage, "-s, -i and --neigh go alone");
+	if (addrs)
+		return show_addrs(ctl);
+	if (neigh)
+		return show_neigh(ctl);
 	return stats ? show_stats(ctl) : show_sockets(ctl, all, listening, tcp, udp);
 }

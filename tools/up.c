@@ -3,6 +3,7 @@
  * socket until SIGINT/SIGTERM; then print its counters and exit 0. */
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "cmds.h"
 #include "common.h"
@@ -10,7 +11,20 @@
 
 static const char up_usage[] =
 	"usage: ustack up --tap NAME|--dev packet:IF --addr A.B.C.D/N [--gw A.B.C.D] [--dns A.B.C.D]\n"
+	"                 [--addr6 A/N]... [--slaac|--no-slaac]\n"
 	"                 [--pcap FILE] [--trace] [--loss P] [--seed N] [--ctl PATH]\n";
+
+/* "inet6 ADDR/PLEN STATE ORIGIN", as the last thing `up` says */
+static void print_addrs6(struct ustack *st)
+{
+	struct ustack_addr6 a[8];
+	size_t n = ustack_if_addrs6(st, -1, a, 8);
+	char ip[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < n; i++)
+		printf("inet6 %s/%d %s %s\n", inet_ntop(AF_INET6, &a[i].addr, ip, sizeof(ip)),
+		       a[i].plen, a[i].state, a[i].origin);
+}
 
 int cmd_up(int argc, char **argv)
 {
@@ -58,6 +72,7 @@ int cmd_up(int argc, char **argv)
 	ustack_stop(net->st[0]);
 	printf("ustack up: stopped; counters of %s:\n", tool_ip_str(o.addr, ip));
 	ustack_print_stats(net->st[0], stdout);
+	print_addrs6(net->st[0]);
 	tool_packet_print(net, stdout);
 	fflush(stdout);
 	tool_net_free(net);

@@ -350,6 +350,42 @@ struct ustack_neigh {
 };
 size_t ustack_neighbours(struct ustack *st, struct ustack_neigh *out, size_t max);
 
+/* --- IPv6 addresses and neighbours (RFC 4862, RFC 4861) ---
+ * Every Ethernet interface gets a link-local address from its MAC when it is added
+ * (unless ustack_config.disable_ipv6), runs Duplicate Address Detection and solicits
+ * routers; router advertisements add SLAAC addresses, default routes and on-link
+ * prefixes (ustack_if_set_slaac turns the addresses off). The loopback gets ::1. */
+/* A static address a/plen on ifindex: TENTATIVE until DAD is done (about 1-2 s of the
+ * stack's clock), then PREFERRED; DUPLICATE if another node has it. 0 or -1 with errno
+ * (ENODEV, EINVAL, EEXIST, ENOSPC, EAFNOSUPPORT when IPv6 is off). */
+int ustack_if_add6(struct ustack *st, int ifindex, const struct in6_addr *a, int plen);
+int ustack_if_del6(struct ustack *st, int ifindex, const struct in6_addr *a);
+/* Accept addresses from router advertisements' prefixes on ifindex (default on). */
+int ustack_if_set_slaac(struct ustack *st, int ifindex, bool on);
+
+struct ustack_addr6 {
+	struct in6_addr addr;
+	int plen;
+	int ifindex;
+	const char *state;          /* "TENTATIVE", "PREFERRED", "DEPRECATED", "DUPLICATE" */
+	const char *origin;         /* "link-local", "static", "slaac" */
+	uint32_t valid_s, preferred_s;  /* seconds left; 0xffffffff: forever */
+};
+/* The IPv6 addresses of ifindex (-1: of every interface); returns how many were written. */
+size_t ustack_if_addrs6(struct ustack *st, int ifindex, struct ustack_addr6 *out, size_t max);
+
+struct ustack_neigh6 {
+	struct in6_addr addr;
+	uint8_t mac[6];
+	int ifindex;
+	const char *state;          /* "INCOMPLETE", "REACHABLE", "STALE", "DELAY", "PROBE" */
+	bool router;
+	uint64_t age_us;            /* since last confirmed */
+};
+size_t ustack_neighbours6(struct ustack *st, struct ustack_neigh6 *out, size_t max);
+/* The recursive DNS servers router advertisements gave (RFC 8106) and still valid. */
+size_t ustack_rdnss(struct ustack *st, struct in6_addr *out, size_t max);
+
 #ifdef __cplusplus
 }
 #endif

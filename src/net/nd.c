@@ -26,6 +26,7 @@
 #include "core/ip_class.h"
 #include "core/trace.h"
 #include "net/addr6.h"
+#include "net/icmpv6.h"
 #include "net/mld6.h"
 #include "wire/eth.h"
 #include "wire/icmp6.h"
@@ -350,6 +351,11 @@ static void nd_fail(struct ustack *st, struct nd_neigh *e)
 	nd_remove(st, e, "no advertisement");
 	while ((p = pkt_queue_pop(&q)) != NULL) {
 		stack_drop(st, USTACK_DROP_ND_UNRESOLVED, p->ifindex, p->data, p->len);
+		/* 7.2.2: "an ICMP destination unreachable indication with code 3 (Address
+		 * Unreachable)" for each packet that waited. */
+		p->l3 = p->data;
+		p->l3_len = p->len;
+		icmpv6_send_error(st, p, ICMP6_DEST_UNREACH, ICMP6_ADDR_UNREACH, 0);
 		pkt_free(st, p);
 	}
 }

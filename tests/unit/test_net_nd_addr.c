@@ -408,6 +408,55 @@ static void test_loopback_and_disabled(void **state)
 	ndh_free(h);
 }
 
+static void test_public_api(void **state)
+{
+	(void)state;
+	struct ndh *h = ndh_new(NULL);
+	struct in6_addr a, bad;
+	struct ustack_addr6 l[8];
+	struct ustack_neigh6 nb[4];
+	size_t n;
+
+	inet_pton(AF_INET6, "2001:db8:9::1", &a);
+	inet_pton(AF_INET6, "ff02::1", &bad);
+	assert_int_equal(ustack_if_add6(h->st, h->ifp->index, &a, 64), 0);
+	assert_int_equal(ustack_if_add6(h->st, h->ifp->index, &a, 64), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(ustack_if_add6(h->st, h->ifp->index, &bad, 64), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ustack_if_add6(h->st, 7, &a, 64), -1);
+	assert_int_equal(errno, ENODEV);
+	assert_int_equal(ustack_if_add6(h->st, h->ifp->index, &a, 129), -1);
+	n = ustack_if_addrs6(h->st, -1, l, 8);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].origin, "link-local");
+	assert_string_equal(l[0].state, "TENTATIVE");
+	assert_string_equal(l[1].origin, "static");
+	assert_int_equal(l[1].plen, 64);
+	assert_int_equal(l[1].valid_s, 0xffffffffu);
+	ndh_run(h, 3000000);
+	n = ustack_if_addrs6(h->st, h->ifp->index, l, 8);
+	assert_string_equal(l[1].state, "PREFERRED");
+	/* a neighbour learnt from an NS shows */
+	{
+		struct ndp_repr ns = { .type = ICMP6_ND_NS, .has_slla = true,
+				       .slla = { 0x02, 0, 0, 0, 5, 2 } };
+		uint8_t snm[16];
+
+		memcpy(ns.target, &a, 16);
+		ip6_solicited_node(ns.target, snm);
+		ndh_inject(h, &ns, ndh_a6("2001:db8:9::2"), snm, 255);
+	}
+	n = ustack_neighbours6(h->st, nb, 4);
+	assert_int_equal(n, 1);
+	assert_memory_equal(nb[0].addr.s6_addr, ndh_a6("2001:db8:9::2"), 16);
+	assert_int_equal(ustack_if_del6(h->st, h->ifp->index, &a), 0);
+	assert_int_equal(ustack_if_addrs6(h->st, -1, l, 8), 1);
+	assert_int_equal(ustack_if_del6(h->st, h->ifp->index, &a), -1);
+	assert_int_equal(ustack_if_set_slaac(h->st, 7, true), -1);
+	ndh_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_redirect),
 		cmocka_unit_test(test_mld_join_leave_query),
 		cmocka_unit_test(test_loopback_and_disabled),
+		cmocka_unit_test(test_public_api),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
