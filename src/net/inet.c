@@ -6,6 +6,7 @@
 #include "core/ip_class.h"
 #include "core/pkt.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
 #include "wire/csum.h"
 
 uint32_t inet_pseudo(const struct ip_addr *src, const struct ip_addr *dst, uint8_t proto)
@@ -28,7 +29,16 @@ int inet_output(struct ustack *st, struct pkt *p, const struct ip_addr *src,
 		}
 		return ipv4_output(st, p, ip_addr_v4(src), ip_addr_v4(dst), proto, &o);
 	}
-	/* IPv6: the network layer is not in this build yet */
+	if (dst->family == IP_AF_INET6 && src->family == IP_AF_INET6) {
+		struct ip6_out_opts o = { .ifindex = -1 };
+
+		if (tx) {
+			o.hop_limit = tx->ttl;
+			o.tclass = tx->tos;
+			o.ifindex = tx->ifindex;
+		}
+		return ipv6_output(st, p, src->b, dst->b, proto, &o);
+	}
 	pkt_free(st, p);
 	return -EAFNOSUPPORT;
 }
@@ -36,7 +46,15 @@ int inet_output(struct ustack *st, struct pkt *p, const struct ip_addr *src,
 int inet_select_src(struct ustack *st, const struct ip_addr *dst, int ifindex,
 		    struct ip_addr *src)
 {
-	(void)ifindex;
+	if (dst->family == IP_AF_INET6) {
+		struct ip_addr s = { .family = IP_AF_INET6 };
+		int rc = ipv6_select_src(st, dst->b, ifindex, s.b);
+
+		if (rc < 0)
+			return rc;
+		*src = s;
+		return 0;
+	}
 	if (dst->family == IP_AF_INET) {
 		uint32_t s;
 		int rc = ipv4_select_src(st, ip_addr_v4(dst), &s);
@@ -53,7 +71,7 @@ unsigned inet_path_mtu(struct ustack *st, const struct ip_addr *dst)
 {
 	if (dst->family == IP_AF_INET)
 		return ipv4_route_mtu(st, ip_addr_v4(dst));
-	return 1280;
+	return ipv6_path_mtu(st, dst->b);
 }
 
 unsigned inet_offloads(struct ustack *st, const struct ip_addr *dst, unsigned *gso_max)
@@ -68,14 +86,15 @@ bool inet_is_local(struct ustack *st, const struct ip_addr *a)
 {
 	if (a->family == IP_AF_INET)
 		return ipv4_is_local(st, ip_addr_v4(a));
-	return false;
+	return a->family == IP_AF_INET6 && ipv6_is_local(st, a->b);
 }
 
 void inet_negative_advice(struct ustack *st, const struct ip_addr *dst, int ifindex)
 {
-	(void)ifindex;
 	if (dst->family == IP_AF_INET)
 		ipv4_negative_advice(st, ip_addr_v4(dst));
+	else if (dst->family == IP_AF_INET6)
+		ipv6_negative_advice(st, dst->b, ifindex);
 }
 
 bool inet_bad_peer(const struct ip_addr *a)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/time.h>
 
 #include "lib_simnet.h"
 #include "lib_sockdrv.h"
@@ -21,6 +22,7 @@
 static struct simnet *SN;
 static struct ustack *C, *S;
 static struct sockdrv *DRV;
+static int IFC, IFS;
 
 static struct sockaddr_in sin_of(const char *ip, uint16_t port)
 {
@@ -67,8 +69,8 @@ static int group_setup(void **state)
 	struct ustack_vnet *vn = simnet_vnet(SN);
 	C = simnet_stack(SN, "client", &cfg);
 	S = simnet_stack(SN, "server", &cfg);
-	simnet_attach(SN, C, vn, "10.0.0.1/24", 0, NULL, NULL);
-	simnet_attach(SN, S, vn, "10.0.0.2/24", 0, NULL, NULL);
+	IFC = simnet_attach(SN, C, vn, "10.0.0.1/24", 0, NULL, NULL);
+	IFS = simnet_attach(SN, S, vn, "10.0.0.2/24", 0, NULL, NULL);
 	struct ustack *all[] = { C, S };
 	DRV = sockdrv_start(SN, all, 2, 1, 3600u * 1000000u);
 	return 0;
@@ -307,6 +309,67 @@ static void test_api_errors(void **state)
 	ustack_close(C, fd);
 }
 
+/* Wait us of virtual time (a receive that times out). */
+static void vsleep(struct ustack *st, uint64_t us)
+{
+	int fd = ustack_socket(st, AF_INET, SOCK_DGRAM, 0);
+	struct timeval tv = { .tv_sec = (time_t)(us / 1000000), .tv_usec = (suseconds_t)(us % 1000000) };
+	char b;
+
+	assert_int_equal(ustack_setsockopt(st, fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	assert_int_equal(ustack_recv(st, fd, &b, 1, 0), -1);
+	ustack_close(st, fd);
+}
+
+/* TCP and UDP over IPv6 between global addresses (after DAD), byte for byte. */
+static void test_tcp_udp_over_ipv6(void **state)
+{
+	(void)state;
+	struct in6_addr a6, b6;
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::1", &a6), 1);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::2", &b6), 1);
+	assert_int_equal(ustack_if_add6(C, IFC, &a6, 64), 0);
+	assert_int_equal(ustack_if_add6(S, IFS, &b6, 64), 0);
+	vsleep(C, 4000000);                              /* DAD */
+
+	int lfd = ustack_socket(S, AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 any = sin6_of("::", 8090);
+	assert_int_equal(ustack_bind(S, lfd, (struct sockaddr *)&any, sizeof(any)), 0);
+	assert_int_equal(ustack_listen(S, lfd, 8), 0);
+	int cfd = ustack_socket(C, AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 to = sin6_of("2001:db8::2", 8090);
+	assert_int_equal(ustack_connect(C, cfd, (struct sockaddr *)&to, sizeof(to)), 0);
+	struct sockaddr_in6 peer;
+	socklen_t pl = sizeof(peer);
+	int afd = ustack_accept(S, lfd, (struct sockaddr *)&peer, &pl);
+	assert_true(afd >= 0);
+	char txt[INET6_ADDRSTRLEN];
+	assert_non_null(inet_ntop(AF_INET6, &peer.sin6_addr, txt, sizeof(txt)));
+	assert_string_equal(txt, "2001:db8::1");
+	exchange(C, cfd, S, afd, 200000);
+	exchange(S, afd, C, cfd, 100000);
+	ustack_close(C, cfd);
+	ustack_close(S, afd);
+	ustack_close(S, lfd);
+
+	int u1 = ustack_socket(S, AF_INET6, SOCK_DGRAM, 0);
+	any = sin6_of("::", 5301);
+	assert_int_equal(ustack_bind(S, u1, (struct sockaddr *)&any, sizeof(any)), 0);
+	int u2 = ustack_socket(C, AF_INET6, SOCK_DGRAM, 0);
+	to = sin6_of("2001:db8::2", 5301);
+	assert_int_equal(ustack_sendto(C, u2, "six", 3, 0, (struct sockaddr *)&to, sizeof(to)), 3);
+	char buf[8];
+	struct sockaddr_in6 from;
+	socklen_t fl = sizeof(from);
+	assert_int_equal(ustack_recvfrom(S, u1, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl), 3);
+	assert_memory_equal(buf, "six", 3);
+	assert_int_equal(fl, sizeof(from));
+	assert_non_null(inet_ntop(AF_INET6, &from.sin6_addr, txt, sizeof(txt)));
+	assert_string_equal(txt, "2001:db8::1");
+	ustack_close(C, u2);
+	ustack_close(S, u1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_connect_to_mapped_goes_over_ipv4),
 		cmocka_unit_test(test_udp_dual_stack),
 		cmocka_unit_test(test_api_errors),
+		cmocka_unit_test(test_tcp_udp_over_ipv6),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
