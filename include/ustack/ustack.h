@@ -159,6 +159,7 @@ uint64_t ustack_clock_us(void);
 	X(IGMP_BAD_CSUM, "igmp: bad checksum") \
 	X(UDP_MALFORMED, "udp: malformed") \
 	X(UDP_BAD_CSUM, "udp: bad checksum") \
+	X(UDP6_ZERO_CSUM, "udp: no checksum over IPv6 (RFC 8200 8.1)") \
 	X(UDP_NO_PORT, "udp: no socket on port") \
 	X(UDP_RCVBUF_FULL, "udp: receive queue full") \
 	X(TCP_MALFORMED, "tcp: malformed") \

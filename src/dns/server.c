@@ -337,8 +337,9 @@ size_t dns_server_answer(struct ustack_dns_server *srv, const uint8_t *q, size_t
 	return len;
 }
 
-static void on_query(struct ustack *st, struct udp_pcb *pcb, void *ctx, uint32_t src,
-		     uint16_t sport, uint32_t dst, const uint8_t *data, size_t len)
+static void on_query(struct ustack *st, struct udp_pcb *pcb, void *ctx,
+		     const struct ip_addr *src, uint16_t sport, const struct ip_addr *dst,
+		     const uint8_t *data, size_t len)
 {
 	struct ustack_dns_server *srv = ctx;
 	uint8_t out[DNS_UDP_MAX];
@@ -348,9 +349,12 @@ static void on_query(struct ustack *st, struct udp_pcb *pcb, void *ctx, uint32_t
 	if (n == 0)
 		return;
 	long rc = udp_sendto(st, pcb, out, n, src, sport);
-	if (rc < 0)
-		trace_info(st, "dns server: reply to %u.%u.%u.%u:%u failed (%ld)", src >> 24,
-			   (src >> 16) & 0xff, (src >> 8) & 0xff, src & 0xff, sport, rc);
+	if (rc < 0) {
+		char a[IP_ADDR_STRLEN];
+
+		trace_info(st, "dns server: reply to %s port %u failed (%ld)", ip_addr_ntop(src, a),
+			   sport, rc);
+	}
 }
 
 /* ---- lifecycle ---------------------------------------------------------------- */
@@ -378,7 +382,7 @@ struct ustack_dns_server *ustack_dns_server_start(struct ustack *st, const char 
 	}
 	stack_lock(st);
 	srv->pcb = udp_pcb_new_handler(st, on_query, srv);
-	int rc = srv->pcb ? udp_bind(st, srv->pcb, 0, srv->port) : -ENOMEM;
+	int rc = srv->pcb ? udp_bind(st, srv->pcb, NULL, srv->port) : -ENOMEM;
 	if (rc < 0) {
 		udp_pcb_free(st, srv->pcb);
 		stack_unlock(st);

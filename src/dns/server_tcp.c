@@ -16,6 +16,7 @@
 #include "core/stack.h"
 #include "core/trace.h"
 #include "core/upcall.h"
+#include "core/ip_addr.h"
 #include "tcp/tcp.h"
 #include "dns/server.h"
 
@@ -160,7 +161,8 @@ int dns_server_tcp_start(struct ustack_dns_server *srv)
 	srv->tlisten = tcp_conn_new(st, &(struct upcall){ defer_upcall, &srv->tlisten_ev });
 	if (!srv->tlisten)                      /* no TCP in this stack: UDP only */
 		return 0;
-	int rc = tcp_bind(st, srv->tlisten, 0, srv->port, true);
+	struct ip_addr any = ip_addr_from_v4(0);
+	int rc = tcp_bind(st, srv->tlisten, &any, srv->port, true);
 	if (rc == 0)
 		rc = tcp_listen(st, srv->tlisten, DNS_TCP_CONNS);
 	if (rc < 0) {

@@ -17,6 +17,7 @@
 #include "core/ip_class.h"
 #include "core/trace.h"
 #include "net/udp.h"
+#include "net/inet.h"
 #include "net/ipv4.h"
 #include "net/icmp.h"
 #include "net/igmp.h"
@@ -36,7 +37,8 @@ struct udp_pcb {
 	struct udp_pcb *hnext;          /* hash chain (bound pcbs) */
 	struct udp_pcb *next, *prev;    /* every pcb, for netstat */
 	bool hashed;
-	uint32_t laddr, raddr;          /* host order */
+	struct ip_addr laddr, raddr;    /* one family once connected; laddr unspecified: any */
+	bool v6only;                    /* IPV6_V6ONLY: :: takes no IPv4 */
 	uint16_t lport, rport;
 	bool connected, reuse, bcast;
 	bool reuseport;                 /* SO_REUSEPORT: shares its port, datagrams spread */
@@ -47,6 +49,7 @@ struct udp_pcb {
 	int n_groups;                   /* IP_ADD_MEMBERSHIP */
 	struct { uint32_t group; int ifindex; } groups[UDP_MAX_MEMBERSHIPS];
 	bool laddr_auto;                /* laddr chosen by connect(), not by bind() */
+	struct ip_addr laddr_any;       /* the wildcard laddr_auto replaced */
 	int err;                        /* pending error (positive errno) */
 	size_t rcvbuf;
 	struct pkt_queue rq;            /* datagrams, p->data at the UDP header */
@@ -104,6 +107,7 @@ static struct udp_pcb *pcb_alloc(struct ustack *st)
 	pcb->rcvbuf = UDP_DEFAULT_RCVBUF;
 	pcb->mcast_ttl = 1;
 	pcb->mcast_loop = true;
+	pcb->laddr = pcb->raddr = pcb->laddr_any = ip_addr_from_v4(0);
 	pcb->next = st->udp->all;
 	if (pcb->next)
 		pcb->next->prev = pcb;
@@ -166,13 +170,13 @@ void udp_pcb_free(struct ustack *st, struct udp_pcb *pcb)
 /* ---- binding (RFC 6056) ---------------------------------------------------- */
 
 /* Would a bind of (addr, port) collide with a pcb already there? */
-static bool port_conflict(struct ustack *st, uint32_t addr, uint16_t port, bool reuse,
-			  bool reuseport)
+static bool port_conflict(struct ustack *st, const struct ip_addr *addr, bool v6only,
+			  uint16_t port, bool reuse, bool reuseport)
 {
 	for (struct udp_pcb *p = st->udp->hash[port_hash(port)]; p; p = p->hnext) {
 		if (p->lport != port)
 			continue;
-		if (p->laddr && addr && p->laddr != addr)
+		if (!inet_addr_overlap(addr, v6only, &p->laddr, p->v6only))
 			continue;
 		if (reuse && p->reuse)
 			continue;
@@ -191,11 +195,12 @@ static bool port_used(struct ustack *st, uint16_t port)
 	return false;
 }
 
-static void do_hash(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t port)
+static void do_hash(struct ustack *st, struct udp_pcb *pcb, const struct ip_addr *addr,
+		    uint16_t port)
 {
 	unsigned h = port_hash(port);
 
-	pcb->laddr = addr;
+	pcb->laddr = *addr;
 	pcb->lport = port;
 	pcb->hnext = st->udp->hash[h];
 	st->udp->hash[h] = pcb;
@@ -218,35 +223,50 @@ static int pick_ephemeral(struct ustack *st, uint16_t *port)
 	return -EADDRINUSE;
 }
 
-int udp_bind(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t port)
+void udp_set_family(struct udp_pcb *pcb, uint8_t family, bool v6only)
 {
 	if (pcb->hashed)
+		return;
+	pcb->laddr = pcb->raddr = (struct ip_addr){ .family = family };
+	pcb->v6only = family == IP_AF_INET6 && v6only;
+}
+
+static bool is_bcast(struct ustack *st, const struct ip_addr *addr);
+
+int udp_bind(struct ustack *st, struct udp_pcb *pcb, const struct ip_addr *addr, uint16_t port)
+{
+	struct ip_addr any = { .family = pcb->laddr.family };
+
+	if (pcb->hashed)
 		return -EINVAL;
-	if (addr && !ipv4_is_local(st, addr) && !ipv4_is_broadcast(st, addr) &&
-	    !ip4_is_multicast(addr))
+	if (!addr)
+		addr = &any;
+	if (!ip_addr_is_unspecified(addr) && !inet_is_local(st, addr) && !is_bcast(st, addr) &&
+	    !ip_addr_is_multicast(addr))
 		return -EADDRNOTAVAIL;
 	if (port == 0) {
 		int rc = pick_ephemeral(st, &port);
 		if (rc)
 			return rc;
-	} else if (port_conflict(st, addr, port, pcb->reuse, pcb->reuseport)) {
+	} else if (port_conflict(st, addr, pcb->v6only, port, pcb->reuse, pcb->reuseport)) {
 		return -EADDRINUSE;
 	}
 	do_hash(st, pcb, addr, port);
 	return 0;
 }
 
-static bool is_bcast(struct ustack *st, uint32_t addr);
-static int pick_src(struct ustack *st, uint32_t dst, uint32_t *src);
+static int pick_src(struct ustack *st, const struct ip_addr *dst, int ifindex,
+		    struct ip_addr *src);
 
-int udp_connect(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t port)
+int udp_connect(struct ustack *st, struct udp_pcb *pcb, const struct ip_addr *addr,
+		uint16_t port)
 {
-	if (addr == 0 && port == 0) {           /* AF_UNSPEC: dissolve the association */
+	if (!addr) {                            /* AF_UNSPEC: dissolve the association */
 		pcb->connected = false;
-		pcb->raddr = 0;
+		pcb->raddr = (struct ip_addr){ .family = pcb->laddr.family };
 		pcb->rport = 0;
 		if (pcb->laddr_auto) {
-			pcb->laddr = 0;
+			pcb->laddr = pcb->laddr_any;
 			pcb->laddr_auto = false;
 		}
 		return 0;
@@ -254,18 +274,25 @@ int udp_connect(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t 
 	if (port == 0)
 		return -EINVAL;
 	if (!pcb->hashed) {
-		int rc = udp_bind(st, pcb, 0, 0);
+		int rc = udp_bind(st, pcb, NULL, 0);
 		if (rc)
 			return rc;
 	}
+	if (!ip_addr_is_unspecified(&pcb->laddr) && !pcb->laddr_auto &&
+	    pcb->laddr.family != addr->family)
+		return -ENETUNREACH;
+	if (addr->family == IP_AF_INET && pcb->v6only)
+		return -ENETUNREACH;
 	/* as Linux: the local address becomes the source used to reach the peer */
-	uint32_t src;
-	if ((pcb->laddr == 0 || pcb->laddr_auto) && !is_bcast(st, addr) &&
-	    pick_src(st, addr, &src) == 0) {
+	struct ip_addr src;
+	if (ip_addr_is_unspecified(&pcb->laddr) && !pcb->laddr_auto)
+		pcb->laddr_any = pcb->laddr;
+	if ((ip_addr_is_unspecified(&pcb->laddr) || pcb->laddr_auto) && !is_bcast(st, addr) &&
+	    pick_src(st, addr, -1, &src) == 0) {
 		pcb->laddr = src;
 		pcb->laddr_auto = true;
 	}
-	pcb->raddr = addr;
+	pcb->raddr = *addr;
 	pcb->rport = port;
 	pcb->connected = true;
 	pcb->err = 0;
@@ -287,12 +314,12 @@ void udp_set_rcvbuf(struct udp_pcb *pcb, size_t bytes)
 	pcb->rcvbuf = bytes;
 }
 
-void udp_addrs(const struct udp_pcb *pcb, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
-	       uint16_t *rport)
+void udp_addrs(const struct udp_pcb *pcb, struct ip_addr *laddr, uint16_t *lport,
+	       struct ip_addr *raddr, uint16_t *rport)
 {
 	*laddr = pcb->laddr;
 	*lport = pcb->lport;
-	*raddr = pcb->connected ? pcb->raddr : 0;
+	*raddr = pcb->connected ? pcb->raddr : (struct ip_addr){ .family = pcb->laddr.family };
 	*rport = pcb->connected ? pcb->rport : 0;
 }
 
@@ -418,21 +445,26 @@ size_t udp_next_len(const struct udp_pcb *pcb)
 
 /* ---- output ---------------------------------------------------------------- */
 
-static bool is_bcast(struct ustack *st, uint32_t addr)
+static bool is_bcast(struct ustack *st, const struct ip_addr *addr)
 {
-	return ip4_is_limited_broadcast(addr) || ipv4_is_broadcast(st, addr);
+	if (addr->family != IP_AF_INET)
+		return false;                   /* IPv6 has no broadcast */
+	uint32_t a = ip_addr_v4(addr);
+	return ip4_is_limited_broadcast(a) || ipv4_is_broadcast(st, a);
 }
 
 /* The source address for dst when the pcb is bound to the wildcard. */
-static int pick_src(struct ustack *st, uint32_t dst, uint32_t *src)
+static int pick_src(struct ustack *st, const struct ip_addr *dst, int ifindex,
+		    struct ip_addr *src)
 {
-	if (ipv4_select_src(st, dst, src) == 0 && *src)
+	if (inet_select_src(st, dst, ifindex, src) == 0 && !ip_addr_is_unspecified(src))
 		return 0;
-	if (ip4_is_limited_broadcast(dst)) {             /* limited broadcast: the first real interface */
+	if (dst->family == IP_AF_INET && ip4_is_limited_broadcast(ip_addr_v4(dst))) {
+		/* limited broadcast: the first real interface */
 		for (int i = 0; i < st->n_ifaces; i++) {
 			struct iface *ifp = &st->ifaces[i];
 			if (ifp->used && ifp->up && !ifp->loopback) {
-				*src = ifp->addr;
+				*src = ip_addr_from_v4(ifp->addr);
 				return 0;
 			}
 		}
@@ -441,52 +473,17 @@ static int pick_src(struct ustack *st, uint32_t dst, uint32_t *src)
 }
 
 long udp_sendto(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t len,
-		uint32_t dst, uint16_t dport)
+		const struct ip_addr *dst, uint16_t dport)
 {
 	return udp_sendto_tx(st, pcb, buf, len, dst, dport, NULL);
 }
 
-long udp_sendto_tx(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t len,
-		   uint32_t dst, uint16_t dport, const struct udp_tx *tx)
+/* IPv4 out, with the options only IPv4 has (broadcast, IGMP's host-only TTL 0). */
+static int output4(struct ustack *st, struct udp_pcb *pcb, struct pkt *p, uint32_t src,
+		   uint32_t dst, const struct udp_tx *tx)
 {
-	if (dst == 0 && dport == 0) {
-		if (!pcb->connected)
-			return -EDESTADDRREQ;
-		dst = pcb->raddr;
-		dport = pcb->rport;
-	}
-	if (pcb->connected && pcb->err)         /* an ICMP error reported by this call */
-		return -udp_take_error(pcb);
-	if (len > UDP_MAX_PAYLOAD)
-		return -EMSGSIZE;
-	if (dport == 0)
-		return -EINVAL;
-	if (is_bcast(st, dst) && !pcb->bcast)
-		return -EACCES;
-	if (!pcb->hashed) {
-		int rc = udp_bind(st, pcb, 0, 0);
-		if (rc)
-			return rc;
-	}
-	bool mcast = ip4_is_multicast(dst);
-	uint32_t src = tx && tx->src ? tx->src : pcb->laddr;
-	if ((src == 0 || is_bcast(st, src) || ip4_is_multicast(src)) && mcast && pcb->mcast_if)
-		src = pcb->mcast_if;
-	if (src == 0 || is_bcast(st, src) || ip4_is_multicast(src)) {
-		int rc = pick_src(st, dst, &src);
-		if (rc)
-			return rc;
-	}
-	struct pkt *p = pkt_alloc(st, UDP_HDR_LEN + len);
-	if (!p)
-		return -ENOBUFS;
-	uint8_t *h = pkt_put(p, UDP_HDR_LEN + len);
-	if (len)
-		memcpy(h + UDP_HDR_LEN, buf, len);
-	struct udp_repr r = { .sport = pcb->lport, .dport = dport };
-	udp_emit(&r, h, len, src, dst);
 	struct ip_out_opts opts = { .allow_bcast = pcb->bcast, .ttl = pcb->ttl, .tos = pcb->tos };
-	if (mcast) {
+	if (ip4_is_multicast(dst)) {
 		opts.ttl = pcb->mcast_ttl ? pcb->mcast_ttl : 1;
 		opts.host_only = pcb->mcast_ttl == 0;      /* RFC 1112 §6.1: stays on the host */
 		opts.mcast_loop = pcb->mcast_loop;
@@ -497,7 +494,66 @@ long udp_sendto_tx(struct ustack *st, struct udp_pcb *pcb, const void *buf, size
 	}
 	if (tx && tx->tos >= 0)
 		opts.tos = (uint8_t)tx->tos;
-	int rc = ipv4_output(st, p, src, dst, UDP_PROTO, &opts);
+	return ipv4_output(st, p, src, dst, UDP_PROTO, &opts);
+}
+
+long udp_sendto_tx(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t len,
+		   const struct ip_addr *dst, uint16_t dport, const struct udp_tx *tx)
+{
+	if (!dst) {
+		if (!pcb->connected)
+			return -EDESTADDRREQ;
+		dst = &pcb->raddr;
+		dport = pcb->rport;
+	}
+	if (pcb->connected && pcb->err)         /* an ICMP error reported by this call */
+		return -udp_take_error(pcb);
+	if (len > UDP_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	if (dport == 0)
+		return -EINVAL;
+	if (is_bcast(st, dst) && !pcb->bcast)
+		return -EACCES;
+	if (dst->family == IP_AF_INET && pcb->v6only)
+		return -ENETUNREACH;
+	if (!pcb->hashed) {
+		int rc = udp_bind(st, pcb, NULL, 0);
+		if (rc)
+			return rc;
+	}
+	bool mcast = ip_addr_is_multicast(dst);
+	struct ip_addr src = tx && tx->src.family ? tx->src : pcb->laddr;
+	bool need_src = ip_addr_is_unspecified(&src) || is_bcast(st, &src) ||
+			ip_addr_is_multicast(&src) || src.family != dst->family;
+	if (need_src && mcast && pcb->mcast_if && dst->family == IP_AF_INET) {
+		src = ip_addr_from_v4(pcb->mcast_if);
+		need_src = false;
+	}
+	if (need_src) {
+		int rc = pick_src(st, dst, tx ? tx->ifindex : -1, &src);
+		if (rc)
+			return rc;
+	}
+	struct pkt *p = pkt_alloc(st, UDP_HDR_LEN + len);
+	if (!p)
+		return -ENOBUFS;
+	uint8_t *h = pkt_put(p, UDP_HDR_LEN + len);
+	if (len)
+		memcpy(h + UDP_HDR_LEN, buf, len);
+	struct udp_repr r = { .sport = pcb->lport, .dport = dport };
+	udp_emit_ps(&r, h, len, inet_pseudo(&src, dst, UDP_PROTO));
+	int rc;
+	if (dst->family == IP_AF_INET) {
+		rc = output4(st, pcb, p, ip_addr_v4(&src), ip_addr_v4(dst), tx);
+	} else {
+		struct inet_tx t = { .ttl = mcast ? (pcb->mcast_ttl ? pcb->mcast_ttl : 1) : pcb->ttl,
+				     .tos = pcb->tos, .ifindex = tx ? tx->ifindex : -1 };
+		if (tx && tx->ttl > 0)
+			t.ttl = (uint8_t)tx->ttl;
+		if (tx && tx->tos >= 0)
+			t.tos = (uint8_t)tx->tos;
+		rc = inet_output(st, p, &src, dst, UDP_PROTO, &t);
+	}
 	if (rc < 0)
 		return rc;
 	ST_COUNT(st, udp_out);
@@ -507,7 +563,7 @@ long udp_sendto_tx(struct ustack *st, struct udp_pcb *pcb, const void *buf, size
 /* ---- input ----------------------------------------------------------------- */
 
 long udp_recvfrom(struct ustack *st, struct udp_pcb *pcb, void *buf, size_t len, int flags,
-		  uint32_t *src, uint16_t *sport, struct udp_rx_info *info)
+		  struct ip_addr *src, uint16_t *sport, struct udp_rx_info *info)
 {
 	if (pcb->err)
 		return -udp_take_error(pcb);
@@ -519,11 +575,11 @@ long udp_recvfrom(struct ustack *st, struct udp_pcb *pcb, void *buf, size_t len,
 	if (n)
 		memcpy(buf, p->data + UDP_HDR_LEN, n);
 	if (src)
-		*src = p->ip_src;
+		*src = p->src;
 	if (sport)
 		*sport = be16_get(p->data);
 	if (info)
-		*info = (struct udp_rx_info){ .dst = p->ip_dst, .ifindex = p->ifindex,
+		*info = (struct udp_rx_info){ .dst = p->dst, .ifindex = p->ifindex,
 					      .ttl = p->ip_ttl, .tos = p->ip_tos,
 					      .rx_time = p->rx_time };
 	if (!(flags & MSG_PEEK)) {
@@ -535,20 +591,17 @@ long udp_recvfrom(struct ustack *st, struct udp_pcb *pcb, void *buf, size_t len,
 }
 
 /* How well pcb fits a datagram (dst:dport from src:sport): -1 not at all; higher is better. */
-static int score(const struct udp_pcb *pcb, uint32_t dst, uint16_t dport, uint32_t src,
-		 uint16_t sport)
+static int score(const struct udp_pcb *pcb, const struct ip_addr *dst, uint16_t dport,
+		 const struct ip_addr *src, uint16_t sport)
 {
 	int s = 0;
 
-	if (pcb->lport != dport)
+	if (pcb->lport != dport || !inet_addr_takes(&pcb->laddr, pcb->v6only, dst))
 		return -1;
-	if (pcb->laddr) {
-		if (pcb->laddr != dst)
-			return -1;
+	if (!ip_addr_is_unspecified(&pcb->laddr))
 		s += 1;
-	}
 	if (pcb->connected) {
-		if (pcb->raddr != src || pcb->rport != sport)
+		if (!ip_addr_eq(&pcb->raddr, src) || pcb->rport != sport)
 			return -1;
 		s += 2;
 	}
@@ -561,7 +614,7 @@ static void deliver(struct ustack *st, struct udp_pcb *pcb, struct pkt *p)
 	size_t plen = p->len - UDP_HDR_LEN;
 
 	if (pcb->handler) {
-		pcb->handler(st, pcb, pcb->ctx, p->ip_src, be16_get(p->data), p->ip_dst,
+		pcb->handler(st, pcb, pcb->ctx, &p->src, be16_get(p->data), &p->dst,
 			     p->data + UDP_HDR_LEN, plen);
 		pkt_free(st, p);
 		return;
@@ -585,17 +638,20 @@ static struct udp_pcb *reuseport_pick(struct ustack *st, struct udp_pcb *best, i
 	unsigned n = 0;
 
 	for (struct udp_pcb *pcb = st->udp->hash[port_hash(dport)]; pcb; pcb = pcb->hnext)
-		if (pcb->reuseport && score(pcb, p->ip_dst, dport, p->ip_src, sport) == score_best)
+		if (pcb->reuseport && score(pcb, &p->dst, dport, &p->src, sport) == score_best)
 			n++;
 	if (n <= 1)
 		return best;
-	uint64_t h = ((uint64_t)p->ip_src << 16 | sport) ^ st->udp->key;
+	uint32_t sw = ip_addr_v4(&p->src);              /* IPv6: the last 4 bytes */
+	if (p->src.family == IP_AF_INET6)
+		sw = be32_get(p->src.b + 12);
+	uint64_t h = ((uint64_t)sw << 16 | sport) ^ st->udp->key;
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
 	unsigned k = (unsigned)(h % n);
 	for (struct udp_pcb *pcb = st->udp->hash[port_hash(dport)]; pcb; pcb = pcb->hnext)
-		if (pcb->reuseport && score(pcb, p->ip_dst, dport, p->ip_src, sport) == score_best &&
+		if (pcb->reuseport && score(pcb, &p->dst, dport, &p->src, sport) == score_best &&
 		    k-- == 0)
 			return pcb;
 	return best;
@@ -606,7 +662,13 @@ void udp_input(struct ustack *st, struct pkt *p)
 	struct udp_repr r;
 
 	ST_COUNT(st, udp_in);
-	int err = udp_parse(p->data, p->len, p->ip_src, p->ip_dst, &r, true);
+	int err = udp_parse_ps(p->data, p->len, inet_pseudo(&p->src, &p->dst, UDP_PROTO), &r, true);
+	if (!err && r.csum == 0 && p->dst.family == IP_AF_INET6) {
+		/* RFC 8200 8.1: the checksum is not optional over IPv6 */
+		stack_drop(st, USTACK_DROP_UDP6_ZERO_CSUM, p->ifindex, NULL, 0);
+		pkt_free(st, p);
+		return;
+	}
 	if (err) {
 		stack_drop(st, err == WIRE_BAD_CSUM ? USTACK_DROP_UDP_BAD_CSUM :
 			   USTACK_DROP_UDP_MALFORMED, p->ifindex, NULL, 0);
@@ -614,13 +676,13 @@ void udp_input(struct ustack *st, struct pkt *p)
 		return;
 	}
 	pkt_trim(p, r.len);                     /* IP may carry padding past the UDP length */
-	bool bcast = p->ip_bcast || p->l2_bcast || is_bcast(st, p->ip_dst) ||
-		     ip4_is_multicast(p->ip_dst);
+	bool bcast = p->ip_bcast || p->l2_bcast || is_bcast(st, &p->dst) ||
+		     ip_addr_is_multicast(&p->dst);
 
 	struct udp_pcb *best = NULL;
 	int best_score = -1;
 	for (struct udp_pcb *pcb = st->udp->hash[port_hash(r.dport)]; pcb; pcb = pcb->hnext) {
-		int s = score(pcb, p->ip_dst, r.dport, p->ip_src, r.sport);
+		int s = score(pcb, &p->dst, r.dport, &p->src, r.sport);
 		if (s < 0)
 			continue;
 		if (bcast && best) {            /* every listener gets a copy of a broadcast */
@@ -638,7 +700,7 @@ void udp_input(struct ustack *st, struct pkt *p)
 		best = reuseport_pick(st, best, best_score, p, r.dport, r.sport);
 	if (!best) {
 		/* RFC 1122 4.1.3.1: port unreachable, but never about a broadcast. */
-		if (!bcast)
+		if (!bcast && p->dst.family == IP_AF_INET)
 			icmp_send_error(st, p, 3, 3, 0);
 		stack_drop(st, USTACK_DROP_UDP_NO_PORT, p->ifindex, NULL, 0);
 		pkt_free(st, p);
@@ -675,21 +737,42 @@ static int unreach_errno(uint8_t code, bool *hard)
 	return map[code].err;
 }
 
+/* ICMPv6 destination unreachable (RFC 4443 3.1) as Linux maps it (icmpv6_err_convert). */
+static int unreach6_errno(uint8_t code, bool *hard)
+{
+	static const struct { int err; bool hard; } map[] = {
+		{ ENETUNREACH, false },  /* 0 no route */
+		{ EACCES, true },        /* 1 administratively prohibited */
+		{ EHOSTUNREACH, false }, /* 2 beyond the scope of the source */
+		{ EHOSTUNREACH, false }, /* 3 address unreachable */
+		{ ECONNREFUSED, true },  /* 4 port unreachable */
+		{ EACCES, true },        /* 5 source address failed policy */
+		{ EACCES, true },        /* 6 reject route */
+	};
+	if (code >= sizeof(map) / sizeof(map[0])) {
+		*hard = false;
+		return EHOSTUNREACH;
+	}
+	*hard = map[code].hard;
+	return map[code].err;
+}
+
 void udp_err_input(struct ustack *st, const struct ip_err *err)
 {
-	if (err->family != IP_AF_INET || err->type != 3 || err->proto != UDP_PROTO)
-		return;                         /* only destination unreachable is hard */
-	uint32_t src = ip_addr_v4(&err->src), dst = ip_addr_v4(&err->dst);
+	/* only destination unreachable is hard (ICMP type 3, ICMPv6 type 1) */
+	if (err->type != (err->family == IP_AF_INET6 ? 1 : 3) || err->proto != UDP_PROTO ||
+	    err->src.family != err->family || err->dst.family != err->family)
+		return;
 	uint16_t sport = err->sport, dport = err->dport;
 	uint8_t code = err->code;
 	bool hard;
-	int e = unreach_errno(code, &hard);
+	int e = err->family == IP_AF_INET6 ? unreach6_errno(code, &hard) : unreach_errno(code, &hard);
 	if (!hard)
 		return;
 	for (struct udp_pcb *pcb = st->udp->hash[port_hash(sport)]; pcb; pcb = pcb->hnext) {
-		if (pcb->lport != sport || (pcb->laddr && pcb->laddr != src))
+		if (pcb->lport != sport || !inet_addr_takes(&pcb->laddr, pcb->v6only, &err->src))
 			continue;
-		if (!pcb->connected || pcb->raddr != dst || pcb->rport != dport)
+		if (!pcb->connected || !ip_addr_eq(&pcb->raddr, &err->dst) || pcb->rport != dport)
 			continue;
 		pcb->err = e;
 		trace_info(st, "udp: port %u: ICMP unreachable code %u -> %s", sport, code,

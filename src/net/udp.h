@@ -6,12 +6,14 @@
 #include <stddef.h>
 #include <stdbool.h>
 
+#include "core/ip_addr.h"
+
 struct ustack;
 struct pkt;
 
 int udp_init(struct ustack *st);
 void udp_free(struct ustack *st);
-/* A UDP datagram arrived (p->data at the UDP header; p->ip_src/ip_dst set). Consumes p. */
+/* A UDP datagram arrived (p->data at the UDP header; p->src/dst set). Consumes p. */
 void udp_input(struct ustack *st, struct pkt *p);
 struct ip_err;
 /* An ICMP error about one of our datagrams (net/proto.h). */
@@ -25,8 +27,8 @@ void udp_err_input(struct ustack *st, const struct ip_err *e);
 struct upcall;
 struct udp_pcb;
 typedef void (*udp_handler_fn)(struct ustack *st, struct udp_pcb *pcb, void *ctx,
-			       uint32_t src, uint16_t sport, uint32_t dst,
-			       const uint8_t *data, size_t len);
+			       const struct ip_addr *src, uint16_t sport,
+			       const struct ip_addr *dst, const uint8_t *data, size_t len);
 
 #define UDP_MAX_PAYLOAD 65507u          /* 65535 - 20 (IPv4) - 8 (UDP) */
 #define UDP_DEFAULT_RCVBUF 212992u      /* Linux rmem_default */
@@ -35,27 +37,33 @@ typedef void (*udp_handler_fn)(struct ustack *st, struct udp_pcb *pcb, void *ctx
 struct udp_pcb *udp_pcb_new(struct ustack *st, const struct upcall *up);
 struct udp_pcb *udp_pcb_new_handler(struct ustack *st, udp_handler_fn fn, void *ctx);
 void udp_pcb_free(struct ustack *st, struct udp_pcb *pcb);
-/* addr 0 = any; port 0 = an ephemeral port (RFC 6056). -EINVAL if already bound,
- * -EADDRINUSE, -EADDRNOTAVAIL (not one of our addresses). */
-int udp_bind(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t port);
-/* Set the peer (addr 0 and port 0: dissolve the association). Binds if needed. */
-int udp_connect(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, uint16_t port);
-/* dst 0 / dport 0: to the connected peer (-EDESTADDRREQ if none). Returns len or
- * -EMSGSIZE, -EACCES (broadcast without SO_BROADCAST), -ENETUNREACH, -ENOBUFS, or a
- * pending ICMP error (-ECONNREFUSED). */
+/* The family a pcb lives in before it is bound (IP_AF_INET by default; an AF_INET6
+ * socket's IP_AF_INET6) and IPV6_V6ONLY. Before bind. */
+void udp_set_family(struct udp_pcb *pcb, uint8_t family, bool v6only);
+/* addr NULL or unspecified = any (of its family); port 0 = an ephemeral port (RFC 6056).
+ * -EINVAL if already bound, -EADDRINUSE, -EADDRNOTAVAIL (not one of our addresses). */
+int udp_bind(struct ustack *st, struct udp_pcb *pcb, const struct ip_addr *addr, uint16_t port);
+/* Set the peer (addr NULL: dissolve the association). Binds if needed. */
+int udp_connect(struct ustack *st, struct udp_pcb *pcb, const struct ip_addr *addr,
+		uint16_t port);
+/* dst NULL: to the connected peer (-EDESTADDRREQ if none). Returns len or -EMSGSIZE,
+ * -EACCES (broadcast without SO_BROADCAST), -ENETUNREACH, -ENOBUFS, or a pending ICMP
+ * error (-ECONNREFUSED). */
 long udp_sendto(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t len,
-		uint32_t dst, uint16_t dport);
-/* Per-datagram choices (sendmsg's IP_PKTINFO, IP_TTL, IP_TOS): src a local address
- * (0: as the pcb chooses), ttl 1..255 and tos 0..255 (-1: the pcb's). */
+		const struct ip_addr *dst, uint16_t dport);
+/* Per-datagram choices (sendmsg's IP_PKTINFO / IPV6_PKTINFO, IP_TTL, IP_TOS): src a
+ * local address (family IP_AF_NONE: as the pcb chooses), ttl 1..255 and tos 0..255
+ * (-1: the pcb's), ifindex the interface (-1: by route). */
 struct udp_tx {
-	uint32_t src;
+	struct ip_addr src;
 	int ttl, tos;
+	int ifindex;
 };
 long udp_sendto_tx(struct ustack *st, struct udp_pcb *pcb, const void *buf, size_t len,
-		   uint32_t dst, uint16_t dport, const struct udp_tx *tx);
+		   const struct ip_addr *dst, uint16_t dport, const struct udp_tx *tx);
 /* What the network layer knew of a datagram received (for IP_PKTINFO and friends). */
 struct udp_rx_info {
-	uint32_t dst;                   /* the destination address it was sent to (host order) */
+	struct ip_addr dst;             /* the destination address it was sent to */
 	int ifindex;                    /* the interface it came in on (-1: local) */
 	uint8_t ttl, tos;
 	uint64_t rx_time;               /* stack time of arrival (us) */
@@ -64,7 +72,7 @@ struct udp_rx_info {
  * else the bytes copied; MSG_PEEK leaves it queued. -EAGAIN when empty; a pending ICMP
  * error first. info (may be NULL) gets what IP knew of it. */
 long udp_recvfrom(struct ustack *st, struct udp_pcb *pcb, void *buf, size_t len, int flags,
-		  uint32_t *src, uint16_t *sport, struct udp_rx_info *info);
+		  struct ip_addr *src, uint16_t *sport, struct udp_rx_info *info);
 /* IP_TTL (0: the stack default) and IP_TOS of what the pcb sends. */
 void udp_set_ip(struct udp_pcb *pcb, uint8_t ttl, uint8_t tos);
 /* IP_MULTICAST_TTL (default 1), IP_MULTICAST_LOOP (default on). */
@@ -96,8 +104,8 @@ unsigned udp_poll_events(const struct udp_pcb *pcb);
 int udp_take_error(struct udp_pcb *pcb);
 /* Bytes of the next datagram's payload (FIONREAD), 0 if none. */
 size_t udp_next_len(const struct udp_pcb *pcb);
-void udp_addrs(const struct udp_pcb *pcb, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
-	       uint16_t *rport);
+void udp_addrs(const struct udp_pcb *pcb, struct ip_addr *laddr, uint16_t *lport,
+	       struct ip_addr *raddr, uint16_t *rport);
 bool udp_is_connected(const struct udp_pcb *pcb);
 /* Every pcb (queueing or handler), for netstat; up is the pcb's upcall (fn NULL for
  * handler pcbs), so the caller can tell whose it is. */

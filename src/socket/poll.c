@@ -223,11 +223,12 @@ struct collect {
 	size_t max, n;
 };
 
-static void sin_set(struct sockaddr_in *sin, uint32_t a, uint16_t port)
+static void sin_set(struct sockaddr_in *sin, const struct ip_addr *a, uint16_t port)
 {
 	memset(sin, 0, sizeof(*sin));
 	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(a);
+	if (a->family == IP_AF_INET)
+		sin->sin_addr.s_addr = htonl(ip_addr_v4(a));
 	sin->sin_port = htons(port);
 }
 
@@ -242,7 +243,7 @@ static void add_udp(void *ctx, const struct udp_pcb *pcb, const struct upcall *u
 {
 	struct usock *owner = upcall_sock(up);
 	struct collect *c = ctx;
-	uint32_t la, ra;
+	struct ip_addr la, ra;
 	uint16_t lp, rp;
 
 	if (c->n < c->max) {
@@ -251,8 +252,8 @@ static void add_udp(void *ctx, const struct udp_pcb *pcb, const struct upcall *u
 		si->fd = sock_fd(owner);
 		si->proto = IPPROTO_UDP;
 		udp_addrs(pcb, &la, &lp, &ra, &rp);
-		sin_set(&si->local, la, lp);
-		sin_set(&si->remote, ra, rp);
+		sin_set(&si->local, &la, lp);
+		sin_set(&si->remote, &ra, rp);
 		si->state = "";
 		si->recv_q = recv_q;
 		si->rcvbuf = udp_rcvbuf(pcb);

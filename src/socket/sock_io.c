@@ -29,10 +29,10 @@ int ustack_accept4(struct ustack *st, int fd, struct sockaddr *addr, socklen_t *
 	if (rc < 0)
 		return sock_fail(st, -rc);
 	ns->nonblock = (flags & SOCK_NONBLOCK) != 0;
-	uint32_t la, ra;
+	struct ip_addr la, ra;
 	uint16_t lp, rp;
 	ns->ops->addrs(ns, &la, &lp, &ra, &rp);
-	sock_put_sin(addr, len, ra, rp);
+	sock_put_addr(ns, addr, len, &ra, rp);
 	int nfd = ns->fd;
 	trace_state(st, "socket", nfd, "", "OPEN", "socket %d: accepted on %d", nfd, fd);
 	stack_unlock(st);
@@ -46,17 +46,21 @@ int ustack_accept(struct ustack *st, int fd, struct sockaddr *addr, socklen_t *l
 
 int ustack_connect(struct ustack *st, int fd, const struct sockaddr *addr, socklen_t len)
 {
-	uint32_t a = 0;
+	struct ip_addr a = ip_addr_from_v4(0);
 	uint16_t port = 0;
 	bool unspec = false;
+	uint32_t scope = 0;
 
 	struct usock *so = sock_enter(st, fd);
 	if (!so)
 		return -1;
-	int e = sock_get_sin(addr, len, &a, &port, &unspec);
+	int e = sock_get_addr(so, addr, len, &a, &port, &unspec, &scope);
 	if (e)
 		return sock_fail(st, e);
-	int rc = so->ops->connect(st, so, a, port, unspec);
+	e = sock_check_scope(st, so, &a, scope);
+	if (e)
+		return sock_fail(st, e);
+	int rc = so->ops->connect(st, so, &a, port, unspec);
 	if (rc < 0)
 		return sock_fail(st, -rc);
 	stack_unlock(st);

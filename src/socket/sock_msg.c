@@ -215,7 +215,7 @@ static int cmsg_int(const struct cmsghdr *c, bool byte_ok, int *v)
 static int parse_tx(const struct msghdr *msg, struct sock_tx *tx, bool *have)
 {
 	*have = false;
-	tx->src = 0;
+	tx->src = (struct ip_addr){ .family = IP_AF_NONE };
 	tx->ifindex = 0;
 	tx->ttl = tx->tos = -1;
 	if (!msg->msg_control || msg->msg_controllen == 0)
@@ -243,7 +243,8 @@ static int parse_tx(const struct msghdr *msg, struct sock_tx *tx, bool *have)
 			if (pi.ipi_ifindex < 0)
 				goto bad;
 			tx->ifindex = pi.ipi_ifindex;
-			tx->src = ntohl(pi.ipi_spec_dst.s_addr);
+			if (pi.ipi_spec_dst.s_addr)
+				tx->src = ip_addr_from_v4(ntohl(pi.ipi_spec_dst.s_addr));
 			break;
 		}
 		case IP_TTL:
@@ -317,8 +318,9 @@ static void put_cmsgs(struct msghdr *msg, const struct sock_rx *rx, unsigned wan
 
 	if (rx->have && (want & SOCK_WANT_PKTINFO)) {
 		struct in_pktinfo pi = { .ipi_ifindex = rx->ifindex + 1 };
-		pi.ipi_addr.s_addr = htonl(rx->dst);
-		pi.ipi_spec_dst.s_addr = htonl(rx->dst);
+		uint32_t d = rx->dst.family == IP_AF_INET ? ip_addr_v4(&rx->dst) : 0;
+		pi.ipi_addr.s_addr = htonl(d);
+		pi.ipi_spec_dst.s_addr = htonl(d);
 		cmsg_add(&o, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
 	}
 	if (rx->have && (want & SOCK_WANT_TTL)) {

@@ -9,6 +9,7 @@
 #include "ustack/socket.h"
 #include "core/stack.h"
 #include "core/upcall.h"
+#include "core/ip_class.h"
 #include "tcp/tcp.h"
 #include "socket/socket.h"
 #include "socket/sock_var.h"
@@ -16,6 +17,9 @@
 static int tcp_attach(struct ustack *st, struct usock *so)
 {
 	so->tcp = tcp_conn_new(st, &(struct upcall){ sock_upcall, so });
+	if (so->tcp)
+		tcp_set_family(so->tcp, so->family == AF_INET6 ? IP_AF_INET6 : IP_AF_INET,
+			       so->v6only);
 	return so->tcp ? 0 : -ENOMEM;
 }
 
@@ -49,8 +53,10 @@ static bool tcp_detach(struct ustack *st, struct usock *so)
 	return true;
 }
 
-static int tcp_op_bind(struct ustack *st, struct usock *so, uint32_t a, uint16_t port)
+static int tcp_op_bind(struct ustack *st, struct usock *so, const struct ip_addr *a,
+		       uint16_t port)
 {
+	tcp_set_family(so->tcp, so->family == AF_INET6 ? IP_AF_INET6 : IP_AF_INET, so->v6only);
 	return tcp_bind(st, so->tcp, a, port, so->reuse);
 }
 
@@ -88,6 +94,8 @@ static int tcp_op_accept(struct ustack *st, struct usock *so, struct usock **out
 	}
 	ns->ops = &sock_tcp_ops;
 	ns->tcp = nc;
+	ns->family = so->family;
+	ns->v6only = so->v6only;
 	ns->reuse = so->reuse;
 	ns->keepalive = so->keepalive;
 	ns->ip_ttl = so->ip_ttl;                /* the connection inherited them too */
@@ -110,8 +118,8 @@ static int connect_result(struct usock *so)
 }
 
 /* RFC 9293 3.10.1 OPEN; Linux semantics for repeated calls. */
-static int tcp_op_connect(struct ustack *st, struct usock *so, uint32_t a, uint16_t port,
-			  bool unspec)
+static int tcp_op_connect(struct ustack *st, struct usock *so, const struct ip_addr *addr,
+			  uint16_t port, bool unspec)
 {
 	int rc;
 
@@ -126,9 +134,14 @@ static int tcp_op_connect(struct ustack *st, struct usock *so, uint32_t a, uint1
 	} else {
 		if (tcp_is_connected(so->tcp) || tcp_is_listening(so->tcp))
 			return -EISCONN;
-		if (a == 0)
-			a = INADDR_LOOPBACK;        /* connect to 0.0.0.0 means this host (Linux) */
-		rc = tcp_connect(st, so->tcp, a, port);
+		struct ip_addr a = *addr;
+
+		if (ip_addr_is_unspecified(&a))     /* 0.0.0.0 / :: means this host (Linux) */
+			a = a.family == IP_AF_INET6 ? ip_addr_from_v6((const uint8_t[16]){ [15] = 1 }) :
+						      ip_addr_from_v4(INADDR_LOOPBACK);
+		tcp_set_family(so->tcp, so->family == AF_INET6 ? IP_AF_INET6 : IP_AF_INET,
+			       so->v6only);
+		rc = tcp_connect(st, so->tcp, &a, port);
 		if (rc < 0)
 			return rc;
 		so->connecting = true;
@@ -281,8 +294,8 @@ static int tcp_op_getopt(struct ustack *st, struct usock *so, int level, int nam
 	return rc;
 }
 
-static void tcp_op_addrs(const struct usock *so, uint32_t *la, uint16_t *lp, uint32_t *ra,
-			 uint16_t *rp)
+static void tcp_op_addrs(const struct usock *so, struct ip_addr *la, uint16_t *lp,
+			 struct ip_addr *ra, uint16_t *rp)
 {
 	tcp_addrs(so->tcp, la, lp, ra, rp);
 }

@@ -9,6 +9,8 @@
 #include "core/stack.h"
 #include "core/upcall.h"
 #include "core/iface.h"
+#include "core/ip_class.h"
+#include "net/inet.h"
 #include "net/udp.h"
 #include "socket/socket.h"
 #include "socket/sock_var.h"
@@ -17,6 +19,9 @@ static int udp_attach(struct ustack *st, struct usock *so)
 {
 	so->udp = udp_pcb_new(st, &(struct upcall){ sock_upcall, so });
 	so->sndbuf = (int)UDP_DEFAULT_RCVBUF;   /* reported only: a datagram never waits */
+	if (so->udp)
+		udp_set_family(so->udp, so->family == AF_INET6 ? IP_AF_INET6 : IP_AF_INET,
+			       so->v6only);
 	return so->udp ? 0 : -ENOMEM;
 }
 
@@ -27,49 +32,67 @@ static bool udp_detach(struct ustack *st, struct usock *so)
 	return true;
 }
 
-static int udp_op_bind(struct ustack *st, struct usock *so, uint32_t a, uint16_t port)
+static int udp_op_bind(struct ustack *st, struct usock *so, const struct ip_addr *a,
+		       uint16_t port)
 {
 	udp_set_reuse(so->udp, so->reuse);
+	udp_set_family(so->udp, so->family == AF_INET6 ? IP_AF_INET6 : IP_AF_INET, so->v6only);
 	return udp_bind(st, so->udp, a, port);
 }
 
 /* RFC 1122 4.1.3.4 does not forbid it; AF_UNSPEC dissolves the association. */
-static int udp_op_connect(struct ustack *st, struct usock *so, uint32_t a, uint16_t port,
-			  bool unspec)
+static int udp_op_connect(struct ustack *st, struct usock *so, const struct ip_addr *a,
+			  uint16_t port, bool unspec)
 {
-	return udp_connect(st, so->udp, unspec ? 0 : a, unspec ? 0 : port);
+	udp_set_family(so->udp, so->family == AF_INET6 ? IP_AF_INET6 : IP_AF_INET, so->v6only);
+	return udp_connect(st, so->udp, unspec ? NULL : a, unspec ? 0 : port);
 }
 
 static ssize_t udp_op_send(struct ustack *st, struct usock *so, const void *buf, size_t len,
 			   int flags, const struct sockaddr *to, socklen_t tolen)
 {
-	uint32_t a = 0;
+	struct ip_addr a = ip_addr_from_v4(0);
 	uint16_t port = 0;
+	uint32_t scope = 0;
 
 	(void)flags;                    /* a datagram goes whole or not at all: never blocks */
 	if (to) {
-		int e = sock_get_sin(to, tolen, &a, &port, NULL);
+		int e = sock_get_addr(so, to, tolen, &a, &port, NULL, &scope);
 		if (e)
 			return -e;
 		if (port == 0)
 			return -EINVAL;
+		e = sock_check_scope(st, so, &a, scope);
+		if (e)
+			return -e;
 	}
 	udp_set_broadcast(so->udp, so->bcast);
-	if (!so->tx)
-		return udp_sendto(st, so->udp, buf, len, a, port);
+	int scope_if = to && scope ? (int)scope - 1 : -1;
+	if (!so->tx && scope_if < 0)
+		return udp_sendto(st, so->udp, buf, len, to ? &a : NULL, port);
 	/* IP_PKTINFO: ipi_spec_dst is the source; else the interface's address. As Linux:
 	 * a source that is not this host's is EINVAL, an unknown interface ENODEV. */
-	struct udp_tx tx = { .src = so->tx->src, .ttl = so->tx->ttl, .tos = so->tx->tos };
-	if (so->tx->ifindex) {
+	struct udp_tx tx = { .ttl = -1, .tos = -1, .ifindex = scope_if };
+	if (so->tx) {
+		tx.src = so->tx->src;
+		tx.ttl = so->tx->ttl;
+		tx.tos = so->tx->tos;
+	}
+	if (so->tx && so->tx->ifindex) {
 		struct iface *ifp = iface_get(st, so->tx->ifindex - 1);
 		if (!ifp)
 			return -ENODEV;
-		if (!tx.src)
-			tx.src = ifp->addr;
+		tx.ifindex = so->tx->ifindex - 1;
+		if (!tx.src.family && (!to || a.family == IP_AF_INET))
+			tx.src = ip_addr_from_v4(ifp->addr);
 	}
-	if (tx.src && !iface_by_addr(st, tx.src))
+	if (tx.src.family && !ip_addr_is_unspecified(&tx.src) &&
+	    !(tx.src.family == IP_AF_INET ? iface_by_addr(st, ip_addr_v4(&tx.src)) != NULL :
+					    inet_is_local(st, &tx.src)))
 		return -EINVAL;
-	return udp_sendto_tx(st, so->udp, buf, len, a, port, &tx);
+	if (tx.src.family && ip_addr_is_unspecified(&tx.src))
+		tx.src.family = IP_AF_NONE;
+	return udp_sendto_tx(st, so->udp, buf, len, to ? &a : NULL, port, &tx);
 }
 
 static ssize_t udp_op_recv(struct ustack *st, struct usock *so, void *buf, size_t len,
@@ -78,12 +101,12 @@ static ssize_t udp_op_recv(struct ustack *st, struct usock *so, void *buf, size_
 	uint64_t deadline = sock_deadline(st, so->rcvtimeo);
 
 	for (;;) {
-		uint32_t src = 0;
+		struct ip_addr src = ip_addr_from_v4(0);
 		uint16_t sport = 0;
 		struct udp_rx_info info;
 		long n = udp_recvfrom(st, so->udp, buf, len, flags, &src, &sport, &info);
 		if (n >= 0) {
-			sock_put_sin(from, fromlen, src, sport);
+			sock_put_addr(so, from, fromlen, &src, sport);
 			if (rx)
 				*rx = (struct sock_rx){ .have = true, .dst = info.dst,
 							.ifindex = info.ifindex, .ttl = info.ttl,
@@ -276,8 +299,8 @@ static int udp_op_getopt(struct ustack *st, struct usock *so, int level, int nam
 	return 0;
 }
 
-static void udp_op_addrs(const struct usock *so, uint32_t *la, uint16_t *lp, uint32_t *ra,
-			 uint16_t *rp)
+static void udp_op_addrs(const struct usock *so, struct ip_addr *la, uint16_t *lp,
+			 struct ip_addr *ra, uint16_t *rp)
 {
 	udp_addrs(so->udp, la, lp, ra, rp);
 }

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include "core/ip_addr.h"
 #include "core/timer.h"
 
 struct ustack;
@@ -56,7 +57,7 @@ struct sock_watch {
  * (IP_PKTINFO, IP_RECVTTL, IP_RECVTOS, SO_TIMESTAMP). */
 struct sock_rx {
 	bool have;              /* filled in (a datagram socket) */
-	uint32_t dst;           /* host order */
+	struct ip_addr dst;
 	int ifindex;            /* ustack's interface index, -1: local */
 	uint8_t ttl, tos;
 	uint64_t time;          /* stack time of arrival (us) */
@@ -64,7 +65,7 @@ struct sock_rx {
 
 /* What sendmsg's ancillary data asks of one datagram (IP_PKTINFO, IP_TTL, IP_TOS). */
 struct sock_tx {
-	uint32_t src;           /* host order, 0: none */
+	struct ip_addr src;     /* family IP_AF_NONE: none */
 	int ifindex;            /* ipi_ifindex (ustack's index + 1), 0: none */
 	int ttl, tos;           /* -1: none */
 };
@@ -77,12 +78,13 @@ struct sock_ops {
 	int (*attach)(struct ustack *st, struct usock *so);     /* make the transport side */
 	/* close: false if the descriptor went meanwhile (a lingering close) */
 	bool (*detach)(struct ustack *st, struct usock *so);
-	int (*bind)(struct ustack *st, struct usock *so, uint32_t addr, uint16_t port);
+	int (*bind)(struct ustack *st, struct usock *so, const struct ip_addr *addr,
+		    uint16_t port);
 	int (*listen)(struct ustack *st, struct usock *so, int backlog);
 	/* the next connection, in a new descriptor (waits as the socket says) */
 	int (*accept)(struct ustack *st, struct usock *so, struct usock **ns);
-	int (*connect)(struct ustack *st, struct usock *so, uint32_t addr, uint16_t port,
-		       bool unspec);
+	int (*connect)(struct ustack *st, struct usock *so, const struct ip_addr *addr,
+		       uint16_t port, bool unspec);
 	ssize_t (*send)(struct ustack *st, struct usock *so, const void *buf, size_t len,
 			int flags, const struct sockaddr *to, socklen_t tolen);
 	ssize_t (*recv)(struct ustack *st, struct usock *so, void *buf, size_t len, int flags,
@@ -94,8 +96,8 @@ struct sock_ops {
 		      const void *val, socklen_t len);
 	int (*getopt)(struct ustack *st, struct usock *so, int level, int name, void *val,
 		      socklen_t *len);
-	void (*addrs)(const struct usock *so, uint32_t *laddr, uint16_t *lport,
-		      uint32_t *raddr, uint16_t *rport);
+	void (*addrs)(const struct usock *so, struct ip_addr *laddr, uint16_t *lport,
+		      struct ip_addr *raddr, uint16_t *rport);
 	bool (*connected)(const struct usock *so);
 	int (*take_error)(struct usock *so);                    /* SO_ERROR */
 	bool (*listening)(const struct usock *so);              /* SO_ACCEPTCONN */
@@ -109,6 +111,8 @@ struct usock {
 	int type;               /* SOCK_STREAM, SOCK_DGRAM or USOCK_EPOLL */
 	const struct sock_ops *ops;     /* NULL for an epoll set */
 	bool nonblock;
+	uint8_t family;         /* AF_INET or AF_INET6 */
+	bool v6only;            /* IPV6_V6ONLY */
 	bool closed;            /* the descriptor is gone; blocked callers leave with EBADF */
 	unsigned refs;          /* the table's reference + callers inside a wait */
 	struct waitq wq;        /* threads blocked in a call on this socket */
@@ -201,14 +205,23 @@ ssize_t sock_send_tx(struct ustack *st, int fd, const void *buf, size_t len, int
 void sock_release(struct ustack *st, struct usock *so);
 /* Unlock st and return -1 with errno err: the error exit of every public call. */
 int sock_fail(struct ustack *st, int err);
-/* A sockaddr_in from the caller (host order out): 0 or a positive errno. With unspec
- * not NULL, AF_UNSPEC is accepted and reported there. */
-int sock_get_sin(const struct sockaddr *addr, socklen_t len, uint32_t *a, uint16_t *port,
-		 bool *unspec);
+/* A socket address from the caller for so's family: sockaddr_in for AF_INET,
+ * sockaddr_in6 for AF_INET6 (an IPv4-mapped one comes out as the IPv4 address; *scope
+ * gets sin6_scope_id, may be NULL). 0 or a positive errno (EINVAL short, EAFNOSUPPORT
+ * another family). With unspec not NULL, AF_UNSPEC is accepted and reported there. */
+int sock_get_addr(const struct usock *so, const struct sockaddr *addr, socklen_t len,
+		  struct ip_addr *a, uint16_t *port, bool *unspec, uint32_t *scope);
+/* A link-local (or link-scope multicast) IPv6 address needs its interface: scope is
+ * sin6_scope_id (ustack's interface index + 1). 0, EINVAL (a link-local address without
+ * one, as Linux), ENODEV (no such interface). */
+int sock_check_scope(struct ustack *st, struct usock *so, const struct ip_addr *a,
+		     uint32_t scope);
 /* An option value out, truncated to *len as the kernel does. */
 void sock_put_val(void *val, socklen_t *len, const void *v, size_t n);
-/* A sockaddr_in out, truncated to *len as the kernel does; *len set to the full size. */
-void sock_put_sin(struct sockaddr *addr, socklen_t *len, uint32_t a, uint16_t port);
+/* A socket address out in so's family (an AF_INET6 socket shows IPv4 addresses mapped,
+ * ::ffff:a.b.c.d), truncated to *len as the kernel does; *len set to the full size. */
+void sock_put_addr(const struct usock *so, struct sockaddr *addr, socklen_t *len,
+		   const struct ip_addr *a, uint16_t port);
 /* SO_RCVLOWAT as it applies: at least 1, for a stream at most half its receive buffer
  * (Linux's tcp_set_rcvlowat cap: a mark the buffer cannot reach would never be met). */
 static inline size_t sock_rcvlowat(const struct usock *so, size_t rcvbuf)

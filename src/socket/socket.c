@@ -10,12 +10,15 @@
  * from another thread (EBADF). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "ustack/socket.h"
+#include "core/iface.h"
+#include "core/ip_class.h"
 #include "core/stack.h"
 #include "core/timer.h"
 #include "core/trace.h"
@@ -23,6 +26,7 @@
 #include "socket/epoll.h"
 #include "socket/socket.h"
 #include "socket/sock_var.h"
+#include "wire/be.h"
 
 /* ---- wait queues -------------------------------------------------------------- */
 
@@ -483,12 +487,11 @@ int sock_fail(struct ustack *st, int err)
 	return -1;
 }
 
-/* A sockaddr_in from the caller: 0, or a positive errno. */
-int sock_get_sin(const struct sockaddr *addr, socklen_t len, uint32_t *a, uint16_t *port,
-		   bool *unspec)
+int sock_get_addr(const struct usock *so, const struct sockaddr *addr, socklen_t len,
+		  struct ip_addr *a, uint16_t *port, bool *unspec, uint32_t *scope)
 {
-	struct sockaddr_in sin;
-
+	if (scope)
+		*scope = 0;
 	if (!addr)
 		return EFAULT;
 	if (len < (socklen_t)sizeof(sa_family_t))
@@ -497,13 +500,51 @@ int sock_get_sin(const struct sockaddr *addr, socklen_t len, uint32_t *a, uint16
 		*unspec = addr->sa_family == AF_UNSPEC;
 	if (addr->sa_family == AF_UNSPEC && unspec)
 		return 0;
+	if (so->family == AF_INET6) {
+		struct sockaddr_in6 sin6;
+
+		/* Linux: at least the RFC 2133 size (no sin6_scope_id), then the family */
+		if (len < (socklen_t)offsetof(struct sockaddr_in6, sin6_scope_id))
+			return EINVAL;
+		if (addr->sa_family != AF_INET6)
+			return EAFNOSUPPORT;
+		memset(&sin6, 0, sizeof(sin6));
+		memcpy(&sin6, addr, len < (socklen_t)sizeof(sin6) ? (size_t)len : sizeof(sin6));
+		if (ip6_is_v4mapped(sin6.sin6_addr.s6_addr))
+			*a = ip_addr_from_v4(be32_get(sin6.sin6_addr.s6_addr + 12));
+		else
+			*a = ip_addr_from_v6(sin6.sin6_addr.s6_addr);
+		*port = ntohs(sin6.sin6_port);
+		if (scope)
+			*scope = sin6.sin6_scope_id;
+		return 0;
+	}
+	struct sockaddr_in sin;
+
 	if (len < (socklen_t)sizeof(sin))
 		return EINVAL;
 	if (addr->sa_family != AF_INET)
 		return EAFNOSUPPORT;
 	memcpy(&sin, addr, sizeof(sin));
-	*a = ntohl(sin.sin_addr.s_addr);
+	*a = ip_addr_from_v4(ntohl(sin.sin_addr.s_addr));
 	*port = ntohs(sin.sin_port);
+	return 0;
+}
+
+int sock_check_scope(struct ustack *st, struct usock *so, const struct ip_addr *a,
+		     uint32_t scope)
+{
+	(void)so;
+	if (a->family != IP_AF_INET6)
+		return 0;
+	bool scoped = ip6_is_link_local(a->b) ||
+		      (ip6_is_multicast(a->b) && ip6_mcast_scope(a->b) <= 2);
+	if (!scoped)
+		return 0;
+	if (scope == 0)
+		return ip6_is_multicast(a->b) ? 0 : EINVAL;  /* Linux: a link-local peer needs it */
+	if (scope > (uint32_t)INT32_MAX || !iface_get(st, (int)scope - 1))
+		return ENODEV;
 	return 0;
 }
 
@@ -517,19 +558,33 @@ void sock_put_val(void *val, socklen_t *len, const void *v, size_t n)
 
 /* Write a sockaddr_in out the way the kernel does: truncated to *len, *len set to the
  * full size. */
-void sock_put_sin(struct sockaddr *addr, socklen_t *len, uint32_t a, uint16_t port)
+void sock_put_addr(const struct usock *so, struct sockaddr *addr, socklen_t *len,
+		   const struct ip_addr *a, uint16_t port)
 {
-	struct sockaddr_in sin;
+	union { struct sockaddr_in sin; struct sockaddr_in6 sin6; } u;
+	size_t full;
 
 	if (!addr || !len)
 		return;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(a);
-	sin.sin_port = htons(port);
-	size_t n = *len < (socklen_t)sizeof(sin) ? (size_t)*len : sizeof(sin);
-	memcpy(addr, &sin, n);
-	*len = (socklen_t)sizeof(sin);
+	memset(&u, 0, sizeof(u));
+	if (so->family == AF_INET6) {
+		struct ip_addr m = *a;
+
+		if (a->family == IP_AF_INET)
+			m = ip_addr_v4_mapped(ip_addr_v4(a));
+		u.sin6.sin6_family = AF_INET6;
+		u.sin6.sin6_port = htons(port);
+		memcpy(u.sin6.sin6_addr.s6_addr, m.b, 16);
+		full = sizeof(u.sin6);
+	} else {
+		u.sin.sin_family = AF_INET;
+		u.sin.sin_addr.s_addr = a->family == IP_AF_INET ? htonl(ip_addr_v4(a)) : 0;
+		u.sin.sin_port = htons(port);
+		full = sizeof(u.sin);
+	}
+	size_t n = *len < (socklen_t)full ? (size_t)*len : full;
+	memcpy(addr, &u, n);
+	*len = (socklen_t)full;
 }
 
 /* ---- lifecycle (connect, accept and the data calls are in sock_io.c) ----------- */
@@ -542,7 +597,7 @@ int ustack_socket(struct ustack *st, int domain, int type, int protocol)
 		errno = EINVAL;
 		return -1;
 	}
-	if (domain != AF_INET) {
+	if (domain != AF_INET && domain != AF_INET6) {
 		errno = EAFNOSUPPORT;
 		return -1;
 	}
@@ -572,6 +627,7 @@ int ustack_socket(struct ustack *st, int domain, int type, int protocol)
 	if (!so)
 		return sock_fail(st, errno);
 	so->nonblock = (type & SOCK_NONBLOCK) != 0;
+	so->family = domain;
 	so->ops = ops;
 	int rc = ops->attach(st, so);
 	if (rc < 0) {
@@ -606,14 +662,15 @@ int ustack_close(struct ustack *st, int fd)
 
 int ustack_bind(struct ustack *st, int fd, const struct sockaddr *addr, socklen_t len)
 {
-	uint32_t a = 0;
+	struct ip_addr a = ip_addr_from_v4(0);
 	uint16_t port = 0;
 	bool unspec = false;
 
 	struct usock *so = sock_enter(st, fd);
 	if (!so)
 		return -1;
-	int e = sock_get_sin(addr, len, &a, &port, &unspec);
+	int e = sock_get_addr(so, addr, len, &a, &port, so->family == AF_INET ? &unspec : NULL,
+			      NULL);
 	if (e)
 		return sock_fail(st, e);
 	if (unspec) {
@@ -626,7 +683,7 @@ int ustack_bind(struct ustack *st, int fd, const struct sockaddr *addr, socklen_
 			return sock_fail(st, EAFNOSUPPORT);
 		port = ntohs(sin.sin_port);
 	}
-	int rc = so->ops->bind(st, so, a, port);
+	int rc = so->ops->bind(st, so, &a, port);
 	if (rc < 0)
 		return sock_fail(st, -rc);
 	stack_unlock(st);
@@ -674,7 +731,7 @@ int ustack_shutdown(struct ustack *st, int fd, int how)
 static int sock_name(struct ustack *st, int fd, struct sockaddr *addr, socklen_t *len,
 		     bool peer)
 {
-	uint32_t la = 0, ra = 0;
+	struct ip_addr la = ip_addr_from_v4(0), ra = ip_addr_from_v4(0);
 	uint16_t lp = 0, rp = 0;
 
 	struct usock *so = sock_enter(st, fd);
@@ -688,9 +745,9 @@ static int sock_name(struct ustack *st, int fd, struct sockaddr *addr, socklen_t
 		return sock_fail(st, ENOTCONN);
 	so->ops->addrs(so, &la, &lp, &ra, &rp);
 	if (peer)
-		sock_put_sin(addr, len, ra, rp);
+		sock_put_addr(so, addr, len, &ra, rp);
 	else
-		sock_put_sin(addr, len, la, lp);
+		sock_put_addr(so, addr, len, &la, lp);
 	stack_unlock(st);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "core/stack.h"
 #include "socket/socket.h"
 #include "socket/sock_var.h"
+#include "core/ip_addr.h"
 
 static int set_timeo(uint64_t *out, const void *val, socklen_t len)
 {
@@ -103,6 +104,72 @@ static bool ip_mcast_opt(int name)
 }
 
 static int ip_set(struct ustack *st, struct usock *so, int name, const void *val,
+		  socklen_t len);
+
+/* IPPROTO_IPV6 options (ipv6(7)) of an AF_INET6 socket: IPV6_V6ONLY (before bind),
+ * IPV6_UNICAST_HOPS and IPV6_TCLASS (-1: the default), kept as IP_TTL / IP_TOS are
+ * (they apply to the socket's IPv4-mapped traffic too, as on Linux). An int. */
+static int ip6_set(struct ustack *st, struct usock *so, int name, const void *val,
+		   socklen_t len)
+{
+	int v;
+
+	if (so->family != AF_INET6)
+		return -ENOPROTOOPT;
+	if (len < (socklen_t)sizeof(int))
+		return -EINVAL;
+	memcpy(&v, val, sizeof(v));
+	switch (name) {
+	case IPV6_V6ONLY: {
+		struct ip_addr la, ra;
+		uint16_t lp = 0, rp = 0;
+
+		so->ops->addrs(so, &la, &lp, &ra, &rp);
+		if (lp)
+			return -EINVAL;         /* Linux: only before bind */
+		so->v6only = v != 0;
+		return 0;
+	}
+	case IPV6_UNICAST_HOPS:
+		if (v < -1 || v > 255)
+			return -EINVAL;
+		if (v == 0)
+			return -EINVAL;
+		return ip_set(st, so, IP_TTL, &v, sizeof(v));
+	case IPV6_TCLASS:
+		if (v < -1 || v > 255)
+			return -EINVAL;
+		v = v < 0 ? 0 : v;
+		return ip_set(st, so, IP_TOS, &v, sizeof(v));
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static int ip6_get(struct ustack *st, struct usock *so, int name, void *val, socklen_t *len)
+{
+	int v;
+
+	if (so->family != AF_INET6)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case IPV6_V6ONLY:
+		v = so->v6only;
+		break;
+	case IPV6_UNICAST_HOPS:
+		v = so->ip_ttl < 0 ? st->cfg.default_ttl : so->ip_ttl;
+		break;
+	case IPV6_TCLASS:
+		v = so->ip_tos;
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	sock_put_val(val, len, &v, sizeof(v));
+	return 0;
+}
+
+static int ip_set(struct ustack *st, struct usock *so, int name, const void *val,
 		  socklen_t len)
 {
 	int v = 0;
@@ -160,6 +227,8 @@ int ustack_setsockopt(struct ustack *st, int fd, int level, int name, const void
 		rc = sol_socket_set(st, so, name, val, len);
 	} else if (level == IPPROTO_IP) {
 		rc = ip_set(st, so, name, val, len);
+	} else if (level == IPPROTO_IPV6) {
+		rc = ip6_set(st, so, name, val, len);
 	} else {
 		rc = so->ops->setopt(st, so, level, name, val, len);
 	}
@@ -242,6 +311,8 @@ int ustack_getsockopt(struct ustack *st, int fd, int level, int name, void *val,
 	} else if (level == IPPROTO_IP) {
 		rc = ip_mcast_opt(name) ? so->ops->getopt(st, so, level, name, val, len) :
 		     -ENOPROTOOPT;
+	} else if (level == IPPROTO_IPV6) {
+		rc = ip6_get(st, so, name, val, len);
 	} else {
 		rc = so->ops->getopt(st, so, level, name, val, len);
 	}

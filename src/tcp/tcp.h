@@ -16,10 +16,11 @@ struct pkt;
 struct tcp_conn;
 struct upcall;
 struct ustack_sockinfo;
+struct ip_addr;
 
 int tcp_init(struct ustack *st);
 void tcp_free(struct ustack *st);
-/* A segment arrived (p->data at the TCP header; p->ip_src/ip_dst set). Consumes p. */
+/* A segment arrived (p->data at the TCP header; p->src/dst set). Consumes p. */
 void tcp_input(struct ustack *st, struct pkt *p);
 struct ip_err;
 /* An ICMP error about one of our segments (net/proto.h). */
@@ -29,13 +30,19 @@ void tcp_icmp_error(struct ustack *st, const struct ip_err *e);
 /* A new connection in CLOSED whose user is told of every change through up (copied;
  * NULL: none yet). See core/upcall.h. */
 struct tcp_conn *tcp_conn_new(struct ustack *st, const struct upcall *up);
-/* addr 0 = any; port 0 = an ephemeral port. reuse: SO_REUSEADDR. -EADDRINUSE, -EINVAL. */
-int tcp_bind(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t port, bool reuse);
+/* addr unspecified (0.0.0.0, ::) = any of its family; port 0 = an ephemeral port.
+ * reuse: SO_REUSEADDR. -EADDRINUSE, -EADDRNOTAVAIL, -EINVAL. */
+int tcp_bind(struct ustack *st, struct tcp_conn *c, const struct ip_addr *addr, uint16_t port,
+	     bool reuse);
+/* The address family c lives in before it is bound (IP_AF_INET by default; an AF_INET6
+ * socket's: IP_AF_INET6) and IPV6_V6ONLY (:: then takes IPv6 only). Before bind. */
+void tcp_set_family(struct tcp_conn *c, uint8_t family, bool v6only);
 int tcp_listen(struct ustack *st, struct tcp_conn *c, int backlog);
 /* Starts the handshake (binds an ephemeral port if needed). Returns 0 once the SYN is
  * on its way; completion is reported through the upcall and tcp_poll_events(). -EISCONN,
  * -EALREADY, -ENETUNREACH, -EADDRNOTAVAIL. */
-int tcp_connect(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t port);
+int tcp_connect(struct ustack *st, struct tcp_conn *c, const struct ip_addr *addr,
+		uint16_t port);
 /* An established connection from the accept queue of listener c, or NULL. The caller
  * gives it a user with tcp_set_upcall(). */
 struct tcp_conn *tcp_accept(struct ustack *st, struct tcp_conn *c);
@@ -73,9 +80,9 @@ void tcp_set_ip(struct tcp_conn *c, uint8_t ttl, uint8_t tos);
 unsigned tcp_poll_events(struct tcp_conn *c);
 /* SO_ERROR: the pending error (positive errno), cleared by the read. */
 int tcp_take_error(struct tcp_conn *c);
-/* Local/remote addresses (host order) and state, for getsockname/getpeername/netstat. */
-void tcp_addrs(const struct tcp_conn *c, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
-	       uint16_t *rport);
+/* Local/remote addresses (either family), for getsockname/getpeername/netstat. */
+void tcp_addrs(const struct tcp_conn *c, struct ip_addr *laddr, uint16_t *lport,
+	       struct ip_addr *raddr, uint16_t *rport);
 /* Bytes the user may read now (FIONREAD) and bytes sent but not acknowledged or not
  * yet sent (SIOCOUTQ). */
 void tcp_queues(const struct tcp_conn *c, size_t *inq, size_t *outq);

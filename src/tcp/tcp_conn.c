@@ -15,7 +15,8 @@
 #include "core/hash.h"
 #include "core/stack.h"
 #include "core/trace.h"
-#include "net/ipv4.h"
+#include "core/ip_class.h"
+#include "net/inet.h"
 #include "net/proto.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_syncookie.h"
@@ -72,16 +73,22 @@ uint64_t tcp_siphash24(const uint64_t key[2], const uint8_t *m, size_t len)
 
 /* RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M a
  * 4-microsecond clock. */
-uint32_t tcp_isn(struct ustack *st, uint32_t laddr, uint16_t lport, uint32_t raddr,
-		 uint16_t rport)
+uint32_t tcp_isn(struct ustack *st, const struct ip_addr *laddr, uint16_t lport,
+		 const struct ip_addr *raddr, uint16_t rport)
 {
-	uint8_t m[12];
+	uint8_t m[36];
+	size_t n = laddr->family == IP_AF_INET6 ? 16 : 4;
 
-	be32_put(m, laddr);
-	be32_put(m + 4, raddr);
-	be16_put(m + 8, lport);
-	be16_put(m + 10, rport);
-	return (uint32_t)tcp_siphash24(st->tcp->isn_key, m, sizeof(m)) + (uint32_t)(st->now / 4);
+	memcpy(m, laddr->b, n);
+	memcpy(m + n, raddr->b, n);
+	be16_put(m + 2 * n, lport);
+	be16_put(m + 2 * n + 2, rport);
+	return (uint32_t)tcp_siphash24(st->tcp->isn_key, m, 2 * n + 4) + (uint32_t)(st->now / 4);
+}
+
+unsigned tcp_ip_hdr_len(const struct tcp_conn *c)
+{
+	return inet_hdr_len(c->laddr.family);
 }
 
 /* --- lifecycle of the module --- */
@@ -164,18 +171,31 @@ void tcp_free(struct ustack *st)
 
 /* --- hashing --- */
 
-static size_t hash4(const struct tcp_state *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
-		    uint16_t rport)
+/* 32 bits of an address for hashing: the IPv4 address itself (host order), or the
+ * IPv6 one's four words mixed. */
+static uint32_t addr_word(const struct ip_addr *a)
 {
-	uint64_t a = ((uint64_t)laddr << 32 | raddr) ^ ts->hash_key[0];
+	if (a->family != IP_AF_INET6)
+		return ip_addr_v4(a);
+	uint64_t h = 0;
+
+	for (int i = 0; i < 16; i += 4)
+		h = hash_mix64(h ^ be32_get(a->b + i));
+	return (uint32_t)h ^ (uint32_t)(h >> 32);
+}
+
+static size_t hash4(const struct tcp_state *ts, const struct ip_addr *laddr, uint16_t lport,
+		    const struct ip_addr *raddr, uint16_t rport)
+{
+	uint64_t a = ((uint64_t)addr_word(laddr) << 32 | addr_word(raddr)) ^ ts->hash_key[0];
 	uint64_t b = ((uint64_t)lport << 16 | rport) ^ ts->hash_key[1];
 
 	return (size_t)hash_mix64(hash_mix64(a) ^ b);
 }
 
-static size_t hash_listen(const struct tcp_state *ts, uint32_t laddr, uint16_t lport)
+static size_t hash_listen(const struct tcp_state *ts, const struct ip_addr *laddr, uint16_t lport)
 {
-	return (size_t)hash_mix64(((uint64_t)laddr << 16 | lport) ^ ts->hash_key[1]) &
+	return (size_t)hash_mix64(((uint64_t)addr_word(laddr) << 16 | lport) ^ ts->hash_key[1]) &
 	       (TCP_LHASH_SIZE - 1);
 }
 
@@ -198,7 +218,7 @@ static void hash_grow(struct ustack *st)
 
 		while (c) {
 			struct tcp_conn *next = c->hnext;
-			size_t b = hash4(ts, c->laddr, c->lport, c->raddr, c->rport) & (n - 1);
+			size_t b = hash4(ts, &c->laddr, c->lport, &c->raddr, c->rport) & (n - 1);
 
 			c->hnext = nh[b];
 			nh[b] = c;
@@ -218,7 +238,7 @@ void tcp_hash_insert(struct ustack *st, struct tcp_conn *c)
 		return;
 	if (ts->hash_count >= ts->hash_mask + 1)
 		hash_grow(st);
-	size_t b = hash4(ts, c->laddr, c->lport, c->raddr, c->rport) & ts->hash_mask;
+	size_t b = hash4(ts, &c->laddr, c->lport, &c->raddr, c->rport) & ts->hash_mask;
 	c->hnext = ts->hash[b];
 	ts->hash[b] = c;
 	c->in_hash = true;
@@ -231,7 +251,7 @@ void tcp_hash_remove(struct ustack *st, struct tcp_conn *c)
 
 	if (!c->in_hash)
 		return;
-	size_t b = hash4(ts, c->laddr, c->lport, c->raddr, c->rport) & ts->hash_mask;
+	size_t b = hash4(ts, &c->laddr, c->lport, &c->raddr, c->rport) & ts->hash_mask;
 	for (struct tcp_conn **pp = &ts->hash[b]; *pp; pp = &(*pp)->hnext) {
 		if (*pp == c) {
 			*pp = c->hnext;
@@ -243,27 +263,37 @@ void tcp_hash_remove(struct ustack *st, struct tcp_conn *c)
 	ts->hash_count--;
 }
 
-struct tcp_conn *tcp_lookup(struct ustack *st, uint32_t laddr, uint16_t lport, uint32_t raddr,
-			    uint16_t rport)
+struct tcp_conn *tcp_lookup(struct ustack *st, const struct ip_addr *laddr, uint16_t lport,
+			    const struct ip_addr *raddr, uint16_t rport)
 {
 	struct tcp_state *ts = st->tcp;
 	size_t b = hash4(ts, laddr, lport, raddr, rport) & ts->hash_mask;
 
 	for (struct tcp_conn *c = ts->hash[b]; c; c = c->hnext)
-		if (c->lport == lport && c->rport == rport && c->laddr == laddr && c->raddr == raddr)
+		if (c->lport == lport && c->rport == rport && ip_addr_eq(&c->laddr, laddr) &&
+		    ip_addr_eq(&c->raddr, raddr))
 			return c;
 	return NULL;
 }
 
+/* A listener on exactly laddr (no_v6only: not one with IPV6_V6ONLY: an IPv4 segment
+ * asks a :: listener). */
+static bool listens_at(const struct tcp_conn *c, const struct ip_addr *laddr, uint16_t lport,
+		       bool no_v6only)
+{
+	return c->lport == lport && ip_addr_eq(&c->laddr, laddr) && !(no_v6only && c->v6only);
+}
+
 /* The listener on exactly (laddr, lport); a SO_REUSEPORT group spread by the peer. */
-static struct tcp_conn *listener_at(struct tcp_state *ts, uint32_t laddr, uint16_t lport,
-				    uint32_t raddr, uint16_t rport)
+static struct tcp_conn *listener_at(struct tcp_state *ts, const struct ip_addr *laddr,
+				    uint16_t lport, const struct ip_addr *raddr, uint16_t rport,
+				    bool no_v6only)
 {
 	struct tcp_conn *first = NULL;
 	unsigned n = 0;
 
 	for (struct tcp_conn *c = ts->lhash[hash_listen(ts, laddr, lport)]; c; c = c->lnext) {
-		if (c->lport != lport || c->laddr != laddr)
+		if (!listens_at(c, laddr, lport, no_v6only))
 			continue;
 		if (!(c->flags & TF_REUSEPORT))
 			return c;
@@ -275,25 +305,34 @@ static struct tcp_conn *listener_at(struct tcp_state *ts, uint32_t laddr, uint16
 		return first;
 	size_t k = hash4(ts, laddr, lport, raddr, rport) % n;
 	for (struct tcp_conn *c = ts->lhash[hash_listen(ts, laddr, lport)]; c; c = c->lnext)
-		if (c->lport == lport && c->laddr == laddr && k-- == 0)
+		if (listens_at(c, laddr, lport, no_v6only) && k-- == 0)
 			return c;
 	return first;
 }
 
-struct tcp_conn *tcp_lookup_listener(struct ustack *st, uint32_t laddr, uint16_t lport,
-				     uint32_t raddr, uint16_t rport)
+/* An exact address first; then the wildcard of the segment's family; an IPv4 segment
+ * then tries a dual-stack :: listener (RFC 4291 2.5.5.2's mapped addresses). */
+struct tcp_conn *tcp_lookup_listener(struct ustack *st, const struct ip_addr *laddr,
+				     uint16_t lport, const struct ip_addr *raddr, uint16_t rport)
 {
-	struct tcp_conn *c = listener_at(st->tcp, laddr, lport, raddr, rport);
+	struct ip_addr any = { .family = laddr->family };
+	struct tcp_conn *c = listener_at(st->tcp, laddr, lport, raddr, rport, false);
 
-	return c ? c : listener_at(st->tcp, 0, lport, raddr, rport);
+	if (!c)
+		c = listener_at(st->tcp, &any, lport, raddr, rport, false);
+	if (!c && laddr->family == IP_AF_INET) {
+		any.family = IP_AF_INET6;
+		c = listener_at(st->tcp, &any, lport, raddr, rport, true);
+	}
+	return c;
 }
 
 bool tcp_listen_conflict(struct ustack *st, const struct tcp_conn *c)
 {
 	struct tcp_state *ts = st->tcp;
 
-	for (struct tcp_conn *o = ts->lhash[hash_listen(ts, c->laddr, c->lport)]; o; o = o->lnext)
-		if (o != c && o->lport == c->lport && o->laddr == c->laddr &&
+	for (struct tcp_conn *o = ts->lhash[hash_listen(ts, &c->laddr, c->lport)]; o; o = o->lnext)
+		if (o != c && o->lport == c->lport && ip_addr_eq(&o->laddr, &c->laddr) &&
 		    !(o->flags & c->flags & TF_REUSEPORT))
 			return true;
 	return false;
@@ -302,7 +341,7 @@ bool tcp_listen_conflict(struct ustack *st, const struct tcp_conn *c)
 void tcp_listen_insert(struct ustack *st, struct tcp_conn *c)
 {
 	struct tcp_state *ts = st->tcp;
-	size_t b = hash_listen(ts, c->laddr, c->lport);
+	size_t b = hash_listen(ts, &c->laddr, c->lport);
 
 	if (c->in_lhash)
 		return;
@@ -317,7 +356,7 @@ void tcp_listen_remove(struct ustack *st, struct tcp_conn *c)
 
 	if (!c->in_lhash)
 		return;
-	size_t b = hash_listen(ts, c->laddr, c->lport);
+	size_t b = hash_listen(ts, &c->laddr, c->lport);
 	for (struct tcp_conn **pp = &ts->lhash[b]; *pp; pp = &(*pp)->lnext) {
 		if (*pp == c) {
 			*pp = c->lnext;
@@ -362,15 +401,15 @@ void tcp_bind_remove(struct ustack *st, struct tcp_conn *c)
 /* Linux's rules, simplified: two sockets may share a port when their addresses differ
  * (neither is the wildcard), or when the new one asks for SO_REUSEADDR and the other
  * is in TIME_WAIT or also set SO_REUSEADDR and is not listening. */
-int tcp_bind_check(struct ustack *st, const struct tcp_conn *c, uint32_t addr, uint16_t port,
-		   bool reuse)
+int tcp_bind_check(struct ustack *st, const struct tcp_conn *c, const struct ip_addr *addr,
+		   uint16_t port, bool reuse)
 {
 	struct tcp_state *ts = st->tcp;
 
 	for (struct tcp_conn *o = ts->bhash[hash_port(ts, port)]; o; o = o->bnext) {
 		if (o == c || o->lport != port)
 			continue;
-		if (addr && o->laddr && addr != o->laddr)
+		if (!inet_addr_overlap(addr, c->v6only, &o->laddr, o->v6only))
 			continue;
 		if (reuse && o->state == TCPS_TIME_WAIT)
 			continue;
@@ -394,12 +433,11 @@ static bool port_used(struct ustack *st, uint16_t port)
 }
 
 /* RFC 6056 algorithm 1 (a random start, then the next free port). */
-uint16_t tcp_ephemeral_port(struct ustack *st, uint32_t addr)
+uint16_t tcp_ephemeral_port(struct ustack *st)
 {
 	uint32_t n = EPHEMERAL_HI - EPHEMERAL_LO + 1;
 	uint32_t start = stack_rand32(st) % n;
 
-	(void)addr;
 	for (uint32_t i = 0; i < n; i++) {
 		uint16_t port = (uint16_t)(EPHEMERAL_LO + (start + i) % n);
 
@@ -423,6 +461,8 @@ struct tcp_conn *tcp_conn_alloc(struct ustack *st)
 		ts->next_id = 0;
 	c->state = TCPS_CLOSED;
 	c->flags = TF_WANT_WS | TF_WANT_TS | TF_WANT_SACK;
+	c->laddr = c->raddr = ip_addr_from_v4(0);
+	c->ifindex = -1;
 	tcp_ring_init(&c->sndbuf, ts->sndbuf_default);
 	tcp_ring_init(&c->rcvbuf, ts->rcvbuf_default);
 	c->keep_idle = (uint64_t)TCP_KEEPIDLE_DEF * 1000000;
@@ -545,11 +585,13 @@ void tcp_set_state(struct ustack *st, struct tcp_conn *c, enum tcp_fsm s)
 	if (s == TCPS_ESTABLISHED)
 		c->flags |= TF_WAS_SYNC;
 	if (trace_on(st)) {
-		char la[16], ra[16];
+		char la[IP_ADDR_STRLEN], ra[IP_ADDR_STRLEN];
+		bool v6 = c->laddr.family == IP_AF_INET6;
 
 		trace_state(st, "tcp", c->id, tcp_fsm_name(old), tcp_fsm_name(s),
-			    "tcp %d %s:%u -> %s:%u: %s -> %s", c->id, ipv4_ntoa(c->laddr, la),
-			    c->lport, ipv4_ntoa(c->raddr, ra), c->rport, tcp_fsm_name(old),
+			    v6 ? "tcp %d [%s]:%u -> [%s]:%u: %s -> %s" :
+				 "tcp %d %s:%u -> %s:%u: %s -> %s", c->id, ip_addr_ntop(&c->laddr, la),
+			    c->lport, ip_addr_ntop(&c->raddr, ra), c->rport, tcp_fsm_name(old),
 			    tcp_fsm_name(s));
 	}
 }
@@ -642,8 +684,10 @@ void tcp_update_maxseg(struct ustack *st, struct tcp_conn *c, unsigned mtu)
 {
 	uint32_t m = c->mss_peer;
 
-	if (mtu >= 40 + TCP_MIN_MSS && mtu - 40 < m)
-		m = mtu - 40;
+	unsigned hl = tcp_ip_hdr_len(c) + TCP_HDR_LEN;
+
+	if (mtu >= hl + TCP_MIN_MSS && mtu - hl < m)
+		m = mtu - hl;
 	if (c->mss_user && c->mss_user < m)
 		m = c->mss_user;
 	if (m < TCP_MIN_MSS)
@@ -652,15 +696,16 @@ void tcp_update_maxseg(struct ustack *st, struct tcp_conn *c, unsigned mtu)
 	/* What the route's device does for us (TSO4, checksums): tcp_output sizes
 	 * super-segments by it. */
 	unsigned gmax;
-	unsigned off = ipv4_route_offloads(st, c->raddr, &gmax);
+	unsigned off = inet_offloads(st, &c->raddr, &gmax);
 	c->csum_offload = (off & USTACK_DEV_TX_CSUM) != 0;
 	c->gso_max = c->csum_offload ? gmax : 0;
 }
 
 void tcp_conn_init_mss(struct ustack *st, struct tcp_conn *c)
 {
-	unsigned mtu = ipv4_route_mtu(st, c->raddr);
-	uint32_t m = mtu > 40 ? mtu - 40 : TCP_DEFAULT_MSS;
+	unsigned mtu = inet_path_mtu(st, &c->raddr);
+	unsigned hl = tcp_ip_hdr_len(c) + TCP_HDR_LEN;
+	uint32_t m = mtu > hl ? mtu - hl : TCP_DEFAULT_MSS;
 
 	if (m > 65495)
 		m = 65495;
@@ -695,7 +740,7 @@ void tcp_syn_options(struct ustack *st, struct tcp_conn *c, const struct tcp_rep
 		c->flags |= TF_SACK_OK;
 	else
 		c->flags &= ~TF_SACK_OK;
-	tcp_update_maxseg(st, c, ipv4_route_mtu(st, c->raddr));
+	tcp_update_maxseg(st, c, inet_path_mtu(st, &c->raddr));
 	uint32_t pay = tcp_seg_payload_max(c);
 	if (pay < c->rcv_mss)
 		c->rcv_mss = (uint16_t)pay;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/stack.h"
-#include "net/ipv4.h"
+#include "net/inet.h"
 
 /* Linux's numbering of the states (include/net/tcp_states.h). */
 static uint8_t linux_state(enum tcp_fsm s)
@@ -55,7 +55,7 @@ void tcp_fill_info(struct ustack *st, const struct tcp_conn *c, struct tcp_info 
 	ti->tcpi_total_retrans = c->total_retrans;
 	ti->tcpi_last_data_recv = ms_since(st, c->last_rcv);
 	ti->tcpi_last_ack_recv = ms_since(st, c->last_rcv);
-	ti->tcpi_pmtu = ipv4_route_mtu(st, c->raddr);
+	ti->tcpi_pmtu = inet_path_mtu(st, &c->raddr);
 	ti->tcpi_rcv_ssthresh = tcp_rcv_window(c);
 	ti->tcpi_rtt = c->srtt;
 	ti->tcpi_rttvar = c->rttvar;

@@ -15,11 +15,12 @@
 #include "core/stack.h"
 #include "core/ip_class.h"
 #include "core/trace.h"
-#include "net/ipv4.h"
+#include "net/inet.h"
 #include "net/proto.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_syncookie.h"
 #include "wire/icmp.h"
+#include "wire/icmp6.h"
 #include "wire/ipv4.h"
 
 #define PAWS_IDLE_US (24ull * 24 * 3600 * 1000000)   /* RFC 7323 5.5: 24 days */
@@ -299,6 +300,7 @@ static struct tcp_conn *listen_child(struct ustack *st, struct tcp_conn *l,
 	c->laddr = seg->dst;
 	c->lport = seg->th.dport;
 	c->raddr = seg->src;
+	c->ifindex = seg->ifindex;
 	c->rport = seg->th.sport;
 	c->parent = l;
 	c->qnext = l->children;
@@ -413,7 +415,7 @@ static void input_listen(struct ustack *st, struct tcp_conn *l, struct tcp_seg *
 		return;
 	}
 	c = listen_child(st, l, seg, &seg->th, seg->seq,
-			 tcp_isn(st, seg->dst, seg->th.dport, seg->src, seg->th.sport));
+			 tcp_isn(st, &seg->dst, seg->th.dport, &seg->src, seg->th.sport));
 	if (!c) {
 		drop(st, USTACK_DROP_TCP_SYN_QUEUE_FULL, p);
 		return;
@@ -774,42 +776,42 @@ void tcp_input(struct ustack *st, struct pkt *p)
 	int err;
 
 	ST_COUNT(st, tcp_in);
-	err = tcp_parse(p->data, p->len, p->ip_src, p->ip_dst, &seg.th,
-			p->csum == PKT_CSUM_FULL);   /* else the device vouches (offloads) */
+	err = tcp_parse_ps(p->data, p->len, inet_pseudo(&p->src, &p->dst, IP_PROTO_TCP), &seg.th,
+			   p->csum == PKT_CSUM_FULL);   /* else the device vouches (offloads) */
 	if (err != WIRE_OK) {
 		drop(st, err == WIRE_BAD_CSUM ? USTACK_DROP_TCP_BAD_CSUM : USTACK_DROP_TCP_MALFORMED, p);
 		pkt_free(st, p);
 		return;
 	}
 	/* RFC 1122 4.2.3.10: nothing to or from broadcast/multicast; ports are never 0. */
-	if (p->ip_bcast || p->l2_bcast || ip4_is_multicast(p->ip_dst) ||
-	    ip4_is_unspecified(p->ip_src) || ip4_is_multicast(p->ip_src) ||
-	    ip4_is_class_e(p->ip_src) || seg.th.sport == 0 || seg.th.dport == 0) {
+	if (p->ip_bcast || p->l2_bcast || ip_addr_is_multicast(&p->dst) || inet_bad_peer(&p->src) ||
+	    p->src.family != p->dst.family || seg.th.sport == 0 || seg.th.dport == 0) {
 		drop(st, USTACK_DROP_TCP_MALFORMED, p);
 		pkt_free(st, p);
 		return;
 	}
-	seg.src = p->ip_src;
-	seg.dst = p->ip_dst;
+	seg.src = p->src;
+	seg.dst = p->dst;
+	seg.ifindex = p->ifindex;
 	seg.seq = seg.th.seq;
 	seg.flags = seg.th.flags;
 	seg.data = p->data + seg.th.hdr_len;
 	seg.len = (uint32_t)(p->len - seg.th.hdr_len);
 
-	c = tcp_lookup(st, seg.dst, seg.th.dport, seg.src, seg.th.sport);
+	c = tcp_lookup(st, &seg.dst, seg.th.dport, &seg.src, seg.th.sport);
 	/* A new SYN for a TIME_WAIT connection with a higher sequence number (or newer
 	 * timestamp) may open a new incarnation (RFC 9293 3.10.7.4 note, RFC 6191). */
 	if (c && c->state == TCPS_TIME_WAIT && !upcall_is_set(&c->up) &&
 	    (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) == TCP_SYN &&
 	    (SEQ_GT(seg.seq, c->rcv_nxt) ||
 	     ((c->flags & TF_TS_OK) && seg.th.has_ts && SEQ_GT(seg.th.ts_val, c->ts_recent))) &&
-	    tcp_lookup_listener(st, seg.dst, seg.th.dport, seg.src, seg.th.sport)) {
+	    tcp_lookup_listener(st, &seg.dst, seg.th.dport, &seg.src, seg.th.sport)) {
 		tcp_closed(st, c);
 		tcp_conn_gc(st, c);
 		c = NULL;
 	}
 	if (!c)
-		c = tcp_lookup_listener(st, seg.dst, seg.th.dport, seg.src, seg.th.sport);
+		c = tcp_lookup_listener(st, &seg.dst, seg.th.dport, &seg.src, seg.th.sport);
 	if (!c) {
 		input_closed(st, &seg, p);
 		pkt_free(st, p);
@@ -834,65 +836,110 @@ void tcp_input(struct ustack *st, struct pkt *p)
 	pkt_free(st, p);
 }
 
-/* RFC 1122 4.2.3.9 / RFC 5927: an ICMP error quoting one of our segments. */
+/* A smaller path MTU (RFC 1191 for IPv4, RFC 8201 for IPv6): smaller segments from now
+ * on, and what is in flight sent again at once. */
+static void icmp_mtu(struct ustack *st, struct tcp_conn *c, unsigned mtu)
+{
+	unsigned hl = tcp_ip_hdr_len(c) + TCP_HDR_LEN;
+
+	if (mtu <= hl || mtu - hl >= c->t_maxseg)
+		return;
+	tcp_update_maxseg(st, c, mtu);
+	trace_info(st, "tcp %d: path MTU %u, MSS now %u", c->id, mtu, c->t_maxseg);
+	if (TCPS_HAVE_ESTABLISHED(c->state) && c->snd_una != c->snd_max) {
+		c->snd_nxt = c->snd_una;
+		c->rt_active = false;
+		tcp_output(st, c);
+	}
+}
+
+/* ICMP: the error for the user (positive errno); *hard: it ends a connection attempt.
+ * 0: not an error TCP acts on. */
+static int icmp4_error(const struct ip_err *e, bool *hard)
+{
+	switch (e->type) {
+	case ICMP_DEST_UNREACH:
+		*hard = e->code == ICMP_PORT_UNREACH || e->code == ICMP_PROTO_UNREACH;
+		return e->code == ICMP_NET_UNREACH ? ENETUNREACH :
+		       e->code == ICMP_PORT_UNREACH ? ECONNREFUSED :
+		       e->code == ICMP_PROTO_UNREACH ? ENOPROTOOPT : EHOSTUNREACH;
+	case ICMP_TIME_EXCEEDED:
+		return EHOSTUNREACH;
+	case ICMP_PARAM_PROBLEM:
+		return EPROTO;
+	default:
+		return 0;                                /* source quench etc.: ignored */
+	}
+}
+
+/* ICMPv6 (RFC 4443 3): the same, as Linux maps them. */
+static int icmp6_error(const struct ip_err *e, bool *hard)
+{
+	switch (e->type) {
+	case ICMP6_DEST_UNREACH:
+		*hard = e->code == ICMP6_PORT_UNREACH || e->code == ICMP6_ADMIN_PROHIBITED ||
+			e->code >= 5 /* source policy, reject route */;
+		switch (e->code) {
+		case ICMP6_NO_ROUTE:
+			return ENETUNREACH;
+		case ICMP6_PORT_UNREACH:
+			return ECONNREFUSED;
+		case ICMP6_ADMIN_PROHIBITED:
+		case 5:                                  /* failed source policy */
+		case 6:                                  /* reject route */
+			return EACCES;
+		default:
+			return EHOSTUNREACH;
+		}
+	case ICMP6_TIME_EXCEEDED:
+		return EHOSTUNREACH;
+	case ICMP6_PARAM_PROBLEM:
+		*hard = e->code == 1    /* unrecognized next header */;
+		return *hard ? ECONNREFUSED : EPROTO;
+	default:
+		return 0;
+	}
+}
+
+/* RFC 1122 4.2.3.9 / RFC 5927 / RFC 4443: an ICMP or ICMPv6 error quoting one of our
+ * segments. */
 void tcp_icmp_error(struct ustack *st, const struct ip_err *e)
 {
 	struct tcp_conn *c;
-	int soft = 0;
+	bool hard = false;
+	int err;
 
-	if (!st->tcp || e->family != IP_AF_INET || e->proto != IP_PROTO_TCP || e->l4_len < 8)
+	if (!st->tcp || e->proto != IP_PROTO_TCP || e->l4_len < 8 || e->src.family != e->family ||
+	    e->dst.family != e->family)
 		return;
-	uint8_t type = e->type, code = e->code;
-	uint32_t info = e->info;
-	uint32_t src = ip_addr_v4(&e->src), dst = ip_addr_v4(&e->dst);
-	uint16_t sport = e->sport, dport = e->dport;
 	uint32_t seq = be32_get(e->l4 + 4);
 
-	c = tcp_lookup(st, src, sport, dst, dport);
+	c = tcp_lookup(st, &e->src, e->sport, &e->dst, e->dport);
 	if (!c)
 		return;
 	/* RFC 5927 4.1: the quoted sequence number must be one in flight. */
 	if (SEQ_LT(seq, c->snd_una) || SEQ_GT(seq, c->snd_max))
 		return;
-	switch (type) {
-	case ICMP_DEST_UNREACH:
-		if (code == ICMP_FRAG_NEEDED) {
-			/* RFC 1191: a smaller path MTU; resend at once with smaller segments. */
-			unsigned mtu = info & 0xffff;
+	if (e->family == IP_AF_INET && e->type == ICMP_DEST_UNREACH && e->code == ICMP_FRAG_NEEDED) {
+		unsigned mtu = e->info & 0xffff;
 
-			if (mtu == 0)
-				mtu = 576;
-			if (mtu < 68 || mtu - 40 >= c->t_maxseg)
-				return;
-			tcp_update_maxseg(st, c, mtu);
-			trace_info(st, "tcp %d: path MTU %u, MSS now %u", c->id, mtu, c->t_maxseg);
-			if (TCPS_HAVE_ESTABLISHED(c->state) && c->snd_una != c->snd_max) {
-				c->snd_nxt = c->snd_una;
-				c->rt_active = false;
-				tcp_output(st, c);
-			}
-			return;
-		}
-		if ((code == ICMP_PORT_UNREACH || code == ICMP_PROTO_UNREACH) &&
-		    c->state == TCPS_SYN_SENT) {
-			tcp_drop(st, c, ECONNREFUSED);   /* a hard error while connecting */
-			tcp_notify(st, c, UPCALL_ALL);
-			tcp_conn_gc(st, c);
-			return;
-		}
-		soft = code == ICMP_NET_UNREACH ? ENETUNREACH :
-		       code == ICMP_PORT_UNREACH ? ECONNREFUSED :
-		       code == ICMP_PROTO_UNREACH ? ENOPROTOOPT : EHOSTUNREACH;
-		break;
-	case ICMP_TIME_EXCEEDED:
-		soft = EHOSTUNREACH;
-		break;
-	case ICMP_PARAM_PROBLEM:
-		soft = EPROTO;
-		break;
-	default:
-		return;                                  /* source quench etc.: ignored */
+		icmp_mtu(st, c, mtu == 0 ? 576 : mtu < 68 ? 0 : mtu);
+		return;
 	}
-	c->soft_error = soft;
-	trace_info(st, "tcp %d: ICMP soft error %d", c->id, soft);
+	if (e->family == IP_AF_INET6 && e->type == ICMP6_PACKET_TOO_BIG) {
+		/* RFC 8201 4: never below the IPv6 minimum link MTU */
+		icmp_mtu(st, c, e->info < 1280 ? 1280 : e->info > 65535 ? 65535 : e->info);
+		return;
+	}
+	err = e->family == IP_AF_INET6 ? icmp6_error(e, &hard) : icmp4_error(e, &hard);
+	if (!err)
+		return;
+	if (hard && c->state == TCPS_SYN_SENT) {
+		tcp_drop(st, c, err);                    /* a hard error while connecting */
+		tcp_notify(st, c, UPCALL_ALL);
+		tcp_conn_gc(st, c);
+		return;
+	}
+	c->soft_error = err;
+	trace_info(st, "tcp %d: ICMP soft error %d", c->id, err);
 }

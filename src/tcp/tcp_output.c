@@ -6,7 +6,7 @@
  * only set flags (TF_ACKNOW, TF_FORCE, TF_REXMIT_ONE) and call tcp_output.
  *
  * A segment is built once: pkt_alloc at PKT_HEADROOM, header and options emitted,
- * payload copied from the send ring (the only copy), checksum, ipv4_output. Also here:
+ * payload copied from the send ring (the only copy), checksum, inet_output. Also here:
  * control segments (RST, keep-alive, challenge ACK) and RSTs for segments that match
  * no connection (3.10.7.1). */
 #include "tcp/tcp_var.h"
@@ -16,7 +16,7 @@
 
 #include "core/stack.h"
 #include "core/trace.h"
-#include "net/ipv4.h"
+#include "net/inet.h"
 #include "tcp/tcp_cc.h"
 #include "wire/csum.h"
 #include "wire/ipv4.h"
@@ -117,7 +117,7 @@ static int tcp_xmit_gso(struct ustack *st, struct tcp_conn *c, uint32_t seq, uin
 			uint32_t len, uint8_t flags, uint32_t gso)
 {
 	struct tcp_repr th;
-	struct ip_out_opts opts;
+	struct inet_tx opts;
 	bool sack_complete = true;
 	uint32_t win = tcp_rcv_window(c);
 
@@ -184,11 +184,11 @@ static int tcp_xmit_gso(struct ustack *st, struct tcp_conn *c, uint32_t seq, uin
 		tcp_ring_copy_out(&c->sndbuf, seq - c->snd_data, b + hlen, len);
 	if (c->csum_offload && !(flags & (TCP_SYN | TCP_RST))) {
 		/* the device (or ipv4_output) finishes it: only the pseudo-header sum here */
-		be16_put(b + 16, (uint16_t)~csum_fold(csum_pseudo(c->laddr, c->raddr, IP_PROTO_TCP,
-								  (uint16_t)(hlen + len))));
+		be16_put(b + 16, (uint16_t)~csum_fold(inet_pseudo(&c->laddr, &c->raddr, IP_PROTO_TCP) +
+						      (uint32_t)(hlen + len)));
 		p->csum = PKT_CSUM_PARTIAL;
 	} else {
-		tcp_set_csum(b, hlen + len, c->laddr, c->raddr);
+		tcp_set_csum_ps(b, hlen + len, inet_pseudo(&c->laddr, &c->raddr, IP_PROTO_TCP));
 	}
 	if (gso && len > gso)
 		p->gso_size = (uint16_t)gso;
@@ -215,10 +215,11 @@ static int tcp_xmit_gso(struct ustack *st, struct tcp_conn *c, uint32_t seq, uin
 	opts.df = st->tcp->pmtud;
 	opts.ttl = c->ip_ttl;
 	opts.tos = c->ip_tos;
-	int rc = ipv4_output(st, p, c->laddr, c->raddr, IP_PROTO_TCP, &opts);
+	opts.ifindex = c->ifindex;
+	int rc = inet_output(st, p, &c->laddr, &c->raddr, IP_PROTO_TCP, &opts);
 	if (rc == -EMSGSIZE) {
 		/* The route's MTU is smaller than we thought: segment smaller from now on. */
-		tcp_update_maxseg(st, c, ipv4_route_mtu(st, c->raddr));
+		tcp_update_maxseg(st, c, inet_path_mtu(st, &c->raddr));
 	}
 	return rc == -ENOBUFS ? -ENOBUFS : 0;
 }
@@ -254,7 +255,7 @@ void tcp_challenge_ack(struct ustack *st, struct tcp_conn *c)
 void tcp_respond_rst(struct ustack *st, const struct tcp_seg *seg)
 {
 	struct tcp_repr th;
-	struct ip_out_opts opts;
+	struct inet_tx opts;
 
 	if (seg->flags & TCP_RST)
 		return;
@@ -274,12 +275,13 @@ void tcp_respond_rst(struct ustack *st, const struct tcp_seg *seg)
 		return;
 	uint8_t *b = pkt_put(p, TCP_HDR_LEN);
 	tcp_emit(&th, b);
-	tcp_set_csum(b, TCP_HDR_LEN, seg->dst, seg->src);
+	tcp_set_csum_ps(b, TCP_HDR_LEN, inet_pseudo(&seg->dst, &seg->src, IP_PROTO_TCP));
 	ST_COUNT(st, tcp_out);
 	ST_COUNT(st, tcp_rst_out);
 	memset(&opts, 0, sizeof(opts));
 	opts.df = st->tcp->pmtud;
-	ipv4_output(st, p, seg->dst, seg->src, IP_PROTO_TCP, &opts);
+	opts.ifindex = seg->ifindex;
+	inet_output(st, p, &seg->dst, &seg->src, IP_PROTO_TCP, &opts);
 }
 
 /* --- deciding --- */

@@ -12,7 +12,7 @@
 
 #include "core/stack.h"
 #include "core/trace.h"
-#include "net/ipv4.h"
+#include "net/inet.h"
 #include "tcp/tcp_var.h"
 #include "wire/be.h"
 #include "wire/ipv4.h"
@@ -63,21 +63,31 @@ uint32_t syncookie_tsval(uint32_t clock, uint32_t bits)
 	return v;
 }
 
+/* The tuple's bytes at m: both addresses (4 or 16 bytes each, network order) and the
+ * ports; returns how many (12 or 36). */
+static size_t tuple_put(const struct syncookie_tuple *t, uint8_t *m)
+{
+	size_t n = t->laddr.family == IP_AF_INET6 ? 16 : 4;
+
+	memcpy(m, t->laddr.b, n);
+	memcpy(m + n, t->raddr.b, n);
+	be16_put(m + 2 * n, t->lport);
+	be16_put(m + 2 * n + 2, t->rport);
+	return 2 * n + 4;
+}
+
 /* The 24-bit MAC. opt: 0 without timestamps, else 0x80 | the TS bits. */
 static uint32_t cookie_mac(const uint64_t key[2], const struct syncookie_tuple *t,
 			   uint32_t peer_isn, uint32_t counter, unsigned mss_idx, uint8_t opt)
 {
-	uint8_t m[22];
+	uint8_t m[46];
+	size_t n = tuple_put(t, m);
 
-	be32_put(m, t->laddr);
-	be32_put(m + 4, t->raddr);
-	be16_put(m + 8, t->lport);
-	be16_put(m + 10, t->rport);
-	be32_put(m + 12, peer_isn);
-	be32_put(m + 16, counter);
-	m[20] = (uint8_t)mss_idx;
-	m[21] = opt;
-	return (uint32_t)tcp_siphash24(key, m, sizeof(m)) & COOKIE_MAC_MASK;
+	be32_put(m + n, peer_isn);
+	be32_put(m + n + 4, counter);
+	m[n + 8] = (uint8_t)mss_idx;
+	m[n + 9] = opt;
+	return (uint32_t)tcp_siphash24(key, m, n + 10) & COOKIE_MAC_MASK;
 }
 
 static uint8_t opt_byte(bool ts, uint32_t bits)
@@ -125,14 +135,11 @@ enum syncookie_verdict syncookie_decode(const uint64_t key[2], const struct sync
 
 uint32_t syncookie_ts_offset(const uint64_t key[2], const struct syncookie_tuple *t)
 {
-	uint8_t m[13];
+	uint8_t m[37];
+	size_t n = tuple_put(t, m);
 
-	be32_put(m, t->laddr);
-	be32_put(m + 4, t->raddr);
-	be16_put(m + 8, t->lport);
-	be16_put(m + 10, t->rport);
-	m[12] = 'T';                                   /* not a MAC input: another length */
-	return (uint32_t)tcp_siphash24(key, m, sizeof(m));
+	m[n] = 'T';                                    /* not a MAC input: another length */
+	return (uint32_t)tcp_siphash24(key, m, n + 1);
 }
 
 /* --- the SYN queue --- */
@@ -203,9 +210,10 @@ void tcp_syncookie_send(struct ustack *st, const struct tcp_conn *l, const struc
 	struct syncookie_opts o;
 	struct tcp_conn sz;            /* only for the sizes a child would advertise */
 	struct tcp_repr th;
-	struct ip_out_opts io;
+	struct inet_tx io;
 
 	memset(&sz, 0, sizeof(sz));
+	sz.laddr = seg->dst;
 	sz.raddr = seg->src;
 	sz.mss_user = l->mss_user;
 	sz.rcvbuf.cap = l->rcvbuf.cap;
@@ -245,21 +253,22 @@ void tcp_syncookie_send(struct ustack *st, const struct tcp_conn *l, const struc
 		return;
 	uint8_t *b = pkt_put(p, hlen);
 	tcp_emit(&th, b);
-	tcp_set_csum(b, hlen, seg->dst, seg->src);
+	tcp_set_csum_ps(b, hlen, inet_pseudo(&seg->dst, &seg->src, IP_PROTO_TCP));
 	ST_COUNT(st, tcp_out);
 	ST_COUNT(st, tcp_syncookies_sent);
 	ts->syncookie_until = st->now + 2 * SYNCOOKIE_PERIOD_US;
 	if (trace_on(st)) {
-		char ra[16];
+		char ra[IP_ADDR_STRLEN];
 
 		trace_info(st, "tcp: SYN cookie to %s:%u for port %u (%s; MSS %u)",
-			   ipv4_ntoa(seg->src, ra), seg->th.sport, seg->th.dport,
+			   ip_addr_ntop(&seg->src, ra), seg->th.sport, seg->th.dport,
 			   ts->syncookies == TCP_SYNCOOKIES_ALWAYS ? "always" : "SYN queue full",
 			   syncookie_mss(syncookie_mss_index(o.mss)));
 	}
 	memset(&io, 0, sizeof(io));
 	io.df = ts->pmtud;
-	ipv4_output(st, p, seg->dst, seg->src, IP_PROTO_TCP, &io);
+	io.ifindex = seg->ifindex;
+	inet_output(st, p, &seg->dst, &seg->src, IP_PROTO_TCP, &io);
 }
 
 bool tcp_syncookie_check(struct ustack *st, const struct tcp_conn *l, const struct tcp_seg *seg,
@@ -268,7 +277,7 @@ bool tcp_syncookie_check(struct ustack *st, const struct tcp_conn *l, const stru
 	struct syncookie_tuple t = seg_tuple(seg);
 	struct syncookie_opts o;
 	enum syncookie_verdict v;
-	char ra[16];
+	char ra[IP_ADDR_STRLEN];
 
 	(void)l;
 	v = syncookie_decode(st->tcp->cookie_key, &t, seg->seq - 1, seg->th.ack - 1,
@@ -278,7 +287,7 @@ bool tcp_syncookie_check(struct ustack *st, const struct tcp_conn *l, const stru
 		if (trace_on(st))
 			trace_info(st, "tcp: %s SYN cookie from %s:%u to port %u",
 				   v == SYNCOOKIE_STALE ? "stale" : "forged",
-				   ipv4_ntoa(seg->src, ra), seg->th.sport, seg->th.dport);
+				   ip_addr_ntop(&seg->src, ra), seg->th.sport, seg->th.dport);
 		return false;
 	}
 	ST_COUNT(st, tcp_syncookies_ok);
@@ -293,7 +302,7 @@ bool tcp_syncookie_check(struct ustack *st, const struct tcp_conn *l, const stru
 	syn->win = seg->th.win;
 	if (trace_on(st))
 		trace_info(st, "tcp: SYN cookie from %s:%u to port %u accepted (MSS %u, %s%u, SACK %s, TS %s)",
-			   ipv4_ntoa(seg->src, ra), seg->th.sport, seg->th.dport, o.mss,
+			   ip_addr_ntop(&seg->src, ra), seg->th.sport, seg->th.dport, o.mss,
 			   o.ws ? "wscale " : "no wscale ", o.ws ? o.wscale : 0,
 			   o.sack ? "yes" : "no", o.ts ? "yes" : "no");
 	return true;

@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/ip_addr.h"
+
 struct ustack;
 struct tcp_conn;
 struct tcp_seg;
@@ -42,7 +44,7 @@ enum tcp_syncookies_mode {
 #define SYNCOOKIE_WS_NONE    0xfu
 
 struct syncookie_tuple {
-	uint32_t laddr, raddr;   /* host order */
+	struct ip_addr laddr, raddr;   /* one family */
 	uint16_t lport, rport;
 };
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "core/stack.h"
-#include "net/ipv4.h"
+#include "net/inet.h"
 #include "core/trace.h"
 #include "tcp/tcp_cc.h"
 #include "tcp/tcp_syncookie.h"
@@ -250,7 +250,7 @@ static void timer_rexmt(struct ustack *st, struct tcp_conn *c)
 	/* RFC 1122 4.2.3.5: after R1 (here 2) timeouts, tell IP: the neighbour is checked
 	 * again (a stale or wrong link-layer address is the likely cause, not congestion) */
 	if (c->rxtshift == 2)
-		ipv4_negative_advice(st, c->raddr);
+		inet_negative_advice(st, &c->raddr, c->ifindex);
 	if (trace_on(st))
 		trace_info(st, "tcp %d: retransmission timeout #%d (una %u max %u wnd %u cwnd %u%s)",
 			   c->id, c->rxtshift, c->snd_una, c->snd_max, c->snd_wnd, c->cwnd,
@@ -319,7 +319,8 @@ static void timer_keep(struct ustack *st, struct tcp_conn *c)
 	 * for an ACK. SND.UNA-1 rather than SND.NXT-1 (as the BSDs do): it stays old
 	 * even while data is unacknowledged. */
 	tcp_send_ctl(st, c, c->snd_una - 1, c->rcv_nxt, TCP_ACK);
-	c->keep_probes++;
+	if (c->keep_probes < INT16_MAX)
+		c->keep_probes++;
 	tcp_timer_set(st, c, TT_KEEP, st->now + c->keep_intvl);
 }
 

@@ -18,6 +18,7 @@
 #include "core/stack.h"
 #include "core/ip_class.h"
 #include "core/trace.h"
+#include "net/inet.h"
 #include "net/ipv4.h"
 #include "tcp/tcp_cc.h"
 #include "ustack/socket.h"
@@ -38,20 +39,29 @@ void tcp_set_upcall(struct tcp_conn *c, const struct upcall *up)
 		c->flags &= ~TF_ORPHAN;
 }
 
-int tcp_bind(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t port, bool reuse)
+void tcp_set_family(struct tcp_conn *c, uint8_t family, bool v6only)
+{
+	if (c->state != TCPS_CLOSED || c->lport)
+		return;
+	c->laddr = c->raddr = (struct ip_addr){ .family = family };
+	c->v6only = family == IP_AF_INET6 && v6only;
+}
+
+int tcp_bind(struct ustack *st, struct tcp_conn *c, const struct ip_addr *addr, uint16_t port,
+	     bool reuse)
 {
 	if (c->state != TCPS_CLOSED || c->lport)
 		return -EINVAL;
-	if (addr && !ipv4_is_local(st, addr))
+	if (!ip_addr_is_unspecified(addr) && !inet_is_local(st, addr))
 		return -EADDRNOTAVAIL;
 	if (port == 0) {
-		port = tcp_ephemeral_port(st, addr);
+		port = tcp_ephemeral_port(st);
 		if (!port)
 			return -EADDRINUSE;
 	} else if (tcp_bind_check(st, c, addr, port, reuse) < 0) {
 		return -EADDRINUSE;
 	}
-	c->laddr = addr;
+	c->laddr = *addr;
 	c->lport = port;
 	if (reuse)
 		c->flags |= TF_REUSE;
@@ -65,6 +75,8 @@ int tcp_listen(struct ustack *st, struct tcp_conn *c, int backlog)
 {
 	if (backlog < 0)
 		backlog = 0;
+	if (backlog > TCP_BACKLOG_MAX)
+		backlog = TCP_BACKLOG_MAX;
 	if (c->state == TCPS_LISTEN) {
 		c->backlog = backlog;
 		return 0;
@@ -72,11 +84,11 @@ int tcp_listen(struct ustack *st, struct tcp_conn *c, int backlog)
 	if (c->state != TCPS_CLOSED)
 		return -EINVAL;
 	if (!c->lport) {
-		uint16_t port = tcp_ephemeral_port(st, 0);
+		uint16_t port = tcp_ephemeral_port(st);
 
 		if (!port)
 			return -EADDRINUSE;
-		c->laddr = 0;
+		c->laddr = (struct ip_addr){ .family = c->laddr.family };
 		c->lport = port;
 		tcp_bind_insert(st, c);
 	}
@@ -89,9 +101,10 @@ int tcp_listen(struct ustack *st, struct tcp_conn *c, int backlog)
 	return 0;
 }
 
-int tcp_connect(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t port)
+int tcp_connect(struct ustack *st, struct tcp_conn *c, const struct ip_addr *addr,
+		uint16_t port)
 {
-	uint32_t src = c->laddr;
+	struct ip_addr src = c->laddr;
 	int rc;
 
 	switch (c->state) {
@@ -105,25 +118,30 @@ int tcp_connect(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t p
 	default:
 		return -EISCONN;
 	}
-	if (ip4_is_limited_broadcast(addr) || ip4_is_multicast(addr) || ip4_is_class_e(addr) ||
-	    ipv4_is_broadcast(st, addr))
+	if (inet_bad_peer(addr) ||
+	    (addr->family == IP_AF_INET && ipv4_is_broadcast(st, ip_addr_v4(addr))))
 		return -ENETUNREACH;
 	if (port == 0)
 		return -ECONNREFUSED;
-	if (!src) {
-		rc = ipv4_select_src(st, addr, &src);
+	if (ip_addr_is_unspecified(&src)) {
+		/* a dual-stack :: socket reaches IPv4 peers too; an IPV6_V6ONLY one cannot */
+		if (addr->family == IP_AF_INET && c->v6only)
+			return -ENETUNREACH;
+		rc = inet_select_src(st, addr, c->ifindex, &src);
 		if (rc < 0)
 			return rc;
+	} else if (src.family != addr->family) {
+		return -ENETUNREACH;
 	}
 	if (!c->lport) {
-		uint16_t p = tcp_ephemeral_port(st, src);
+		uint16_t p = tcp_ephemeral_port(st);
 
 		if (!p)
 			return -EADDRNOTAVAIL;
 		c->lport = p;
 		tcp_bind_insert(st, c);
 	}
-	struct tcp_conn *o = tcp_lookup(st, src, c->lport, addr, port);
+	struct tcp_conn *o = tcp_lookup(st, &src, c->lport, addr, port);
 	if (o && o != c) {
 		if (o->state != TCPS_TIME_WAIT || upcall_is_set(&o->up))
 			return -EADDRNOTAVAIL;
@@ -131,7 +149,7 @@ int tcp_connect(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t p
 		tcp_conn_gc(st, o);
 	}
 	c->laddr = src;
-	c->raddr = addr;
+	c->raddr = *addr;
 	c->rport = port;
 	c->error = c->soft_error = 0;
 	c->flags &= TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_REUSE | TF_WANT_WS | TF_WANT_TS |
@@ -144,7 +162,7 @@ int tcp_connect(struct ustack *st, struct tcp_conn *c, uint32_t addr, uint16_t p
 	tcp_conn_init_mss(st, c);
 	c->t_maxseg = TCP_DEFAULT_MSS;
 	c->mss_peer = TCP_DEFAULT_MSS;
-	c->iss = tcp_isn(st, c->laddr, c->lport, c->raddr, c->rport);
+	c->iss = tcp_isn(st, &c->laddr, c->lport, &c->raddr, c->rport);
 	c->snd_una = c->snd_nxt = c->snd_max = c->snd_sml = c->iss;
 	c->snd_data = c->iss + 1;
 	c->recover = c->rxmit_nxt = c->iss;
@@ -648,8 +666,8 @@ int tcp_take_error(struct tcp_conn *c)
 	return e;
 }
 
-void tcp_addrs(const struct tcp_conn *c, uint32_t *laddr, uint16_t *lport, uint32_t *raddr,
-	       uint16_t *rport)
+void tcp_addrs(const struct tcp_conn *c, struct ip_addr *laddr, uint16_t *lport,
+	       struct ip_addr *raddr, uint16_t *rport)
 {
 	if (laddr)
 		*laddr = c->laddr;
@@ -689,11 +707,12 @@ const char *tcp_state_name(const struct tcp_conn *c)
 	return tcp_fsm_name(c->state);
 }
 
-static void fill_sin(struct sockaddr_in *sin, uint32_t a, uint16_t port)
+static void fill_sin(struct sockaddr_in *sin, const struct ip_addr *a, uint16_t port)
 {
 	memset(sin, 0, sizeof(*sin));
 	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(a);
+	if (a->family == IP_AF_INET)
+		sin->sin_addr.s_addr = htonl(ip_addr_v4(a));
 	sin->sin_port = htons(port);
 }
 
@@ -707,8 +726,8 @@ void tcp_foreach(struct ustack *st, void (*fn)(void *ctx, const struct ustack_so
 		memset(&si, 0, sizeof(si));
 		si.fd = -1;
 		si.proto = IPPROTO_TCP;
-		fill_sin(&si.local, c->laddr, c->lport);
-		fill_sin(&si.remote, c->raddr, c->rport);
+		fill_sin(&si.local, &c->laddr, c->lport);
+		fill_sin(&si.remote, &c->raddr, c->rport);
 		si.state = tcp_fsm_name(c->state);
 		if (c->state == TCPS_LISTEN) {
 			si.recv_q = (size_t)c->acc_count;      /* as ss shows a listener */

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/ip_addr.h"
 #include "core/timer.h"
 #include "core/upcall.h"
 #include "tcp/tcp.h"
@@ -92,9 +93,13 @@ enum tcp_timer_id {
 
 struct tcp_conn {
 	int id;                          /* for traces */
-	enum tcp_fsm state;
 	uint32_t flags;
-	uint32_t laddr, raddr;           /* host order; laddr 0 while bound to any */
+	/* Addresses of either family. laddr unspecified (0.0.0.0 or ::) while bound to
+	 * any; a connection's laddr and raddr are of one family (an AF_INET6 socket's
+	 * IPv4 connections are IPv4 here: the socket layer shows them v4-mapped). */
+	struct ip_addr laddr, raddr;
+	bool v6only;                     /* bound to :: for IPv6 only (IPV6_V6ONLY) */
+	uint8_t state;                   /* enum tcp_fsm (a byte: packs with the addresses) */
 	uint16_t lport, rport;
 	struct upcall up;                /* the user (a socket, a service); fn NULL: none
 	                                    (accept queue, TIME_WAIT, closed) */
@@ -118,7 +123,9 @@ struct tcp_conn {
 	struct tcp_conn *children;       /* listener: SYN_RECEIVED and accept-queue children */
 	struct tcp_conn *acc_head, *acc_tail;  /* listener: accept queue, oldest first */
 	struct tcp_conn *acc_next;
-	int backlog, acc_count, syn_count;
+	int16_t backlog, acc_count;      /* backlog at most TCP_BACKLOG_MAX */
+	uint16_t syn_count;              /* at most 2 * backlog (tcp_syn_queue_max) */
+	int16_t error;                   /* pending error (positive errno) for the user */
 
 	/* send sequence space (RFC 9293 3.3.1) */
 	uint32_t iss, snd_una, snd_nxt, snd_max;
@@ -129,6 +136,7 @@ struct tcp_conn {
 	/* The sender's D-SACK state (tcp_dsack.c) lies in four places where the layout had
 	 * holes: an idle connection stays within sim_tcp_idle_mem's bound. */
 	uint32_t dsack_round;            /* reo_wnd grows again once snd_una passes this */
+	int linger_sec;                  /* SO_LINGER l_linger (with l_onoff) */
 	struct tcp_ring sndbuf;
 
 	/* receive sequence space */
@@ -142,15 +150,19 @@ struct tcp_conn {
 	struct tcp_range sack_recent;    /* the block the latest segment fell in */
 	uint32_t ooo_fin_seq;
 	bool ooo_fin;                    /* a FIN arrived out of order, at ooo_fin_seq */
+	bool linger_on;
 
 	/* segment sizes */
 	uint16_t mss_user;               /* TCP_MAXSEG (0: none) */
 	uint16_t mss_adv;                /* what our SYN said */
 	uint16_t mss_peer;               /* what the peer's SYN said (536 without) */
 	uint16_t t_maxseg;               /* effective send MSS, options included */
+	int16_t ifindex;                 /* the interface of a link-local peer (its scope), -1;
+	                                    here it fills a hole */
 	uint32_t gso_max;                /* the route's device takes super-segments of this
 					  * many IP bytes (TSO4), 0 if not (tcp_update_maxseg) */
 	bool csum_offload;               /* ... and finishes TCP checksums (TX_CSUM) */
+	uint8_t ip_ttl;                  /* IP_TTL (0: the stack default) */
 	uint16_t rcv_mss;                /* the peer's segment size as seen */
 	uint8_t snd_wscale, rcv_wscale;
 	uint16_t rcv_rtt;                /* the receiver's RTT estimate in 16 us units, 0:
@@ -168,9 +180,9 @@ struct tcp_conn {
 	uint64_t rt_time;
 	bool rt_active;
 	uint8_t rxtshift;                /* retransmissions of the current segment */
-	uint32_t total_retrans;          /* segments retransmitted over the connection's life */
 	uint8_t persist_shift;
-	int persist_probes;              /* zero-window probes not answered yet */
+	uint8_t ip_tos;                  /* IP_TOS (these three bytes fill holes) */
+	uint32_t total_retrans;          /* segments retransmitted over the connection's life */
 
 	/* congestion control (tcp_cc.c) */
 	uint32_t cwnd, ssthresh, bytes_acked;
@@ -188,7 +200,9 @@ struct tcp_conn {
 
 	/* keep-alive (microseconds) */
 	uint64_t keep_idle, keep_intvl;
-	int keep_cnt, keep_probes;
+	int16_t keep_cnt, keep_probes;   /* keep_cnt <= 127 (TCP_KEEPCNT); keep_probes saturates */
+	int16_t persist_probes;          /* zero-window probes not answered yet (<= data_retries) */
+	int16_t soft_error;              /* ICMP soft error, reported if we time out */
 	uint64_t last_rcv;               /* st->now of the last segment received */
 	/* TCP_USER_TIMEOUT (RFC 5482), ms, 0 off: unacknowledged data or unanswered
 	 * keep-alives for that long abort the connection (ETIMEDOUT) */
@@ -199,11 +213,6 @@ struct tcp_conn {
 	uint64_t ut_start;               /* with rxtshift > 0: since when nothing got acked */
 	uint64_t persist_since;          /* the first zero-window probe's timer start */
 
-	int linger_sec;                  /* SO_LINGER l_linger (with l_onoff) */
-	uint8_t ip_ttl, ip_tos;          /* IP_TTL (0: the stack default), IP_TOS */
-	bool linger_on;
-	int error;                       /* pending error (positive errno) for the user */
-	int soft_error;                  /* ICMP soft error, reported if we time out */
 };
 
 /* Per-stack TCP: the demultiplexing tables and the settings tests may change. */
@@ -246,7 +255,8 @@ struct tcp_state {
 /* A received segment as input sees it (seq/flags/len change as it is trimmed). */
 struct tcp_seg {
 	struct tcp_repr th;
-	uint32_t src, dst;               /* host order */
+	struct ip_addr src, dst;
+	int ifindex;                     /* the interface it came in on */
 	uint32_t seq;
 	uint8_t flags;
 	const uint8_t *data;
@@ -270,6 +280,7 @@ static inline uint32_t tcp_seg_len(const struct tcp_seg *s)
 #define TCP_KEEPIDLE_DEF     7200u          /* seconds, RFC 1122 4.2.3.6 */
 #define TCP_KEEPINTVL_DEF    75u
 #define TCP_KEEPCNT_DEF      9
+#define TCP_BACKLOG_MAX      32767          /* listen() backlogs are clamped to it */
 #define TCP_BURST_MAX        64             /* segments one output call sends at most */
 #define TCP_RING_IDLE_US     200000u        /* a drained ring keeps its storage this long */
 
@@ -280,26 +291,28 @@ void tcp_conn_free(struct ustack *st, struct tcp_conn *c);
 bool tcp_conn_gc(struct ustack *st, struct tcp_conn *c);
 void tcp_hash_insert(struct ustack *st, struct tcp_conn *c);
 void tcp_hash_remove(struct ustack *st, struct tcp_conn *c);
-struct tcp_conn *tcp_lookup(struct ustack *st, uint32_t laddr, uint16_t lport, uint32_t raddr,
-			    uint16_t rport);
+struct tcp_conn *tcp_lookup(struct ustack *st, const struct ip_addr *laddr, uint16_t lport,
+			    const struct ip_addr *raddr, uint16_t rport);
 /* The listener for a segment to laddr:lport from raddr:rport: an exact address first,
  * then the wildcard; among SO_REUSEPORT listeners of one address, one chosen by a keyed
  * hash of the peer, so the same peer always reaches the same listener. */
-struct tcp_conn *tcp_lookup_listener(struct ustack *st, uint32_t laddr, uint16_t lport,
-				     uint32_t raddr, uint16_t rport);
+struct tcp_conn *tcp_lookup_listener(struct ustack *st, const struct ip_addr *laddr,
+				     uint16_t lport, const struct ip_addr *raddr, uint16_t rport);
 /* Another listener on c's exact address and port, not both with SO_REUSEPORT? */
 bool tcp_listen_conflict(struct ustack *st, const struct tcp_conn *c);
 void tcp_listen_insert(struct ustack *st, struct tcp_conn *c);
 void tcp_listen_remove(struct ustack *st, struct tcp_conn *c);
 void tcp_bind_insert(struct ustack *st, struct tcp_conn *c);
 void tcp_bind_remove(struct ustack *st, struct tcp_conn *c);
-/* 0, or -EADDRINUSE if binding c to addr:port would clash. */
-int tcp_bind_check(struct ustack *st, const struct tcp_conn *c, uint32_t addr, uint16_t port,
-		   bool reuse);
-/* A free ephemeral port (49152-65535) for addr, or 0. */
-uint16_t tcp_ephemeral_port(struct ustack *st, uint32_t addr);
-uint32_t tcp_isn(struct ustack *st, uint32_t laddr, uint16_t lport, uint32_t raddr,
-		 uint16_t rport);
+/* 0, or -EADDRINUSE if binding c to addr:port (c->v6only as set) would clash. */
+int tcp_bind_check(struct ustack *st, const struct tcp_conn *c, const struct ip_addr *addr,
+		   uint16_t port, bool reuse);
+/* A free ephemeral port (49152-65535), or 0. */
+uint16_t tcp_ephemeral_port(struct ustack *st);
+uint32_t tcp_isn(struct ustack *st, const struct ip_addr *laddr, uint16_t lport,
+		 const struct ip_addr *raddr, uint16_t rport);
+/* The IP header bytes of c's family (20 or 40): MSS = MTU - this - 20. */
+unsigned tcp_ip_hdr_len(const struct tcp_conn *c);
 /* SipHash-2-4 of m under key (ISNs, SYN cookies). */
 uint64_t tcp_siphash24(const uint64_t key[2], const uint8_t *m, size_t len);
 void tcp_set_state(struct ustack *st, struct tcp_conn *c, enum tcp_fsm s);

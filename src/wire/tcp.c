@@ -90,6 +90,12 @@ static void parse_options(const uint8_t *opt, size_t len, struct tcp_repr *r)
 int tcp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct tcp_repr *r,
 	      bool verify_csum)
 {
+	return tcp_parse_ps(buf, len, csum_pseudo(src, dst, TCP_PROTO, 0), r, verify_csum);
+}
+
+int tcp_parse_ps(const uint8_t *buf, size_t len, uint32_t pseudo, struct tcp_repr *r,
+		 bool verify_csum)
+{
 	if (len < TCP_HDR_LEN)
 		return WIRE_TRUNCATED;
 
@@ -99,7 +105,7 @@ int tcp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct
 	if (len > 0xffff)
 		return WIRE_BAD_LEN;          /* cannot be described by a pseudo-header */
 	if (verify_csum &&
-	    csum_fold(csum_add(csum_pseudo(src, dst, TCP_PROTO, (uint16_t)len), buf, len)) != 0)
+	    csum_fold(csum_add(pseudo + (uint32_t)len, buf, len)) != 0)
 		return WIRE_BAD_CSUM;
 
 	memset(r, 0, sizeof(*r));
@@ -223,8 +229,13 @@ size_t tcp_emit(const struct tcp_repr *r, uint8_t *buf)
 
 void tcp_set_csum(uint8_t *buf, size_t seg_len, uint32_t src, uint32_t dst)
 {
+	tcp_set_csum_ps(buf, seg_len, csum_pseudo(src, dst, TCP_PROTO, 0));
+}
+
+void tcp_set_csum_ps(uint8_t *buf, size_t seg_len, uint32_t pseudo)
+{
 	be16_put(buf + 16, 0);
-	uint32_t s = csum_add(csum_pseudo(src, dst, TCP_PROTO, (uint16_t)seg_len), buf, seg_len);
+	uint32_t s = csum_add(pseudo + (uint32_t)seg_len, buf, seg_len);
 	be16_put(buf + 16, csum_fold(s));
 }
 

@@ -54,6 +54,11 @@ size_t tcp_options_len(const struct tcp_repr *r);
 size_t tcp_emit(const struct tcp_repr *r, uint8_t *buf);
 /* Computes and stores the checksum of the segment buf[0 .. seg_len) (header + payload). */
 void tcp_set_csum(uint8_t *buf, size_t seg_len, uint32_t src, uint32_t dst);
+/* The same two for either IP family: pseudo is the pseudo-header sum without the length
+ * (csum_pseudo(src, dst, 6, 0) or csum_pseudo6(src, dst, 0, 6)); the length is added. */
+int tcp_parse_ps(const uint8_t *buf, size_t len, uint32_t pseudo, struct tcp_repr *r,
+		 bool verify_csum);
+void tcp_set_csum_ps(uint8_t *buf, size_t seg_len, uint32_t pseudo);
 /* "SYN,ACK" style flag names into out (at least 32 bytes); returns out. */
 char *tcp_flags_str(uint8_t flags, char *out);
 

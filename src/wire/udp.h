@@ -20,5 +20,10 @@ int udp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct
  * Sets len = 8 + payload_len and the checksum (0 computed is sent as 0xffff). */
 void udp_emit(const struct udp_repr *r, uint8_t *buf, size_t payload_len, uint32_t src,
 	      uint32_t dst);
+/* The same two for either IP family: pseudo is the pseudo-header sum without the length
+ * (csum_pseudo(src, dst, 17, 0) or csum_pseudo6(src, dst, 0, 17)); the length is added. */
+int udp_parse_ps(const uint8_t *buf, size_t len, uint32_t pseudo, struct udp_repr *r,
+		 bool verify_csum);
+void udp_emit_ps(const struct udp_repr *r, uint8_t *buf, size_t payload_len, uint32_t pseudo);
 
 #endif

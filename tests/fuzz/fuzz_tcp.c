@@ -181,8 +181,8 @@ static void inject(struct world *w, const uint8_t *seg, size_t len)
 	if (!p)
 		return;
 	memcpy(pkt_put(p, len), seg, len);
-	p->ip_src = PEER;
-	p->ip_dst = LOCAL;
+	p->src = ip_addr_from_v4(PEER);
+	p->dst = ip_addr_from_v4(LOCAL);
 	p->ip_proto = IP_PROTO_TCP;
 	p->ifindex = 0;
 	p->rx_time = w->now;

@@ -108,9 +108,11 @@ static size_t build(uint8_t *buf, size_t cap, uint16_t id, uint16_t flags, const
 	return (size_t)n;
 }
 
-static void fake_query(struct ustack *st, struct udp_pcb *pcb, void *ctx, uint32_t src,
-		       uint16_t sport, uint32_t dst, const uint8_t *data, size_t len)
+static void fake_query(struct ustack *st, struct udp_pcb *pcb, void *ctx,
+		       const struct ip_addr *from, uint16_t sport, const struct ip_addr *dst,
+		       const uint8_t *data, size_t len)
 {
+	uint32_t src = ip_addr_v4(from);
 	struct fake *f = ctx;
 	struct dns_msg *m = malloc(sizeof(*m));
 	uint8_t out[512];
@@ -134,23 +136,23 @@ static void fake_query(struct ustack *st, struct udp_pcb *pcb, void *ctx, uint32
 					  .sin_addr.s_addr = htonl(src) };
 		ustack_sendto(E.spoof, fd, out, n, 0, (struct sockaddr *)&to, sizeof(to));
 		ustack_close(E.spoof, fd);
-		udp_sendto(st, f->alt, out, n, src, sport);
+		udp_sendto(st, f->alt, out, n, from, sport);
 		n = build(out, sizeof(out), (uint16_t)(m->id + 1), ok, m->qname, NULL, 0x0a0000ee);
-		udp_sendto(st, pcb, out, n, src, sport);
+		udp_sendto(st, pcb, out, n, from, sport);
 		n = build(out, sizeof(out), m->id, ok, "evil.example.test", NULL, 0x0a0000ee);
-		udp_sendto(st, pcb, out, n, src, sport);
+		udp_sendto(st, pcb, out, n, from, sport);
 		n = build(out, sizeof(out), m->id, ok, m->qname, NULL, 0x0a000042);
-		udp_sendto(st, pcb, out, n, src, sport);
+		udp_sendto(st, pcb, out, n, from, sport);
 		break;
 	}
 	case FAKE_TC: {
 		size_t n = build(out, sizeof(out), m->id, ok | DNS_F_TC, m->qname, NULL, 0x0a0000ee);
-		udp_sendto(st, pcb, out, n, src, sport);
+		udp_sendto(st, pcb, out, n, from, sport);
 		break;
 	}
 	case FAKE_SERVFAIL: {
 		size_t n = build(out, sizeof(out), m->id, ok | DNS_RCODE_SERVFAIL, m->qname, NULL, 0);
-		udp_sendto(st, pcb, out, n, src, sport);
+		udp_sendto(st, pcb, out, n, from, sport);
 		break;
 	}
 	case FAKE_REQUERY: {
@@ -160,13 +162,13 @@ static void fake_query(struct ustack *st, struct udp_pcb *pcb, void *ctx, uint32
 			n = build(out, sizeof(out), m->id, ok, m->qname, "end.example.test", 0);
 		else
 			n = build(out, sizeof(out), m->id, ok, m->qname, NULL, 0x0a000077);
-		udp_sendto(st, pcb, out, n, src, sport);
+		udp_sendto(st, pcb, out, n, from, sport);
 		break;
 	}
 	case FAKE_MALFORMED: {
 		size_t n = build(out, sizeof(out), m->id, ok, m->qname, NULL, 0x0a000042);
-		udp_sendto(st, pcb, out, n - 3, src, sport);    /* cut inside the A record */
-		udp_sendto(st, pcb, out, n, src, sport);
+		udp_sendto(st, pcb, out, n - 3, from, sport);    /* cut inside the A record */
+		udp_sendto(st, pcb, out, n, from, sport);
 		break;
 	}
 	}
@@ -196,8 +198,8 @@ static int group_setup(void **state)
 	stack_lock(E.fake);
 	E.fk.pcb = udp_pcb_new_handler(E.fake, fake_query, &E.fk);
 	E.fk.alt = udp_pcb_new_handler(E.fake, fake_query, &E.fk);
-	assert_int_equal(udp_bind(E.fake, E.fk.pcb, 0, 53), 0);
-	assert_int_equal(udp_bind(E.fake, E.fk.alt, 0, 5353), 0);
+	assert_int_equal(udp_bind(E.fake, E.fk.pcb, NULL, 53), 0);
+	assert_int_equal(udp_bind(E.fake, E.fk.alt, NULL, 5353), 0);
 	stack_unlock(E.fake);
 
 	/* learn every neighbour first, so forged and true answers race only in order */

@@ -266,8 +266,8 @@ TH_STATIC void th_inject_raw(struct th *h, const struct tcp_repr *r, const void 
 	tcp_set_csum(b, hl + len, TH_PEER, TH_LOCAL);
 	if (!good_csum)
 		b[16] ^= 0x5a;
-	p->ip_src = TH_PEER;
-	p->ip_dst = TH_LOCAL;
+	p->src = ip_addr_from_v4(TH_PEER);
+	p->dst = ip_addr_from_v4(TH_LOCAL);
 	p->ip_proto = IP_PROTO_TCP;
 	p->ifindex = 0;
 	p->rx_time = h->now;

@@ -59,7 +59,9 @@ static struct sockaddr_in lo_addr(uint16_t port)
 static void test_socket_args(void **state)
 {
 	(void)state;
-	EXPECT_ERR(ustack_socket(st, AF_INET6, SOCK_DGRAM, 0), EAFNOSUPPORT);
+	int fd6 = ustack_socket(st, AF_INET6, SOCK_DGRAM, 0);    /* dual-stack sockets */
+	assert_true(fd6 >= 0);
+	assert_int_equal(ustack_close(st, fd6), 0);
 	EXPECT_ERR(ustack_socket(st, AF_UNIX, SOCK_STREAM, 0), EAFNOSUPPORT);
 	EXPECT_ERR(ustack_socket(st, AF_INET, SOCK_RAW, 0), ESOCKTNOSUPPORT);
 	EXPECT_ERR(ustack_socket(st, AF_INET, 99, 0), EINVAL);

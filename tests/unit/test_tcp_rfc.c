@@ -306,15 +306,15 @@ static void test_bad_segments(void **state)
 	tcp_emit(&r, b);
 	b[12] = 4 << 4;
 	tcp_set_csum(b, 20, TH_PEER, TH_LOCAL);
-	p->ip_src = TH_PEER;
-	p->ip_dst = TH_LOCAL;
+	p->src = ip_addr_from_v4(TH_PEER);
+	p->dst = ip_addr_from_v4(TH_LOCAL);
 	tcp_input(h.st, p);
 	assert_int_equal(drops(&h, USTACK_DROP_TCP_MALFORMED), 1);
 	/* shorter than a header */
 	p = pkt_alloc(h.st, 10);
 	memset(pkt_put(p, 10), 0, 10);
-	p->ip_src = TH_PEER;
-	p->ip_dst = TH_LOCAL;
+	p->src = ip_addr_from_v4(TH_PEER);
+	p->dst = ip_addr_from_v4(TH_LOCAL);
 	tcp_input(h.st, p);
 	assert_int_equal(drops(&h, USTACK_DROP_TCP_MALFORMED), 2);
 	assert_false(th_next(&h, &seg));
@@ -380,8 +380,8 @@ static void test_syn_option_edges(void **state)
 	};
 	memcpy(b + 20, opts, sizeof(opts));
 	tcp_set_csum(b, hl, TH_PEER, TH_LOCAL);
-	p->ip_src = TH_PEER;
-	p->ip_dst = TH_LOCAL;
+	p->src = ip_addr_from_v4(TH_PEER);
+	p->dst = ip_addr_from_v4(TH_LOCAL);
 	tcp_input(h.st, p);
 	th_pump(&h);
 	struct tcp_conn *c = th_conn(&h, 80, 4100);
@@ -452,11 +452,12 @@ static void test_isn(void **state)
 
 	(void)state;
 	th_init(&h);
-	uint32_t a = tcp_isn(h.st, TH_LOCAL, 80, TH_PEER, 1000);
-	uint32_t b = tcp_isn(h.st, TH_LOCAL, 80, TH_PEER, 1001);
+	struct ip_addr lo = ip_addr_from_v4(TH_LOCAL), pe = ip_addr_from_v4(TH_PEER);
+	uint32_t a = tcp_isn(h.st, &lo, 80, &pe, 1000);
+	uint32_t b = tcp_isn(h.st, &lo, 80, &pe, 1001);
 	assert_int_not_equal(a, b);
 	th_advance(&h, 4000);
-	uint32_t a2 = tcp_isn(h.st, TH_LOCAL, 80, TH_PEER, 1000);
+	uint32_t a2 = tcp_isn(h.st, &lo, 80, &pe, 1000);
 	assert_int_equal(a2 - a, 1000);
 	th_free(&h);
 }

@@ -48,8 +48,10 @@ static bool tlog_has(const struct tlog *l, const char *needle)
 /* --- the pure functions --- */
 
 static const uint64_t key[2] = { 0x0123456789abcdefull, 0xfedcba9876543210ull };
-static const struct syncookie_tuple tup = { .laddr = 0x0a000001, .raddr = 0x0a000002,
-					    .lport = 80, .rport = 40000 };
+static const struct syncookie_tuple tup = {
+	.laddr = { .family = IP_AF_INET, .b = { 10, 0, 0, 1 } },
+	.raddr = { .family = IP_AF_INET, .b = { 10, 0, 0, 2 } },
+	.lport = 80, .rport = 40000 };
 
 static void check_roundtrip(uint16_t mss, uint16_t want_mss, bool ts, bool ws, uint8_t wscale,
 			    bool sack, uint64_t now)
@@ -163,7 +165,9 @@ static int listen_backlog(struct th *h, uint16_t port, int backlog)
 
 static struct tcp_conn *listener_of(struct th *h, uint16_t port)
 {
-	return tcp_lookup_listener(h->st, TH_LOCAL, port, 0, 0);
+	struct ip_addr lo = ip_addr_from_v4(TH_LOCAL), any = ip_addr_from_v4(0);
+
+	return tcp_lookup_listener(h->st, &lo, port, &any, 0);
 }
 
 /* n spoofed SYNs from ports base.. (the SYN-ACKs are thrown away). */
