@@ -4,7 +4,7 @@
  * The stack (10.0.0.1/24) has one interface on a capture device written here: every
  * frame it sends is kept for the test to read (th_next), and ARP requests for the peer
  * are answered at once. Segments from the peer are built with the wire emitters and
- * handed to tcp_input() with p->ip_src / p->ip_dst set. Time moves only when the test
+ * handed to tcp_input() with p->src / p->dst set. Time moves only when the test
  * calls th_advance (which polls the stack, firing due timers).
  *
  * Included by the tests/unit/test_tcp_*.c files (static functions only). */

@@ -34,8 +34,8 @@ static void peer_send_nostep(struct th *h, struct th_peer *pe, const void *d, si
 	tcp_emit(&r, b);
 	memcpy(b + hl, d, len);
 	tcp_set_csum(b, hl + len, TH_PEER, TH_LOCAL);
-	p->ip_src = TH_PEER;
-	p->ip_dst = TH_LOCAL;
+	p->src = ip_addr_from_v4(TH_PEER);
+	p->dst = ip_addr_from_v4(TH_LOCAL);
 	p->ip_proto = IP_PROTO_TCP;
 	p->ifindex = 0;
 	p->rx_time = h->now;
