@@ -4,22 +4,14 @@
 # reference server, run in a namespace with its own config: the Debian service is kept
 # from starting, or stopped if the init system started it anyway.
 # chromium opens the demo's page in tests/tools/test_demo_html.sh; fonts-nanum draws its
-<<<<<<< HEAD
 # Korean in the screenshots that test takes. radvd advertises a prefix in test_slaac.sh, run
-# in its namespace with its own config: the service never starts, as nginx's.)
-=======
-# Korean in the screenshots that test takes. libxdp-dev and libbpf-dev: the AF_XDP device,
-# built only when CMake finds them; tests/interop/test_xdp.sh needs it.)
->>>>>>> xdp
+# in its namespace with its own config: the service never starts, as nginx's. libxdp-dev
+# and libbpf-dev: the AF_XDP device, built only when CMake finds them; test_xdp.sh needs it.)
 set -euo pipefail
 pkgs=(cmake make gcc clang libclang-rt-14-dev libcmocka-dev iproute2 iputils-ping tcpdump tshark
       dnsmasq-base bind9-dnsutils socat netcat-openbsd curl python3 python3-scapy librsvg2-bin libpcap-dev
       liblwip-dev procps hping3 pkg-config chromium fonts-nanum
-<<<<<<< HEAD
-      apache2-utils gdb ethtool iperf3 bc nginx-light radvd)
-=======
-      apache2-utils gdb ethtool iperf3 bc nginx-light libxdp-dev libbpf-dev)
->>>>>>> xdp
+      apache2-utils gdb ethtool iperf3 bc nginx-light radvd libxdp-dev libbpf-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
