@@ -484,6 +484,34 @@ static int configure_ipv6(struct ustack *st, int ifx, const struct tool_opts *o)
 	return 0;
 }
 
+/* The --addr6 addresses leave TENTATIVE once Duplicate Address Detection is done (a
+ * second or so after the start): a tool that connects at once waits for them, up to
+ * 5 s, so its first connection has a source. A duplicate is said and not waited for. */
+static void wait_addr6_ready(struct ustack *st, const struct tool_opts *o)
+{
+	struct ustack_addr6 a[16];
+	char buf[INET6_ADDRSTRLEN];
+
+	for (int tries = 0; o->n_addr6 > 0 && tries < 100; tries++) {
+		size_t n = ustack_if_addrs6(st, -1, a, 16);
+		int pending = 0;
+
+		for (int k = 0; k < o->n_addr6; k++)
+			for (size_t i = 0; i < n; i++)
+				if (!memcmp(&a[i].addr, &o->addr6[k], sizeof(a[i].addr)) &&
+				    !strcmp(a[i].state, "TENTATIVE"))
+					pending++;
+		if (!pending)
+			break;
+		usleep(50000);
+	}
+	size_t n = ustack_if_addrs6(st, -1, a, 16);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(a[i].state, "DUPLICATE"))
+			fprintf(stderr, "ustack: %s is in use on the link (duplicate address detected)\n",
+				inet_ntop(AF_INET6, &a[i].addr, buf, sizeof(buf)));
+}
+
 static int start_all(struct tool_net *net)
 {
 	sigset_t old;
@@ -628,6 +656,7 @@ struct tool_net *tool_net_tap(const struct tool_opts *o, const char *name)
 	if (start_all(net) < 0)
 		goto err;
 	wait_tap_running(o->tap);
+	wait_addr6_ready(st, o);
 	return net;
 err:
 	tool_net_free(net);

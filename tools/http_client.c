@@ -394,7 +394,8 @@ static int hc_head(struct hc *c, bool *te_chunked, int64_t *clen)
 
 static int hc_connect(struct hc *c, const char *host, uint16_t port)
 {
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+	/* both families, in getaddrinfo's order (RFC 6724): each tried in turn, as curl */
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
 	struct addrinfo *ai = NULL;
 	char service[8];
 	uint64_t t0 = ustack_clock_us();
@@ -408,20 +409,25 @@ static int hc_connect(struct hc *c, const char *host, uint16_t port)
 
 	int err = HTTP_ERR_CONNECT;
 	for (struct addrinfo *a = ai; a; a = a->ai_next) {
-		if (a->ai_family != AF_INET || a->ai_addrlen < sizeof(struct sockaddr_in))
+		bool v6 = a->ai_family == AF_INET6;
+		if ((a->ai_family != AF_INET && !v6) || a->ai_addrlen > sizeof(struct sockaddr_storage))
 			continue;
-		struct sockaddr_in sin;
-		memcpy(&sin, a->ai_addr, sizeof sin);
-		char ip[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof ip);
-		say(c, "*   Trying %s:%u...", ip, port);
+		struct sockaddr_storage sin;
+		socklen_t slen = a->ai_addrlen;
+		memcpy(&sin, a->ai_addr, slen);
+		char ip[INET6_ADDRSTRLEN];
+		if (v6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sin)->sin6_addr, ip, sizeof ip);
+		else
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&sin)->sin_addr, ip, sizeof ip);
+		say(c, v6 ? "*   Trying [%s]:%u..." : "*   Trying %s:%u...", ip, port);
 		uint64_t t1 = ustack_clock_us();
-		c->fd = ustack_socket(c->st, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		c->fd = ustack_socket(c->st, a->ai_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		if (c->fd < 0) {
 			err = hc_fail(c, HTTP_ERR_CONNECT, "socket: %s", strerror(errno));
 			break;
 		}
-		int r = ustack_connect(c->st, c->fd, (struct sockaddr *)&sin, sizeof sin);
+		int r = ustack_connect(c->st, c->fd, (struct sockaddr *)&sin, slen);
 		int e = r == 0 ? 0 : errno;
 		if (r < 0 && e == EINPROGRESS) {
 			int w = hc_wait(c, POLLOUT, c->timeout_ms);

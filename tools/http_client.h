@@ -45,7 +45,7 @@ struct http_result {
 	int64_t content_length;      /* -1 if none */
 	bool chunked;
 	uint64_t body_bytes;         /* body bytes written to out */
-	struct sockaddr_in peer;     /* the address connected to */
+	struct sockaddr_storage peer; /* the address connected to (AF_INET or AF_INET6) */
 	uint64_t resolve_us, connect_us, total_us;   /* elapsed, CLOCK_MONOTONIC */
 	char error[160];             /* on failure: what happened, curl-style text */
 };

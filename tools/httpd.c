@@ -18,6 +18,7 @@
 #include <ustack/epoll.h>
 #include <ustack/socket.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -120,6 +121,44 @@ static void refuse(struct httpd *h, int fd)
 	pthread_mutex_unlock(&h->mu);
 }
 
+/* An accepted peer as a sockaddr_in6 (an IPv4 one as ::ffff:a.b.c.d). */
+static struct sockaddr_in6 peer_as_in6(const struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+
+	if (ss->ss_family == AF_INET6) {
+		memcpy(&s6, ss, sizeof s6);
+	} else if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		s6.sin6_port = s4->sin_port;
+		s6.sin6_addr.s6_addr[10] = s6.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&s6.sin6_addr.s6_addr[12], &s4->sin_addr, 4);
+	}
+	return s6;
+}
+
+const char *httpd_peer_text(const struct sockaddr_in6 *peer, char *buf, size_t len)
+{
+	if (IN6_IS_ADDR_V4MAPPED(&peer->sin6_addr))
+		return inet_ntop(AF_INET, &peer->sin6_addr.s6_addr[12], buf, (socklen_t)len);
+	return inet_ntop(AF_INET6, &peer->sin6_addr, buf, (socklen_t)len);
+}
+
+uint32_t httpd_peer_key(const struct sockaddr_in6 *peer)
+{
+	const uint8_t *b = peer->sin6_addr.s6_addr;
+	uint32_t k = 2166136261u;
+
+	if (IN6_IS_ADDR_V4MAPPED(&peer->sin6_addr)) {
+		memcpy(&k, b + 12, 4);
+		return k;
+	}
+	for (int i = 0; i < 16; i++)
+		k = (k ^ b[i]) * 16777619u;       /* FNV-1a */
+	return k;
+}
+
 static void loop_accept(struct httpd_loop *lp)
 {
 	struct httpd *h = lp->h;
@@ -133,9 +172,9 @@ static void loop_accept(struct httpd_loop *lp)
 				return;
 			}
 		}
-		struct sockaddr_in peer;
-		socklen_t alen = sizeof peer;
-		int fd = ustack_accept4(h->st, h->lfd, (struct sockaddr *)&peer, &alen, SOCK_NONBLOCK);
+		struct sockaddr_storage ss;
+		socklen_t alen = sizeof ss;
+		int fd = ustack_accept4(h->st, h->lfd, (struct sockaddr *)&ss, &alen, SOCK_NONBLOCK);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -149,7 +188,9 @@ static void loop_accept(struct httpd_loop *lp)
 			}
 			return;                     /* EAGAIN: the backlog is empty */
 		}
-		if (!peers_admit(&h->peers, peer.sin_addr.s_addr)) {
+		struct sockaddr_in6 peer = peer_as_in6(&ss);
+
+		if (!peers_admit(&h->peers, httpd_peer_key(&peer))) {
 			refuse(h, fd);
 			continue;
 		}
@@ -157,7 +198,7 @@ static void loop_accept(struct httpd_loop *lp)
 			loop_evict(lp, victim);
 		struct conn *c = conn_new(lp, fd, &peer);
 		if (!c) {
-			peers_release(&h->peers, peer.sin_addr.s_addr);
+			peers_release(&h->peers, httpd_peer_key(&peer));
 			ustack_close(h->st, fd);
 			continue;
 		}
@@ -339,21 +380,31 @@ struct httpd *httpd_start(struct ustack *st, const struct httpd_config *cfg)
 	atomic_init(&h->stopping, false);
 	pthread_mutex_init(&h->mu, NULL);
 
-	h->lfd = ustack_socket(st, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	/* every address: one AF_INET6 socket on :: that takes IPv4 too (IPV6_V6ONLY off) */
+	bool dual = cfg->addr.s_addr == htonl(INADDR_ANY);
+	h->lfd = ustack_socket(st, dual ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (h->lfd < 0)
 		goto err_sync;
-	int one = 1;
+	int one = 1, zero = 0;
 	ustack_setsockopt(st, h->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(h->cfg.port),
 				  .sin_addr = cfg->addr };
-	if (ustack_bind(st, h->lfd, (struct sockaddr *)&sa, sizeof sa) < 0)
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(h->cfg.port),
+				    .sin6_addr = IN6ADDR_ANY_INIT };
+	if (dual && ustack_setsockopt(st, h->lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) < 0)
+		goto err_sync;
+	if (dual ? ustack_bind(st, h->lfd, (struct sockaddr *)&sa6, sizeof sa6) < 0
+		 : ustack_bind(st, h->lfd, (struct sockaddr *)&sa, sizeof sa) < 0)
 		goto err_sync;
 	/* as deep as the stack allows (somaxconn): bursts wait there, not refused */
 	if (ustack_listen(st, h->lfd, INT_MAX) < 0)
 		goto err_sync;
-	socklen_t alen = sizeof sa;
-	h->port = ustack_getsockname(st, h->lfd, (struct sockaddr *)&sa, &alen) == 0 ?
-		  ntohs(sa.sin_port) : h->cfg.port;
+	struct sockaddr_storage bound;
+	socklen_t alen = sizeof bound;
+	h->port = h->cfg.port;
+	if (ustack_getsockname(st, h->lfd, (struct sockaddr *)&bound, &alen) == 0)
+		h->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+							    : ((struct sockaddr_in *)&bound)->sin_port);
 	if (loops_start(h) < 0)
 		goto err_sync;
 	return h;

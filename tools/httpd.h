@@ -43,7 +43,7 @@ struct httpd_file {
 
 /* What httpd reports about each request it answered (for logs and the demo). */
 struct httpd_request_info {
-	struct sockaddr_in peer;
+	struct sockaddr_in6 peer;    /* an IPv4 client as ::ffff:a.b.c.d (httpd_peer_text) */
 	const char *method;          /* as received ("GET"); "-" if the request line was unusable */
 	const char *target;          /* as received ("/index.html"); "-" if unusable */
 	int status;                  /* 200, 400, 403, 404, 405, 505 ... */
@@ -55,7 +55,8 @@ struct httpd_config {
 	const char *root;                 /* directory to serve; NULL: use files */
 	const struct httpd_file *files;   /* in-memory table (when root is NULL) */
 	size_t n_files;
-	struct in_addr addr;              /* address to bind (INADDR_ANY: 0) */
+	struct in_addr addr;              /* address to bind; INADDR_ANY (0): every address of
+	                                     both families (one dual-stack socket) */
 	uint16_t port;                    /* 0: 80 */
 	unsigned max_clients;             /* connections open at once (0: 10000) */
 	unsigned per_client;              /* from one address (0: 256; UINT_MAX: no cap) */
@@ -90,5 +91,11 @@ void httpd_get_stats(struct httpd *h, struct httpd_stats *out);
 
 /* "text/html; charset=utf-8" for "x.html", "application/octet-stream" when unknown. */
 const char *httpd_content_type(const char *path);
+
+/* The client's address as text: dotted quad for IPv4 (mapped) clients, else IPv6. */
+const char *httpd_peer_text(const struct sockaddr_in6 *peer, char *buf, size_t len);
+/* A 32-bit key for the per-client cap: the IPv4 address (network order) of an IPv4
+ * client, a hash of the 16 bytes for an IPv6 one. */
+uint32_t httpd_peer_key(const struct sockaddr_in6 *peer);
 
 #endif

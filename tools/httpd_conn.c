@@ -44,7 +44,7 @@ static void count_active(struct httpd *h, int delta, bool accepted)
 	pthread_mutex_unlock(&h->mu);
 }
 
-struct conn *conn_new(struct httpd_loop *lp, int fd, const struct sockaddr_in *peer)
+struct conn *conn_new(struct httpd_loop *lp, int fd, const struct sockaddr_in6 *peer)
 {
 	struct httpd *h = lp->h;
 	struct conn *c = calloc(1, sizeof *c);
@@ -86,7 +86,7 @@ void conn_close(struct conn *c)
 	free(c->in);
 	free(c->out);
 	c->in = c->out = NULL;
-	peers_release(&h->peers, c->peer.sin_addr.s_addr);
+	peers_release(&h->peers, httpd_peer_key(&c->peer));
 	c->state = CS_DEAD;
 	c->next = lp->dead;                   /* freed after this iteration's events */
 	lp->dead = c;

@@ -56,7 +56,7 @@ struct conn {
 	bool in_request;             /* in[0..head_len) is the parsed head of a request */
 	bool want_out;               /* EPOLLOUT asked for: a send met a full buffer */
 	char saved;                  /* the byte at in[head_len], replaced by the head's NUL */
-	struct sockaddr_in peer;
+	struct sockaddr_in6 peer;
 	/* input: a head being read, then pipelined bytes; NULL when idle */
 	char *in;
 	uint32_t in_len, in_cap, scanned, head_len;
@@ -113,7 +113,7 @@ void loop_list_del(struct httpd_loop *lp, struct conn *c);
 void loop_slot_free(struct httpd_loop *lp);
 
 /* httpd_conn.c: one connection's life */
-struct conn *conn_new(struct httpd_loop *lp, int fd, const struct sockaddr_in *peer);
+struct conn *conn_new(struct httpd_loop *lp, int fd, const struct sockaddr_in6 *peer);
 /* Runs the state machine as far as it goes without waiting. */
 void conn_run(struct conn *c);
 /* Its deadline passed. */
@@ -136,7 +136,7 @@ int site_find(struct httpd *h, const char *path, struct reply *rp);
 int site_head(struct httpd *h, struct reply *rp, bool keep_alive, char *out, size_t cap,
 	      char *errbody, size_t errcap);
 /* Counts a reply and tells cfg.on_request. */
-void site_report(struct httpd *h, const struct sockaddr_in *peer, const char *method,
+void site_report(struct httpd *h, const struct sockaddr_in6 *peer, const char *method,
 		 const char *target, int status, int64_t sent, bool keep_alive);
 
 #endif

@@ -135,7 +135,7 @@ int site_head(struct httpd *h, struct reply *rp, bool keep_alive, char *out, siz
 	return n;
 }
 
-void site_report(struct httpd *h, const struct sockaddr_in *peer, const char *method,
+void site_report(struct httpd *h, const struct sockaddr_in6 *peer, const char *method,
 		 const char *target, int status, int64_t sent, bool keep_alive)
 {
 	pthread_mutex_lock(&h->mu);

@@ -32,13 +32,13 @@
 static void access_log(void *ctx, const struct httpd_request_info *info)
 {
 	(void)ctx;
-	char ip[INET_ADDRSTRLEN], when[64];
+	char ip[INET6_ADDRSTRLEN], when[64];
 	time_t t = time(NULL);
 	struct tm tm;
 
 	localtime_r(&t, &tm);
 	strftime(when, sizeof when, "%d/%b/%Y %H:%M:%S", &tm);
-	inet_ntop(AF_INET, &info->peer.sin_addr, ip, sizeof ip);
+	httpd_peer_text(&info->peer, ip, sizeof ip);
 	/* the shape python's http.server prints */
 	fprintf(stderr, "%s - - [%s] \"%s %s\" %d %llu\n", ip, when, info->method, info->target,
 		info->status, (unsigned long long)info->body_bytes);
