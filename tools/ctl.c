@@ -123,6 +123,16 @@ static void addr_str(const struct sockaddr_in *sa, char *buf, size_t cap)
 	snprintf(buf, cap, "%s:%u", tool_ip_str(sa->sin_addr, ip), (unsigned)ntohs(sa->sin_port));
 }
 
+/* "2001:db8::1:80" as netstat prints an IPv6 end */
+static void addr6_str(const struct sockaddr_in6 *sa, char *buf, size_t cap)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(AF_INET6, &sa->sin6_addr, ip, sizeof(ip)))
+		snprintf(ip, sizeof(ip), "?");
+	snprintf(buf, cap, "%s:%u", ip, (unsigned)ntohs(sa->sin6_port));
+}
+
 static bool answer_sockets(struct tool_ctl *c, int fd)
 {
 	for (int s = 0; s < c->n; s++) {
@@ -147,13 +157,20 @@ static bool answer_sockets(struct tool_ctl *c, int fd)
 		if (n > cap)
 			n = cap;
 		for (size_t i = 0; i < n; i++) {
-			char l[32], r[32];
+			char l[64], r[64];
 			const char *state = si[i].state && *si[i].state ? si[i].state : "-";
+			bool v6 = si[i].family == AF_INET6;
 
-			addr_str(&si[i].local, l, sizeof(l));
-			addr_str(&si[i].remote, r, sizeof(r));
+			if (v6) {
+				addr6_str(&si[i].local6, l, sizeof(l));
+				addr6_str(&si[i].remote6, r, sizeof(r));
+			} else {
+				addr_str(&si[i].local, l, sizeof(l));
+				addr_str(&si[i].remote, r, sizeof(r));
+			}
 			if (!out_line(fd, "sock %s %s %zu %zu %s %s %s", name,
-				      si[i].proto == IPPROTO_TCP ? "tcp" : "udp", si[i].recv_q,
+				      si[i].proto == IPPROTO_TCP ? (v6 ? "tcp6" : "tcp") : (v6 ? "udp6" : "udp"),
+				      si[i].recv_q,
 				      si[i].send_q, l, r, state)) {
 				free(si);
 				return false;

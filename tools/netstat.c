@@ -105,19 +105,20 @@ static int show_sockets(const char *path, bool all, bool listening, bool tcp, bo
 	printf("Proto Recv-Q Send-Q Local Address           Foreign Address         State      %s\n",
 	       multi ? " Stack" : "");
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char stack[64], proto[8], local[32], remote[32], state[32], l[32], r[32];
+		char stack[64], proto[8], local[64], remote[64], state[32], l[64], r[64];
 		unsigned long long rq, sq;
 		bool is_server;
 
-		if (sscanf(line, "sock %63s %7s %llu %llu %31s %31s %31s", stack, proto, &rq, &sq, local,
+		if (sscanf(line, "sock %63s %7s %llu %llu %63s %63s %31s", stack, proto, &rq, &sq, local,
 			   remote, state) != 7)
 			continue;
-		if ((!strcmp(proto, "tcp") && !tcp) || (!strcmp(proto, "udp") && !udp))
+		bool is_tcp = !strncmp(proto, "tcp", 3);   /* tcp, tcp6 */
+		if ((is_tcp && !tcp) || (!is_tcp && !udp))
 			continue;
-		if (!strcmp(proto, "tcp"))
+		if (is_tcp)
 			is_server = !strcmp(state, "LISTEN");
 		else   /* an unconnected UDP socket counts as a server, as in netstat */
-			is_server = !strcmp(remote, "0.0.0.0:0");
+			is_server = !strcmp(remote, "0.0.0.0:0") || !strcmp(remote, ":::0");
 		if (listening ? !is_server : (!all && is_server))
 			continue;
 		show_addr(local, l, sizeof(l));

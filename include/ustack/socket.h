@@ -86,6 +86,10 @@ struct ustack_sockinfo {
 	const char *state;            /* netstat's names: "LISTEN", "ESTABLISHED", "TIME_WAIT", ... ("" for UDP) */
 	size_t recv_q, send_q;        /* bytes waiting to be read / not yet acknowledged */
 	size_t rcvbuf, sndbuf;        /* buffer sizes */
+	/* AF_INET6 when the socket's addresses are IPv6 (local/remote then hold zeros and
+	 * local6/remote6 the addresses), else AF_INET */
+	int family;
+	struct sockaddr_in6 local6, remote6;
 };
 /* Fills up to max entries; returns how many sockets there are (may exceed max). */
 size_t ustack_sockets(struct ustack *st, struct ustack_sockinfo *out, size_t max);

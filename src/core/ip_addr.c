@@ -1,5 +1,9 @@
 /* ip_addr.c - IP addresses as text: RFC 5952 canonical IPv6, inet_pton-like parsing. */
 #include "core/ip_addr.h"
+
+#include <arpa/inet.h>
+
+#include "ustack/socket.h"
 #include "core/ip_class.h"
 #include "wire/ipv4.h"
 
@@ -176,4 +180,32 @@ int ip_addr_pton(int family, const char *s, struct ip_addr *out)
 		return 0;
 	}
 	return -1;
+}
+
+static void sockinfo_end(const struct ip_addr *a, uint16_t port, struct sockaddr_in *s4,
+			 struct sockaddr_in6 *s6, bool v6)
+{
+	memset(s4, 0, sizeof(*s4));
+	memset(s6, 0, sizeof(*s6));
+	s4->sin_family = AF_INET;
+	s6->sin6_family = AF_INET6;
+	if (v6) {
+		s6->sin6_port = htons(port);
+		if (a->family == IP_AF_INET6)
+			memcpy(&s6->sin6_addr, a->b, 16);
+	} else {
+		s4->sin_port = htons(port);
+		if (a->family == IP_AF_INET)
+			memcpy(&s4->sin_addr, a->b, 4);
+	}
+}
+
+void ip_addr_sockinfo(struct ustack_sockinfo *si, const struct ip_addr *la, uint16_t lport,
+		      const struct ip_addr *ra, uint16_t rport)
+{
+	bool v6 = la->family == IP_AF_INET6 || ra->family == IP_AF_INET6;
+
+	si->family = v6 ? AF_INET6 : AF_INET;
+	sockinfo_end(la, lport, &si->local, &si->local6, v6);
+	sockinfo_end(ra, rport, &si->remote, &si->remote6, v6);
 }

@@ -73,6 +73,12 @@ char *ip6_ntop(const uint8_t b[16], char *out);
  * dotted quad (no leading zeros); IPv6 hex groups with at most one "::" and an optional
  * dotted-quad tail. IP_AF_NONE tries IPv4 then IPv6. Returns 0, or -1 on bad text. */
 int ip_addr_pton(int family, const char *s, struct ip_addr *out);
+
+struct ustack_sockinfo;
+/* netstat's view of a socket's two ends (ustack_sockets): the family, and the addresses
+ * in local/remote (IPv4) or local6/remote6 (IPv6). */
+void ip_addr_sockinfo(struct ustack_sockinfo *si, const struct ip_addr *la, uint16_t lport,
+		      const struct ip_addr *ra, uint16_t rport);
 int ip6_pton(const char *s, uint8_t out[16]);
 
 #endif

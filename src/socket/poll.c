@@ -223,15 +223,6 @@ struct collect {
 	size_t max, n;
 };
 
-static void sin_set(struct sockaddr_in *sin, const struct ip_addr *a, uint16_t port)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	if (a->family == IP_AF_INET)
-		sin->sin_addr.s_addr = htonl(ip_addr_v4(a));
-	sin->sin_port = htons(port);
-}
-
 /* The socket behind a transport's upcall, if it is the socket layer's. */
 static struct usock *upcall_sock(const struct upcall *up)
 {
@@ -252,8 +243,7 @@ static void add_udp(void *ctx, const struct udp_pcb *pcb, const struct upcall *u
 		si->fd = sock_fd(owner);
 		si->proto = IPPROTO_UDP;
 		udp_addrs(pcb, &la, &lp, &ra, &rp);
-		sin_set(&si->local, &la, lp);
-		sin_set(&si->remote, &ra, rp);
+		ip_addr_sockinfo(si, &la, lp, &ra, rp);
 		si->state = "";
 		si->recv_q = recv_q;
 		si->rcvbuf = udp_rcvbuf(pcb);

@@ -707,15 +707,6 @@ const char *tcp_state_name(const struct tcp_conn *c)
 	return tcp_fsm_name(c->state);
 }
 
-static void fill_sin(struct sockaddr_in *sin, const struct ip_addr *a, uint16_t port)
-{
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	if (a->family == IP_AF_INET)
-		sin->sin_addr.s_addr = htonl(ip_addr_v4(a));
-	sin->sin_port = htons(port);
-}
-
 void tcp_foreach(struct ustack *st, void (*fn)(void *ctx, const struct ustack_sockinfo *si,
 					       const struct upcall *up), void *ctx)
 {
@@ -726,8 +717,7 @@ void tcp_foreach(struct ustack *st, void (*fn)(void *ctx, const struct ustack_so
 		memset(&si, 0, sizeof(si));
 		si.fd = -1;
 		si.proto = IPPROTO_TCP;
-		fill_sin(&si.local, &c->laddr, c->lport);
-		fill_sin(&si.remote, &c->raddr, c->rport);
+		ip_addr_sockinfo(&si, &c->laddr, c->lport, &c->raddr, c->rport);
 		si.state = tcp_fsm_name(c->state);
 		if (c->state == TCPS_LISTEN) {
 			si.recv_q = (size_t)c->acc_count;      /* as ss shows a listener */

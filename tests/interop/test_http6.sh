@@ -23,7 +23,7 @@ head -c 100000 /dev/urandom >"$WWW/small.bin"
 CURL=(nsx curl -sS --max-time 60 --fail)
 
 lt_bg serve.log 300 "$USTACK_BIN" serve --root "$WWW" --port 8080 --tap tap0 \
-	--addr "$LT_USTACK_IP/24" --addr6 "$U6/64" --pcap "$T/serve.pcap"
+	--addr "$LT_USTACK_IP/24" --addr6 "$U6/64" --pcap "$T/serve.pcap" --ctl "$T/serve.ctl"
 SERVE=$LT_LAST_PID
 lt_wait_log serve.log "Serving HTTP" 20
 # DAD takes a second before the address answers
@@ -57,6 +57,13 @@ if grep -q "^$L6 - - .*GET /4M.bin\" 200" "$T/serve.log" &&
 	pass "access log: the IPv6 client as $L6, the IPv4 one as $LT_LINUX_IP"
 else
 	fail "access log does not name both clients: $(grep GET "$T/serve.log" | head -3)"
+fi
+# netstat: the one listener is IPv6 (tcp6 on :::8080)
+nsx timeout 10 "$USTACK_BIN" netstat -l --ctl "$T/serve.ctl" >"$T/netstat.txt" 2>&1
+if grep -qE "^tcp6 .* :::8080 +:::\* +LISTEN" "$T/netstat.txt"; then
+	pass "netstat -l: tcp6 :::8080 LISTEN"
+else
+	fail "netstat -l does not show tcp6 :::8080: $(cat "$T/netstat.txt")"
 fi
 lt_stop "$SERVE" >/dev/null
 lt_check_pcap "$T/serve.pcap"

@@ -149,6 +149,21 @@ static void test_tcp_udp_ipv6_impaired(void **state)
 
 	int cfd, afd;
 	connect6(a, b, "2001:db8:5::2", 7000, &cfd, &afd);
+	/* netstat's view: an IPv6 connection with both ends */
+	struct ustack_sockinfo si[8];
+	size_t ns = ustack_sockets(a, si, 8);
+	bool seen = false;
+	for (size_t i = 0; i < ns && i < 8; i++) {
+		char l[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
+
+		if (si[i].proto != IPPROTO_TCP || si[i].family != AF_INET6)
+			continue;
+		inet_ntop(AF_INET6, &si[i].local6.sin6_addr, l, sizeof(l));
+		inet_ntop(AF_INET6, &si[i].remote6.sin6_addr, r, sizeof(r));
+		seen = !strcmp(l, "2001:db8:5::1") && !strcmp(r, "2001:db8:5::2") &&
+		       ntohs(si[i].remote6.sin6_port) == 7000 && !strcmp(si[i].state, "ESTABLISHED");
+	}
+	assert_true(seen);
 	const size_t n = 1 << 20;
 	struct xfer x[4] = {
 		{ a, cfd, n, 1, 0, drv }, { b, afd, n, 1, 0, drv },
