@@ -20,10 +20,12 @@
 #include "net/inet.h"
 #include "net/ipv4.h"
 #include "net/icmp.h"
+#include "net/icmpv6.h"
 #include "net/igmp.h"
 #include "net/proto.h"
 #include "core/upcall.h"
 #include "wire/udp.h"
+#include "wire/icmp6.h"
 
 #define UDP_PROTO 17
 #define UDP_HASH 256u
@@ -699,9 +701,12 @@ void udp_input(struct ustack *st, struct pkt *p)
 	if (best && best->reuseport && !bcast)
 		best = reuseport_pick(st, best, best_score, p, r.dport, r.sport);
 	if (!best) {
-		/* RFC 1122 4.1.3.1: port unreachable, but never about a broadcast. */
+		/* RFC 1122 4.1.3.1: port unreachable, but never about a broadcast; over IPv6
+		 * RFC 4443 3.1 code 4 (icmpv6_send_error keeps multicast out) */
 		if (!bcast && p->dst.family == IP_AF_INET)
 			icmp_send_error(st, p, 3, 3, 0);
+		else if (p->dst.family == IP_AF_INET6)
+			icmpv6_send_error(st, p, ICMP6_DEST_UNREACH, ICMP6_PORT_UNREACH, 0);
 		stack_drop(st, USTACK_DROP_UDP_NO_PORT, p->ifindex, NULL, 0);
 		pkt_free(st, p);
 		return;

@@ -217,6 +217,27 @@ static void test_tcp_udp_ipv6_impaired(void **state)
 		got++;
 	}
 	assert_true(got >= 35 && got <= 60);
+
+	/* a closed port: ICMPv6 port unreachable (RFC 4443 3.1) makes a connected socket's
+	 * next call fail with ECONNREFUSED, as over IPv4 */
+	struct sockaddr_in6 closed = sin6_of("2001:db8:5::2", 7999);
+	struct ustack_stats before, after;
+	ustack_get_stats(b, &before);
+	int u3 = ustack_socket(a, AF_INET6, SOCK_DGRAM, 0);
+	assert_int_equal(ustack_connect(a, u3, (struct sockaddr *)&closed, sizeof(closed)), 0);
+	assert_int_equal(ustack_setsockopt(a, u3, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	int refused = 0;
+	for (int i = 0; i < 5 && !refused; i++) {           /* the link loses frames */
+		char in[8];
+		if (ustack_send(a, u3, "x", 1, 0) < 0 && errno == ECONNREFUSED)
+			refused = 1;
+		else if (ustack_recv(a, u3, in, sizeof(in), 0) < 0 && errno == ECONNREFUSED)
+			refused = 1;
+	}
+	assert_true(refused);
+	ustack_get_stats(b, &after);
+	assert_true(after.icmp6_out > before.icmp6_out);
+	ustack_close(a, u3);
 	ustack_close(a, u2);
 	ustack_close(b, u1);
 	sockdrv_stop(drv);
