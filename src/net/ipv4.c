@@ -22,7 +22,7 @@
 #include "core/ip_class.h"
 #include "core/trace.h"
 #include "dev/gso.h"
-#include "net/arp.h"
+#include "net/neigh.h"
 #include "net/icmp.h"
 #include "net/igmp.h"
 #include "net/ipv4_frag.h"
@@ -221,8 +221,11 @@ void ipv4_negative_advice(struct ustack *st, uint32_t dst)
 {
 	struct ip_path pa;
 
-	if (ipv4_path(st, 0, dst, &pa) == 0 && !pa.local && pa.ifp)
-		arp_negative_advice(st, pa.ifp->index, pa.nexthop);
+	if (ipv4_path(st, 0, dst, &pa) == 0 && !pa.local && pa.ifp) {
+		struct ip_addr nh = ip_addr_from_v4(pa.nexthop);
+
+		neigh_negative_advice(st, pa.ifp->index, &nh);
+	}
 }
 
 /* --- output --- */
@@ -237,7 +240,9 @@ static void ipv4_xmit(struct ustack *st, const struct ip_path *pa, struct pkt *p
 			timer_set(st, &st->ip->local_timer, st->now);
 		return;
 	}
-	arp_output(st, pa->ifp, p, pa->nexthop);
+	struct ip_addr nh = ip_addr_from_v4(pa->nexthop);
+
+	neigh_output(st, pa->ifp, p, &nh);
 }
 
 static int ipv4_send_path(struct ustack *st, const struct ip_path *pa, struct pkt *p,

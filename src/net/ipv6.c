@@ -12,7 +12,7 @@
  *
  * Output routes (link-local and multicast by the interface the caller names), checks
  * the source is ours, writes the header, fragments above the path MTU (at the source
- * only) and hands the packet to the neighbour layer (nd_output). Packets to one of our
+ * only) and hands the packet to the neighbour layer (neigh_output). Packets to one of our
  * own addresses go out of the loopback interface when there is one, else through a
  * zero-delay timer, so input never re-enters the layer that is sending. */
 #include "net/ipv6.h"
@@ -28,7 +28,7 @@
 #include "net/icmpv6.h"
 #include "net/ipv6_frag.h"
 #include "net/mld6.h"
-#include "net/nd.h"
+#include "net/neigh.h"
 #include "net/proto.h"
 #include "wire/eth.h"
 #include "wire/icmp6.h"
@@ -324,8 +324,11 @@ void ipv6_negative_advice(struct ustack *st, const uint8_t dst[16], int ifindex)
 {
 	struct ip6_path pa;
 
-	if (ipv6_path(st, dst, ifindex, &pa) == 0 && !pa.local && pa.ifp && !pa.ifp->loopback)
-		nd_negative_advice(st, pa.ifp->index, pa.nexthop);
+	if (ipv6_path(st, dst, ifindex, &pa) == 0 && !pa.local && pa.ifp && !pa.ifp->loopback) {
+		struct ip_addr nh = ip_addr_from_v6(pa.nexthop);
+
+		neigh_negative_advice(st, pa.ifp->index, &nh);
+	}
 }
 
 /* --- output --- */
@@ -348,7 +351,9 @@ static void ipv6_xmit(struct ustack *st, const struct ip6_path *pa, struct pkt *
 		eth_output(st, pa->ifp, p, NULL, ETHERTYPE_IPV6);
 		return;
 	}
-	nd_output(st, pa->ifp, p, pa->nexthop);
+	struct ip_addr nh = ip_addr_from_v6(pa->nexthop);
+
+	neigh_output(st, pa->ifp, p, &nh);
 }
 
 static int ipv6_send_path(struct ustack *st, const struct ip6_path *pa, struct pkt *p, unsigned mtu)
@@ -497,7 +502,9 @@ static void ipv6_forward(struct ustack *st, struct iface *in, struct pkt *p,
 	p->data[7]--;
 	p->ifindex = in->index;
 	ST_COUNT(st, ip6_forwarded);
-	nd_output(st, pa.ifp, p, pa.nexthop);
+	struct ip_addr nh = ip_addr_from_v6(pa.nexthop);
+
+	neigh_output(st, pa.ifp, p, &nh);
 }
 
 /* --- input --- */
