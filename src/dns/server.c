@@ -382,6 +382,9 @@ struct ustack_dns_server *ustack_dns_server_start(struct ustack *st, const char 
 	}
 	stack_lock(st);
 	srv->pcb = udp_pcb_new_handler(st, on_query, srv);
+	/* every address of both families: one pcb on :: that takes IPv4 too */
+	if (srv->pcb)
+		udp_set_family(srv->pcb, IP_AF_INET6, false);
 	int rc = srv->pcb ? udp_bind(st, srv->pcb, NULL, srv->port) : -ENOMEM;
 	if (rc < 0) {
 		udp_pcb_free(st, srv->pcb);

@@ -161,7 +161,9 @@ int dns_server_tcp_start(struct ustack_dns_server *srv)
 	srv->tlisten = tcp_conn_new(st, &(struct upcall){ defer_upcall, &srv->tlisten_ev });
 	if (!srv->tlisten)                      /* no TCP in this stack: UDP only */
 		return 0;
-	struct ip_addr any = ip_addr_from_v4(0);
+	/* :: for both families, as the UDP side */
+	struct ip_addr any = { .family = IP_AF_INET6 };
+	tcp_set_family(srv->tlisten, IP_AF_INET6, false);
 	int rc = tcp_bind(st, srv->tlisten, &any, srv->port, true);
 	if (rc == 0)
 		rc = tcp_listen(st, srv->tlisten, DNS_TCP_CONNS);

@@ -78,8 +78,11 @@ www.zone.test AAAA 2001:db8:3::80
 alias.zone.test CNAME www.zone.test
 v4.zone.test A 10.0.3.81
 EOF2
-bg_run ustack-dns 120 "$B" dns --tap tap1 --addr 10.21.1.2/24 --zone "$T/zone" \
-	--pcap "$T/dns.pcap" --ctl "$T/dns.ctl"
+# the server over IPv6 transport too: Linux's tap1 gets 2001:db8:21::1, ustack 2001:db8:21::2
+nsx sysctl -qw net.ipv6.conf.tap1.disable_ipv6=0
+nsx ip -6 addr add 2001:db8:21::1/64 dev tap1 nodad
+bg_run ustack-dns 120 "$B" dns --tap tap1 --addr 10.21.1.2/24 --addr6 2001:db8:21::2/64 \
+	--zone "$T/zone" --pcap "$T/dns.pcap" --ctl "$T/dns.ctl"
 DNS_PID=$BG_PID
 if ! wait_for 10 test -S "$T/dns.ctl"; then
 	echo "FAIL: ustack dns did not come up:"; cat "$T/ustack-dns.err"
@@ -122,6 +125,22 @@ if [ "$out" = "2001:db8:3::80" ]; then
 	pass "dig +tcp AAAA: $out"
 else
 	fail "dig +tcp www.zone.test AAAA: $out"
+fi
+# over IPv6: UDP and TCP to ustack dns's IPv6 address (one socket on :: serves both families)
+for _ in $(seq 20); do
+	nsx ping -6 -n -c 1 -W 1 2001:db8:21::2 >/dev/null 2>&1 && break
+done
+out=$(nsx timeout 20 dig -6 +time=3 +tries=2 +short @2001:db8:21::2 www.zone.test AAAA 2>&1)
+if [ "$out" = "2001:db8:3::80" ]; then
+	pass "dig -6 @2001:db8:21::2 AAAA (UDP over IPv6): $out"
+else
+	fail "dig -6 @2001:db8:21::2 www.zone.test AAAA: $out"
+fi
+out=$(nsx timeout 20 dig -6 +time=3 +tries=2 +tcp +short @2001:db8:21::2 www.zone.test A 2>&1)
+if [ "$out" = "10.0.3.80" ]; then
+	pass "dig -6 +tcp @2001:db8:21::2 A (TCP over IPv6): $out"
+else
+	fail "dig -6 +tcp @2001:db8:21::2 www.zone.test A: $out"
 fi
 kill -TERM "$DNS_PID"; wait "$DNS_PID"; rc=$?
 if [ "$rc" -eq 0 ]; then
