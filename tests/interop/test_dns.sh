@@ -192,8 +192,9 @@ else
 	fail "python3 is missing: Linux could not query ustack dns"
 fi
 out=$(timeout 10 "$B" netstat -au --ctl "$T/dns.ctl" 2>&1)
-if grep -Eq '^udp +0 +0 [0-9.]+:53 ' <<<"$out"; then
-	pass "netstat shows ustack dns's socket on port 53"
+# one socket on :: serves both families: netstat shows it as udp6 :::53
+if grep -Eq '^udp6 +0 +0 :::53 ' <<<"$out"; then
+	pass "netstat shows ustack dns's socket on port 53 (udp6 :::53, both families)"
 else
 	fail "netstat -au of ustack dns:"; echo "$out"
 fi
