@@ -231,9 +231,41 @@ static int parse_tx(const struct msghdr *msg, struct sock_tx *tx, bool *have)
 			goto bad;
 		if (c->cmsg_level == SOL_SOCKET)
 			goto bad;           /* SCM_RIGHTS and friends mean nothing here */
+		int v;
+		if (c->cmsg_level == IPPROTO_IPV6) {
+			switch (c->cmsg_type) {
+			case IPV6_PKTINFO: {      /* the source (:: : the stack's), the interface */
+				struct in6_pktinfo pi;
+				if (c->cmsg_len != CMSG_LEN(sizeof(pi)))
+					goto bad;
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				tx->ifindex = (int)pi.ipi6_ifindex;
+				if (IN6_IS_ADDR_V4MAPPED(&pi.ipi6_addr))
+					tx->src = ip_addr_from_v4(ntohl(pi.ipi6_addr.s6_addr32[3]));
+				else if (!IN6_IS_ADDR_UNSPECIFIED(&pi.ipi6_addr))
+					tx->src = ip_addr_from_v6(pi.ipi6_addr.s6_addr);
+				break;
+			}
+			case IPV6_HOPLIMIT:       /* -1: the default */
+				if (cmsg_int(c, false, &v) || v < -1 || v > 255)
+					goto bad;
+				if (v >= 0)
+					tx->ttl = v;
+				break;
+			case IPV6_TCLASS:
+				if (cmsg_int(c, false, &v) || v < -1 || v > 255)
+					goto bad;
+				if (v >= 0)
+					tx->tos = v;
+				break;
+			default:
+				goto bad;
+			}
+			*have = true;
+			continue;
+		}
 		if (c->cmsg_level != IPPROTO_IP)
 			continue;
-		int v;
 		switch (c->cmsg_type) {
 		case IP_PKTINFO: {
 			struct in_pktinfo pi;
@@ -329,6 +361,19 @@ static void put_cmsgs(struct msghdr *msg, const struct sock_rx *rx, unsigned wan
 	}
 	if (rx->have && (want & SOCK_WANT_TOS))
 		cmsg_add(&o, IPPROTO_IP, IP_TOS, &rx->tos, 1);
+	if (rx->have && (want & SOCK_WANT_PKTINFO6)) {
+		/* ipi6_ifindex as IP_PKTINFO's: ustack's index + 1; an IPv4 datagram's
+		 * destination as ::ffff:a.b.c.d */
+		struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned)(rx->ifindex + 1) };
+		struct ip_addr d = rx->dst.family == IP_AF_INET ? ip_addr_v4_mapped(ip_addr_v4(&rx->dst))
+								: rx->dst;
+		memcpy(&pi.ipi6_addr, d.b, 16);
+		cmsg_add(&o, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
+	}
+	if (rx->have && (want & SOCK_WANT_HOPLIMIT6)) {
+		int hl = rx->ttl;
+		cmsg_add(&o, IPPROTO_IPV6, IPV6_HOPLIMIT, &hl, sizeof(hl));
+	}
 	if (rx->have && (want & SOCK_WANT_TIMESTAMP)) {
 		struct timeval tv = { .tv_sec = (time_t)(rx->time / 1000000u),
 				      .tv_usec = (suseconds_t)(rx->time % 1000000u) };

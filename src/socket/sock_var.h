@@ -193,6 +193,8 @@ struct usock *sock_alloc(struct ustack *st, int type);
 #define SOCK_WANT_TTL 2u
 #define SOCK_WANT_TOS 4u
 #define SOCK_WANT_TIMESTAMP 8u
+#define SOCK_WANT_PKTINFO6 16u   /* IPV6_RECVPKTINFO */
+#define SOCK_WANT_HOPLIMIT6 32u  /* IPV6_RECVHOPLIMIT */
 /* recvfrom with what the network layer knew of the datagram (rx not NULL) and which
  * ancillary data the socket wants (*want). Takes and releases the lock; -1 with errno. */
 ssize_t sock_recv_rx(struct ustack *st, int fd, void *buf, size_t len, int flags,

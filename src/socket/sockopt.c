@@ -91,6 +91,9 @@ static unsigned want_bit(int level, int name)
 	if (level == IPPROTO_IP)
 		return name == IP_PKTINFO ? SOCK_WANT_PKTINFO : name == IP_RECVTTL ? SOCK_WANT_TTL :
 		       name == IP_RECVTOS ? SOCK_WANT_TOS : 0;
+	if (level == IPPROTO_IPV6)
+		return name == IPV6_RECVPKTINFO ? SOCK_WANT_PKTINFO6 :
+		       name == IPV6_RECVHOPLIMIT ? SOCK_WANT_HOPLIMIT6 : 0;
 	return level == SOL_SOCKET && name == SO_TIMESTAMP ? SOCK_WANT_TIMESTAMP : 0;
 }
 
@@ -213,6 +216,8 @@ int ustack_setsockopt(struct ustack *st, int fd, int level, int name, const void
 		return sock_fail(st, EINVAL);
 	unsigned bit = want_bit(level, name);
 	int rc;
+	if (bit && level == IPPROTO_IPV6 && so->family != AF_INET6)
+		return sock_fail(st, ENOPROTOOPT);
 	if (bit) {
 		int v = 0;
 		if (len < (socklen_t)sizeof(int) && !(len >= 1 && level == IPPROTO_IP))

@@ -366,6 +366,52 @@ static void test_tcp_udp_over_ipv6(void **state)
 	assert_int_equal(fl, sizeof(from));
 	assert_non_null(inet_ntop(AF_INET6, &from.sin6_addr, txt, sizeof(txt)));
 	assert_string_equal(txt, "2001:db8::1");
+
+	/* RFC 3542 ancillary data: IPV6_HOPLIMIT on sendmsg; IPV6_RECVPKTINFO and
+	 * IPV6_RECVHOPLIMIT on recvmsg (the destination address and interface, the hop
+	 * limit it arrived with) */
+	int on = 1;
+	assert_int_equal(ustack_setsockopt(S, u1, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)), 0);
+	assert_int_equal(ustack_setsockopt(S, u1, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on)), 0);
+	union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } ctl;
+	struct iovec iov = { .iov_base = "seven", .iov_len = 5 };
+	struct msghdr m = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
+			    .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	int hl = 7;
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_HOPLIMIT;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &hl, sizeof(hl));
+	assert_int_equal(ustack_sendmsg(C, u2, &m, 0), 5);
+	union { char b[256]; struct cmsghdr align; } rctl;
+	char rb[16];
+	struct iovec riov = { .iov_base = rb, .iov_len = sizeof(rb) };
+	struct msghdr rm = { .msg_iov = &riov, .msg_iovlen = 1, .msg_control = rctl.b,
+			     .msg_controllen = sizeof(rctl.b) };
+	assert_int_equal(ustack_recvmsg(S, u1, &rm, 0), 5);
+	bool saw_pi = false, saw_hl = false;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&rm); c; c = CMSG_NXTHDR(&rm, c)) {
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			assert_memory_equal(&pi.ipi6_addr, &b6, 16);
+			assert_int_equal(pi.ipi6_ifindex, (unsigned)IFS + 1);
+			saw_pi = true;
+		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+			int v;
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			assert_int_equal(v, 7);
+			saw_hl = true;
+		}
+	}
+	assert_true(saw_pi);
+	assert_true(saw_hl);
+	/* an IPv4 socket has no IPv6 options */
+	int u4 = ustack_socket(S, AF_INET, SOCK_DGRAM, 0);
+	assert_int_equal(ustack_setsockopt(S, u4, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)), -1);
+	assert_int_equal(errno, ENOPROTOOPT);
+	ustack_close(S, u4);
 	ustack_close(C, u2);
 	ustack_close(S, u1);
 }
