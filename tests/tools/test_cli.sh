@@ -251,8 +251,8 @@ for _ in $(seq 1 100); do [ -S "$T/ctl" ] && break; sleep 0.05; done
 if [ -S "$T/ctl" ]; then
 	run 10 netstat -a -u --ctl "$T/ctl"
 	if [ "$RC" -eq 0 ] && grep -q '^Proto Recv-Q Send-Q Local Address           Foreign Address         State' "$T/out" &&
-	   grep -Eq '^udp +0 +0 (10\.0\.0\.53|0\.0\.0\.0):53 +0\.0\.0\.0:\*' "$T/out"; then
-		pass "netstat -au shows the DNS server's socket"
+	   grep -Eq '^udp6 +0 +0 :::53 +:::\*' "$T/out"; then
+		pass "netstat -au shows the DNS server's socket (udp6 :::53: both families)"
 	else
 		fail "netstat -au (exit $RC):"; cat "$T/out" "$T/err"
 	fi
