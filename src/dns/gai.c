@@ -123,7 +123,9 @@ static bool add_ai(struct addrinfo ***tail, const struct ip_addr *a, uint32_t sc
 	return true;
 }
 
-/* The scope of "fe80::1%2" / "fe80::1%tap0" (RFC 4007 11.2): 0 with *scope, or -1. */
+/* The scope of "fe80::1%2" / "fe80::1%tap0" (RFC 4007 11.2): 0 with *scope, or -1.
+ * A scope id is ustack's interface index + 1, as the sockets read sin6_scope_id (and
+ * IP_PKTINFO's ipi_ifindex): 0 means none. */
 static int parse_scope(struct ustack *st, const char *s, uint32_t *scope)
 {
 	char *end;
@@ -140,7 +142,7 @@ static int parse_scope(struct ustack *st, const char *s, uint32_t *scope)
 	stack_lock(st);
 	for (int i = 0; i < st->n_ifaces; i++)
 		if (st->ifaces[i].used && strcmp(st->ifaces[i].name, s) == 0) {
-			*scope = (uint32_t)st->ifaces[i].index;
+			*scope = (uint32_t)st->ifaces[i].index + 1;
 			rc = 0;
 			break;
 		}

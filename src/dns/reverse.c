@@ -228,15 +228,15 @@ static int put(char *buf, socklen_t len, const char *s, size_t n)
 	return 0;
 }
 
-/* "addr%name" with the stack's name of the interface, else "addr%index" (as glibc,
- * which names the interface when it can). */
+/* "addr%name" with the stack's name of the interface, else "addr%scope" (as glibc,
+ * which names the interface when it can). A scope id is the interface index + 1. */
 static void scope_text(struct ustack *st, uint32_t scope, const char *text, char *num, size_t cap)
 {
 	char name[32] = "";
 
 	stack_lock(st);
 	for (int i = 0; i < st->n_ifaces; i++)
-		if (st->ifaces[i].used && (uint32_t)st->ifaces[i].index == scope)
+		if (st->ifaces[i].used && (uint32_t)st->ifaces[i].index + 1 == scope)
 			snprintf(name, sizeof(name), "%s", st->ifaces[i].name);
 	stack_unlock(st);
 	if (name[0])

@@ -301,19 +301,20 @@ static void test_gai_numeric(void **state)
 	/* an interface name the stack does not have: EAI_NONAME (glibc) */
 	assert_int_equal(ustack_getaddrinfo(st, "fe80::1%nosuch0", NULL, &hints, &res), EAI_NONAME);
 	/* an interface's name works both ways: getnameinfo names interface 1 (a vnet port;
-	 * the loopback is 0), and getaddrinfo reads that name back as scope 1 */
+	 * the loopback is 0) from scope id 2 (index + 1, as the sockets read it), and
+	 * getaddrinfo reads that name back as scope 2 */
 	struct in_addr lo = { htonl(0x7f000001) }, a1 = { htonl(0x0a000001) };
 	struct ustack_vnet *vn = ustack_vnet_new();
 	assert_int_equal(ustack_if_add(st, ustack_loopback_new(), lo, 8), 0);
 	assert_int_equal(ustack_if_add(st, ustack_vnet_port(vn, NULL, 1500), a1, 24), 1);
-	assert_int_equal(ustack_getaddrinfo(st, "fe80::1%1", NULL, &hints, &res), 0);
+	assert_int_equal(ustack_getaddrinfo(st, "fe80::1%2", NULL, &hints, &res), 0);
 	assert_int_equal(ustack_getnameinfo(st, res->ai_addr, res->ai_addrlen, host, sizeof host,
 					    NULL, 0, NI_NUMERICHOST), 0);
 	ustack_freeaddrinfo(res);
 	assert_true(strncmp(host, "fe80::1%", 8) == 0);
-	assert_string_not_equal(host, "fe80::1%1");         /* a name, not the number */
+	assert_string_not_equal(host, "fe80::1%2");         /* a name, not the number */
 	assert_int_equal(ustack_getaddrinfo(st, host, NULL, &hints, &res), 0);
-	assert_int_equal(((struct sockaddr_in6 *)res->ai_addr)->sin6_scope_id, 1);
+	assert_int_equal(((struct sockaddr_in6 *)res->ai_addr)->sin6_scope_id, 2);
 	ustack_freeaddrinfo(res);
 	/* a global address prints no scope even with one set */
 	struct sockaddr_in6 g = { .sin6_family = AF_INET6, .sin6_scope_id = 1 };
