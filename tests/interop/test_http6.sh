@@ -41,11 +41,14 @@ if "${CURL[@]}" -4 -o "$T/got4" "http://$LT_USTACK_IP:8080/4M.bin"; then
 else
 	fail "curl -4 http://$LT_USTACK_IP:8080/4M.bin failed"
 fi
-# ustack's link-local address, reached through tap0's scope
-LL=$(nsx ip -6 neigh show dev tap0 | awk '/^fe80/ {print $1; exit}')
-if [ -z "$LL" ]; then
-	nsx ping -6 -n -c 2 -W 1 ff02::1%tap0 >/dev/null 2>&1
-	LL=$(nsx ip -6 neigh show dev tap0 | awk '/^fe80/ {print $1; exit}')
+# ustack's link-local address (modified EUI-64 of its MAC, RFC 4291 2.5.1, as Linux
+# learnt it for the global address), reached through tap0's scope
+MAC=$(nsx ip -6 neigh show dev tap0 | awk -v a="$U6" '$1 == a { for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1); exit }')
+LL=
+if [ -n "$MAC" ]; then
+	IFS=: read -r m0 m1 m2 m3 m4 m5 <<<"$MAC"
+	LL=$(printf 'fe80::%x:%x:%x:%x' $(((0x$m0 ^ 2) << 8 | 0x$m1)) $((0x$m2 << 8 | 0xff)) \
+		$((0xfe << 8 | 0x$m3)) $((0x$m4 << 8 | 0x$m5)))
 fi
 if [ -n "$LL" ] && "${CURL[@]}" -6 -g -o "$T/gotll" --interface tap0 "http://[$LL%25tap0]:8080/small.bin"; then
 	lt_same_file "$WWW/small.bin" "$T/gotll" "curl -6 to the link-local $LL"
