@@ -17,37 +17,9 @@ for t in timeout nc socat sha256sum ethtool ping tshark mergecap python3 bc; do
 	command -v "$t" >/dev/null 2>&1 || lib_require "needs $t"
 done
 lib_init packet
-NSB="$NS-b"
+source "$(dirname "$0")/lib_veth.sh"
 USTACK_NET=(--dev packet:vethB --addr "$LT_USTACK_IP/24")
-
-nsb() { ip netns exec "$NSB" "$@"; }
-packet_cleanup() {
-	if ip netns list | grep -q "^$NSB\b"; then
-		ip netns pids "$NSB" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$NSB" 2>/dev/null
-	fi
-	lib_cleanup
-}
-trap packet_cleanup EXIT
-
-ip netns add "$NSB" || { fail "cannot create namespace $NSB"; lib_finish; }
-ip -n "$NSB" link set lo up
-nsb sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-ip link add vethA netns "$NS" type veth peer name vethB netns "$NSB" ||
-	{ fail "cannot make the veth pair"; lib_finish; }
-ip -n "$NS" addr add "$LT_LINUX_IP/24" dev vethA
-nsx ethtool -K vethA tx on tso on >/dev/null || { fail "ethtool -K vethA tx on tso on"; lib_finish; }
-ip -n "$NS" link set vethA up
-ip -n "$NSB" link set vethB up
-
-# bg_b LOG SECONDS CMD...: CMD in ustack's namespace in the background (as lt_bg)
-bg_b() {
-	local log=$1 secs=$2
-	shift 2
-	ip netns exec "$NSB" timeout -s TERM -k 5 "$secs" "$@" >"$T/$log" 2>&1 &
-	LT_LAST_PID=$!
-	BG_PIDS+=("$LT_LAST_PID")
-}
+lv_pair tx on tso on
 
 # check_dev LOG WHAT: the device's exit line (printed only when it dropped something)
 # names no frame too long, with a partial checksum or out of the ring's bounds.
@@ -86,62 +58,6 @@ if [ $rc = 0 ] && grep -q '3 received' <<<"$out"; then
 else
 	fail "ustack -> Linux ping: rc $rc: $out"
 fi
-
-# upload BYTES [PCAP]: Linux sends BYTES random bytes (nc) to `ustack bulk --server`
-upload() {
-	local bytes=$1 pcap=${2:-} extra=()
-	[ -n "$pcap" ] && extra=(--pcap "$pcap")
-	bg_b srv.log 120 "$USTACK_BIN" bulk --server --once --port 5001 "${USTACK_NET[@]}" \
-		${extra[@]+"${extra[@]}"}
-	local srv=$LT_LAST_PID
-	lt_wait_log srv.log "listening on" 20
-	lt_wait_ping "$LT_USTACK_IP" 5
-	rm -f "$T/sent.sha"
-	local t0=$(date +%s.%N)
-	nsx timeout 120 bash -c "head -c $bytes /dev/urandom | tee >(sha256sum | cut -d' ' -f1 >'$T/sent.sha') | nc -N $LT_USTACK_IP 5001"
-	local rc=$?
-	local t1=$(date +%s.%N)
-	lt_wait_exit "$srv" 30
-	local src=$?
-	for i in $(seq 50); do [ -s "$T/sent.sha" ] && break; sleep 0.1; done
-	local want got
-	want=$(cat "$T/sent.sha")
-	got=$(grep -o 'sha256 [0-9a-f]\{64\}' "$T/srv.log" | cut -d' ' -f2)
-	cat "$T/srv.log" >&2
-	if [ $rc = 0 ] && [ $src = 0 ] && [ -n "$want" ] && [ "$want" = "$got" ] &&
-		grep -q "received $bytes bytes" "$T/srv.log"; then
-		pass "Linux -> ustack $bytes bytes in $(echo "$t1 - $t0" | bc) s, sha256 $got on both ends"
-	else
-		fail "Linux -> ustack $bytes: nc rc $rc, server rc $src, Linux sha256 '$want', ustack '$got'"
-	fi
-	check_dev srv.log "Linux -> ustack $bytes"
-}
-
-# download BYTES [PCAP]: `ustack bulk --client` sends BYTES to socat on Linux
-download() {
-	local bytes=$1 pcap=${2:-} extra=()
-	[ -n "$pcap" ] && extra=(--pcap "$pcap")
-	rm -f "$T/recv.len" "$T/recv.sha"
-	lt_bg recv.log 120 bash -c "socat -u TCP-LISTEN:5002,bind=$LT_LINUX_IP,reuseaddr - |
-		tee >(wc -c >'$T/recv.len') | sha256sum | cut -d' ' -f1 >'$T/recv.sha'"
-	local recv=$LT_LAST_PID
-	lt_wait_listen 5002
-	nsb timeout 120 "$USTACK_BIN" bulk --client "$LT_LINUX_IP" --port 5002 --bytes "$bytes" \
-		"${USTACK_NET[@]}" ${extra[@]+"${extra[@]}"} >"$T/cli.log" 2>&1
-	local rc=$?
-	lt_wait_exit "$recv" 30
-	for i in $(seq 50); do [ -s "$T/recv.len" ] && break; sleep 0.1; done
-	cat "$T/cli.log" >&2
-	local got len
-	got=$(cat "$T/recv.sha" 2>/dev/null)
-	len=$(cat "$T/recv.len" 2>/dev/null)
-	if [ $rc = 0 ] && [ -n "$got" ] && grep -q "sha256 $got" "$T/cli.log" && [ "$len" = "$bytes" ]; then
-		pass "ustack -> Linux $bytes bytes: $(grep -o 'in [0-9.]* s = [0-9.]* Gbit/s' "$T/cli.log"), sha256 $got on both ends"
-	else
-		fail "ustack -> Linux $bytes: rc $rc, Linux got $len bytes sha256 $got"
-	fi
-	check_dev cli.log "ustack -> Linux $bytes"
-}
 
 # capture_start NAME: tshark on vethA (Linux's end), headers only (super-frames are up
 # to 64 KiB), the first 2000 frames from each side (one tshark per source, so both
@@ -200,19 +116,19 @@ BIG=268435456
 [ -n "${USTACK_SANITIZED:-}" ] && BIG=67108864   # same logic, a sanitizer's pace
 # --- offloads on: Linux's (a veth's default) and the device's ---
 capture_start in
-upload $BIG
+lv_upload "" $BIG
 capture_stop
 check_capture in Linux
 capture_start out
-download $BIG
+lv_download "" $BIG
 capture_stop
 check_capture out ustack
 # --- offloads off on both sides, short: ustack's own capture shows the wire ---
 nsx ethtool -K vethA tx off >/dev/null || fail "ethtool -K vethA tx off"
 USTACK_NET+=(--no-offload)
-upload 8388608 "$T/up.pcap"
+lv_upload "" 8388608 --pcap "$T/up.pcap"
 lt_check_pcap "$T/up.pcap"
-download 8388608 "$T/down.pcap"
+lv_download "" 8388608 --pcap "$T/down.pcap"
 lt_check_pcap "$T/down.pcap"
 
 lib_finish

@@ -20,29 +20,10 @@ for t in timeout nc socat sha256sum ethtool ping bc; do
 	command -v "$t" >/dev/null 2>&1 || lib_require "needs $t"
 done
 lib_init xdp
-NSB="$NS-b"
+source "$(dirname "$0")/lib_veth.sh"
 USTACK_NET=(--dev xdp:vethB --addr "$LT_USTACK_IP/24")
 MIB=$((1024 * 1024))
-
-nsb() { ip netns exec "$NSB" "$@"; }
-xdp_cleanup() {
-	if ip netns list | grep -q "^$NSB\b"; then
-		ip netns pids "$NSB" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$NSB" 2>/dev/null
-	fi
-	lib_cleanup
-}
-trap xdp_cleanup EXIT
-
-ip netns add "$NSB" || { fail "cannot create namespace $NSB"; lib_finish; }
-ip -n "$NSB" link set lo up
-nsb sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-ip link add vethA netns "$NS" type veth peer name vethB netns "$NSB" ||
-	{ fail "cannot make the veth pair"; lib_finish; }
-ip -n "$NS" addr add "$LT_LINUX_IP/24" dev vethA
-nsx ethtool -K vethA tx off >/dev/null || { fail "ethtool -K vethA tx off"; lib_finish; }
-ip -n "$NS" link set vethA up
-ip -n "$NSB" link set vethB up
+lv_pair tx off
 
 # the build must have the AF_XDP device (libxdp found by CMake)
 # (no ping target: a usage error after the option is parsed, nothing opened)
@@ -50,15 +31,6 @@ out=$(nsb timeout 10 "$USTACK_BIN" ping --dev xdp:vethB 2>&1)
 if grep -q 'built without libxdp' <<<"$out"; then
 	lib_require "a ustack built with libxdp (Debian libxdp-dev libbpf-dev, scripts/install-deps.sh; then reconfigure): $out"
 fi
-
-# bg_b LOG SECONDS CMD...: CMD in ustack's namespace in the background (as lt_bg)
-bg_b() {
-	local log=$1 secs=$2
-	shift 2
-	ip netns exec "$NSB" timeout -s TERM -k 5 "$secs" "$@" >"$T/$log" 2>&1 &
-	LT_LAST_PID=$!
-	BG_PIDS+=("$LT_LAST_PID")
-}
 
 # check_dev LOG WHAT: the device's exit line (printed only when it dropped something)
 # names no frame too long and no bad descriptor.
@@ -108,70 +80,17 @@ pings() {
 	fi
 }
 
-# upload BYTES: Linux sends BYTES random bytes (nc) to `ustack bulk --server`
-upload() {
-	local bytes=$1
-	bg_b srv.log 120 "$USTACK_BIN" bulk --server --once --port 5001 "${USTACK_NET[@]}"
-	local srv=$LT_LAST_PID
-	lt_wait_log srv.log "listening on" 20
-	lt_wait_ping "$LT_USTACK_IP" 5
-	rm -f "$T/sent.sha"
-	local t0=$(date +%s.%N)
-	nsx timeout 120 bash -c "head -c $bytes /dev/urandom | tee >(sha256sum | cut -d' ' -f1 >'$T/sent.sha') | nc -N $LT_USTACK_IP 5001"
-	local rc=$?
-	local t1=$(date +%s.%N)
-	lt_wait_exit "$srv" 30
-	local src=$?
-	for i in $(seq 50); do [ -s "$T/sent.sha" ] && break; sleep 0.1; done
-	local want got
-	want=$(cat "$T/sent.sha")
-	got=$(grep -o 'sha256 [0-9a-f]\{64\}' "$T/srv.log" | cut -d' ' -f2)
-	cat "$T/srv.log" >&2
-	if [ $rc = 0 ] && [ $src = 0 ] && [ -n "$want" ] && [ "$want" = "$got" ] &&
-		grep -q "received $bytes bytes" "$T/srv.log"; then
-		pass "$2: Linux -> ustack $bytes bytes in $(echo "$t1 - $t0" | bc) s, sha256 $got on both ends"
-	else
-		fail "$2: Linux -> ustack $bytes: nc rc $rc, server rc $src, Linux sha256 '$want', ustack '$got'"
-	fi
-	check_dev srv.log "$2: Linux -> ustack $bytes"
-}
-
-# download BYTES: `ustack bulk --client` sends BYTES to socat on Linux
-download() {
-	local bytes=$1
-	rm -f "$T/recv.len" "$T/recv.sha"
-	lt_bg recv.log 120 bash -c "socat -u TCP-LISTEN:5002,bind=$LT_LINUX_IP,reuseaddr - |
-		tee >(wc -c >'$T/recv.len') | sha256sum | cut -d' ' -f1 >'$T/recv.sha'"
-	local recv=$LT_LAST_PID
-	lt_wait_listen 5002
-	nsb timeout 120 "$USTACK_BIN" bulk --client "$LT_LINUX_IP" --port 5002 --bytes "$bytes" \
-		"${USTACK_NET[@]}" >"$T/cli.log" 2>&1
-	local rc=$?
-	lt_wait_exit "$recv" 30
-	for i in $(seq 50); do [ -s "$T/recv.len" ] && break; sleep 0.1; done
-	cat "$T/cli.log" >&2
-	local got len
-	got=$(cat "$T/recv.sha" 2>/dev/null)
-	len=$(cat "$T/recv.len" 2>/dev/null)
-	if [ $rc = 0 ] && [ -n "$got" ] && grep -q "sha256 $got" "$T/cli.log" && [ "$len" = "$bytes" ]; then
-		pass "$2: ustack -> Linux $bytes bytes: $(grep -o 'in [0-9.]* s = [0-9.]* Gbit/s' "$T/cli.log"), sha256 $got on both ends"
-	else
-		fail "$2: ustack -> Linux $bytes: rc $rc, Linux got $len bytes sha256 $got"
-	fi
-	check_dev cli.log "$2: ustack -> Linux $bytes"
-}
-
 # --- 1. native XDP ---
 pings native 56
-upload $((64 * MIB)) native
-download $((64 * MIB)) native
+lv_upload native $((64 * MIB))
+lv_download native $((64 * MIB))
 
 # --- 2. generic (SKB) mode: the veth refuses a native program at MTU 9000 ---
 ip -n "$NS" link set vethA mtu 9000
 ip -n "$NSB" link set vethB mtu 9000
 pings generic/SKB 1400
-upload $((16 * MIB)) generic
-download $((16 * MIB)) generic
+lv_upload generic $((16 * MIB))
+lv_download generic $((16 * MIB))
 ip -n "$NS" link set vethA mtu 1500
 ip -n "$NSB" link set vethB mtu 1500
 
