@@ -63,7 +63,7 @@ summary() {
 
 echo "bench_fair: $FLOWS flows through one bottleneck (bench/relay: $MBIT Mbit/s, tail-drop queue" \
 	"$QUEUE bytes = 1 BDP, +$DELAY ms each way); measured $SECS s after a $WARM s warm-up"
-echo "Linux congestion control $LINUX_CC; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Linux congestion control $LINUX_CC; load average before: $(load_average)"
 
 # Linux
 sink 5001
@@ -96,7 +96,7 @@ printf "%-8s %8s %14s %10s %10s\n" "Linux" "$lj" "$lt" "$lmin" "$lmax"
 printf "%-8s %8s %14s %10s %10s\n" "ustack" "$uj" "$ut" "$umin" "$umax"
 awk -v u="$uj" -v l="$lj" 'BEGIN { if (u != "-" && l != "-" && l > 0) printf "ustack/Linux Jain: %.3f\n", u / l }'
 echo "relay: $(grep -c . "$T/relay.log") lines; $(grep 'a->b' "$T/relay.log")"
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average after: $(load_average)"
 if [ "$lj" = - ] || [ "$uj" = - ]; then
 	echo "bench_fair: a side did not run:" >&2
 	tail -n 3 "$T/sink-5001.out" "$T/sink-5002.out" "$T/u1.out" >&2

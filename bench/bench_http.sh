@@ -25,8 +25,8 @@ CONC=${BENCH_CONC:-1 50 1000}
 WORKERS=${BENCH_NGINX_WORKERS:-1}
 THREADS=${BENCH_THREADS:-1}
 
-die() { echo "bench_http: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "needs root (network namespaces, a TAP device)"
+BENCH_NAME=bench_http
+source "$SRC/bench/lib_bench.sh"
 command -v ab >/dev/null || die "needs ab (Debian package apache2-utils)"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || die "needs nginx (Debian package nginx-light)"
@@ -34,28 +34,14 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 NSC=bhc-$$
 NSS=bhs-$$
-T=$(mktemp -d /tmp/bench-http.XXXXXX)
 chmod 755 "$T"
 SERVE=
 NGX=
-cleanup() {
+bench_cleanup_hook() {
 	[ -n "$SERVE" ] && kill -TERM "$SERVE" 2>/dev/null && wait "$SERVE" 2>/dev/null
 	[ -n "$NGX" ] && kill -TERM "$NGX" 2>/dev/null && wait "$NGX" 2>/dev/null
-	for ns in "$NSC" "$NSS"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ip netns add "$NSC" || die "cannot create namespace"
-ip netns add "$NSS" || die "cannot create namespace"
-for ns in "$NSC" "$NSS"; do
-	ip -n "$ns" link set lo up
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+bench_netns "$NSC" "$NSS"
 # the client's side as a web client machine would be: a wide port range, TIME_WAIT reuse
 ip netns exec "$NSC" sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1
 ip -n "$NSC" tuntap add dev tap0 mode tap
@@ -132,7 +118,7 @@ for ka in "" "-k"; do
 		echo "  -c $c ${ka:-  }: ustack $u req/s ($uf failed), nginx $g req/s ($gf failed)" >&2
 	done
 done
-load=$(cut -d' ' -f1-3 /proc/loadavg)
+load=$(load_average)
 
 echo
 echo "== bench_http: HTTP GET of a 612-byte page, ab -n $N (requests/s, higher is better)"
@@ -141,7 +127,7 @@ printf '%-28s %14s %14s %14s %10s\n' "ab clients" "ustack serve" "nginx" "ustack
 printf '%s\n' "--------------------------------------------------------------------------------------"
 for r in "${rows[@]}"; do
 	IFS='|' read -r c ka u uf g gf <<<"$r"
-	ratio=$(awk -v a="$u" -v b="$g" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')
+	ratio=$(ratio "$u" "$g")
 	what="-c $c"
 	[ "$ka" = "-k" ] && what="$what keep-alive" || what="$what close"
 	printf '%-28s %14s %14s %14s %10s\n' "$what" "$u" "$g" "$ratio" "$uf/$gf"

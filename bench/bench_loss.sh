@@ -140,7 +140,7 @@ FAILED=0
 lr_setup
 echo "bench_loss: $BYTES per transfer, median of $RUNS run(s), impairment both ways, timeout ${TMO}s," \
 	"Linux congestion control $LINUX_CC"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average before: $(load_average)"
 fmt="%-9s | %8s %8s %6s %8s %6s"
 dirs="fwd"
 [ "$REVERSE" = 1 ] && dirs="fwd rev"
@@ -192,5 +192,5 @@ done
 echo
 echo "relay = ustack through the same relay as Linux; own = ustack's impair wrapper (--loss --delay"
 echo "--impair-rx), no relay. Ratios are ustack time / Linux time (relay) for the same row."
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average after: $(load_average)"
 exit $FAILED

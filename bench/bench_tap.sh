@@ -32,8 +32,8 @@ if [ -n "${QUICK:-}" ]; then
 	RUNS=1
 fi
 
-die() { echo "bench_tap: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "needs root (network namespaces, a TAP device)"
+BENCH_NAME=bench_tap
+source "$SRC/bench/lib_bench.sh"
 [ -x "$B" ] || die "$B is not built (make)"
 [ -x "$LW" ] || die "$LW is not built (make)"
 for t in python3 ethtool timeout; do
@@ -44,25 +44,9 @@ command -v iperf3 >/dev/null || HAVE_IPERF=
 
 NSA=bta-$$
 NSB=btb-$$
-T=$(mktemp -d /tmp/bench-tap.XXXXXX)
 PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	for ns in "$NSA" "$NSB"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ip netns add "$NSA" || die "cannot create namespace"
-ip netns add "$NSB" || die "cannot create namespace"
-for ns in "$NSA" "$NSB"; do
-	ip -n "$ns" link set lo up
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+bench_cleanup_hook() { local p; for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done; }
+bench_netns "$NSA" "$NSB"
 ip -n "$NSA" tuntap add dev tap0 mode tap
 ip -n "$NSA" addr add 10.89.1.1/24 dev tap0
 ip -n "$NSA" link set tap0 up
@@ -74,8 +58,7 @@ ip -n "$NSB" link set veth1 up
 
 A() { ip netns exec "$NSA" "$@"; }
 Bns() { ip netns exec "$NSB" "$@"; }
-gbps() { grep -o '[0-9.]* Gbit/s' | head -n 1 | cut -d' ' -f1; }
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
+gbps() { grep -o '[0-9.]* Gbit/s' | head -n 1 | cut -d' ' -f1; }   # the first "N Gbit/s" of stdin
 wait_file() { local i; for ((i = 0; i < 200; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
 # Linux -> ustack (or lwIP: first argument lwip): ustack bulk --server; the rate
@@ -185,7 +168,6 @@ for off in on off; do
 done
 veth_offloads on
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "-" }'; }
 echo
 echo "bench_tap: one TCP flow, MTU 1500, $((BYTES >> 20)) MiB per transfer, median of $RUNS run(s) (Gbit/s)"
 printf "%-16s %-9s %10s %14s %8s %14s\n" direction offloads ustack "Linux (veth)" ratio "iperf3 (veth)"
@@ -210,7 +192,7 @@ for d in in out; do
 	printf "%-16s %10s %12s %8s %12s %8s\n" "$name" "$lw" "$uon" "$(ratio "$uon" "$lw")" "$uoff" "$(ratio "$uoff" "$lw")"
 done
 echo "runs (Gbit/s): $(for k in "${!R[@]}"; do printf '%s:[%s] ' "$k" "${R[$k]# }"; done)"
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average: $(load_average)"
 # A side that could not run (no figure at all) fails the bench; a poor figure never does.
 if [ -e "$T/fail-lwIP" ]; then
 	echo "bench_tap: lwIP on the TAP could not run (see above)" >&2

@@ -13,8 +13,8 @@
 
 PY=$(command -v /usr/bin/python3 || command -v python3)
 LINUX_CC=${BENCH_LINUX_CC:-cubic}
-die() { echo "$LR_NAME: $*" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || die "needs root (network namespaces, a TAP device)"
+BENCH_NAME=$LR_NAME
+source "$(dirname "${BASH_SOURCE[0]}")/lib_bench.sh"
 command -v ethtool >/dev/null || die "needs ethtool (Debian package ethtool)"
 [ -n "$PY" ] || die "needs python3"
 [ -x "$B" ] || die "$B is not built (make)"
@@ -23,18 +23,8 @@ command -v ethtool >/dev/null || die "needs ethtool (Debian package ethtool)"
 NSL=${LR_NAME}-l-$$
 NSM=${LR_NAME}-m-$$
 NSR=${LR_NAME}-r-$$
-T=$(mktemp -d "/tmp/$LR_NAME.XXXXXX")
 RELAY_PID=
-cleanup() {
-	relay_stop
-	for ns in "$NSL" "$NSM" "$NSR"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_cleanup_hook() { relay_stop; }
 
 relay_stop() {
 	[ -n "$RELAY_PID" ] || return 0
@@ -70,13 +60,7 @@ lr_tap() {
 }
 
 lr_setup() {
-	local ns
-	for ns in "$NSL" "$NSM" "$NSR"; do
-		ip netns add "$ns" || die "cannot create namespace $ns"
-		ip -n "$ns" link set lo up
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1
-	done
+	bench_netns "$NSL" "$NSM" "$NSR"
 	ip -n "$NSL" link add la type veth peer name lm netns "$NSM"
 	ip -n "$NSR" link add ra type veth peer name rm netns "$NSM"
 	ip -n "$NSL" addr add 10.91.0.1/24 dev la
