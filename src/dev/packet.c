@@ -35,15 +35,13 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <net/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 
 #include "ustack/dev.h"
+#include "dev/netif.h"
 #include "dev/gso.h"
 #include "dev/packet_ring.h"
 
@@ -294,44 +292,6 @@ int ustack_packet_get_stats(struct ustack_dev *d, struct ustack_packet_stats *ou
 	return 0;
 }
 
-/* The interface's index and MTU; it must be an Ethernet interface that is up. */
-static int if_query(const char *ifname, int *ifindex, unsigned *mtu)
-{
-	struct ifreq ifr;
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	if (s < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, ifname, strlen(ifname));
-	if (ioctl(s, SIOCGIFINDEX, &ifr) < 0)
-		goto fail;
-	*ifindex = ifr.ifr_ifindex;
-	if (ioctl(s, SIOCGIFHWADDR, &ifr) < 0)
-		goto fail;
-	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
-		err = ENOTSUP;
-		goto fail;
-	}
-	if (ioctl(s, SIOCGIFMTU, &ifr) < 0)
-		goto fail;
-	*mtu = (unsigned)ifr.ifr_mtu;
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		goto fail;
-	if (!(ifr.ifr_flags & IFF_UP)) {
-		err = ENETDOWN;
-		goto fail;
-	}
-	close(s);
-	return 0;
-fail:
-	if (!err)
-		err = errno;
-	close(s);
-	errno = err;
-	return -1;
-}
-
 /* Slot size: the frame and the headers the kernel puts before it, to a power of two. */
 static unsigned slot_size(unsigned mtu)
 {
@@ -410,7 +370,7 @@ struct ustack_dev *ustack_packet_open(const char *ifname, const uint8_t *mac, un
 		errno = EINVAL;
 		return NULL;
 	}
-	if (if_query(ifname, &ifindex, &ifmtu) < 0)
+	if (netif_query(ifname, &ifindex, &ifmtu) < 0)
 		return NULL;
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -452,13 +412,7 @@ struct ustack_dev *ustack_packet_open(const char *ifname, const uint8_t *mac, un
 	p->dev.fd = fd;
 	p->dev.mtu = mtu;
 	snprintf(p->dev.name, sizeof(p->dev.name), "%s", ifname);
-	if (mac) {
-		memcpy(p->dev.mac, mac, 6);
-	} else {
-		if (getrandom(p->dev.mac, 6, 0) != 6)
-			memset(p->dev.mac, 0x5a, 6);
-		p->dev.mac[0] = (uint8_t)((p->dev.mac[0] & 0xfc) | 0x02);   /* unicast, local */
-	}
+	netif_pick_mac(p->dev.mac, mac);
 	packet_set_offloads(&p->dev, PACKET_CAN);
 	return &p->dev;
 err:

@@ -21,10 +21,10 @@
 #include <net/if.h>
 #include <linux/if_tun.h>
 #include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 
 #include "ustack/dev.h"
+#include "dev/netif.h"
 #include "dev/gso.h"
 
 #include <sys/uio.h>
@@ -270,13 +270,7 @@ struct ustack_dev *ustack_tap_open(const char *name, const uint8_t *mac, unsigne
 	t->dev.fd = fd;
 	t->dev.mtu = mtu ? mtu : 1500;
 	snprintf(t->dev.name, sizeof(t->dev.name), "%s", ifr.ifr_name);
-	if (mac) {
-		memcpy(t->dev.mac, mac, 6);
-	} else {
-		if (getrandom(t->dev.mac, 6, 0) != 6)
-			memset(t->dev.mac, 0x5a, 6);
-		t->dev.mac[0] = (uint8_t)((t->dev.mac[0] & 0xfc) | 0x02);   /* unicast, local */
-	}
+	netif_pick_mac(t->dev.mac, mac);
 	if (mtu)
 		tap_set_kernel_mtu(t->dev.name, mtu);
 	if (t->vnet)

@@ -36,13 +36,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <net/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/if_xdp.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 
 #include <bpf/libbpf.h>
@@ -50,6 +47,7 @@
 #include <xdp/xsk.h>
 
 #include "ustack/dev.h"
+#include "dev/netif.h"
 
 #define XDP_FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE   /* 4096 */
 #define XDP_RING_NR 2048u                              /* each of the four rings */
@@ -294,41 +292,6 @@ int ustack_xdp_get_stats(struct ustack_dev *d, struct ustack_xdp_stats *out)
 	return 0;
 }
 
-/* The interface's index and MTU; it must be an Ethernet interface that is up. */
-static int if_query(const char *ifname, unsigned *mtu)
-{
-	struct ifreq ifr;
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	if (s < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, ifname, strlen(ifname));
-	if (ioctl(s, SIOCGIFHWADDR, &ifr) < 0)
-		goto fail;
-	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
-		err = ENOTSUP;
-		goto fail;
-	}
-	if (ioctl(s, SIOCGIFMTU, &ifr) < 0)
-		goto fail;
-	*mtu = (unsigned)ifr.ifr_mtu;
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		goto fail;
-	if (!(ifr.ifr_flags & IFF_UP)) {
-		err = ENETDOWN;
-		goto fail;
-	}
-	close(s);
-	return 0;
-fail:
-	if (!err)
-		err = errno;
-	close(s);
-	errno = err;
-	return -1;
-}
-
 /* A UMEM and a socket on it in one XDP mode; on failure neither is left (libxdp keeps
  * the UMEM's descriptor bound to the queue when a socket's program fails to attach, so
  * the next try needs a fresh UMEM: without one it gets EBUSY). */
@@ -391,7 +354,7 @@ struct ustack_dev *ustack_xdp_open(const char *ifname, unsigned queue, const uin
 		errno = EINVAL;
 		return NULL;
 	}
-	if (if_query(ifname, &ifmtu) < 0)
+	if (netif_query(ifname, NULL, &ifmtu) < 0)
 		return NULL;
 	x = calloc(1, sizeof(*x));
 	if (!x) {
@@ -443,13 +406,7 @@ struct ustack_dev *ustack_xdp_open(const char *ifname, unsigned queue, const uin
 	x->dev.fd = xsk_socket__fd(x->xsk);
 	x->dev.mtu = ifmtu < XDP_MAX_FRAME - ETH_HLEN ? ifmtu : XDP_MAX_FRAME - ETH_HLEN;
 	snprintf(x->dev.name, sizeof(x->dev.name), "%s", ifname);
-	if (mac) {
-		memcpy(x->dev.mac, mac, 6);
-	} else {
-		if (getrandom(x->dev.mac, 6, 0) != 6)
-			memset(x->dev.mac, 0x5a, 6);
-		x->dev.mac[0] = (uint8_t)((x->dev.mac[0] & 0xfc) | 0x02);   /* unicast, local */
-	}
+	netif_pick_mac(x->dev.mac, mac);
 	return &x->dev;
 err:
 	err = errno;
