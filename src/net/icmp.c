@@ -19,6 +19,7 @@
 
 #include "core/stack.h"
 #include "core/ip_class.h"
+#include "core/token_bucket.h"
 #include "core/trace.h"
 #include "net/ipv4.h"
 #include "net/proto.h"
@@ -27,7 +28,6 @@
 
 #define ICMP_RATE 1000                /* errors per second, sustained */
 #define ICMP_BURST 200                /* errors at once */
-#define ICMP_TOKEN 1000000ull         /* one token, in micro-tokens */
 #define ICMP_ERR_MAX_LEN 576          /* RFC 1812 §4.3.2.3: the error datagram, at most */
 #define PING_OUT_MAX 256              /* echo requests remembered */
 #define PING_REPLY_MAX 256            /* replies waiting for ustack_ping_recv */
@@ -43,8 +43,7 @@ struct ping_out {
 };
 
 struct icmp_state {
-	uint64_t tokens;              /* micro-tokens in the error bucket */
-	uint64_t refilled;            /* st->now of the last refill */
+	struct token_bucket errors;   /* errors out */
 	struct ping_out out[PING_OUT_MAX];
 	size_t out_next;              /* slot the next request takes (oldest first) */
 	struct ustack_ping_reply replies[PING_REPLY_MAX];
@@ -72,8 +71,7 @@ int icmp_init(struct ustack *st)
 		return -1;
 	}
 	pthread_condattr_destroy(&ca);
-	ic->tokens = (uint64_t)ICMP_BURST * ICMP_TOKEN;
-	ic->refilled = st->now;
+	tb_init(&ic->errors, ICMP_BURST, st->now);
 	st->icmp = ic;
 	proto_register(st, IP_PROTO_ICMP, icmp_input, icmp_err_input);
 	return 0;
@@ -108,26 +106,6 @@ static uint64_t fnv1a(const uint8_t *b, size_t n)
 
 /* --- errors out --- */
 
-/* RFC 1812 §4.3.2.8: a token bucket on the errors we send. */
-static bool icmp_rate_ok(struct ustack *st)
-{
-	struct icmp_state *ic = st->icmp;
-	const uint64_t cap = (uint64_t)ICMP_BURST * ICMP_TOKEN;
-
-	if (st->now > ic->refilled) {
-		uint64_t dt = st->now - ic->refilled;
-		/* dt (us) * ICMP_RATE tokens/s = dt * ICMP_RATE micro-tokens; clamp first. */
-		uint64_t add = dt > cap ? cap : dt * ICMP_RATE;
-
-		ic->tokens = ic->tokens + add > cap ? cap : ic->tokens + add;
-		ic->refilled = st->now;
-	}
-	if (ic->tokens < ICMP_TOKEN)
-		return false;
-	ic->tokens -= ICMP_TOKEN;
-	return true;
-}
-
 void icmp_send_error(struct ustack *st, const struct pkt *orig, uint8_t type, uint8_t code,
 		     uint32_t info)
 {
@@ -156,7 +134,7 @@ void icmp_send_error(struct ustack *st, const struct pkt *orig, uint8_t type, ui
 	/* ... and never about an ICMP error. */
 	if (h[9] == IP_PROTO_ICMP && (l3_len <= hdr_len || icmp_type_is_error(h[hdr_len])))
 		return;
-	if (!icmp_rate_ok(st)) {
+	if (!tb_take(&st->icmp->errors, st->now, ICMP_RATE, ICMP_BURST)) {   /* RFC 1812 4.3.2.8 */
 		stack_drop(st, USTACK_DROP_ICMP_RATE_LIMITED, orig->ifindex, h, l3_len);
 		return;
 	}

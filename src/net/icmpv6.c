@@ -14,6 +14,7 @@
 
 #include "core/ip_class.h"
 #include "core/stack.h"
+#include "core/token_bucket.h"
 #include "core/trace.h"
 #include "net/icmp.h"
 #include "net/ipv6.h"
@@ -26,11 +27,10 @@
 
 #define ICMP6_RATE 1000               /* errors per second, sustained */
 #define ICMP6_BURST 200               /* errors at once */
-#define ICMP6_TOKEN 1000000ull        /* one token in micro-tokens */
 #define PING6_MAX_PAYLOAD (65535 - ICMP6_HDR_LEN)
 
 struct icmpv6_state {
-	uint64_t tokens, refilled;
+	struct token_bucket errors;   /* errors out */
 };
 
 static void icmpv6_err_input(struct ustack *st, const struct ip_err *e);
@@ -40,8 +40,7 @@ int icmpv6_init(struct ustack *st)
 	st->icmp6 = calloc(1, sizeof(*st->icmp6));
 	if (!st->icmp6)
 		return -1;
-	st->icmp6->tokens = (uint64_t)ICMP6_BURST * ICMP6_TOKEN;
-	st->icmp6->refilled = st->now;
+	tb_init(&st->icmp6->errors, ICMP6_BURST, st->now);
 	proto_register(st, IP_PROTO_ICMPV6, icmpv6_input, icmpv6_err_input);
 	return 0;
 }
@@ -53,24 +52,6 @@ void icmpv6_free(struct ustack *st)
 }
 
 /* --- errors out --- */
-
-static bool icmpv6_rate_ok(struct ustack *st)
-{
-	struct icmpv6_state *ic = st->icmp6;
-	const uint64_t cap = (uint64_t)ICMP6_BURST * ICMP6_TOKEN;
-
-	if (st->now > ic->refilled) {
-		uint64_t dt = st->now - ic->refilled;
-		uint64_t add = dt > cap ? cap : dt * ICMP6_RATE;
-
-		ic->tokens = ic->tokens + add > cap ? cap : ic->tokens + add;
-		ic->refilled = st->now;
-	}
-	if (ic->tokens < ICMP6_TOKEN)
-		return false;
-	ic->tokens -= ICMP6_TOKEN;
-	return true;
-}
 
 /* Is the packet at h an ICMPv6 error or redirect (RFC 4443 2.4(e.1))? */
 static bool is_icmp6_error(const uint8_t *h, size_t len)
@@ -110,7 +91,7 @@ void icmpv6_send_error_raw(struct ustack *st, const uint8_t *h, size_t l3_len, i
 		return;
 	if (is_icmp6_error(h, l3_len))
 		return;
-	if (!icmpv6_rate_ok(st)) {
+	if (!tb_take(&st->icmp6->errors, st->now, ICMP6_RATE, ICMP6_BURST)) {   /* RFC 4443 2.4(f) */
 		stack_drop(st, USTACK_DROP_ICMP6_RATE_LIMITED, ifindex, h, l3_len);
 		return;
 	}
