@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# test_bulk.sh - Linux uploads 256 MiB of random bytes to `ustack bulk --server` on a
-# TAP in a network namespace (socat, then nc -N); the SHA-256 Linux computes while
-# sending equals the one ustack prints. Then ustack uploads to Linux (socat to a file).
+# test_bulk.sh - Linux uploads random bytes to `ustack bulk --server` on a TAP in a
+# network namespace (256 MiB with socat, 64 MiB with nc -N); the SHA-256 Linux computes
+# while sending equals the one ustack prints. Then ustack uploads to Linux (socat to a file).
 # The pcaps are checked with tshark.
 source "$(dirname "$0")/lib_tcp.sh"
 
 lt_setup bulk socat nc sha256sum
 
 NET=(--tap tap0 --addr "$LT_USTACK_IP/24")
-BYTES=268435456
+MIB=1048576
 
-# upload TOOL: Linux sends BYTES random bytes with TOOL (socat | nc) to ustack
+# upload TOOL MIB: Linux sends MIB MiB of random bytes with TOOL (socat | nc) to ustack
 upload() {
-	local tool=$1 pcap=$T/bulk-$1.pcap
+	local tool=$1 BYTES=$(($2 * MIB)) pcap=$T/bulk-$1.pcap
 	lt_bg "srv-$tool.log" 400 "$USTACK_BIN" bulk --server --once --port 5001 "${NET[@]}" \
 		--pcap "$pcap"
 	local srv=$LT_LAST_PID
@@ -37,7 +37,7 @@ upload() {
 	cat "$T/srv-$tool.log" >&2
 	if [ $rc = 0 ] && [ $src = 0 ] && [ -n "$want" ] && [ "$want" = "$got" ] &&
 		grep -q "received $BYTES bytes" "$T/srv-$tool.log"; then
-		pass "$tool: 256 MiB in $(echo "$t1 - $t0" | bc 2>/dev/null || echo '?') s, sha256 $got on both ends"
+		pass "$tool: $2 MiB in $(echo "$t1 - $t0" | bc 2>/dev/null || echo '?') s, sha256 $got on both ends"
 	else
 		fail "$tool: sender rc $rc, server rc $src, Linux sha256 '$want', ustack '$got'"
 	fi
@@ -45,8 +45,8 @@ upload() {
 	rm -f "$pcap"
 }
 
-upload socat
-upload nc
+upload socat 256
+upload nc 64
 
 # --- the other way: ustack sends 64 MiB to Linux ---
 lt_bg recv.log 300 socat -u TCP-LISTEN:5002,bind="$LT_LINUX_IP",reuseaddr "CREATE:$T/recv.bin"
