@@ -259,9 +259,16 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
 			goto bad;
 		o->n_addr6++;
 	} else if (tool_opt_is(arg, "--gw")) {
-		if (tool_parse_ip(v, &o->gw) < 0)
-			goto bad;
-		o->have_gw = true;
+		if (strchr(v, ':')) {
+			if (inet_pton(AF_INET6, v, &o->gw6) != 1 || IN6_IS_ADDR_MULTICAST(&o->gw6) ||
+			    IN6_IS_ADDR_UNSPECIFIED(&o->gw6))
+				goto bad;
+			o->have_gw6 = true;
+		} else {
+			if (tool_parse_ip(v, &o->gw) < 0)
+				goto bad;
+			o->have_gw = true;
+		}
 	} else if (tool_opt_is(arg, "--dns")) {
 		if (tool_parse_ip(v, &o->dns) < 0)
 			goto bad;
@@ -480,6 +487,11 @@ static int configure_ipv6(struct ustack *st, int ifx, const struct tool_opts *o)
 				strerror(errno));
 			return -1;
 		}
+	}
+	if (o->have_gw6 && ustack_set_gateway6(st, &o->gw6, ifx) < 0) {
+		fprintf(stderr, "ustack: cannot set gateway %s: %s\n",
+			inet_ntop(AF_INET6, &o->gw6, buf, sizeof(buf)), strerror(errno));
+		return -1;
 	}
 	return 0;
 }

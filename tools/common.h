@@ -37,7 +37,8 @@
 	"  --dev xdp:IF       the same through AF_XDP (libxdp's XDP program takes all of IF's\n" \
 	"                     queue 0 from the kernel; native XDP, else generic)\n" \
 	"  --addr A.B.C.D/N   this host's address on the link (required with --tap, --dev)\n" \
-	"  --gw A.B.C.D       default gateway\n" \
+	"  --gw ADDR          default gateway, IPv4 or IPv6 (once for each family; an IPv6\n" \
+	"                     one may be link-local: it is on this host's link)\n" \
 	"  --addr6 A/N        an IPv6 address with its prefix (repeatable; after DAD); the\n" \
 	"                     link-local address comes from the MAC in any case\n" \
 	"  --slaac, --no-slaac  take addresses from router advertisements (default on)\n" \
@@ -61,7 +62,9 @@ struct tool_opts {
 	struct in_addr addr;        /* --addr (network order) */
 	int prefix;                 /* its prefix length */
 	bool have_gw;
-	struct in_addr gw;          /* --gw */
+	struct in_addr gw;          /* --gw (IPv4) */
+	bool have_gw6;
+	struct in6_addr gw6;        /* --gw (IPv6) */
 	bool have_dns;
 	struct in_addr dns;         /* --dns */
 	const char *pcap;           /* --pcap FILE */

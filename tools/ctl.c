@@ -269,6 +269,35 @@ static bool answer_neigh(struct tool_ctl *c, int fd)
 	return true;
 }
 
+/* "route STACK DST/PLEN GATEWAY|- IFINDEX ORIGIN EXPIRES" (seconds; "never"), both
+ * families: IPv4's table, then IPv6's */
+static bool answer_routes(struct tool_ctl *c, int fd)
+{
+	for (int s = 0; s < c->n; s++) {
+		struct ustack_route r[256];
+		size_t n = ustack_routes(c->st[s], r, 256);
+		char name[64];
+
+		word_name(c->st[s], name, sizeof(name));
+		for (size_t i = 0; i < n; i++) {
+			char dst[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN] = "-", exp[16] = "never";
+			bool v6 = r[i].family == AF_INET6;
+
+			inet_ntop(r[i].family, v6 ? (const void *)&r[i].dst6 : (const void *)&r[i].dst,
+				  dst, sizeof(dst));
+			if (r[i].has_gw)
+				inet_ntop(r[i].family, v6 ? (const void *)&r[i].gw6 : (const void *)&r[i].gw,
+					  gw, sizeof(gw));
+			if (r[i].expires_s != 0xffffffffu)
+				snprintf(exp, sizeof(exp), "%us", r[i].expires_s);
+			if (!out_line(fd, "route %s %s/%d %s %d %s %s", name, dst, r[i].prefix_len, gw,
+				      r[i].ifindex, r[i].origin, exp))
+				return false;
+		}
+	}
+	return true;
+}
+
 /* Reads one request line (bounded in size and time). */
 static bool read_request(int fd, char *buf, size_t cap)
 {
@@ -313,6 +342,8 @@ static void serve_client(struct tool_ctl *c, int fd)
 		ok = answer_addrs(c, fd);
 	else if (!strcmp(req, "neigh"))
 		ok = answer_neigh(c, fd);
+	else if (!strcmp(req, "routes"))
+		ok = answer_routes(c, fd);
 	else
 		ok = out_line(fd, "error unknown request");
 	if (ok)

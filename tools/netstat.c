@@ -14,7 +14,7 @@
 #define NS_MAX_DROPS 64
 
 static const char netstat_usage[] =
-	"usage: ustack netstat [-a] [-t] [-u] [-l] [-n] [-s | -i | --neigh] [--ctl PATH]\n";
+	"usage: ustack netstat [-a] [-t] [-u] [-l] [-n] [-s | -i | -r | --neigh] [--ctl PATH]\n";
 
 struct ns_stack {
 	char name[64];
@@ -37,6 +37,8 @@ static void netstat_help(void)
 	       "  -s          counters, grouped by protocol, with drops by reason\n"
 	       "  -i          the interfaces' IPv6 addresses: state (TENTATIVE while DAD\n"
 	       "              runs, DUPLICATE if it failed), origin, lifetimes left\n"
+	       "  -r          the routing tables, IPv4 then IPv6: destination, gateway (\"*\":\n"
+	       "              on-link), interface, origin (connected, static, ra), lifetime\n"
 	       "  --neigh     the neighbour caches (ARP and IPv6 neighbour discovery)\n"
 	       "  --ctl PATH  the process's control socket (default: the only ustack-*.ctl\n"
 	       "              in $XDG_RUNTIME_DIR or /tmp)\n",
@@ -179,6 +181,30 @@ static int show_neigh(const char *path)
 	return 0;
 }
 
+/* "route STACK DST/PLEN GATEWAY IFINDEX ORIGIN EXPIRES" lines, as a table */
+static int show_routes(const char *path)
+{
+	char *text = query(path, "routes");
+	char *save = NULL, *line;
+
+	if (!text)
+		return 1;
+	printf("Stack      Destination                                 Gateway                    If  Origin     Expires\n");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char stack[64], dst[64], gw[64], origin[16], exp[16];
+		int ifx;
+
+		if (sscanf(line, "route %63s %63s %63s %d %15s %15s", stack, dst, gw, &ifx, origin,
+			   exp) != 6)
+			continue;
+		printf("%-10s %-43s %-26s %-3d %-10s %s\n", stack, dst, strcmp(gw, "-") ? gw : "*",
+		       ifx, origin, exp);
+	}
+	free(text);
+	fflush(stdout);
+	return 0;
+}
+
 static unsigned long long stat_of(const struct ns_stack *s, const char *key)
 {
 	for (int i = 0; i < s->n_keys; i++)
@@ -314,7 +340,7 @@ static int show_stats(const char *path)
 int cmd_netstat(int argc, char **argv)
 {
 	bool all = false, listening = false, tcp = false, udp = false, stats = false;
-	bool addrs = false, neigh = false;
+	bool addrs = false, neigh = false, routes = false;
 	const char *ctl = NULL;
 	char path[256], err[256];
 
@@ -345,6 +371,10 @@ int cmd_netstat(int argc, char **argv)
 			neigh = true;
 			continue;
 		}
+		if (!strcmp(a, "--route")) {
+			routes = true;
+			continue;
+		}
 		if (!strcmp(a, "--interfaces")) {
 			addrs = true;
 			continue;
@@ -361,6 +391,7 @@ int cmd_netstat(int argc, char **argv)
 			case 'n': break;
 			case 's': stats = true; break;
 			case 'i': addrs = true; break;
+			case 'r': routes = true; break;
 			default:
 				return tool_usage_error("netstat", netstat_usage, "unknown option -%c", *c);
 			}
@@ -375,8 +406,10 @@ int cmd_netstat(int argc, char **argv)
 		}
 		ctl = path;
 	}
-	if (stats + addrs + neigh > 1)
-		return tool_usage_error("netstat", netstat_usage, "-s, -i and --neigh go alone");
+	if (stats + addrs + neigh + routes > 1)
+		return tool_usage_error("netstat", netstat_usage, "-s, -i, -r and --neigh go alone");
+	if (routes)
+		return show_routes(ctl);
 	if (addrs)
 		return show_addrs(ctl);
 	if (neigh)

@@ -74,6 +74,23 @@ int ustack_set_gateway(struct ustack *st, struct in_addr gw);
  * or -1 with errno (EINVAL, ENETUNREACH: gw not on a connected prefix, ENOSPC). */
 int ustack_route_add6(struct ustack *st, const struct in6_addr *dst, int prefix_len,
 		      const struct in6_addr *gw, int ifindex);
+/* The IPv6 default route (::/0) via gw; a link-local gw needs its ifindex. 0 or -1 with
+ * errno (EINVAL for ::, a multicast gw or a bad ifindex; ENETUNREACH; ENOSPC). */
+int ustack_set_gateway6(struct ustack *st, const struct in6_addr *gw, int ifindex);
+
+/* A route of either table, as `netstat -rn` / `ip route` show it. */
+struct ustack_route {
+	int family;                 /* AF_INET or AF_INET6 */
+	struct in_addr dst, gw;     /* AF_INET */
+	struct in6_addr dst6, gw6;  /* AF_INET6 */
+	int prefix_len;
+	bool has_gw;                /* false: on-link (the destination is the next hop) */
+	int ifindex;
+	const char *origin;         /* "connected", "static", "ra" (router advertisement) */
+	uint32_t expires_s;         /* seconds left; 0xffffffff: never */
+};
+/* The IPv4 routes, then the IPv6 ones (those not expired); returns how many were written. */
+size_t ustack_routes(struct ustack *st, struct ustack_route *out, size_t max);
 
 /* --- driving ---
  * ustack_step(st, now_us) runs the stack at time now_us (microseconds of any clock that

@@ -27,7 +27,8 @@ static int connected_ifindex(struct ustack *st, uint32_t addr)
 	return best;
 }
 
-int route_add(struct ustack *st, uint32_t dst, int prefix, uint32_t gw, int ifindex)
+int route_add(struct ustack *st, uint32_t dst, int prefix, uint32_t gw, int ifindex,
+	      enum route_origin origin)
 {
 	struct route_table *rt = &st->routes;
 	uint32_t mask;
@@ -70,6 +71,7 @@ int route_add(struct ustack *st, uint32_t dst, int prefix, uint32_t gw, int ifin
 	slot->prefix = (uint8_t)prefix;
 	slot->gw = gw;
 	slot->ifindex = ifindex;
+	slot->origin = (uint8_t)origin;
 	return 0;
 }
 

@@ -416,7 +416,7 @@ int ustack_if_add(struct ustack *st, struct ustack_dev *dev, struct in_addr addr
 	ifp->up = true;
 	if (ifp->index >= st->n_ifaces)
 		st->n_ifaces = ifp->index + 1;
-	if (route_add(st, a & ifp->mask, prefix_len, 0, ifp->index) != 0) {
+	if (route_add(st, a & ifp->mask, prefix_len, 0, ifp->index, ROUTE_CONNECTED) != 0) {
 		int err = errno;
 
 		memset(ifp, 0, sizeof(*ifp));
@@ -470,28 +470,6 @@ int ustack_if_mac(struct ustack *st, int ifindex, uint8_t mac[6])
 		return -1;
 	}
 	return 0;
-}
-
-int ustack_route_add(struct ustack *st, struct in_addr dst, int prefix_len, struct in_addr gw,
-		     int ifindex)
-{
-	int rc;
-
-	stack_lock(st);
-	rc = route_add(st, ntohl(dst.s_addr), prefix_len, ntohl(gw.s_addr), ifindex);
-	stack_unlock(st);
-	return rc;
-}
-
-int ustack_set_gateway(struct ustack *st, struct in_addr gw)
-{
-	struct in_addr any = { .s_addr = 0 };
-
-	if (gw.s_addr == 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	return ustack_route_add(st, any, 0, gw, -1);
 }
 
 /* --- counters --- */

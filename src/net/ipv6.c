@@ -724,25 +724,3 @@ static void local_deliver_timer(struct ustack *st, struct timer *t, uint64_t now
 		ipv6_input(st, ifp, p);
 	}
 }
-
-/* --- the public route call --- */
-
-int ustack_route_add6(struct ustack *st, const struct in6_addr *dst, int prefix_len,
-		      const struct in6_addr *gw, int ifindex)
-{
-	int rc;
-
-	if (!st || !dst || prefix_len < 0 || prefix_len > 128) {
-		errno = EINVAL;
-		return -1;
-	}
-	stack_lock(st);
-	rc = route6_add(st, (const uint8_t *)dst, prefix_len, (const uint8_t *)gw, ifindex,
-			ROUTE6_STATIC, 0);
-	stack_unlock(st);
-	if (rc != 0) {
-		errno = -rc;
-		return -1;
-	}
-	return 0;
-}

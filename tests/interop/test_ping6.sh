@@ -12,14 +12,17 @@ command -v ping >/dev/null || lib_require "needs iputils ping"
 
 ns_tap tap0 10.10.0.1/24     # Linux, ustack up on the other side
 ns_tap tap1 10.10.1.1/24     # Linux, ustack ping on the other side
-# lib_init turned IPv6 off in the namespace: on again for the two test links only
-nsx sysctl -qw net.ipv6.conf.tap0.disable_ipv6=0 net.ipv6.conf.tap1.disable_ipv6=0
+# lib_init turned IPv6 off in the namespace: on again for the two test links and lo
+nsx sysctl -qw net.ipv6.conf.tap0.disable_ipv6=0 net.ipv6.conf.tap1.disable_ipv6=0 \
+	net.ipv6.conf.lo.disable_ipv6=0
 G0=2001:db8:60::1   # Linux on tap0
 U0=2001:db8:60::2   # ustack up, --addr6
 G1=2001:db8:61::1   # Linux on tap1
 U1=2001:db8:61::2   # ustack ping, --addr6
+FAR=2001:db8:99::1  # Linux, off ustack's link: reached through --gw $G0 only
 nsx ip -6 addr add $G0/64 dev tap0 nodad || fail "ip -6 addr add $G0 dev tap0"
-up_start tap0 10.10.0.2/24 --addr6 $U0/64
+nsx ip -6 addr add $FAR/128 dev lo || fail "ip -6 addr add $FAR dev lo"
+up_start tap0 10.10.0.2/24 --addr6 $U0/64 --gw $G0
 
 # ustack's link-local address: fe80:: and the modified EUI-64 of its MAC (RFC 4291 2.5.1)
 eui64_ll() {
@@ -89,6 +92,28 @@ if grep -qi "lladdr $UP_MAC" <<<"$neigh"; then
 else
 	fail "ip -6 neigh shows '$neigh' for $U0, want lladdr $UP_MAC"
 fi
+
+# --- off the link: the answer to $FAR leaves by the default route --gw gave ---
+out=$(nsx timeout 30 ping -6 -n -c 5 -i 0.05 -W 2 -I $FAR $U0 2>&1)
+if grep -q '^5 packets transmitted, 5 received' <<<"$out"; then
+	pass "Linux ping -6 -I $FAR $U0: 5/5 (ustack answers through its gateway $G0)"
+else
+	fail "Linux ping -6 from $FAR (off-link, via --gw $G0):"; echo "$out" | tail -4
+fi
+
+# --- netstat -r: both routing tables ---
+routes=$("$B" netstat -r --ctl "$T/up.ctl" 2>&1)
+echo "$routes"
+want=("^up +10\.10\.0\.0/24 +\* +0 +connected +never$"
+	"^up +2001:db8:60::/64 +\* +0 +connected +never$"
+	"^up +::/0 +$G0 +0 +static +never$")
+for w in "${want[@]}"; do
+	if grep -Eq "$w" <<<"$routes"; then
+		pass "netstat -r shows /$w/"
+	else
+		fail "netstat -r has no line /$w/"
+	fi
+done
 
 # --- ustack pings Linux, over the second TAP ---
 nsx ip -6 addr add $G1/64 dev tap1 nodad || fail "ip -6 addr add $G1 dev tap1"

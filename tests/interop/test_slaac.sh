@@ -3,7 +3,8 @@
 # of its own. radvd (run in the namespace with a config file in the temp dir, no
 # service) advertises 2001:db8:5::/64 (on-link, autonomous), a default router lifetime
 # and an RDNSS on tap0: `ustack up` forms the SLAAC address 2001:db8:5:: + modified EUI-64
-# and shows it PREFERRED (`ustack netstat -i`), learns the router (`netstat --neigh`),
+# and shows it PREFERRED (`ustack netstat -i`), learns the router (`netstat --neigh`)
+# and the default route through it (`netstat -r`, origin ra, with its lifetime),
 # Linux pings that address, and from an off-link source (2001:db8:99::1 on the Linux
 # side) too, which ustack can answer only through the default route the RA gave.
 # Then Linux holds 2001:db8:5::77 and `ustack up --addr6 2001:db8:5::77/64` makes DAD
@@ -60,6 +61,10 @@ interface tap0 {
 	};
 };
 EOF
+# radvd starts once ustack has solicited a router: started earlier, its first RA may come
+# before ustack's first solicitation is due, and then no RS is needed (RFC 4861 6.3.7)
+sent_rs() { "$B" netstat -s --ctl "$T/up.ctl" 2>/dev/null | grep -q "router solicitations sent"; }
+wait_for 10 sent_rs || fail "ustack up sent no router solicitation in 10 s"
 bg_run radvd 120 radvd -n -m stderr -C "$T/radvd.conf" -p "$T/radvd.pid"
 
 # the link-local passes DAD, then RS; radvd answers; the SLAAC address passes DAD
@@ -84,6 +89,12 @@ if [ -n "$RLL" ] && "$B" netstat --neigh --ctl "$T/up.ctl" | grep -q " $RLL .* r
 	pass "the router $RLL is in ustack's neighbour cache as a router"
 else
 	fail "router $RLL not in the neighbour cache:"; "$B" netstat --neigh --ctl "$T/up.ctl"
+fi
+routes=$("$B" netstat -r --ctl "$T/up.ctl" 2>&1)
+if [ -n "$RLL" ] && grep -Eq "^up +::/0 +$RLL +0 +ra +[0-9]+s$" <<<"$routes"; then
+	pass "netstat -r: the default route via $RLL from the RA, with its lifetime ($(grep ' ::/0 ' <<<"$routes" | tr -s ' '))"
+else
+	fail "netstat -r shows no default route via $RLL from the RA:"; echo "$routes"
 fi
 
 out=$(nsx timeout 30 ping -6 -n -c 5 -i 0.2 -W 2 "$SLAAC" 2>&1)
