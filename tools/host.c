@@ -62,15 +62,27 @@ static void host_help(void)
 	       host_usage, TOOL_COMMON_HELP);
 }
 
-/* No server given: wait (at most secs) for a router advertisement's RDNSS option; the
- * interface solicits routers once its link-local address has passed DAD (1-2 s). */
+/* No server given: wait (at most secs) for a router advertisement's RDNSS option and an
+ * address to ask it from (a link-local one for a link-local server, else a global one,
+ * past DAD: the SLAAC address of the same RA needs 1-2 s). */
 static void wait_rdnss(struct ustack *st, double secs)
 {
-	struct in6_addr a[1];
+	struct in6_addr srv[1];
+	struct ustack_addr6 a[16];
 
-	for (double t = 0; t < secs && !ustack_rdnss(st, a, 1); t += 0.05)
+	for (double t = 0; t < secs; t += 0.05) {
+		if (ustack_rdnss(st, srv, 1) == 1) {
+			bool ll = IN6_IS_ADDR_LINKLOCAL(&srv[0]);
+			size_t n = ustack_if_addrs6(st, -1, a, 16);
+			for (size_t i = 0; i < n; i++)
+				if (!strcmp(a[i].state, "PREFERRED") &&
+				    IN6_IS_ADDR_LINKLOCAL(&a[i].addr) == ll &&
+				    !IN6_IS_ADDR_LOOPBACK(&a[i].addr))
+					return;
+		}
 		if (tool_sleep_ms(50))
 			break;
+	}
 }
 
 static const char *rcode_name(int rcode)
