@@ -5,6 +5,8 @@
  *     them; the answering server is reported (ustack_dns_result.server);
  *   - the same server at its link-local address with a scope id (and EINVAL without);
  *   - an answer too big for UDP (TC) is asked again over TCP over IPv6;
+ *   - forged answers over IPv6 (from another address, another port, with another id,
+ *     for another question) are dropped as DNS_MISMATCH, the true one taken;
  *   - a mixed list: an IPv4 server that does not answer, an IPv6 address nobody has,
  *     then the server: each times out in turn, the third answers;
  *   - RDNSS (RFC 8106): a router advertisement (hand-built frame from a raw port) gives
@@ -30,7 +32,10 @@
 #include "lib_sockdrv.h"
 #include "ustack/socket.h"
 #include "ustack/netdb.h"
+#include "core/stack.h"
+#include "net/udp.h"
 #include "wire/be.h"
+#include "wire/dns.h"
 #include "wire/ipv6.h"
 #include "wire/icmp6.h"
 #include "wire/ndp.h"
@@ -47,6 +52,8 @@ static struct {
 	struct ustack_dev *raw;
 	struct ustack_dns_server *dns;
 	struct sockdrv *drv;
+	struct udp_pcb *fake, *fake_alt;
+	int fake_queries;
 } E;
 
 static char zone[4096];
@@ -118,6 +125,8 @@ static void world_up(bool with_ra, uint32_t rdnss_life)
 	assert_int_equal(ustack_if_add6(E.cli, E.ifc, &c, 64), 0);
 	assert_int_equal(ustack_if_add6(E.srv, E.ifs, &s, 64), 0);
 	assert_int_equal(ustack_if_add6(E.other, ifo, &o, 64), 0);
+	o = a6("2001:db8::98");                 /* the forger's second address */
+	assert_int_equal(ustack_if_add6(E.other, ifo, &o, 64), 0);
 	simnet_run_for(E.sn, 5 * SEC);          /* DAD done everywhere */
 	E.dns = ustack_dns_server_start(E.srv, zone, 53, 60);
 	assert_non_null(E.dns);
@@ -153,6 +162,12 @@ static void world_up(bool with_ra, uint32_t rdnss_life)
 
 static void world_down(void)
 {
+	if (E.fake) {
+		stack_lock(E.other);
+		udp_pcb_free(E.other, E.fake);
+		udp_pcb_free(E.other, E.fake_alt);
+		stack_unlock(E.other);
+	}
 	sockdrv_stop(E.drv);
 	ustack_dns_server_stop(E.dns);
 	simnet_free(E.sn);
@@ -318,6 +333,85 @@ static void test_truncated_over_tcp6(void **state)
 	world_down();
 }
 
+/* ---- a scripted server on 2001:db8::99 that forges before it answers ---------- */
+
+static size_t build6(uint8_t *buf, size_t cap, uint16_t id, const char *qname, const char *addr)
+{
+	struct dns_builder b;
+	struct in6_addr a = a6(addr);
+
+	dns_builder_init(&b, buf, cap, id, DNS_F_QR | DNS_F_AA | DNS_F_RD, qname, DNS_TYPE_AAAA);
+	dns_builder_add_aaaa(&b, qname, 300, a.s6_addr);
+	int n = dns_builder_finish(&b);
+	assert_true(n > 0);
+	return (size_t)n;
+}
+
+static void fake6_query(struct ustack *st, struct udp_pcb *pcb, void *ctx,
+			const struct ip_addr *from, uint16_t sport, const struct ip_addr *dst,
+			const uint8_t *data, size_t len)
+{
+	struct dns_msg *m = malloc(sizeof(*m));
+	uint8_t out[512];
+	size_t n;
+
+	(void)ctx;
+	(void)dst;
+	if (!m || from->family != IP_AF_INET6 || dns_parse(data, len, m) != WIRE_OK) {
+		free(m);
+		return;
+	}
+	E.fake_queries++;
+	/* from another address of this host, port 53 */
+	struct udp_tx tx = { .ttl = -1, .tos = -1, .ifindex = -1 };
+	tx.src = ip_addr_from_v6(a6("2001:db8::98").s6_addr);
+	n = build6(out, sizeof(out), m->id, m->qname, "2001:db8::bad:1");
+	assert_true(udp_sendto_tx(st, pcb, out, n, from, sport, &tx) > 0);
+	/* from another port */
+	n = build6(out, sizeof(out), m->id, m->qname, "2001:db8::bad:2");
+	assert_true(udp_sendto(st, E.fake_alt, out, n, from, sport) > 0);
+	/* another id, another question */
+	n = build6(out, sizeof(out), (uint16_t)(m->id + 1), m->qname, "2001:db8::bad:3");
+	assert_true(udp_sendto(st, pcb, out, n, from, sport) > 0);
+	n = build6(out, sizeof(out), m->id, "evil.example.test", "2001:db8::bad:4");
+	assert_true(udp_sendto(st, pcb, out, n, from, sport) > 0);
+	/* the true answer */
+	n = build6(out, sizeof(out), m->id, m->qname, "2001:db8::42");
+	assert_true(udp_sendto(st, pcb, out, n, from, sport) > 0);
+	free(m);
+}
+
+static void test_forged_answers_over_ipv6(void **state)
+{
+	(void)state;
+	struct ustack_dns_result r;
+	struct ustack_stats s0, s1;
+	char buf[INET6_ADDRSTRLEN];
+	const char *s6[] = { "2001:db8::99" };
+
+	world_up(false, 0);
+	stack_lock(E.other);
+	E.fake = udp_pcb_new_handler(E.other, fake6_query, NULL);
+	E.fake_alt = udp_pcb_new_handler(E.other, fake6_query, NULL);
+	assert_non_null(E.fake);
+	assert_non_null(E.fake_alt);
+	udp_set_family(E.fake, IP_AF_INET6, true);
+	udp_set_family(E.fake_alt, IP_AF_INET6, true);
+	assert_int_equal(udp_bind(E.other, E.fake, NULL, 53), 0);
+	assert_int_equal(udp_bind(E.other, E.fake_alt, NULL, 5353), 0);
+	stack_unlock(E.other);
+	configure(NULL, s6, 1, USTACK_RDNSS_OFF);
+	ustack_get_stats(E.cli, &s0);
+	assert_int_equal(ustack_resolve6(E.cli, "forged.example.test", &r), 0);
+	ustack_get_stats(E.cli, &s1);
+	assert_int_equal(E.fake_queries, 1);
+	assert_int_equal(r.n_addrs6, 1);
+	assert_string_equal(ntop6(&r.addrs6[0], buf), "2001:db8::42");
+	assert_server(&r, "2001:db8::99");
+	assert_int_equal(s1.drops[USTACK_DROP_DNS_MISMATCH] - s0.drops[USTACK_DROP_DNS_MISMATCH], 4);
+	world_down();
+}
+
 static void test_mixed_list_times_out_to_next(void **state)
 {
 	(void)state;
@@ -412,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_lookups_over_ipv6_only),
 		cmocka_unit_test(test_link_local_server),
 		cmocka_unit_test(test_truncated_over_tcp6),
+		cmocka_unit_test(test_forged_answers_over_ipv6),
 		cmocka_unit_test(test_mixed_list_times_out_to_next),
 		cmocka_unit_test(test_rdnss_from_ra),
 	};
