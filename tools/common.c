@@ -270,8 +270,9 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
 			o->have_gw = true;
 		}
 	} else if (tool_opt_is(arg, "--dns")) {
-		if (tool_parse_ip(v, &o->dns) < 0)
+		if (tool_dns_parse(v, &o->dns_server) < 0)
 			goto bad;
+		o->dns.s_addr = o->dns_server.family == AF_INET ? o->dns_server.v4.s_addr : 0;
 		o->have_dns = true;
 	} else if (tool_opt_is(arg, "--pcap")) {
 		if (!*v)
@@ -294,6 +295,11 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
 		if (!*v)
 			goto bad;
 		o->ctl = v;
+	}
+	if (o->have_dns && !tool_dns_scope_ok(&o->dns_server, o->tap)) {
+		tool_usage_error(cmd, usage, "--dns: no interface '%s' (the link is %s)",
+				 o->dns_server.scope, o->tap);
+		return -1;
 	}
 	return 1;
 bad:
@@ -448,7 +454,7 @@ static struct ustack *new_stack(const struct tool_opts *o, const char *name, uin
 }
 
 static int configure_host(struct ustack *st, const char *gw, const struct in_addr *gwa,
-			  const struct in_addr *dns)
+			  const struct tool_dns *dns)
 {
 	char buf[16];
 
@@ -461,8 +467,8 @@ static int configure_host(struct ustack *st, const char *gw, const struct in_add
 		struct ustack_resolver_config rc;
 
 		memset(&rc, 0, sizeof(rc));
-		rc.servers[0] = *dns;
-		rc.n_servers = 1;
+		if (tool_dns_add(st, ustack_name(st), dns, &rc) < 0)
+			return -1;
 		if (ustack_resolver_configure(st, &rc) < 0) {
 			fprintf(stderr, "ustack: cannot configure the resolver: %s\n", strerror(errno));
 			return -1;
@@ -661,7 +667,7 @@ struct tool_net *tool_net_tap(const struct tool_opts *o, const char *name)
 	net->ifindex[0] = ifx;
 	net->addr[0] = o->addr;
 	net->prefix[0] = o->prefix;
-	if (configure_host(st, NULL, o->have_gw ? &o->gw : NULL, o->have_dns ? &o->dns : NULL) < 0)
+	if (configure_host(st, NULL, o->have_gw ? &o->gw : NULL, o->have_dns ? &o->dns_server : NULL) < 0)
 		goto err;
 	if (configure_ipv6(st, ifx, o) < 0)
 		goto err;
@@ -702,14 +708,15 @@ struct tool_net *tool_net_vnet(const struct tool_opts *o, const struct tool_host
 	for (int i = 0; i < n; i++) {
 		const struct tool_host_spec *h = &hosts[i];
 		uint64_t seed = o->seed ? o->seed + (uint64_t)i : 0;
-		struct in_addr gw, dns;
+		struct in_addr gw;
+		struct tool_dns dns;
 		struct ustack_dev *dev;
 		struct ustack *st;
 		int ifx;
 
 		if (tool_parse_cidr(h->addr, &net->addr[i], &net->prefix[i]) < 0 ||
 		    (h->gw && tool_parse_ip(h->gw, &gw) < 0) ||
-		    (h->dns && tool_parse_ip(h->dns, &dns) < 0)) {
+		    (h->dns && tool_dns_parse(h->dns, &dns) < 0)) {
 			fprintf(stderr, "ustack: bad address in host %s\n", h->name);
 			goto err;
 		}

@@ -27,6 +27,7 @@
 #include <netinet/in.h>
 #include "ustack/ustack.h"
 #include "ustack/dev.h"
+#include "dnsopt.h"
 
 /* Help text for the shared options, for a subcommand's --help. */
 #define TOOL_COMMON_HELP \
@@ -42,7 +43,8 @@
 	"  --addr6 A/N        an IPv6 address with its prefix (repeatable; after DAD); the\n" \
 	"                     link-local address comes from the MAC in any case\n" \
 	"  --slaac, --no-slaac  take addresses from router advertisements (default on)\n" \
-	"  --dns A.B.C.D      DNS server for the resolver\n" \
+	"  --dns ADDR         DNS server for the resolver: A.B.C.D, 2001:db8::53 or fe80::1%IF\n" \
+	"                     (without --dns: the servers router advertisements give, RFC 8106)\n" \
 	"  --pcap FILE        write every frame to FILE (pcap; Wireshark, tshark, tcpdump -r)\n" \
 	"  --no-offload       TAP or packet:IF without checksum and segmentation offloads (--pcap,\n" \
 	"                     --loss turn them off too: the capture shows wire frames)\n" \
@@ -66,7 +68,8 @@ struct tool_opts {
 	bool have_gw6;
 	struct in6_addr gw6;        /* --gw (IPv6) */
 	bool have_dns;
-	struct in_addr dns;         /* --dns */
+	struct in_addr dns;         /* --dns when it is an IPv4 address (else 0.0.0.0) */
+	struct tool_dns dns_server; /* --dns, either family */
 	const char *pcap;           /* --pcap FILE */
 	bool trace;                 /* --trace */
 	bool no_offload;            /* --no-offload */

@@ -921,6 +921,10 @@ static int parse_args(struct demo *d, struct tool_opts *o, int argc, char **argv
 				 "--addr, --gw and --dns describe the client on a TAP: they need --tap");
 		return -1;
 	}
+	if (o->have_dns && o->dns_server.family != AF_INET) {
+		tool_usage_error("demo", DEMO_USAGE, "--dns: the demo's client asks an IPv4 server");
+		return -1;
+	}
 	if (o->tap && !o->have_addr) {
 		tool_usage_error("demo", DEMO_USAGE, "--tap needs --addr A.B.C.D/N");
 		return -1;

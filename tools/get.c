@@ -29,7 +29,7 @@
 
 #define GET_USAGE \
 	"usage: ustack get URL [-o FILE] [-s] [-v] [-I] [--no-fail] [--timeout SECONDS] [--root DIR]\n" \
-	"                  [--tap NAME --addr A.B.C.D/N [--gw A.B.C.D] [--dns A.B.C.D]] [--pcap FILE] [--trace]\n" \
+	"                  [--tap NAME --addr A.B.C.D/N [--gw A.B.C.D] [--dns ADDR]] [--pcap FILE] [--trace]\n" \
 	"  -o, --output FILE  write the body to FILE (default: stdout)\n" \
 	"  -s, --silent       no progress line\n" \
 	"  -v, --verbose      show the connection, the request and the reply head on stderr\n" \

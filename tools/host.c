@@ -10,7 +10,8 @@
  *   Host nope.example.test not found: 3(NXDOMAIN)            (exit 1)
  *   ;; connection timed out; no servers could be reached     (exit 1)
  *
- * Over --tap (with --addr, and --dns or SERVER). Without --tap: an in-process network,
+ * Over --tap (with --addr, and --dns or SERVER: an IPv4 or IPv6 address; with neither,
+ * the servers of the router advertisements, RFC 8106). Without --tap: an in-process network,
  * this host 10.0.0.1/24 and a ustack DNS server 10.0.0.53 serving a built-in demo zone or
  * --zone FILE. */
 #include <errno.h>
@@ -52,11 +53,36 @@ static void host_help(void)
 	       "  --zone FILE  without --tap: the in-process server's zone (lines\n"
 	       "               \"name A a.b.c.d\" / \"name AAAA 2001:db8::1\" /\n"
 	       "               \"name CNAME target\")\n"
-	       "  SERVER       the DNS server's address (else --dns)\n\n"
+	       "  SERVER       the DNS server's address: A.B.C.D, 2001:db8::53 or fe80::1%%IF\n"
+	       "               (else --dns; with --tap and neither: the RDNSS servers of\n"
+	       "               router advertisements, RFC 8106)\n\n"
 	       "Without --tap: this host 10.0.0.1/24 and a ustack DNS server " HOST_DEMO_SERVER
 	       " serving a demo zone\n(www.example.test, alias.example.test, mail.example.test, "
 	       "...).\n\n%s",
 	       host_usage, TOOL_COMMON_HELP);
+}
+
+/* No server given: wait (at most secs) for a router advertisement's RDNSS option and an
+ * address to ask it from (a link-local one for a link-local server, else a global one,
+ * past DAD: the SLAAC address of the same RA needs 1-2 s). */
+static void wait_rdnss(struct ustack *st, double secs)
+{
+	struct in6_addr srv[1];
+	struct ustack_addr6 a[16];
+
+	for (double t = 0; t < secs; t += 0.05) {
+		if (ustack_rdnss(st, srv, 1) == 1) {
+			bool ll = IN6_IS_ADDR_LINKLOCAL(&srv[0]);
+			size_t n = ustack_if_addrs6(st, -1, a, 16);
+			for (size_t i = 0; i < n; i++)
+				if (!strcmp(a[i].state, "PREFERRED") &&
+				    IN6_IS_ADDR_LINKLOCAL(&a[i].addr) == ll &&
+				    !IN6_IS_ADDR_LOOPBACK(&a[i].addr))
+					return;
+		}
+		if (tool_sleep_ms(50))
+			break;
+	}
 }
 
 static const char *rcode_name(int rcode)
@@ -146,7 +172,7 @@ int cmd_host(int argc, char **argv)
 	struct ustack_dns_result *res = NULL;
 	const char *name = NULL, *server = NULL, *zone_path = NULL;
 	char *zone = NULL;
-	struct in_addr srv_addr;
+	struct tool_dns srv_addr;
 	struct in6_addr rev6;
 	int qtype = 0;                  /* 0 both, 4 A, 6 AAAA */
 	double wait = 0;
@@ -206,22 +232,24 @@ int cmd_host(int argc, char **argv)
 		return tool_usage_error("host", host_usage, "missing NAME");
 	if (!*name || strlen(name) > 253)
 		return tool_usage_error("host", host_usage, "bad name '%s'", name);
-	if (server && tool_parse_ip(server, &srv_addr) < 0)
+	if (server && tool_dns_parse(server, &srv_addr) < 0)
 		return tool_usage_error("host", host_usage, "SERVER must be an address: '%s'", server);
+	memset(&rc, 0, sizeof(rc));
+	if (!server && o.have_dns)
+		srv_addr = o.dns_server;
+	if (server && !tool_dns_scope_ok(&srv_addr, o.tap))
+		return tool_usage_error("host", host_usage, "no interface '%s' (the link is %s)",
+					srv_addr.scope, o.tap);
 	if (o.tap) {
 		if (zone_path)
 			return tool_usage_error("host", host_usage, "--zone is for the in-process network");
 		if (!server && !o.have_dns)
-			return tool_usage_error("host", host_usage, "no DNS server: give --dns or SERVER");
-		if (!server)
-			srv_addr = o.dns;
+			srv_addr.family = 0;        /* the RAs' RDNSS servers */
 	} else {
 		if (o.have_addr || o.have_gw)
 			return tool_usage_error("host", host_usage, "--addr and --gw need --tap");
 		if (!server && !o.have_dns)
-			tool_parse_ip(HOST_DEMO_SERVER, &srv_addr);
-		else if (!server)
-			srv_addr = o.dns;
+			tool_dns_parse(HOST_DEMO_SERVER, &srv_addr);
 		zone = zone_path ? tool_read_file("host", zone_path, TOOL_ZONE_MAX) : NULL;
 		if (zone_path && !zone)
 			return 1;
@@ -238,9 +266,8 @@ int cmd_host(int argc, char **argv)
 			goto out;
 		}
 	}
-	memset(&rc, 0, sizeof(rc));
-	rc.servers[0] = srv_addr;
-	rc.n_servers = 1;
+	if (srv_addr.family && tool_dns_add(net->st[0], "host", &srv_addr, &rc) < 0)
+		goto out;
 	rc.server_port = (uint16_t)port;
 	if (wait > 0) {
 		/* Two tries, the second twice as long: together the whole -W. */
@@ -259,11 +286,13 @@ int cmd_host(int argc, char **argv)
 		fprintf(stderr, "ustack host: out of memory\n");
 		goto out;
 	}
+	if (!srv_addr.family)
+		wait_rdnss(net->st[0], wait > 0 ? wait : 10.0);
 	if (server) {
-		char ip[16];
+		char ip[INET6_ADDRSTRLEN + 20];
 
 		printf("Using domain server:\nName: %s\nAddress: %s#%llu\nAliases: \n\n", server,
-		       tool_ip_str(srv_addr, ip), port);
+		       tool_dns_str(&srv_addr, ip, sizeof(ip)), port);
 	}
 	res->rcode = -1;
 	struct in_addr rev;

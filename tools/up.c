@@ -10,7 +10,7 @@
 #include "ctl.h"
 
 static const char up_usage[] =
-	"usage: ustack up --tap NAME|--dev packet:IF|--dev xdp:IF --addr A.B.C.D/N [--gw A.B.C.D] [--dns A.B.C.D]\n"
+	"usage: ustack up --tap NAME|--dev packet:IF|--dev xdp:IF --addr A.B.C.D/N [--gw A.B.C.D] [--dns ADDR]\n"
 	"                 [--addr6 A/N]... [--slaac|--no-slaac]\n"
 	"                 [--pcap FILE] [--trace] [--loss P] [--seed N] [--ctl PATH]\n";
 

@@ -18,7 +18,23 @@ struct ustack_resolver_config {
 	unsigned attempts;             /* tries per server (default 2) */
 	unsigned total_timeout_ms;     /* the whole lookup (default 5000) */
 	uint16_t server_port;          /* default 53 (tests use others) */
+	/* IPv6 servers (added after the fields above: a config that sets only those is
+	 * unchanged). sin6_family AF_INET6; sin6_scope_id, the interface index + 1 as the
+	 * sockets read it, is required for a link-local server (fe80::1%tap0); sin6_port 0
+	 * means server_port. An IPv4-mapped address (::ffff:a.b.c.d) is an IPv4 server, so
+	 * servers of both families can be listed here in the order they are to be tried.
+	 * The order tried: servers[], then servers6[], then (see rdnss) the RDNSS servers. */
+	struct sockaddr_in6 servers6[3];
+	int n_servers6;
+	/* The servers router advertisements gave (RFC 8106, ustack_rdnss(), while their
+	 * lifetime lasts): USTACK_RDNSS_AUTO (0, the default) uses them when no server is
+	 * configured above, USTACK_RDNSS_APPEND after the configured ones, USTACK_RDNSS_OFF
+	 * never. */
+	int rdnss;
 };
+#define USTACK_RDNSS_AUTO 0
+#define USTACK_RDNSS_APPEND 1
+#define USTACK_RDNSS_OFF 2
 int ustack_resolver_configure(struct ustack *st, const struct ustack_resolver_config *cfg);
 /* A hosts-table entry answered without the network. */
 int ustack_hosts_add(struct ustack *st, const char *name, struct in_addr addr);
@@ -57,6 +73,9 @@ struct ustack_dns_result {
 	/* ustack_resolve6: the AAAA addresses (RFC 3596) */
 	int n_addrs6;
 	struct in6_addr addrs6[16];
+	/* the server whose answer was used (an IPv4 one as ::ffff:a.b.c.d; sin6_family 0
+	 * when no server answered: hosts table, cache, literal, timeout) */
+	struct sockaddr_in6 server;
 };
 /* Resolve name (A records) and report the details. Returns 0 or an EAI_* code. */
 int ustack_resolve(struct ustack *st, const char *name, struct ustack_dns_result *out);

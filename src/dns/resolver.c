@@ -7,6 +7,12 @@
  *    transaction id (RFC 5452 4, 9.2); an answer counts only if its source address and
  *    port, id and question (name, type, class) all match (RFC 5452 9.1), anything else
  *    is dropped as DNS_MISMATCH and the wait goes on;
+ *  - the servers are, in this order: the IPv4 ones configured (servers[]), the IPv6 ones
+ *    (servers6[], where an IPv4-mapped address stands for an IPv4 server), then, when
+ *    none is configured (or cfg.rdnss asks to append them), the ones router
+ *    advertisements gave (RFC 8106) whose lifetime has not ended; each family is asked
+ *    over a socket of its own (AF_INET, or AF_INET6 with IPV6_V6ONLY), a link-local
+ *    server through its scope (interface index + 1);
  *  - the servers are tried in order, `attempts` rounds, the wait doubling every round
  *    (RFC 1035 7.2 "the retransmission interval should be based on prior statistics
  *    ... and exponential backoff"), all within total_timeout_ms (then EAI_AGAIN);
@@ -28,10 +34,19 @@
 #include "core/stack.h"
 #include "core/trace.h"
 #include "dns/resolver.h"
+#include "net/addr6.h"
 #include "wire/dns.h"
 
 #define DNS_UDP_BUF 4096                /* more than the 512 bytes RFC 1035 4.2.1 allows */
 #define DNS_TCP_MAX 65535
+#define DNS_MAX_NS 12                   /* 3 IPv4 + 3 IPv6 configured + RDNSS */
+
+/* One server to ask: its socket address in its own family. */
+struct dns_ns {
+	bool v6;
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+};
 
 /* ---- state -------------------------------------------------------------------- */
 
@@ -81,9 +96,21 @@ void dns_free(struct ustack *st)
 int ustack_resolver_configure(struct ustack *st, const struct ustack_resolver_config *cfg)
 {
 	if (!st || !cfg || cfg->n_servers < 0 || cfg->n_servers > 3 ||
+	    cfg->n_servers6 < 0 || cfg->n_servers6 > 3 || cfg->rdnss < USTACK_RDNSS_AUTO ||
+	    cfg->rdnss > USTACK_RDNSS_OFF ||
 	    cfg->timeout_ms > 3600000u || cfg->total_timeout_ms > 3600000u || cfg->attempts > 16) {
 		errno = EINVAL;
 		return -1;
+	}
+	for (int i = 0; i < cfg->n_servers6; i++) {
+		const struct sockaddr_in6 *s6 = &cfg->servers6[i];
+		/* a link-local server needs its interface (as a socket would refuse it) */
+		if (s6->sin6_family != AF_INET6 ||
+		    (IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr) && !s6->sin6_scope_id) ||
+		    IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr) || IN6_IS_ADDR_MULTICAST(&s6->sin6_addr)) {
+			errno = EINVAL;
+			return -1;
+		}
 	}
 	stack_lock(st);
 	st->dns->cfg = *cfg;
@@ -221,6 +248,145 @@ static bool same_question(const uint8_t *buf, size_t len, uint16_t id, const cha
 	       be16_get(buf + next + 2) == DNS_CLASS_IN;
 }
 
+/* ---- the servers ---------------------------------------------------------------- */
+
+static const struct sockaddr *ns_sa(const struct dns_ns *n, socklen_t *len)
+{
+	if (n->v6) {
+		*len = sizeof(n->sin6);
+		return (const struct sockaddr *)&n->sin6;
+	}
+	*len = sizeof(n->sin);
+	return (const struct sockaddr *)&n->sin;
+}
+
+/* "10.0.0.53:53", "[2001:db8::53]:53", "[fe80::1%2]:53" for traces. */
+static const char *ns_str(const struct dns_ns *n, char *buf, size_t cap)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!n->v6) {
+		inet_ntop(AF_INET, &n->sin.sin_addr, a, sizeof(a));
+		snprintf(buf, cap, "%s:%u", a, ntohs(n->sin.sin_port));
+	} else if (n->sin6.sin6_scope_id) {
+		inet_ntop(AF_INET6, &n->sin6.sin6_addr, a, sizeof(a));
+		snprintf(buf, cap, "[%s%%%u]:%u", a, (unsigned)n->sin6.sin6_scope_id,
+			 ntohs(n->sin6.sin6_port));
+	} else {
+		inet_ntop(AF_INET6, &n->sin6.sin6_addr, a, sizeof(a));
+		snprintf(buf, cap, "[%s]:%u", a, ntohs(n->sin6.sin6_port));
+	}
+	return buf;
+}
+
+static bool ns_same(const struct dns_ns *a, const struct dns_ns *b)
+{
+	if (a->v6 != b->v6)
+		return false;
+	if (!a->v6)
+		return a->sin.sin_addr.s_addr == b->sin.sin_addr.s_addr &&
+		       a->sin.sin_port == b->sin.sin_port;
+	return !memcmp(&a->sin6.sin6_addr, &b->sin6.sin6_addr, 16) &&
+	       a->sin6.sin6_port == b->sin6.sin6_port &&
+	       a->sin6.sin6_scope_id == b->sin6.sin6_scope_id;
+}
+
+static int ns_add(struct dns_ns *list, int n, const struct dns_ns *x)
+{
+	for (int i = 0; i < n; i++)
+		if (ns_same(&list[i], x))
+			return n;               /* asked once per round is enough */
+	if (n < DNS_MAX_NS)
+		list[n++] = *x;
+	return n;
+}
+
+/* The servers to ask, in order (see the top of the file); st->lock held. */
+static int ns_list(struct ustack *st, const struct ustack_resolver_config *cfg,
+		   struct dns_ns *list)
+{
+	uint16_t port = htons(cfg->server_port);
+	struct dns_ns x;
+	int n = 0;
+
+	for (int i = 0; i < cfg->n_servers; i++) {
+		memset(&x, 0, sizeof(x));
+		x.sin.sin_family = AF_INET;
+		x.sin.sin_port = port;
+		x.sin.sin_addr = cfg->servers[i];
+		n = ns_add(list, n, &x);
+	}
+	for (int i = 0; i < cfg->n_servers6; i++) {
+		const struct sockaddr_in6 *s6 = &cfg->servers6[i];
+		memset(&x, 0, sizeof(x));
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			x.sin.sin_family = AF_INET;
+			x.sin.sin_port = s6->sin6_port ? s6->sin6_port : port;
+			memcpy(&x.sin.sin_addr.s_addr, s6->sin6_addr.s6_addr + 12, 4);
+		} else {
+			x.v6 = true;
+			x.sin6.sin6_family = AF_INET6;
+			x.sin6.sin6_port = s6->sin6_port ? s6->sin6_port : port;
+			x.sin6.sin6_addr = s6->sin6_addr;
+			x.sin6.sin6_scope_id = s6->sin6_scope_id;
+		}
+		n = ns_add(list, n, &x);
+	}
+	if (!st->addr6 || cfg->rdnss == USTACK_RDNSS_OFF ||
+	    (cfg->rdnss == USTACK_RDNSS_AUTO && n > 0))
+		return n;
+	uint8_t ra[ADDR6_MAX_RDNSS * 2][16];
+	int ifx[ADDR6_MAX_RDNSS * 2];
+	size_t k = addr6_rdnss(st, ra, ifx, ADDR6_MAX_RDNSS * 2);    /* the live ones */
+	for (size_t i = 0; i < k; i++) {
+		memset(&x, 0, sizeof(x));
+		x.v6 = true;
+		x.sin6.sin6_family = AF_INET6;
+		x.sin6.sin6_port = port;
+		memcpy(x.sin6.sin6_addr.s6_addr, ra[i], 16);
+		/* RFC 8106 5.1: a link-local server is reached on the link the RA came by */
+		if (IN6_IS_ADDR_LINKLOCAL(&x.sin6.sin6_addr))
+			x.sin6.sin6_scope_id = (uint32_t)ifx[i] + 1;
+		n = ns_add(list, n, &x);
+	}
+	return n;
+}
+
+/* Did this datagram come from server `to`? A scope is compared when both have one. */
+static bool from_server(const struct sockaddr_storage *from, const struct dns_ns *to)
+{
+	if (!to->v6) {
+		const struct sockaddr_in *f = (const struct sockaddr_in *)from;
+		return f->sin_family == AF_INET && f->sin_addr.s_addr == to->sin.sin_addr.s_addr &&
+		       f->sin_port == to->sin.sin_port;
+	}
+	const struct sockaddr_in6 *f6 = (const struct sockaddr_in6 *)from;
+	return f6->sin6_family == AF_INET6 &&
+	       !memcmp(&f6->sin6_addr, &to->sin6.sin6_addr, 16) &&
+	       f6->sin6_port == to->sin6.sin6_port &&
+	       (!f6->sin6_scope_id || !to->sin6.sin6_scope_id ||
+		f6->sin6_scope_id == to->sin6.sin6_scope_id);
+}
+
+/* A UDP socket of the server's family on an ephemeral port (RFC 5452 9.2), or -1. */
+static int open_udp(struct ustack *st, bool v6)
+{
+	int fd = ustack_socket(st, v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in any = { .sin_family = AF_INET };
+	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6 };
+	int one = 1;
+
+	if (fd < 0)
+		return -1;
+	if ((v6 && ustack_setsockopt(st, fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
+	    ustack_bind(st, fd, v6 ? (const struct sockaddr *)&any6 : (const struct sockaddr *)&any,
+			v6 ? sizeof(any6) : sizeof(any)) != 0) {
+		ustack_close(st, fd);
+		return -1;                      /* no ephemeral port left */
+	}
+	return fd;
+}
+
 /* ---- TCP (RFC 1035 4.2.2, RFC 7766) ------------------------------------------- */
 
 static bool recv_all(struct ustack *st, int fd, uint8_t *buf, size_t len, uint64_t end)
@@ -239,21 +405,24 @@ static bool recv_all(struct ustack *st, int fd, uint8_t *buf, size_t len, uint64
 }
 
 /* Ask again over TCP; 0 with m filled, or -1. */
-static int query_tcp(struct ustack *st, const struct sockaddr_in *to, const uint8_t *q,
+static int query_tcp(struct ustack *st, const struct dns_ns *to, const uint8_t *q,
 		     size_t qlen, uint16_t id, const char *name, uint16_t qtype, uint64_t end,
 		     struct dns_msg *m)
 {
 	int rc = -1;
 	uint8_t *ans = NULL;
-	int fd = ustack_socket(st, AF_INET, SOCK_STREAM, 0);
+	int fd = ustack_socket(st, to->v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+	char sb[INET6_ADDRSTRLEN + 24];
+	socklen_t tolen;
+	const struct sockaddr *sa = ns_sa(to, &tolen);
 
 	if (fd < 0)
 		return -1;
 	stack_lock(st);
-	trace_info(st, "dns: truncated answer, asking %s over TCP", name);
+	trace_info(st, "dns: truncated answer, asking %s over TCP to %s", name,
+		   ns_str(to, sb, sizeof(sb)));
 	stack_unlock(st);
-	if (!set_timeouts(st, fd, end, true) ||
-	    ustack_connect(st, fd, (const struct sockaddr *)to, sizeof(*to)) != 0)
+	if (!set_timeouts(st, fd, end, true) || ustack_connect(st, fd, sa, tolen) != 0)
 		goto out;
 	uint8_t out[2 + 512];
 	be16_put(out, (uint16_t)qlen);
@@ -288,15 +457,17 @@ out:
 enum await_result { AWAIT_TIMEOUT, AWAIT_ANSWER, AWAIT_TRUNCATED };
 
 /* Wait on fd until wait_end for the answer from `to` to (id, name, qtype). */
-static enum await_result await_answer(struct ustack *st, int fd, const struct sockaddr_in *to,
+static enum await_result await_answer(struct ustack *st, int fd, const struct dns_ns *to,
 				      uint16_t id, const char *name, uint16_t qtype,
 				      uint64_t wait_end, struct dns_msg *m)
 {
 	uint8_t buf[DNS_UDP_BUF];
 
 	for (;;) {
-		struct sockaddr_in from;
+		struct sockaddr_storage from;
 		socklen_t fl = sizeof(from);
+
+		memset(&from, 0, sizeof(from));
 
 		if (!set_timeouts(st, fd, wait_end, false))
 			return AWAIT_TIMEOUT;
@@ -307,7 +478,7 @@ static enum await_result await_answer(struct ustack *st, int fd, const struct so
 				continue;           /* the loop top sees whether time is left */
 			return AWAIT_TIMEOUT;
 		}
-		if (from.sin_addr.s_addr != to->sin_addr.s_addr || from.sin_port != to->sin_port ||
+		if (!from_server(&from, to) ||
 		    !same_question(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf), id,
 				   name, qtype)) {
 			drop(st, USTACK_DROP_DNS_MISMATCH);
@@ -327,39 +498,36 @@ static enum await_result await_answer(struct ustack *st, int fd, const struct so
 	}
 }
 
-/* Ask the configured servers for (name, qtype). Returns 0 with m holding a NOERROR or
- * NXDOMAIN answer, or EAI_AGAIN (no answer in time) / EAI_FAIL (servers failed, TCP
- * retry failed) / EAI_SYSTEM. */
+/* Ask the servers (ns_list) for (name, qtype). Returns 0 with m holding a NOERROR or
+ * NXDOMAIN answer, or EAI_AGAIN (no answer in time, or no server at all) / EAI_FAIL
+ * (servers failed, TCP retry failed) / EAI_SYSTEM. */
 int dns_query(struct ustack *st, const char *name, uint16_t qtype, struct dns_msg *m,
 	      struct ustack_dns_result *out)
 {
 	struct ustack_resolver_config cfg;
+	struct dns_ns ns[DNS_MAX_NS];
 	uint8_t q[512];
 
 	stack_lock(st);
 	cfg = st->dns->cfg;
+	int n_ns = ns_list(st, &cfg, ns);
 	uint16_t id = (uint16_t)stack_rand32(st);
 	uint64_t start = st->now;
+	if (n_ns == 0)
+		trace_info(st, "dns: no server to ask for %s (none configured, none from RAs)", name);
 	stack_unlock(st);
-	if (cfg.n_servers <= 0)
+	if (n_ns == 0)
 		return EAI_AGAIN;
 	int qlen = dns_build_query(q, sizeof(q), id, name, qtype, true);
 	if (qlen < 0)
 		return EAI_FAIL;
-	int fd = ustack_socket(st, AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0)
-		return EAI_SYSTEM;
-	struct sockaddr_in any = { .sin_family = AF_INET };
-	if (ustack_bind(st, fd, (struct sockaddr *)&any, sizeof(any)) != 0) {
-		ustack_close(st, fd);
-		return EAI_SYSTEM;              /* no ephemeral port left */
-	}
 
 	uint64_t end = start + (uint64_t)cfg.total_timeout_ms * 1000u;
-	bool failed[3] = { false, false, false }, any_fail = false;
+	bool failed[DNS_MAX_NS] = { false }, any_fail = false;
+	int fds[2] = { -1, -1 };                /* [0] AF_INET, [1] AF_INET6, opened when needed */
 	int result = EAI_AGAIN;
 	for (unsigned a = 0; a < cfg.attempts; a++) {
-		for (int s = 0; s < cfg.n_servers; s++) {
+		for (int s = 0; s < n_ns; s++) {
 			if (failed[s])
 				continue;
 			uint64_t now = now_of(st);
@@ -367,26 +535,30 @@ int dns_query(struct ustack *st, const char *name, uint16_t qtype, struct dns_ms
 				goto out;
 			uint64_t wait = (uint64_t)cfg.timeout_ms * 1000u << (a < 16 ? a : 16);
 			uint64_t wait_end = now + wait < end ? now + wait : end;
-			struct sockaddr_in to = { .sin_family = AF_INET,
-						  .sin_port = htons(cfg.server_port),
-						  .sin_addr = cfg.servers[s] };
-			if (ustack_sendto(st, fd, q, (size_t)qlen, 0, (struct sockaddr *)&to,
-					  sizeof(to)) < 0) {
-				failed[s] = true;   /* no route to this server */
+			const struct dns_ns *to = &ns[s];
+			int *fd = &fds[to->v6];
+			if (*fd < 0 && (*fd = open_udp(st, to->v6)) < 0) {
+				result = EAI_SYSTEM;
+				goto out;
+			}
+			socklen_t tolen;
+			const struct sockaddr *sa = ns_sa(to, &tolen);
+			if (ustack_sendto(st, *fd, q, (size_t)qlen, 0, sa, tolen) < 0) {
+				failed[s] = true;   /* no route to this server, no such scope */
 				continue;
 			}
+			char sb[INET6_ADDRSTRLEN + 24];
 			stack_lock(st);
 			ST_COUNT(st, dns_queries);
-			uint32_t sa = ntohl(cfg.servers[s].s_addr);
-			trace_info(st, "dns: query id 0x%04x %s? %s to %u.%u.%u.%u:%u (try %u)", id,
-				   qtype == DNS_TYPE_PTR ? "PTR" : qtype == DNS_TYPE_AAAA ? "AAAA" : "A", name, sa >> 24, (sa >> 16) & 0xff, (sa >> 8) & 0xff, sa & 0xff,
-				   cfg.server_port, a + 1);
+			trace_info(st, "dns: query id 0x%04x %s? %s to %s (try %u)", id,
+				   qtype == DNS_TYPE_PTR ? "PTR" : qtype == DNS_TYPE_AAAA ? "AAAA" : "A",
+				   name, ns_str(to, sb, sizeof(sb)), a + 1);
 			stack_unlock(st);
-			enum await_result r = await_answer(st, fd, &to, id, name, qtype, wait_end, m);
+			enum await_result r = await_answer(st, *fd, to, id, name, qtype, wait_end, m);
 			if (r == AWAIT_TIMEOUT)
 				continue;
 			if (r == AWAIT_TRUNCATED) {
-				if (query_tcp(st, &to, q, (size_t)qlen, id, name, qtype, end, m) != 0) {
+				if (query_tcp(st, to, q, (size_t)qlen, id, name, qtype, end, m) != 0) {
 					result = EAI_FAIL;
 					goto out;
 				}
@@ -399,6 +571,16 @@ int dns_query(struct ustack *st, const char *name, uint16_t qtype, struct dns_ms
 			out->rcode = rcode;
 			out->id = id;
 			if (rcode == DNS_RCODE_NOERROR || rcode == DNS_RCODE_NXDOMAIN) {
+				memset(&out->server, 0, sizeof(out->server));
+				out->server.sin6_family = AF_INET6;
+				if (to->v6) {
+					out->server = to->sin6;
+				} else {
+					out->server.sin6_port = to->sin.sin_port;
+					out->server.sin6_addr.s6_addr[10] = 0xff;
+					out->server.sin6_addr.s6_addr[11] = 0xff;
+					memcpy(out->server.sin6_addr.s6_addr + 12, &to->sin.sin_addr, 4);
+				}
 				result = 0;
 				goto out;
 			}
@@ -408,7 +590,9 @@ int dns_query(struct ustack *st, const char *name, uint16_t qtype, struct dns_ms
 	}
 	result = any_fail ? EAI_FAIL : EAI_AGAIN;
 out:
-	ustack_close(st, fd);
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			ustack_close(st, fds[i]);
 	return result;
 }
 

@@ -80,7 +80,16 @@ usage_error host host www.example.test not-an-address
 usage_error host host a b c
 usage_error host host -t MX www.example.test
 usage_error host host -t
-usage_error host host --tap tap0 --addr 10.0.0.1/24 www.example.test
+usage_error host host --dns 10.0.0.300 www.example.test
+usage_error host host --dns fe80::1 www.example.test
+usage_error host host --dns 2001:db8::53%tap0 www.example.test
+usage_error host host --dns ff02::1 www.example.test
+usage_error host host --dns :: www.example.test
+usage_error host host --tap tap0 --addr 10.0.0.1/24 --dns fe80::1%tap9 www.example.test
+usage_error host host --tap tap0 --addr 10.0.0.1/24 www.example.test fe80::1%tap9
+usage_error get get --dns 2001:db8::zz http://www.example.test/
+usage_error up up --tap tap0 --addr 10.0.0.1/24 --dns fe80::1%
+usage_error demo demo --tap tap0 --addr 10.0.0.1/24 --dns 2001:db8::53
 usage_error dns dns
 usage_error dns dns --zone
 usage_error dns dns --zone z --port 70000
