@@ -8,6 +8,8 @@
 #   BENCH_CONC="1 50 1000" concurrency levels
 #   BENCH_NGINX_WORKERS=1  nginx worker processes (1: one process, as serve's one loop)
 #   BENCH_THREADS=1        `ustack serve --threads`
+#   BENCH_IPV6=1           the same over IPv6 (2001:db8:88:1::2 for ustack, 2001:db8:88:2::2
+#                          for nginx; ab to http://[addr]/)
 #
 # Both sides live in namespaces the script creates and deletes:
 #   ns bhc-PID (the client): ab; tap0 10.88.1.1/24 <-> ustack serve 10.88.1.2;
@@ -24,6 +26,7 @@ N=${BENCH_N:-20000}
 CONC=${BENCH_CONC:-1 50 1000}
 WORKERS=${BENCH_NGINX_WORKERS:-1}
 THREADS=${BENCH_THREADS:-1}
+V6=${BENCH_IPV6:-}
 
 BENCH_NAME=bench_http
 source "$SRC/bench/lib_bench.sh"
@@ -52,6 +55,24 @@ ip -n "$NSC" addr add 10.88.2.1/24 dev veth0
 ip -n "$NSS" addr add 10.88.2.2/24 dev veth1
 ip -n "$NSC" link set veth0 up
 ip -n "$NSS" link set veth1 up
+U_HOST=10.88.1.2
+N_HOST=10.88.2.2
+N_LISTEN=10.88.2.2:80
+SERVE_V6=()
+if [ -n "$V6" ]; then
+	for ns in "$NSC" "$NSS"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+			net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.lo.disable_ipv6=0
+	done
+	ip -n "$NSC" addr add 2001:db8:88:1::1/64 dev tap0 nodad
+	ip -n "$NSC" addr add 2001:db8:88:2::1/64 dev veth0 nodad
+	ip -n "$NSS" addr add 2001:db8:88:2::2/64 dev veth1 nodad
+	U_HOST=2001:db8:88:1::2
+	N_HOST=2001:db8:88:2::2
+	N_LISTEN=[2001:db8:88:2::2]:80
+	SERVE_V6=(--addr6 2001:db8:88:1::2/64)
+fi
+url_host() { [[ $1 == *:* ]] && echo "[$1]" || echo "$1"; }
 
 mkdir -p "$T/www" "$T/nginx"
 # the size of nginx's default welcome page
@@ -74,7 +95,7 @@ http {
     uwsgi_temp_path $T/nginx/uwsgi;
     scgi_temp_path $T/nginx/scgi;
     server {
-        listen 10.88.2.2:80 backlog=4096;
+        listen $N_LISTEN backlog=4096;
         root $T/www;
     }
 }
@@ -82,7 +103,8 @@ EOF
 
 # ustack serve on the TAP, nginx in its namespace
 ip netns exec "$NSC" "$B" serve --root "$T/www" --port 80 --tap tap0 --addr 10.88.1.2/24 \
-	--quiet --per-client 0 --max-clients 20000 --threads "$THREADS" --ctl "$T/serve.ctl" \
+	"${SERVE_V6[@]}" --quiet --per-client 0 --max-clients 20000 --threads "$THREADS" \
+	--ctl "$T/serve.ctl" \
 	>"$T/serve.log" 2>&1 &
 SERVE=$!
 ip netns exec "$NSS" "$NGINX" -p "$T/nginx" -c "$T/nginx/nginx.conf" -g "daemon off;" \
@@ -94,8 +116,11 @@ for ((i = 0; i < 100; i++)); do
 done
 grep -q "Serving HTTP" "$T/serve.log" || die "ustack serve did not start: $(cat "$T/serve.log")"
 [ -s "$T/nginx/nginx.pid" ] || die "nginx did not start: $(cat "$T/nginx.log" "$T/nginx/error.log" 2>/dev/null)"
-ip netns exec "$NSC" ping -c 1 -W 2 10.88.1.2 >/dev/null || die "no answer from ustack on the TAP"
-ip netns exec "$NSC" ping -c 1 -W 2 10.88.2.2 >/dev/null || die "no answer from nginx's namespace"
+for ((i = 0; i < 50; i++)); do   # an --addr6 address is usable once DAD is done
+	ip netns exec "$NSC" ping -c 1 -W 1 "$U_HOST" >/dev/null 2>&1 && break
+done
+ip netns exec "$NSC" ping -c 1 -W 2 "$U_HOST" >/dev/null || die "no answer from ustack on the TAP"
+ip netns exec "$NSC" ping -c 1 -W 2 "$N_HOST" >/dev/null || die "no answer from nginx's namespace"
 
 # run URL C KA: "requests/s failed" of one ab run
 run() {
@@ -112,8 +137,8 @@ rows=()
 for ka in "" "-k"; do
 	for c in $CONC; do
 		[ "$c" -gt "$N" ] && continue
-		read -r u uf <<<"$(run http://10.88.1.2/ "$c" "$ka")"
-		read -r g gf <<<"$(run http://10.88.2.2/ "$c" "$ka")"
+		read -r u uf <<<"$(run "http://$(url_host $U_HOST)/" "$c" "$ka")"
+		read -r g gf <<<"$(run "http://$(url_host $N_HOST)/" "$c" "$ka")"
 		rows+=("$c|${ka:-  }|$u|$uf|$g|$gf")
 		echo "  -c $c ${ka:-  }: ustack $u req/s ($uf failed), nginx $g req/s ($gf failed)" >&2
 	done
@@ -121,7 +146,7 @@ done
 load=$(load_average)
 
 echo
-echo "== bench_http: HTTP GET of a 612-byte page, ab -n $N (requests/s, higher is better)"
+echo "== bench_http: HTTP GET of a 612-byte page over $([ -n "$V6" ] && echo IPv6 || echo IPv4), ab -n $N (requests/s, higher is better)"
 echo "   load average $load at the end of the runs, $(nproc) CPUs online"
 printf '%-28s %14s %14s %14s %10s\n' "ab clients" "ustack serve" "nginx" "ustack/nginx" "failed u/n"
 printf '%s\n' "--------------------------------------------------------------------------------------"
