@@ -148,6 +148,7 @@ uint64_t ustack_clock_us(void);
 	X(IP6_BAD_LEN, "ipv6: bad payload length") \
 	X(IP6_BAD_SRC, "ipv6: bad source address") \
 	X(IP6_NOT_FOR_US, "ipv6: not our address (not forwarding)") \
+	X(IP6_MCAST_NOT_JOINED, "ipv6: multicast group not joined on this interface") \
 	X(IP6_HOP_LIMIT, "ipv6: hop limit exceeded in transit") \
 	X(IP6_NO_ROUTE, "ipv6: no route") \
 	X(IP6_UNKNOWN_NEXT, "ipv6: unknown next header") \

@@ -36,6 +36,8 @@ int inet_output(struct ustack *st, struct pkt *p, const struct ip_addr *src,
 			o.hop_limit = tx->ttl;
 			o.tclass = tx->tos;
 			o.ifindex = tx->ifindex;
+			o.mcast_loop = tx->mcast_loop;
+			o.host_only = tx->host_only;
 		}
 		return ipv6_output(st, p, src->b, dst->b, proto, &o);
 	}

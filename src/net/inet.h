@@ -21,6 +21,8 @@ struct inet_tx {
 	uint8_t tos;          /* TOS / traffic class */
 	bool df;              /* IPv4: don't fragment (PMTUD); IPv6: no source fragmentation */
 	int ifindex;          /* IPv6: leave by this interface (link-local scope), -1: route */
+	bool mcast_loop;      /* IPv6 multicast: a copy to this host's members of the group */
+	bool host_only;       /* IPv6 multicast hop limit 0: only that copy, nothing sent */
 };
 
 /* Bytes of the IP header a transport must leave room for (20 or 40, no options). */

@@ -430,7 +430,7 @@ int ipv6_output(struct ustack *st, struct pkt *p, const uint8_t src[16], const u
 	if (opts->hop_limit)
 		h.hop_limit = opts->hop_limit;
 	else if (ip6_is_multicast(dst))
-		h.hop_limit = 1;
+		h.hop_limit = opts->host_only ? 0 : 1;
 	else
 		h.hop_limit = pa.ifp && pa.ifp->hop_limit6 ? pa.ifp->hop_limit6 : IPV6_DEFAULT_HOPS;
 	memcpy(h.src, s, 16);
@@ -454,6 +454,12 @@ int ipv6_output(struct ustack *st, struct pkt *p, const uint8_t src[16], const u
 			c->ifindex = pa.ifp->index;
 			local_queue(st, c);
 		}
+	}
+	/* hop limit 0 to a group: for this host's members only (as Linux drops it after
+	 * the loop copy) */
+	if (ip6_is_multicast(dst) && opts->host_only && !pa.local && !pa.ifp->loopback) {
+		pkt_free(st, p);
+		return 0;
 	}
 	return ipv6_send_path(st, &pa, p, mtu);
 }
@@ -559,19 +565,24 @@ static bool bad_source(const struct iface *ifp, const uint8_t a[16])
 }
 
 /* Is dst ours on ifp? *tentative: an address of ours still in DAD (only ND for it). */
-static bool dst_ours(struct ustack *st, struct iface *ifp, const uint8_t dst[16], bool *tentative)
+static bool dst_ours(struct ustack *st, struct iface *ifp, const uint8_t dst[16], bool *tentative,
+		     bool *not_joined)
 {
 	struct iface *aifp = NULL;
 	struct if_addr6 *a;
 
 	*tentative = false;
+	*not_joined = false;
 	if (ip6_is_loopback(dst))
 		return ifp->loopback;
 	if (ip6_is_multicast(dst)) {
 		/* scope 0 is reserved; interface-local never comes from a link */
 		if (ip6_mcast_scope(dst) == 0 || (ip6_mcast_scope(dst) == 1 && !ifp->loopback))
 			return false;
-		return ip6_is_all_nodes(dst) || mld6_member(st, ifp, dst);
+		if (ip6_is_all_nodes(dst) || mld6_member(st, ifp, dst))
+			return true;
+		*not_joined = true;
+		return false;
 	}
 	a = iface_addr6_find(st, dst, &aifp);
 	if (!a || !aifp)
@@ -624,7 +635,7 @@ void ipv6_input(struct ustack *st, struct iface *ifp, struct pkt *p)
 {
 	struct ipv6_repr h;
 	struct ipv6_chain c;
-	bool tentative;
+	bool tentative, not_joined;
 	int err;
 
 	ST_COUNT(st, ip6_in);
@@ -659,12 +670,13 @@ void ipv6_input(struct ustack *st, struct iface *ifp, struct pkt *p)
 	p->ip_tos = h.tclass;
 	p->ip_bcast = false;
 	p->ip_proto = h.next_hdr;
-	if (!dst_ours(st, ifp, h.dst, &tentative)) {
+	if (!dst_ours(st, ifp, h.dst, &tentative, &not_joined)) {
 		if (st->cfg.forwarding && !ifp->loopback) {
 			ipv6_forward(st, ifp, p, &h);
 			return;
 		}
-		stack_drop(st, USTACK_DROP_IP6_NOT_FOR_US, ifp->index, p->data, p->len);
+		stack_drop(st, not_joined ? USTACK_DROP_IP6_MCAST_NOT_JOINED :
+			   USTACK_DROP_IP6_NOT_FOR_US, ifp->index, p->data, p->len);
 		pkt_free(st, p);
 		return;
 	}

@@ -30,6 +30,7 @@ struct ip6_out_opts {
 	                         -1: by the routing table. Give 0-initialised opts -1 here. */
 	bool dontfrag;        /* IPV6_DONTFRAG: larger than the path MTU gives -EMSGSIZE */
 	bool mcast_loop;      /* IPV6_MULTICAST_LOOP: a copy to our own members of the group */
+	bool host_only;       /* IPV6_MULTICAST_HOPS 0: that copy only, nothing on the wire */
 };
 
 int ipv6_init(struct ustack *st);

@@ -24,7 +24,7 @@
 #include "wire/icmp6.h"
 #include "wire/mld.h"
 
-#define MLD_MAX_GROUPS 16                    /* per interface */
+#define MLD_MAX_GROUPS 32                    /* per interface (addresses and sockets) */
 #define MLD_ROBUSTNESS 2
 #define MLD_UNSOLICITED_US 1000000ull        /* Unsolicited Report Interval */
 

@@ -17,11 +17,11 @@
 #include "core/ip_class.h"
 #include "core/trace.h"
 #include "net/udp.h"
+#include "net/udp_var.h"
 #include "net/inet.h"
 #include "net/ipv4.h"
 #include "net/icmp.h"
 #include "net/icmpv6.h"
-#include "net/igmp.h"
 #include "net/proto.h"
 #include "core/upcall.h"
 #include "wire/udp.h"
@@ -33,33 +33,7 @@
 #define UDP_EPH_MAX 65535u
 #define UDP_RCVBUF_MIN 1024u
 #define UDP_RCVBUF_MAX (16u << 20)
-#define UDP_MAX_MEMBERSHIPS 20         /* Linux IP_MAX_MEMBERSHIPS */
 
-struct udp_pcb {
-	struct udp_pcb *hnext;          /* hash chain (bound pcbs) */
-	struct udp_pcb *next, *prev;    /* every pcb, for netstat */
-	bool hashed;
-	struct ip_addr laddr, raddr;    /* one family once connected; laddr unspecified: any */
-	bool v6only;                    /* IPV6_V6ONLY: :: takes no IPv4 */
-	uint16_t lport, rport;
-	bool connected, reuse, bcast;
-	bool reuseport;                 /* SO_REUSEPORT: shares its port, datagrams spread */
-	uint8_t ttl, tos;               /* IP_TTL (0: default), IP_TOS */
-	uint8_t mcast_ttl;              /* IP_MULTICAST_TTL (default 1) */
-	bool mcast_loop;                /* IP_MULTICAST_LOOP (default on) */
-	uint32_t mcast_if;              /* IP_MULTICAST_IF: source address (0: by route) */
-	int n_groups;                   /* IP_ADD_MEMBERSHIP */
-	struct { uint32_t group; int ifindex; } groups[UDP_MAX_MEMBERSHIPS];
-	bool laddr_auto;                /* laddr chosen by connect(), not by bind() */
-	struct ip_addr laddr_any;       /* the wildcard laddr_auto replaced */
-	int err;                        /* pending error (positive errno) */
-	size_t rcvbuf;
-	struct pkt_queue rq;            /* datagrams, p->data at the UDP header */
-	size_t rq_bytes;                /* payload bytes queued */
-	struct upcall up;               /* the user of a queueing pcb */
-	udp_handler_fn handler;
-	void *ctx;
-};
 
 struct udp_state {
 	struct udp_pcb *hash[UDP_HASH];
@@ -107,8 +81,7 @@ static struct udp_pcb *pcb_alloc(struct ustack *st)
 	if (!pcb)
 		return NULL;
 	pcb->rcvbuf = UDP_DEFAULT_RCVBUF;
-	pcb->mcast_ttl = 1;
-	pcb->mcast_loop = true;
+	udp_mcast_init(pcb);
 	pcb->laddr = pcb->raddr = pcb->laddr_any = ip_addr_from_v4(0);
 	pcb->next = st->udp->all;
 	if (pcb->next)
@@ -155,10 +128,7 @@ void udp_pcb_free(struct ustack *st, struct udp_pcb *pcb)
 	if (!pcb)
 		return;
 	unhash(st, pcb);
-	while (pcb->n_groups > 0) {
-		pcb->n_groups--;
-		igmp_leave(st, pcb->groups[pcb->n_groups].ifindex, pcb->groups[pcb->n_groups].group);
-	}
+	udp_mcast_leave_all(st, pcb);
 	if (pcb->prev)
 		pcb->prev->next = pcb->next;
 	else
@@ -350,96 +320,6 @@ void udp_set_ip(struct udp_pcb *pcb, uint8_t ttl, uint8_t tos)
 	pcb->tos = tos;
 }
 
-/* ---- multicast (RFC 1112 §7.1, ip(7)) --------------------------------------- */
-
-void udp_set_mcast_ttl(struct udp_pcb *pcb, uint8_t ttl) { pcb->mcast_ttl = ttl; }
-void udp_set_mcast_loop(struct udp_pcb *pcb, int on) { pcb->mcast_loop = on != 0; }
-
-int udp_set_mcast_if(struct ustack *st, struct udp_pcb *pcb, uint32_t addr, int ifindex)
-{
-	if (ifindex > 0) {
-		struct iface *ifp = iface_get(st, ifindex);
-		if (!ifp)
-			return -ENODEV;
-		addr = ifp->addr;
-	} else if (addr && !iface_by_addr(st, addr)) {
-		return -EADDRNOTAVAIL;
-	}
-	pcb->mcast_if = addr;
-	return 0;
-}
-
-void udp_mcast_opts(const struct udp_pcb *pcb, uint8_t *ttl, bool *loop, uint32_t *ifaddr)
-{
-	*ttl = pcb->mcast_ttl;
-	*loop = pcb->mcast_loop;
-	*ifaddr = pcb->mcast_if;
-}
-
-/* The interface a membership is on: by index, by address, else where the group routes. */
-static int member_iface(struct ustack *st, uint32_t group, uint32_t ifaddr, int ifindex)
-{
-	struct iface *ifp;
-	uint32_t src;
-
-	if (ifindex > 0)
-		ifp = iface_get(st, ifindex);
-	else if (ifaddr)
-		ifp = iface_by_addr(st, ifaddr);
-	else
-		ifp = ipv4_select_src(st, group, &src) == 0 ? iface_by_addr(st, src) : NULL;
-	return ifp && ifp->up ? ifp->index : -ENODEV;
-}
-
-static int find_group(const struct udp_pcb *pcb, uint32_t group, int ifindex)
-{
-	for (int i = 0; i < pcb->n_groups; i++)
-		if (pcb->groups[i].group == group && pcb->groups[i].ifindex == ifindex)
-			return i;
-	return -1;
-}
-
-int udp_join(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t ifaddr,
-	     int ifindex)
-{
-	if (!ip4_is_multicast(group))
-		return -EINVAL;
-	int idx = member_iface(st, group, ifaddr, ifindex);
-	if (idx < 0)
-		return idx;
-	if (find_group(pcb, group, idx) >= 0)
-		return -EADDRINUSE;
-	if (pcb->n_groups == UDP_MAX_MEMBERSHIPS)
-		return -ENOBUFS;
-	int rc = igmp_join(st, idx, group);
-	if (rc)
-		return rc;
-	pcb->groups[pcb->n_groups].group = group;
-	pcb->groups[pcb->n_groups].ifindex = idx;
-	pcb->n_groups++;
-	return 0;
-}
-
-int udp_leave(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t ifaddr,
-	      int ifindex)
-{
-	if (!ip4_is_multicast(group))
-		return -EINVAL;
-	int idx = member_iface(st, group, ifaddr, ifindex);
-	int i = idx < 0 ? -1 : find_group(pcb, group, idx);
-	if (i < 0 && !ifaddr && ifindex <= 0) {         /* no interface named: any one */
-		for (i = 0; i < pcb->n_groups && pcb->groups[i].group != group; i++)
-			;
-		if (i == pcb->n_groups)
-			i = -1;
-	}
-	if (i < 0)
-		return -EADDRNOTAVAIL;
-	igmp_leave(st, pcb->groups[i].ifindex, group);
-	pcb->groups[i] = pcb->groups[--pcb->n_groups];
-	return 0;
-}
-
 size_t udp_next_len(const struct udp_pcb *pcb)
 {
 	return pcb->rq.head ? pcb->rq.head->len - UDP_HDR_LEN : 0;
@@ -531,8 +411,11 @@ long udp_sendto_tx(struct ustack *st, struct udp_pcb *pcb, const void *buf, size
 		src = ip_addr_from_v4(pcb->mcast_if);
 		need_src = false;
 	}
+	int oif = tx ? tx->ifindex : -1;
+	if (oif < 0 && mcast && dst->family == IP_AF_INET6)
+		oif = udp_mcast6_oif(pcb);
 	if (need_src) {
-		int rc = pick_src(st, dst, tx ? tx->ifindex : -1, &src);
+		int rc = pick_src(st, dst, oif, &src);
 		if (rc)
 			return rc;
 	}
@@ -548,10 +431,13 @@ long udp_sendto_tx(struct ustack *st, struct udp_pcb *pcb, const void *buf, size
 	if (dst->family == IP_AF_INET) {
 		rc = output4(st, pcb, p, ip_addr_v4(&src), ip_addr_v4(dst), tx);
 	} else {
-		struct inet_tx t = { .ttl = mcast ? (pcb->mcast_ttl ? pcb->mcast_ttl : 1) : pcb->ttl,
-				     .tos = pcb->tos, .ifindex = tx ? tx->ifindex : -1 };
-		if (tx && tx->ttl > 0)
-			t.ttl = (uint8_t)tx->ttl;
+		struct inet_tx t = { .ttl = pcb->ttl, .tos = pcb->tos, .ifindex = oif };
+		if (mcast)
+			udp_mcast6_tx(pcb, &t);
+		if (tx && tx->ttl > 0) {
+			t.ttl = (uint8_t)tx->ttl;       /* as Linux: over the multicast hops too */
+			t.host_only = false;
+		}
 		if (tx && tx->tos >= 0)
 			t.tos = (uint8_t)tx->tos;
 		rc = inet_output(st, p, &src, dst, UDP_PROTO, &t);

@@ -90,6 +90,21 @@ int udp_join(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t if
 	     int ifindex);
 int udp_leave(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t ifaddr,
 	      int ifindex);
+/* IPV6_MULTICAST_HOPS (0..255, default 1; 0: looped to this host's members only),
+ * IPV6_MULTICAST_LOOP (default on), IPV6_MULTICAST_IF (ustack's interface index, -1:
+ * by route; -ENODEV). Groups of an ff02::/ff01:: scope sent with a scope id leave by it. */
+void udp_set_mcast6_hops(struct udp_pcb *pcb, uint8_t hops);
+void udp_set_mcast6_loop(struct udp_pcb *pcb, int on);
+int udp_set_mcast6_if(struct ustack *st, struct udp_pcb *pcb, int ifindex);
+void udp_mcast6_opts(const struct udp_pcb *pcb, uint8_t *hops, bool *loop, int *ifindex);
+/* IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP of group on the interface with index ifindex (-1:
+ * the one the group routes by). Join: -EINVAL (not multicast), -ENODEV (no such
+ * interface, or it is down or without IPv6), -EADDRINUSE (already), -ENOBUFS (20 groups
+ * per socket, both families). Leave (ifindex -1: wherever it was joined): -EINVAL,
+ * -EADDRNOTAVAIL (not a member). MLDv2 reports the first join and the last leave of a
+ * group on an interface (net/mld6.h). */
+int udp_join6(struct ustack *st, struct udp_pcb *pcb, const uint8_t group[16], int ifindex);
+int udp_leave6(struct ustack *st, struct udp_pcb *pcb, const uint8_t group[16], int ifindex);
 /* SO_REUSEADDR, SO_BROADCAST, SO_RCVBUF. */
 void udp_set_reuse(struct udp_pcb *pcb, int on);
 /* SO_REUSEPORT, before bind: pcbs that all set it share a port; each sender's datagrams

@@ -228,6 +228,73 @@ static int udp_mcast_getopt(struct usock *so, int name, void *val, socklen_t *le
 	return 0;
 }
 
+/* ipv6(7) multicast options (an int; interfaces by ustack's index + 1, as sin6_scope_id
+ * and ipi6_ifindex, 0: none). IPV6_MULTICAST_HOPS -1 is the default (1), else 0..255;
+ * IPV6_MULTICAST_LOOP 0 or 1; memberships a struct ipv6_mreq. */
+static int udp_mcast6_setopt(struct ustack *st, struct usock *so, int name, const void *val,
+			     socklen_t len)
+{
+	int v;
+
+	if (name == IPV6_JOIN_GROUP || name == IPV6_LEAVE_GROUP) {
+		struct ipv6_mreq m;
+
+		if (len < (socklen_t)sizeof(m))
+			return -EINVAL;
+		memcpy(&m, val, sizeof(m));
+		if (m.ipv6mr_interface > (unsigned)INT32_MAX)
+			return name == IPV6_JOIN_GROUP ? -ENODEV : -EADDRNOTAVAIL;
+		int idx = (int)m.ipv6mr_interface - 1;
+		return name == IPV6_JOIN_GROUP ? udp_join6(st, so->udp, m.ipv6mr_multiaddr.s6_addr, idx) :
+		       udp_leave6(st, so->udp, m.ipv6mr_multiaddr.s6_addr, idx);
+	}
+	if (len < (socklen_t)sizeof(int))
+		return -EINVAL;
+	memcpy(&v, val, sizeof(v));
+	switch (name) {
+	case IPV6_MULTICAST_HOPS:
+		if (v < -1 || v > 255)
+			return -EINVAL;
+		udp_set_mcast6_hops(so->udp, v == -1 ? 1 : (uint8_t)v);
+		return 0;
+	case IPV6_MULTICAST_LOOP:
+		if (v != 0 && v != 1)
+			return -EINVAL;                 /* Linux: a boolean, nothing else */
+		udp_set_mcast6_loop(so->udp, v);
+		return 0;
+	case IPV6_MULTICAST_IF:
+		if (v < 0)
+			return -ENODEV;
+		return udp_set_mcast6_if(st, so->udp, v - 1);
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static int udp_mcast6_getopt(struct usock *so, int name, void *val, socklen_t *len)
+{
+	uint8_t hops;
+	bool loop;
+	int ifindex, v;
+
+	udp_mcast6_opts(so->udp, &hops, &loop, &ifindex);
+	switch (name) {
+	case IPV6_MULTICAST_HOPS:
+		v = hops;
+		break;
+	case IPV6_MULTICAST_LOOP:
+		v = loop;
+		break;
+	case IPV6_MULTICAST_IF:
+		v = ifindex + 1;
+		break;
+	default:
+		return -ENOPROTOOPT;            /* the memberships are set-only */
+	}
+	sock_put_val(val, len, &v, sizeof(v));
+	return 0;
+}
+
 static int udp_op_setopt(struct ustack *st, struct usock *so, int level, int name,
 			 const void *val, socklen_t len)
 {
@@ -239,6 +306,8 @@ static int udp_op_setopt(struct ustack *st, struct usock *so, int level, int nam
 	}
 	if (level == IPPROTO_IP)
 		return udp_mcast_setopt(st, so, name, val, len);
+	if (level == IPPROTO_IPV6)
+		return udp_mcast6_setopt(st, so, name, val, len);
 	if (level != SOL_SOCKET)
 		return -ENOPROTOOPT;
 	if (name == SO_LINGER)
@@ -275,6 +344,8 @@ static int udp_op_getopt(struct ustack *st, struct usock *so, int level, int nam
 	(void)st;
 	if (level == IPPROTO_IP)
 		return udp_mcast_getopt(so, name, val, len);
+	if (level == IPPROTO_IPV6)
+		return udp_mcast6_getopt(so, name, val, len);
 	if (level != SOL_SOCKET)
 		return -ENOPROTOOPT;
 	switch (name) {

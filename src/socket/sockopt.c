@@ -109,9 +109,19 @@ static bool ip_mcast_opt(int name)
 static int ip_set(struct ustack *st, struct usock *so, int name, const void *val,
 		  socklen_t len);
 
+/* ipv6(7)'s multicast options, the protocol's own (IPV6_ADD_MEMBERSHIP and
+ * IPV6_DROP_MEMBERSHIP are Linux's names of IPV6_JOIN_GROUP and IPV6_LEAVE_GROUP). */
+static bool ip6_mcast_opt(int name)
+{
+	return name == IPV6_MULTICAST_IF || name == IPV6_MULTICAST_HOPS ||
+	       name == IPV6_MULTICAST_LOOP || name == IPV6_JOIN_GROUP || name == IPV6_LEAVE_GROUP;
+}
+
 /* IPPROTO_IPV6 options (ipv6(7)) of an AF_INET6 socket: IPV6_V6ONLY (before bind),
  * IPV6_UNICAST_HOPS and IPV6_TCLASS (-1: the default), kept as IP_TTL / IP_TOS are
- * (they apply to the socket's IPv4-mapped traffic too, as on Linux). An int. */
+ * (they apply to the socket's IPv4-mapped traffic too, as on Linux). An int (a
+ * struct ipv6_mreq for the memberships). The multicast options go to the protocol:
+ * memberships on a stream are EPROTO, the others ENOPROTOOPT there, as on Linux. */
 static int ip6_set(struct ustack *st, struct usock *so, int name, const void *val,
 		   socklen_t len)
 {
@@ -121,6 +131,10 @@ static int ip6_set(struct ustack *st, struct usock *so, int name, const void *va
 		return -ENOPROTOOPT;
 	if (len < (socklen_t)sizeof(int))
 		return -EINVAL;
+	if ((name == IPV6_JOIN_GROUP || name == IPV6_LEAVE_GROUP) && so->type != SOCK_DGRAM)
+		return len < (socklen_t)sizeof(struct ipv6_mreq) ? -EINVAL : -EPROTO;
+	if (ip6_mcast_opt(name))
+		return so->ops->setopt(st, so, IPPROTO_IPV6, name, val, len);
 	memcpy(&v, val, sizeof(v));
 	switch (name) {
 	case IPV6_V6ONLY: {
@@ -155,6 +169,8 @@ static int ip6_get(struct ustack *st, struct usock *so, int name, void *val, soc
 
 	if (so->family != AF_INET6)
 		return -ENOPROTOOPT;
+	if (ip6_mcast_opt(name))
+		return so->ops->getopt(st, so, IPPROTO_IPV6, name, val, len);
 	switch (name) {
 	case IPV6_V6ONLY:
 		v = so->v6only;
