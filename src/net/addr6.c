@@ -325,8 +325,10 @@ static void a6_dad_done(struct ustack *st, struct iface *ifp, struct if_addr6 *a
 {
 	a6_set_state(st, ifp, a, a->preferred_until <= st->now ? IF6_DEPRECATED : IF6_PREFERRED,
 		     "DAD done");
-	if (a->flags & IF6_F_LINKLOCAL)
+	if (a->flags & IF6_F_LINKLOCAL) {
 		a6_start_rs(st, ifp);
+		mld6_ll_ready(st, ifp);
+	}
 }
 
 static void a6_addr_timer(struct ustack *st, struct timer *t, uint64_t now)

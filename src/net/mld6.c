@@ -8,7 +8,9 @@
  * report (MODE_IS_EXCLUDE) for the groups it asks about at a random time within its
  * Maximum Response Delay (6.2). ff02::1 is always listened to and never reported
  * (RFC 3810 6). Reports go to ff02::16 with hop limit 1 and a Router Alert, from our
- * link-local address, or :: while none is usable (5.2.13). */
+ * link-local address, or :: while none is usable (5.2.13); as a router may ignore those,
+ * every group is reported once more when the link-local address passes DAD (as Linux's
+ * ipv6_mc_dad_complete does). */
 #include "net/mld6.h"
 
 #include <errno.h>
@@ -255,6 +257,27 @@ size_t mld6_list(struct ustack *st, int ifindex, uint8_t (*out)[16], size_t max)
 			memcpy(out[n++], g->group, 16);
 	}
 	return n;
+}
+
+void mld6_ll_ready(struct ustack *st, struct iface *ifp)
+{
+	struct mld6_if *m;
+	bool any = false;
+
+	if (!st->mld6 || !ifp || ifp->loopback || ifp->index < 0 || ifp->index >= USTACK_MAX_IFACES)
+		return;
+	m = &st->mld6->ifs[ifp->index];
+	for (int k = 0; k < MLD_MAX_GROUPS; k++) {
+		struct mld6_group *g = &m->g[k];
+
+		if (g->state != G_MEMBER || ip6_mcast_scope(g->group) <= 1)
+			continue;
+		g->due = st->now;
+		g->current = g->change_left == 0;
+		any = true;
+	}
+	if (any)
+		mld6_timer(st, &m->timer, st->now);
 }
 
 /* RFC 3810 6.2: schedule the groups a query asks about within its maximum delay. */

@@ -19,6 +19,9 @@ int mld6_join(struct ustack *st, struct iface *ifp, const uint8_t group[16]);
 int mld6_leave(struct ustack *st, struct iface *ifp, const uint8_t group[16]);
 /* Does ifp listen to group? (ff02::1 always) */
 bool mld6_member(struct ustack *st, const struct iface *ifp, const uint8_t group[16]);
+/* ifp's link-local address passed DAD: the groups reported from :: until then are
+ * reported again from it, at once. */
+void mld6_ll_ready(struct ustack *st, struct iface *ifp);
 /* An MLD message (query, report, done) arrived: p->data at the ICMPv6 header. Consumes p. */
 void mld6_input(struct ustack *st, struct iface *ifp, struct pkt *p);
 

@@ -33,7 +33,9 @@ struct net {
 	struct ustack *a, *b, *c, *d;
 	int ifa, ifb, ifc, ifd;
 	struct ustack_dev *raw;
+	struct ustack_vnet *vn;
 };
+
 
 static const uint8_t raw_mac[6] = { 0x02, 0, 0, 0, 0, 0xfe };
 
@@ -51,6 +53,7 @@ static int setup(void **state)
 
 	n->sn = simnet_new(1000000);
 	struct ustack_vnet *vn = simnet_vnet(n->sn);
+	n->vn = vn;
 	n->a = simnet_stack(n->sn, "a", NULL);
 	n->b = simnet_stack(n->sn, "b", NULL);
 	n->c = simnet_stack(n->sn, "c", NULL);
@@ -166,6 +169,7 @@ static bool got(struct ustack *st, int fd, const char *msg, int *hops)
 /* MLDv2 records about the group seen on the raw port. */
 struct seen {
 	uint8_t mac_src[6];
+	uint8_t ip_src[16];
 	uint8_t rec_type;
 	uint64_t at;
 };
@@ -221,6 +225,7 @@ static int watch(struct net *n, uint64_t us, const char *group, struct seen *out
 				if (memcmp(m + off + 4, g, 16) == 0) {
 					assert_true(k < max);
 					memcpy(out[k].mac_src, f + 6, 6);
+					memcpy(out[k].ip_src, f + 22, 16);
 					out[k].rec_type = m[off];
 					out[k].at = simnet_now(n->sn);
 					k++;
@@ -498,12 +503,42 @@ static void test_errors(void **state)
 	assert_int_equal(mreq6(n->b, fd, IPV6_JOIN_GROUP, "ff15::113", -1), 0);
 }
 
+/* A group joined while the link-local address is still tentative is reported from ::
+ * (RFC 3810 5.2.13), and once more from the link-local address when it passes DAD. */
+static void test_join_before_dad(void **state)
+{
+	struct net *n = *state;
+	struct seen s[16];
+	static const uint8_t unspec[16];
+
+	struct ustack *e = simnet_stack(n->sn, "e", NULL);
+	int ife = simnet_attach(n->sn, e, n->vn, "10.0.0.5/24", 0, NULL, NULL);
+	int fd = udp6_on(e, "::", PORT);
+	assert_int_equal(mreq6(e, fd, IPV6_JOIN_GROUP, GROUP, ife), 0);
+	int k = watch(n, 5 * SEC, GROUP, s, 16);
+	int from_unspec = 0, from_ll = 0;
+	for (int i = 0; i < k; i++) {
+		if (memcmp(s[i].ip_src, unspec, 16) == 0) {
+			assert_int_equal(s[i].rec_type, 4);     /* the join's TO_EX {} */
+			from_unspec++;
+		} else {
+			assert_int_equal(s[i].ip_src[0], 0xfe);
+			assert_int_equal(s[i].ip_src[1], 0x80);
+			from_ll++;
+		}
+	}
+	assert_true(from_unspec >= 1);
+	assert_int_equal(from_ll, 1);
+	assert_int_equal(count_from(e, ife, s, k, 2) + count_from(e, ife, s, k, 4), k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_members_reports_leave, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_hops_if, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_join_before_dad, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
