@@ -7,8 +7,10 @@
  *                                                        port: prints the error (exit 0 if
  *                                                        ECONNREFUSED)
  * Payload byte i is (i % 251), so a datagram cut or reordered inside does not look whole.
- * Options: -W SECS (recv/refused wait, default 5), --lport N (the local port),
- * --join GROUP (recv: IP_ADD_MEMBERSHIP of GROUP first, IP_DROP_MEMBERSHIP at the end). */
+ * HOST is an IPv4 or an IPv6 address (an AF_INET6 socket then; "ADDR%N": sin6_scope_id
+ * N, ustack's interface index + 1). Options: -W SECS (recv/refused wait, default 5),
+ * --lport N (the local port), --join GROUP (recv: IP_ADD_MEMBERSHIP or IPV6_JOIN_GROUP
+ * of GROUP first, on an AF_INET6 socket for an IPv6 group, and leaving it at the end). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,8 @@
 static const char udpcat_usage[] =
 	"usage: ustack udpcat [-W SECS] [--lport N] [network options] send HOST PORT SIZE...\n"
 	"       ustack udpcat [-W SECS] [--join GROUP] [network options] recv PORT COUNT\n"
-	"       ustack udpcat [-W SECS] [--lport N] [network options] refused HOST PORT\n";
+	"       ustack udpcat [-W SECS] [--lport N] [network options] refused HOST PORT\n"
+	"       (HOST and GROUP: IPv4 or IPv6, ADDR%N with a scope id)\n";
 
 static void fill(uint8_t *buf, size_t len)
 {
@@ -39,19 +42,63 @@ static bool check(const uint8_t *buf, size_t len)
 	return true;
 }
 
-static int open_socket(struct ustack *st, unsigned long long lport)
+/* "a.b.c.d", or an IPv6 literal with an optional "%N" scope id, into *ss (port 0). */
+static int parse_addr(const char *txt, struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct sockaddr_in sa;
-	int fd = ustack_socket(st, AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	char buf[INET6_ADDRSTRLEN + 16];
+	char *pct;
+
+	memset(ss, 0, sizeof(*ss));
+	if (tool_parse_ip(txt, &sin->sin_addr) == 0) {
+		sin->sin_family = AF_INET;
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (strlen(txt) >= sizeof(buf))
+		return -1;
+	strcpy(buf, txt);
+	pct = strchr(buf, '%');
+	if (pct) {
+		unsigned long long scope;
+
+		*pct = '\0';
+		if (tool_parse_uint(pct + 1, 0xffffffffu, &scope) < 0)
+			return -1;
+		sin6->sin6_scope_id = (uint32_t)scope;
+	}
+	if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) != 1)
+		return -1;
+	sin6->sin6_family = AF_INET6;
+	*len = sizeof(*sin6);
+	return 0;
+}
+
+static bool is_group(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_MULTICAST(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 28) == 0xe;
+}
+
+static int open_socket(struct ustack *st, int family, unsigned long long lport)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen = family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	int fd = ustack_socket(st, family, SOCK_DGRAM, 0);
 
 	if (fd < 0) {
 		fprintf(stderr, "udpcat: socket: %s\n", strerror(errno));
 		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)lport);
-	if (lport && ustack_bind(st, fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	sa.ss_family = (sa_family_t)family;
+	if (family == AF_INET6)
+		((struct sockaddr_in6 *)&sa)->sin6_port = htons((uint16_t)lport);
+	else
+		((struct sockaddr_in *)&sa)->sin_port = htons((uint16_t)lport);
+	if (lport && ustack_bind(st, fd, (struct sockaddr *)&sa, salen) < 0) {
 		fprintf(stderr, "udpcat: bind port %llu: %s\n", lport, strerror(errno));
 		ustack_close(st, fd);
 		return -1;
@@ -66,8 +113,8 @@ static void set_timeout(struct ustack *st, int fd, unsigned ms)
 	ustack_setsockopt(st, fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
-static int do_send(struct ustack *st, struct sockaddr_in *to, unsigned long long lport,
-		   char **sizes, int n)
+static int do_send(struct ustack *st, const struct sockaddr_storage *to, socklen_t tolen,
+		   unsigned long long lport, char **sizes, int n)
 {
 	uint8_t *buf = malloc(UDPCAT_MAX);
 	int fd, rc = 0;
@@ -75,7 +122,7 @@ static int do_send(struct ustack *st, struct sockaddr_in *to, unsigned long long
 	if (!buf)
 		return 1;
 	fill(buf, UDPCAT_MAX);
-	fd = open_socket(st, lport);
+	fd = open_socket(st, to->ss_family, lport);
 	if (fd < 0) {
 		free(buf);
 		return 1;
@@ -84,7 +131,7 @@ static int do_send(struct ustack *st, struct sockaddr_in *to, unsigned long long
 		unsigned long long len;
 
 		tool_parse_uint(sizes[i], UDPCAT_MAX, &len);   /* checked by the caller */
-		if (ustack_sendto(st, fd, buf, (size_t)len, 0, (struct sockaddr *)to, sizeof(*to)) !=
+		if (ustack_sendto(st, fd, buf, (size_t)len, 0, (struct sockaddr *)to, tolen) !=
 		    (ssize_t)len) {
 			fprintf(stderr, "udpcat: send %llu bytes: %s\n", len, strerror(errno));
 			rc = 1;
@@ -99,13 +146,26 @@ static int do_send(struct ustack *st, struct sockaddr_in *to, unsigned long long
 	return rc;
 }
 
-/* IP_ADD_MEMBERSHIP (add) or IP_DROP_MEMBERSHIP of group on the interface it routes by. */
-static int membership(struct ustack *st, int fd, const struct in_addr *group, bool add)
+/* IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP (add) or the drop of group on the interface it
+ * routes by (an IPv6 group's scope id names one). */
+static int membership(struct ustack *st, int fd, const struct sockaddr_storage *group, bool add)
 {
-	struct ip_mreq m = { .imr_multiaddr = *group };
+	int rc;
 
-	if (ustack_setsockopt(st, fd, IPPROTO_IP, add ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP,
-			      &m, sizeof(m)) < 0) {
+	if (group->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *g = (const struct sockaddr_in6 *)group;
+		struct ipv6_mreq m = { .ipv6mr_multiaddr = g->sin6_addr,
+				       .ipv6mr_interface = g->sin6_scope_id };
+
+		rc = ustack_setsockopt(st, fd, IPPROTO_IPV6, add ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP,
+				       &m, sizeof(m));
+	} else {
+		struct ip_mreq m = { .imr_multiaddr = ((const struct sockaddr_in *)group)->sin_addr };
+
+		rc = ustack_setsockopt(st, fd, IPPROTO_IP, add ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP,
+				       &m, sizeof(m));
+	}
+	if (rc < 0) {
 		fprintf(stderr, "udpcat: %s: %s\n", add ? "join" : "leave", strerror(errno));
 		return -1;
 	}
@@ -113,7 +173,7 @@ static int membership(struct ustack *st, int fd, const struct in_addr *group, bo
 }
 
 static int do_recv(struct ustack *st, unsigned long long port, unsigned long long count,
-		   unsigned wait_ms, const struct in_addr *group)
+		   unsigned wait_ms, const struct sockaddr_storage *group)
 {
 	uint8_t *buf = malloc(UDPCAT_MAX + 1);
 	uint64_t end = ustack_clock_us() + (uint64_t)wait_ms * 1000u;
@@ -122,7 +182,7 @@ static int do_recv(struct ustack *st, unsigned long long port, unsigned long lon
 
 	if (!buf)
 		return 1;
-	fd = open_socket(st, port);
+	fd = open_socket(st, group ? group->ss_family : AF_INET, port);
 	if (fd < 0) {
 		free(buf);
 		return 1;
@@ -136,9 +196,9 @@ static int do_recv(struct ustack *st, unsigned long long port, unsigned long lon
 	fprintf(stderr, "udpcat: listening on port %llu\n", port);
 	set_timeout(st, fd, 100);
 	while (got < count && !tool_should_stop() && ustack_clock_us() < end) {
-		struct sockaddr_in from;
+		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
-		char ip[16];
+		char ip[INET6_ADDRSTRLEN];
 		ssize_t r = ustack_recvfrom(st, fd, buf, UDPCAT_MAX + 1, 0, (struct sockaddr *)&from,
 					    &flen);
 
@@ -151,8 +211,18 @@ static int do_recv(struct ustack *st, unsigned long long port, unsigned long lon
 			break;
 		}
 		got++;
-		printf("%zd %s from %s:%u\n", r, check(buf, (size_t)r) ? "ok" : "bad",
-		       tool_ip_str(from.sin_addr, ip), (unsigned)ntohs(from.sin_port));
+		if (from.ss_family == AF_INET6) {
+			const struct sockaddr_in6 *f6 = (const struct sockaddr_in6 *)&from;
+
+			printf("%zd %s from [%s]:%u\n", r, check(buf, (size_t)r) ? "ok" : "bad",
+			       inet_ntop(AF_INET6, &f6->sin6_addr, ip, sizeof(ip)),
+			       (unsigned)ntohs(f6->sin6_port));
+		} else {
+			const struct sockaddr_in *f4 = (const struct sockaddr_in *)&from;
+
+			printf("%zd %s from %s:%u\n", r, check(buf, (size_t)r) ? "ok" : "bad",
+			       tool_ip_str(f4->sin_addr, ip), (unsigned)ntohs(f4->sin_port));
+		}
 		fflush(stdout);
 	}
 	if (got < count) {
@@ -166,16 +236,16 @@ static int do_recv(struct ustack *st, unsigned long long port, unsigned long lon
 	return rc;
 }
 
-static int do_refused(struct ustack *st, struct sockaddr_in *to, unsigned long long lport,
-		      unsigned wait_ms)
+static int do_refused(struct ustack *st, const struct sockaddr_storage *to, socklen_t tolen,
+		      unsigned long long lport, unsigned wait_ms)
 {
 	uint64_t end = ustack_clock_us() + (uint64_t)wait_ms * 1000u;
 	char byte = 'x';
-	int fd = open_socket(st, lport), err = 0;
+	int fd = open_socket(st, to->ss_family, lport), err = 0;
 
 	if (fd < 0)
 		return 1;
-	if (ustack_connect(st, fd, (struct sockaddr *)to, sizeof(*to)) < 0) {
+	if (ustack_connect(st, fd, (struct sockaddr *)to, tolen) < 0) {
 		fprintf(stderr, "udpcat: connect: %s\n", strerror(errno));
 		ustack_close(st, fd);
 		return 1;
@@ -210,8 +280,8 @@ int cmd_udpcat(int argc, char **argv)
 	double wait = 5.0;
 	char *pos[64];
 	int npos = 0, rc;
-	struct sockaddr_in to;
-	struct in_addr group = { 0 };
+	struct sockaddr_storage to, group;
+	socklen_t tolen = 0, glen;
 	bool join = false;
 
 	tool_opts_init(&o);
@@ -232,7 +302,7 @@ int cmd_udpcat(int argc, char **argv)
 			v = tool_opt_value("udpcat", udpcat_usage, argc, argv, &i);
 			if (!v)
 				return 2;
-			if (tool_parse_ip(v, &group) < 0 || (ntohl(group.s_addr) >> 28) != 0xe)
+			if (parse_addr(v, &group, &glen) < 0 || !is_group(&group))
 				return tool_usage_error("udpcat", udpcat_usage, "bad group '%s'", v);
 			join = true;
 		} else if (!strcmp(a, "-W") || tool_opt_is(a, "--lport")) {
@@ -252,18 +322,19 @@ int cmd_udpcat(int argc, char **argv)
 	}
 	if (npos < 1)
 		return tool_usage_error("udpcat", udpcat_usage, "missing mode (send, recv, refused)");
-	memset(&to, 0, sizeof(to));
-	to.sin_family = AF_INET;
 	if (!strcmp(pos[0], "send") || !strcmp(pos[0], "refused")) {
 		bool send = pos[0][0] == 's';
 
 		if (send ? npos < 4 : npos != 3)
 			return tool_usage_error("udpcat", udpcat_usage, "%s: wrong arguments", pos[0]);
-		if (tool_parse_ip(pos[1], &to.sin_addr) < 0)
+		if (parse_addr(pos[1], &to, &tolen) < 0)
 			return tool_usage_error("udpcat", udpcat_usage, "bad address '%s'", pos[1]);
 		if (tool_parse_uint(pos[2], 65535, &port) < 0 || !port)
 			return tool_usage_error("udpcat", udpcat_usage, "bad port '%s'", pos[2]);
-		to.sin_port = htons((uint16_t)port);
+		if (to.ss_family == AF_INET6)
+			((struct sockaddr_in6 *)&to)->sin6_port = htons((uint16_t)port);
+		else
+			((struct sockaddr_in *)&to)->sin_port = htons((uint16_t)port);
 		for (int i = 3; i < npos; i++)
 			if (tool_parse_uint(pos[i], UDPCAT_MAX, &count) < 0)
 				return tool_usage_error("udpcat", udpcat_usage, "bad size '%s'", pos[i]);
@@ -279,12 +350,12 @@ int cmd_udpcat(int argc, char **argv)
 	if (!net)
 		return 1;
 	if (pos[0][0] == 's')
-		rc = do_send(net->st[0], &to, lport, pos + 3, npos - 3);
+		rc = do_send(net->st[0], &to, tolen, lport, pos + 3, npos - 3);
 	else if (pos[0][0] == 'r' && pos[0][2] == 'c')
 		rc = do_recv(net->st[0], port, count, (unsigned)(wait * 1000.0),
 			     join ? &group : NULL);
 	else
-		rc = do_refused(net->st[0], &to, lport, (unsigned)(wait * 1000.0));
+		rc = do_refused(net->st[0], &to, tolen, lport, (unsigned)(wait * 1000.0));
 	tool_net_free(net);
 	return rc;
 }
