@@ -270,6 +270,7 @@ static void show_stack_stats(const struct ns_stack *s, bool multi)
 			{ "nd_na_out", "neighbor advertisements sent" },
 			{ "nd_rs_out", "router solicitations sent" },
 			{ "nd_dad_failed", "duplicate addresses detected" },
+			{ "nd_ip6_disabled", "interfaces IPv6 stopped on (MAC-based link-local duplicate)" },
 			{ "mld_out", "MLD reports sent" } } },
 		{ "Dns:", { "dns:", NULL }, {
 			{ "dns_queries", "queries sent" },

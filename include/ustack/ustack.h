@@ -34,6 +34,11 @@ struct ustack_config {
 	uint8_t default_ttl;     /* default 64 */
 	bool disable_ipv6;       /* no IPv6 on the interfaces (default: on, as Linux: each
 	                            gets a link-local address, runs DAD, solicits routers) */
+	bool dad_disable_ipv6;   /* RFC 4862 5.4.5: when DAD finds the link-local address
+	                            made from the MAC duplicate (another node has our
+	                            hardware address), IPv6 stops on that interface (counted
+	                            nd_ip6_disabled). Linux's accept_dad=2; default off, as
+	                            Linux's default accept_dad=1 */
 	uint32_t tcp_msl_ms;         /* maximum segment lifetime: TIME_WAIT lasts 2*MSL (default 30000) */
 	uint32_t tcp_min_rto_ms;     /* lower bound of the retransmission timeout (default 200) */
 	uint32_t tcp_initial_rto_ms; /* RTO before any RTT sample, RFC 6298 (default 1000) */
@@ -215,6 +220,7 @@ struct ustack_stats {
 	uint64_t ip6_in, ip6_out, ip6_delivered, ip6_forwarded, ip6_frag_out, ip6_reasm_ok;
 	uint64_t icmp6_in, icmp6_out, icmp6_echo_replies_out;
 	uint64_t nd_in, nd_ns_out, nd_na_out, nd_rs_out, nd_dad_failed, mld_out;
+	uint64_t nd_ip6_disabled;  /* interfaces IPv6 stopped on (cfg.dad_disable_ipv6) */
 	uint64_t udp_in, udp_out;
 	uint64_t tcp_in, tcp_out, tcp_retransmits, tcp_rst_in, tcp_rst_out, tcp_conn_opened,
 		 tcp_conn_accepted, tcp_conn_dropped, tcp_fast_retransmits, tcp_timeouts;

@@ -5,7 +5,9 @@
  * joined (RFC 4862 5.4.2); after a random delay of up to MAX_RTR_SOLICITATION_DELAY
  * one NS from :: with a nonce is sent (DupAddrDetectTransmits 1); RetransTimer later
  * without a conflict it is PREFERRED. A conflicting NS or NA makes it DUPLICATE
- * (counted nd_dad_failed, drop ND_DAD_DUPLICATE with the frame that told us).
+ * (counted nd_dad_failed, drop ND_DAD_DUPLICATE with the frame that told us); with
+ * cfg.dad_disable_ipv6, a duplicate link-local address made from the MAC stops IPv6 on
+ * the interface (RFC 4862 5.4.5, Linux's accept_dad=2).
  * Router solicitations start when the link-local address is PREFERRED (RFC 4861 6.3.7:
  * MAX_RTR_SOLICITATIONS 3, RTR_SOLICITATION_INTERVAL 4 s, with our link-layer address). */
 #include "net/addr6.h"
@@ -363,6 +365,27 @@ static void a6_addr_timer(struct ustack *st, struct timer *t, uint64_t now)
 	a6_rearm(st, ifp);
 }
 
+/* RFC 4862 5.4.5: the link-local address made from our MAC (EUI-64) is someone else's:
+ * another node has our hardware address, so IPv6 on this link cannot work; it stops
+ * there (every address removed, nothing more sent or accepted), as Linux does with
+ * accept_dad=2. */
+static void a6_mac_duplicate(struct ustack *st, struct iface *ifp, const struct if_addr6 *a)
+{
+	uint8_t ll[16] = { 0xfe, 0x80 };
+
+	addr6_eui64(ifp->mac, ll + 8);
+	if (memcmp(a->addr, ll, 16) != 0)
+		return;
+	for (int k = 0; k < IFACE_ADDR6_MAX; k++)
+		if (ifp->addr6[k].state != IF6_UNUSED)
+			nd_addr_del(st, ifp, ifp->addr6[k].addr);
+	ifp->ip6 = false;
+	timer_cancel(st, &a6_if(st, ifp)->rs_timer);
+	ST_COUNT(st, nd_ip6_disabled);
+	trace_info(st, "addr6: %s: link-local address from the MAC is duplicate: IPv6 disabled "
+		   "on the interface (RFC 4862 5.4.5)", ifp->name);
+}
+
 static void a6_duplicate(struct ustack *st, struct iface *ifp, struct if_addr6 *a,
 			 const struct pkt *p, const char *why)
 {
@@ -375,6 +398,8 @@ static void a6_duplicate(struct ustack *st, struct iface *ifp, struct if_addr6 *
 	a6_release(st, ifp, a);
 	a6_set_state(st, ifp, a, IF6_DUPLICATE, why);
 	a6_rearm(st, ifp);
+	if (st->cfg.dad_disable_ipv6 && (a->flags & IF6_F_LINKLOCAL))
+		a6_mac_duplicate(st, ifp, a);
 }
 
 void addr6_dad_ns_seen(struct ustack *st, struct iface *ifp, struct if_addr6 *a,

@@ -109,7 +109,7 @@ static void mld6_send(struct ustack *st, struct iface *ifp, const struct mld2_re
 	struct pkt *p;
 	size_t len;
 
-	if (!n || ifp->loopback)
+	if (!n || ifp->loopback || !ifp->ip6)
 		return;
 	p = pkt_alloc(st, MLD2_REPORT_HDR_LEN + MLD2_MAX_RECORDS * MLD2_RECORD_LEN);
 	if (!p)
