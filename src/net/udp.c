@@ -573,6 +573,8 @@ void udp_input(struct ustack *st, struct pkt *p)
 		int s = score(pcb, &p->dst, r.dport, &p->src, r.sport);
 		if (s < 0)
 			continue;
+		if (ip_addr_is_multicast(&p->dst) && !udp_mcast_takes(pcb, &p->dst, p->ifindex))
+			continue;                       /* IP(V6)_MULTICAST_ALL off, not joined */
 		if (bcast && best) {            /* every listener gets a copy of a broadcast */
 			struct pkt *c = pkt_clone(st, p);
 			if (c)

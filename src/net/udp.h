@@ -90,6 +90,11 @@ int udp_join(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t if
 	     int ifindex);
 int udp_leave(struct ustack *st, struct udp_pcb *pcb, uint32_t group, uint32_t ifaddr,
 	      int ifindex);
+/* IP_MULTICAST_ALL (family IP_AF_INET) / IPV6_MULTICAST_ALL (IP_AF_INET6), default on:
+ * a datagram to any group the host joined on the interface goes to every pcb bound to
+ * its port (and the group or the wildcard); off: only to the pcbs that joined it there. */
+void udp_set_mcast_all(struct udp_pcb *pcb, uint8_t family, int on);
+bool udp_mcast_all(const struct udp_pcb *pcb, uint8_t family);
 /* IPV6_MULTICAST_HOPS (0..255, default 1; 0: looped to this host's members only),
  * IPV6_MULTICAST_LOOP (default on), IPV6_MULTICAST_IF (ustack's interface index, -1:
  * by route; -ENODEV). Groups of an ff02::/ff01:: scope sent with a scope id leave by it. */

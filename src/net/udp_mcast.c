@@ -26,6 +26,7 @@ void udp_mcast_init(struct udp_pcb *pcb)
 	pcb->mcast6_hops = 1;                   /* IPV6_DEFAULT_MCASTHOPS */
 	pcb->mcast6_loop = true;
 	pcb->mcast6_if = -1;
+	pcb->mcast_all = pcb->mcast6_all = true;
 }
 
 void udp_mcast_leave_all(struct ustack *st, struct udp_pcb *pcb)
@@ -41,6 +42,28 @@ void udp_mcast_leave_all(struct ustack *st, struct udp_pcb *pcb)
 }
 
 /* ---- IPv4 (RFC 1112 7.1, ip(7)) ---------------------------------------------- */
+
+static int find_group(const struct udp_pcb *pcb, const struct ip_addr *group, int ifindex);
+
+void udp_set_mcast_all(struct udp_pcb *pcb, uint8_t family, int on)
+{
+	if (family == IP_AF_INET6)
+		pcb->mcast6_all = on != 0;
+	else
+		pcb->mcast_all = on != 0;
+}
+
+bool udp_mcast_all(const struct udp_pcb *pcb, uint8_t family)
+{
+	return family == IP_AF_INET6 ? pcb->mcast6_all : pcb->mcast_all;
+}
+
+bool udp_mcast_takes(const struct udp_pcb *pcb, const struct ip_addr *group, int ifindex)
+{
+	if (udp_mcast_all(pcb, group->family))
+		return true;
+	return ifindex >= 0 && find_group(pcb, group, ifindex) >= 0;
+}
 
 void udp_set_mcast_ttl(struct udp_pcb *pcb, uint8_t ttl) { pcb->mcast_ttl = ttl; }
 void udp_set_mcast_loop(struct udp_pcb *pcb, int on) { pcb->mcast_loop = on != 0; }

@@ -39,6 +39,8 @@ struct udp_pcb {
 	uint8_t mcast6_hops;            /* IPV6_MULTICAST_HOPS (default 1; 0: this host only) */
 	bool mcast6_loop;               /* IPV6_MULTICAST_LOOP (default on) */
 	int mcast6_if;                  /* IPV6_MULTICAST_IF: interface index (-1: by route) */
+	bool mcast_all, mcast6_all;     /* IP_MULTICAST_ALL, IPV6_MULTICAST_ALL (default on):
+	                                   off, only the groups this pcb joined come in */
 	int n_groups;                   /* memberships of either family */
 	struct udp_group groups[UDP_MAX_MEMBERSHIPS];
 	bool laddr_auto;                /* laddr chosen by connect(), not by bind() */
@@ -57,6 +59,9 @@ struct udp_pcb {
 void udp_mcast_init(struct udp_pcb *pcb);
 /* Leave every group the pcb joined (it is being freed). */
 void udp_mcast_leave_all(struct ustack *st, struct udp_pcb *pcb);
+/* Does pcb take a datagram to group that came in on ifindex? (IP_MULTICAST_ALL /
+ * IPV6_MULTICAST_ALL on: any group the host joined; off: only its own memberships.) */
+bool udp_mcast_takes(const struct udp_pcb *pcb, const struct ip_addr *group, int ifindex);
 /* The interface a datagram of pcb to the IPv6 group dst leaves by when nothing more
  * specific names one (IPV6_MULTICAST_IF), -1: by route. */
 int udp_mcast6_oif(const struct udp_pcb *pcb);

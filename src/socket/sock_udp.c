@@ -154,6 +154,7 @@ static int udp_mcast_setopt(struct ustack *st, struct usock *so, int name, const
 	switch (name) {
 	case IP_MULTICAST_TTL:
 	case IP_MULTICAST_LOOP:
+	case IP_MULTICAST_ALL:
 		if (len >= (socklen_t)sizeof(int))
 			memcpy(&v, val, sizeof(v));
 		else if (len >= 1)
@@ -162,6 +163,12 @@ static int udp_mcast_setopt(struct ustack *st, struct usock *so, int name, const
 			return -EINVAL;
 		if (name == IP_MULTICAST_LOOP) {
 			udp_set_mcast_loop(so->udp, v);
+			return 0;
+		}
+		if (name == IP_MULTICAST_ALL) {
+			if (v != 0 && v != 1)
+				return -EINVAL;         /* Linux: 0 or 1 */
+			udp_set_mcast_all(so->udp, IP_AF_INET, v);
 			return 0;
 		}
 		if (v == -1)
@@ -216,6 +223,9 @@ static int udp_mcast_getopt(struct usock *so, int name, void *val, socklen_t *le
 	case IP_MULTICAST_LOOP:
 		v = loop;
 		break;
+	case IP_MULTICAST_ALL:
+		v = udp_mcast_all(so->udp, IP_AF_INET);
+		break;
 	case IP_MULTICAST_IF: {
 		struct in_addr a = { htonl(ifaddr) };
 		sock_put_val(val, len, &a, sizeof(a));
@@ -258,9 +268,13 @@ static int udp_mcast6_setopt(struct ustack *st, struct usock *so, int name, cons
 		udp_set_mcast6_hops(so->udp, v == -1 ? 1 : (uint8_t)v);
 		return 0;
 	case IPV6_MULTICAST_LOOP:
+	case IPV6_MULTICAST_ALL:
 		if (v != 0 && v != 1)
 			return -EINVAL;                 /* Linux: a boolean, nothing else */
-		udp_set_mcast6_loop(so->udp, v);
+		if (name == IPV6_MULTICAST_ALL)
+			udp_set_mcast_all(so->udp, IP_AF_INET6, v);
+		else
+			udp_set_mcast6_loop(so->udp, v);
 		return 0;
 	case IPV6_MULTICAST_IF:
 		if (v < 0)
@@ -287,6 +301,9 @@ static int udp_mcast6_getopt(struct usock *so, int name, void *val, socklen_t *l
 		break;
 	case IPV6_MULTICAST_IF:
 		v = ifindex + 1;
+		break;
+	case IPV6_MULTICAST_ALL:
+		v = udp_mcast_all(so->udp, IP_AF_INET6);
 		break;
 	default:
 		return -ENOPROTOOPT;            /* the memberships are set-only */

@@ -103,7 +103,7 @@ static unsigned want_bit(int level, int name)
 static bool ip_mcast_opt(int name)
 {
 	return name == IP_MULTICAST_IF || name == IP_MULTICAST_TTL || name == IP_MULTICAST_LOOP ||
-	       name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP;
+	       name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP || name == IP_MULTICAST_ALL;
 }
 
 static int ip_set(struct ustack *st, struct usock *so, int name, const void *val,
@@ -114,7 +114,8 @@ static int ip_set(struct ustack *st, struct usock *so, int name, const void *val
 static bool ip6_mcast_opt(int name)
 {
 	return name == IPV6_MULTICAST_IF || name == IPV6_MULTICAST_HOPS ||
-	       name == IPV6_MULTICAST_LOOP || name == IPV6_JOIN_GROUP || name == IPV6_LEAVE_GROUP;
+	       name == IPV6_MULTICAST_LOOP || name == IPV6_JOIN_GROUP || name == IPV6_LEAVE_GROUP ||
+	       name == IPV6_MULTICAST_ALL;
 }
 
 /* IPPROTO_IPV6 options (ipv6(7)) of an AF_INET6 socket: IPV6_V6ONLY (before bind),

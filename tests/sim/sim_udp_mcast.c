@@ -268,6 +268,17 @@ static void test_members_queries_leave(void **state)
 	simnet_run_for(n->sn, 10000);
 	assert_true(got(n->b, b1, "three"));        /* bound to the port: IP_MULTICAST_ALL */
 	assert_true(got(n->b, b2, "three"));
+	/* IP_MULTICAST_ALL off (an int or one byte): only its own memberships */
+	unsigned char off = 0;
+	assert_int_equal(ustack_setsockopt(n->b, b1, IPPROTO_IP, IP_MULTICAST_ALL, &off, 1), 0);
+	int all = -1;
+	socklen_t al = sizeof(all);
+	assert_int_equal(ustack_getsockopt(n->b, b1, IPPROTO_IP, IP_MULTICAST_ALL, &all, &al), 0);
+	assert_int_equal(all, 0);
+	send_group(n, tx, "three again");
+	simnet_run_for(n->sn, 10000);
+	assert_false(got(n->b, b1, "three again"));
+	assert_true(got(n->b, b2, "three again"));
 	assert_int_equal(ustack_close(n->b, b2), 0);
 	k = watch(n, 100000, s, 32);
 	assert_int_equal(k, 1);

@@ -6,7 +6,7 @@
  * each datagram and d none (counted as a group not joined), the received hop limit is
  * IPV6_MULTICAST_HOPS, a query is answered, closing a socket leaves its groups;
  * IPV6_MULTICAST_LOOP, hop limit 0, IPV6_MULTICAST_IF, a link-scoped group with a scope
- * id; the errno of misuse as Linux gives it. */
+ * id; IPV6_MULTICAST_ALL off; the errno of misuse as Linux gives it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -360,6 +360,17 @@ static void test_members_reports_leave(void **state)
 	simnet_run_for(n->sn, 10000);
 	assert_true(got(n->b, b1, "three", NULL));
 	assert_true(got(n->b, b2, "three", NULL));
+	/* IPV6_MULTICAST_ALL off: only the groups the socket joined itself */
+	assert_int_equal(getint(n->b, b1, IPV6_MULTICAST_ALL), 1);
+	assert_int_equal(setint(n->b, b1, IPV6_MULTICAST_ALL, 0), 0);
+	assert_int_equal(getint(n->b, b1, IPV6_MULTICAST_ALL), 0);
+	assert_int_equal(setint(n->b, b2, IPV6_MULTICAST_ALL, 0), 0);
+	send_to(n->a, tx, GROUP, 0, "three again");
+	simnet_run_for(n->sn, 10000);
+	assert_false(got(n->b, b1, "three again", NULL));
+	assert_true(got(n->b, b2, "three again", NULL));
+	assert_int_equal(setint(n->b, b1, IPV6_MULTICAST_ALL, 2), -1);
+	assert_int_equal(errno, EINVAL);
 	assert_int_equal(ustack_close(n->b, b2), 0);
 	k = watch(n, 3 * SEC, GROUP, s, 32);
 	assert_int_equal(k, 2);
