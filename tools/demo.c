@@ -39,7 +39,7 @@
 #define DEMO_USAGE \
 	"usage: ustack demo [--scenario web|mail] [--url URL] [--pcap FILE] [--svg FILE]\n" \
 	"                   [--html FILE] [--frames all|LIST] [--step] [--quiet] [--lang en|ko]\n" \
-	"                   [--loss P --seed N] [--verbose] [--trace] [--ctl PATH]\n" \
+	"                   [--loss P --seed N] [--ipv6] [--verbose] [--trace] [--ctl PATH]\n" \
 	"       ustack demo --tap NAME --addr A.B.C.D/N [--gw G] [--dns D] [--url URL] ...\n"
 #define DEMO_HELP \
 	"\n" \
@@ -61,6 +61,9 @@
 	"  --step          pause after each step until Enter (teaching in a room)\n" \
 	"  --quiet         print only the summary\n" \
 	"  --lang en|ko    the narration in English (default) or Korean\n" \
+	"  --ipv6          the same journey over IPv6: addresses checked unique (DAD), a AAAA\n" \
+	"                  lookup, neighbour solicitation and advertisement instead of ARP,\n" \
+	"                  socket(AF_INET6, ...), the IPv6 header in the pictures (web only)\n" \
 	"  --loss P        drop each frame on the client's link with probability P\n" \
 	"  --seed N        seed of the loss and of the stacks (a run replays from it)\n" \
 	"  --verbose       also print every trace line of every stack\n" \
@@ -197,7 +200,7 @@ static struct ustack *new_stack(struct demo *d, const char *name, bool forwardin
 	/* The journey of the study note is IPv4's: every frame of it gets its picture and
 	 * its line. IPv6's own start-up (DAD, router solicitations, MLD reports) would
 	 * come between them, at times that vary with the machine's speed. */
-	cfg.disable_ipv6 = true;
+	cfg.disable_ipv6 = !d->ipv6;
 	struct ustack *st = ustack_new(&cfg);
 	if (!st) {
 		demo_err("ustack_new(%s): %s\n", name, strerror(errno));
@@ -272,6 +275,74 @@ static int add_if(struct demo *d, struct ustack *st, int host, struct ustack_dev
 	return ifi;
 }
 
+static struct in6_addr ip6(const char *s)
+{
+	struct in6_addr a;
+	memset(&a, 0, sizeof a);
+	inet_pton(AF_INET6, s, &a);
+	return a;
+}
+
+/* --ipv6: a static address on the interface with this MAC (DAD starts now). */
+static int add_if6(struct demo *d, struct ustack *st, int host, const uint8_t *mac, const char *addr,
+		   int plen)
+{
+	struct in6_addr a = ip6(addr);
+	int ifi = -1;
+	for (int i = 0; i < USTACK_MAX_IFACES && ifi < 0; i++) {
+		uint8_t m[6];
+		if (ustack_if_mac(st, i, m) == 0 && !memcmp(m, mac, 6))
+			ifi = i;
+	}
+	if (ifi < 0) {
+		demo_err("%s: no interface for %s\n", ustack_name(st), addr);
+		return -1;
+	}
+	if (ustack_if_add6(st, ifi, &a, plen) < 0) {
+		demo_err("%s: ustack_if_add6(%s): %s\n", ustack_name(st), addr, strerror(errno));
+		return -1;
+	}
+	demo_host_add_addr6(&d->log.hosts[host], &a, plen);
+	return 0;
+}
+
+static int default_route6(struct ustack *st, const char *gw)
+{
+	struct in6_addr any, g = ip6(gw);
+	memset(&any, 0, sizeof any);
+	if (ustack_route_add6(st, &any, 0, &g, -1) < 0) {
+		demo_err("%s: ustack_route_add6(::/0 via %s): %s\n", ustack_name(st), gw, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* --ipv6: every stack's addresses out of TENTATIVE (Duplicate Address Detection done,
+ * about 1-2 s of the stacks' clock), then each host's link-local addresses are known. */
+static void wait_dad(struct demo *d)
+{
+	for (unsigned waited = 0; waited < 5000; waited += 10) {
+		bool tentative = false;
+		for (int i = 0; i < d->n_st && !tentative; i++) {
+			struct ustack_addr6 a[16];
+			size_t n = ustack_if_addrs6(d->st[i], -1, a, 16);
+			for (size_t k = 0; k < n && k < 16; k++)
+				tentative = tentative || !strcmp(a[k].state, "TENTATIVE");
+		}
+		if (!tentative)
+			break;
+		sleep_ms(10);
+	}
+	for (int i = 0; i < d->n_st; i++) {
+		struct ustack_addr6 a[16];
+		int h = d->hooks[i].host;
+		size_t n = ustack_if_addrs6(d->st[i], -1, a, 16);
+		for (size_t k = 0; k < n && k < 16 && h >= 0; k++)
+			if (IN6_IS_ADDR_LINKLOCAL(&a[k].addr))
+				demo_host_add_addr6(&d->log.hosts[h], &a[k].addr, a[k].plen);
+	}
+}
+
 /* Frames sent: quiet means no frame for quiet_ms (at most max_ms of waiting). */
 static void settle(struct demo *d, unsigned quiet_ms, unsigned max_ms);
 void demo_settle(struct demo *d, unsigned quiet_ms, unsigned max_ms)
@@ -341,6 +412,14 @@ static int build_vnet(struct demo *d)
 		demo_err("ustack_set_gateway: %s\n", strerror(errno));
 		return -1;
 	}
+	/* --ipv6: a static address of the documentation prefix on each link (RFC 3849),
+	 * the router's two /64s connected, the hosts' default route through it */
+	if (d->ipv6 && (add_if6(d, dns, d->h_dns, MAC_DNS, "2001:db8:1::53", 64) < 0 ||
+			add_if6(d, router, d->h_router, MAC_ROUTER_A, "2001:db8:1::1", 64) < 0 ||
+			add_if6(d, router, d->h_router, MAC_ROUTER_B, "2001:db8:2::1", 64) < 0 ||
+			add_if6(d, web, d->h_web, MAC_WEB, "2001:db8:2::80", 64) < 0 ||
+			default_route6(dns, "2001:db8:1::1") < 0 || default_route6(web, "2001:db8:2::1") < 0))
+		return -1;
 	for (int i = 1; i <= 3; i++)
 		if (ustack_start(d->st[i]) < 0) {
 			demo_err("ustack_start(%s): %s\n", ustack_name(d->st[i]),
@@ -350,12 +429,15 @@ static int build_vnet(struct demo *d)
 
 	/* `ustack dns`: the zone has the URL's name (and www.example.test); for mail, the
 	 * domain's MX and its exchanger's address */
-	int zn = snprintf(zone, sizeof zone, "# the demo's zone\nwww.example.test A 10.0.2.80\n");
+	int zn = snprintf(zone, sizeof zone, "# the demo's zone\nwww.example.test A 10.0.2.80\n%s",
+			  d->ipv6 ? "www.example.test AAAA 2001:db8:2::80\n" : "");
 	if (d->mail)
 		snprintf(zone + zn, sizeof zone - (size_t)zn, "%.60s MX 10 mail.%.60s\nmail.%.60s A 10.0.2.25\n",
 			 d->host, d->host, d->host);
-	else if (strcasecmp(d->host, "www.example.test") && inet_addr(d->host) == INADDR_NONE)
-		snprintf(zone + zn, sizeof zone - (size_t)zn, "%s A 10.0.2.80\n", d->host);
+	else if (strcasecmp(d->host, "www.example.test") && inet_addr(d->host) == INADDR_NONE &&
+		 !strchr(d->host, ':'))
+		snprintf(zone + zn, sizeof zone - (size_t)zn, "%s A 10.0.2.80\n%s%s%s", d->host,
+			 d->ipv6 ? d->host : "", d->ipv6 ? " AAAA 2001:db8:2::80" : "", d->ipv6 ? "\n" : "");
 	d->dnssrv = ustack_dns_server_start(dns, zone, 53, 300);
 	if (!d->dnssrv) {
 		demo_err("ustack_dns_server_start: %s\n", strerror(errno));
@@ -413,6 +495,15 @@ client:
 	if (ustack_set_gateway(client, d->gw) < 0) {
 		demo_err("ustack_set_gateway: %s\n", strerror(errno));
 		return -1;
+	}
+	if (d->ipv6) {
+		if (add_if6(d, client, d->h_client, MAC_CLIENT, "2001:db8:1::10", 64) < 0 ||
+		    default_route6(client, "2001:db8:1::1") < 0)
+			return -1;
+		d->addr6 = ip6("2001:db8:1::10");
+		d->prefix6 = 64;
+		d->gw6 = ip6("2001:db8:1::1");
+		d->dns6 = ip6("2001:db8:1::53");
 	}
 	return 0;
 }
@@ -485,6 +576,17 @@ static int start_client(struct demo *d)
 		memset(&rc, 0, sizeof rc);
 		rc.servers[0] = d->dns;
 		rc.n_servers = 1;
+#ifdef USTACK_RDNSS_AUTO
+		/* a resolver that knows IPv6 servers: --ipv6 asks the DNS server over IPv6 */
+		if (d->ipv6) {
+			rc.n_servers = 0;
+			rc.servers6[0].sin6_family = AF_INET6;
+			rc.servers6[0].sin6_addr = d->dns6;
+			rc.servers6[0].sin6_port = htons(53);
+			rc.n_servers6 = 1;
+			rc.rdnss = USTACK_RDNSS_OFF;
+		}
+#endif
 		rc.timeout_ms = d->loss > 0 ? 500 : 1000;
 		rc.attempts = d->loss > 0 ? 6 : 2;
 		rc.total_timeout_ms = d->loss > 0 ? 40000 : 5000;
@@ -499,6 +601,12 @@ static int start_client(struct demo *d)
 	}
 	/* its own announcement goes out; the walkthrough starts after it */
 	settle(d, 30, 500);
+	if (d->ipv6) {
+		/* and every address has passed Duplicate Address Detection */
+		wait_dad(d);
+		settle(d, 30, 500);
+		d->t_settled = ustack_clock_us();
+	}
 	return 0;
 }
 
@@ -551,7 +659,11 @@ static int find_conn(struct demo *d, struct ustack_sockinfo *out)
 	if (n > DEMO_MAX_SOCKS)
 		n = DEMO_MAX_SOCKS;
 	for (size_t i = 0; i < n; i++)
-		if (si[i].proto == IPPROTO_TCP && si[i].local.sin_port == d->local.sin_port &&
+		if (d->ipv6 ? si[i].proto == IPPROTO_TCP && si[i].family == AF_INET6 &&
+			      si[i].local6.sin6_port == d->local6.sin6_port &&
+			      si[i].remote6.sin6_port == d->remote6.sin6_port &&
+			      !memcmp(&si[i].remote6.sin6_addr, &d->remote6.sin6_addr, 16) :
+		    si[i].proto == IPPROTO_TCP && si[i].local.sin_port == d->local.sin_port &&
 		    si[i].remote.sin_port == d->remote.sin_port &&
 		    si[i].remote.sin_addr.s_addr == d->remote.sin_addr.s_addr) {
 			if (out)
@@ -561,11 +673,60 @@ static int find_conn(struct demo *d, struct ustack_sockinfo *out)
 	return -1;
 }
 
+/* --ipv6: getaddrinfo(name, AF_INET6): the resolver asks for the AAAA record. */
+static int step_resolve6(struct demo *d)
+{
+	char a[INET6_ADDRSTRLEN];
+	if (inet_pton(AF_INET6, d->host, &d->server6) == 1) {
+		SAY(d, "  The URL gives an address, %s: no name to resolve.\n",
+		    "  URL에 주소(%s)가 그대로 있으므로 이름을 풀 필요가 없습니다.\n", d->host);
+		return 0;
+	}
+	SAY(d, "  The browser has a name, \"%s\"; TCP needs an address, here an IPv6 one. The resolver\n"
+	       "  in the socket library asks the DNS server over UDP for the name's AAAA record:\n"
+	       "  getaddrinfo(\"%s\", \"%u\", {ai_family = AF_INET6, ai_socktype = SOCK_STREAM})\n\n",
+	    "  브라우저가 가진 것은 이름 \"%s\"뿐이고, TCP에는 주소, 여기서는 IPv6 주소가 필요합니다.\n"
+	    "  소켓 라이브러리의 리졸버가 UDP로 DNS 서버에 이 이름의 AAAA 레코드를 묻습니다:\n"
+	    "  getaddrinfo(\"%s\", \"%u\", {ai_family = AF_INET6, ai_socktype = SOCK_STREAM})\n\n",
+	    d->host, d->host, d->port);
+	mark_begin(d, DEMO_STEP_RESOLVE);
+	struct addrinfo hints, *res = NULL;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_INET6;
+	hints.ai_socktype = SOCK_STREAM;
+	char port[8];
+	snprintf(port, sizeof port, "%u", d->port);
+	int gai = ustack_getaddrinfo(d->st[0], d->host, port, &hints, &res);
+	d->marks[DEMO_STEP_RESOLVE].t_ret = ustack_clock_us();
+	bool found = false;
+	for (struct addrinfo *ai = res; ai && !found; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET6 && ai->ai_addr) {
+			d->server6 = ((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+			found = true;
+		}
+	if (res)
+		ustack_freeaddrinfo(res);
+	settle(d, 30, 300);
+	mark_end(d, DEMO_STEP_RESOLVE);
+	demo_print_step(d, DEMO_STEP_RESOLVE);
+	if (!found) {
+		demo_err("getaddrinfo(\"%s\", AF_INET6) failed: %s\n", d->host,
+			 gai ? ustack_gai_strerror(gai) : "no IPv6 address");
+		return -1;
+	}
+	SAY(d, "  getaddrinfo returned one struct addrinfo: ai_family AF_INET6, ai_addr = [%s]:%u\n",
+	    "  getaddrinfo의 결과: struct addrinfo 하나, ai_family AF_INET6, ai_addr = [%s]:%u\n",
+	    inet_ntop(AF_INET6, &d->server6, a, sizeof a) ? a : "?", d->port);
+	return 0;
+}
+
 static int step_resolve(struct demo *d)
 {
 	demo_print_heading(d, DEMO_STEP_RESOLVE);
 	if (d->mail)
 		return demo_mail_resolve(d);
+	if (d->ipv6)
+		return step_resolve6(d);
 	if (inet_pton(AF_INET, d->host, &d->server) == 1) {
 		SAY(d, "  The URL gives an address, %s: no name to resolve.\n",
 		    "  URL에 주소(%s)가 그대로 있으므로 이름을 풀 필요가 없습니다.\n", d->host);
@@ -601,7 +762,7 @@ static int step_socket(struct demo *d)
 {
 	demo_print_heading(d, DEMO_STEP_SOCKET);
 	mark_begin(d, DEMO_STEP_SOCKET);
-	d->fd = ustack_socket(d->st[0], AF_INET, SOCK_STREAM, 0);
+	d->fd = ustack_socket(d->st[0], d->ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 	mark_end(d, DEMO_STEP_SOCKET);
 	if (d->fd < 0) {
 		demo_err("socket: %s\n", strerror(errno));
@@ -617,6 +778,17 @@ static int step_socket(struct demo *d)
 	for (size_t i = 0; i < ns && i < DEMO_MAX_SOCKS; i++)
 		if (si[i].fd == d->fd && si[i].proto == IPPROTO_TCP)
 			state = si[i].state;
+	if (d->ipv6)
+		SAY(d, "  ustack_socket(st, AF_INET6, SOCK_STREAM, 0) returned descriptor %d: a TCP socket of\n"
+		       "  the IPv6 family (its addresses are struct sockaddr_in6, of 128 bits).\n"
+		       "  The socket library reserved a control block for it: no address, no port, no peer\n"
+		       "  yet, state %s%s. Nothing went on the wire.\n\n",
+		    "  ustack_socket(st, AF_INET6, SOCK_STREAM, 0)이 디스크립터 %d번을 돌려주었습니다: IPv6\n"
+		    "  계열의 TCP 소켓입니다(주소는 128비트짜리 struct sockaddr_in6).\n"
+		    "  소켓 라이브러리가 이 소켓의 제어 블록을 마련했습니다: 주소도 포트도 상대도 아직\n"
+		    "  비어 있고, 상태는 %s%s입니다. 아직 아무 프레임도 나가지 않았습니다.\n\n", d->fd, state,
+		    strcmp(state, "CLOSE") ? "" : demo_tr(d, " (netstat's name for CLOSED)", "(netstat에서 CLOSED를 부르는 이름)"));
+	else
 	SAY(d, "  ustack_socket(st, AF_INET, SOCK_STREAM, 0) returned descriptor %d.\n"
 	       "  The socket library reserved a control block for it: no address, no port, no peer\n"
 	       "  yet, state %s%s. Nothing went on the wire.\n\n",
@@ -631,25 +803,42 @@ static int step_socket(struct demo *d)
 
 static int step_connect(struct demo *d)
 {
-	char a[16];
+	char a[INET6_ADDRSTRLEN];
 	demo_print_heading(d, DEMO_STEP_CONNECT);
 	struct sockaddr_in sa;
+	struct sockaddr_in6 sa6;
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons(d->port);
 	sa.sin_addr = d->server;
+	memset(&sa6, 0, sizeof sa6);
+	sa6.sin6_family = AF_INET6;
+	sa6.sin6_port = htons(d->port);
+	sa6.sin6_addr = d->server6;
+	if (d->ipv6)
+		SAY(d, "  connect(%d, [%s]:%u): TCP's three-way handshake, over IPv6.\n\n",
+		    "  connect(%d, [%s]:%u): IPv6 위에서 TCP의 3-way 핸드셰이크입니다.\n\n", d->fd,
+		    inet_ntop(AF_INET6, &d->server6, a, sizeof a) ? a : "?", d->port);
+	else
 	SAY(d, "  connect(%d, %s:%u): TCP's three-way handshake.\n\n",
 	    "  connect(%d, %s:%u): TCP의 3-way 핸드셰이크입니다.\n\n", d->fd,
 	    tool_ip_str(d->server, a), d->port);
 	mark_begin(d, DEMO_STEP_CONNECT);
-	int r = ustack_connect(d->st[0], d->fd, (struct sockaddr *)&sa, sizeof sa);
+	int r = d->ipv6 ? ustack_connect(d->st[0], d->fd, (struct sockaddr *)&sa6, sizeof sa6) :
+		ustack_connect(d->st[0], d->fd, (struct sockaddr *)&sa, sizeof sa);
 	int err = errno;
 	d->marks[DEMO_STEP_CONNECT].t_ret = ustack_clock_us();
 	settle(d, 20, 200);
 	mark_end(d, DEMO_STEP_CONNECT);
 	socklen_t len = sizeof d->local;
-	ustack_getsockname(d->st[0], d->fd, (struct sockaddr *)&d->local, &len);
-	d->remote = sa;
+	if (d->ipv6) {
+		len = sizeof d->local6;
+		ustack_getsockname(d->st[0], d->fd, (struct sockaddr *)&d->local6, &len);
+		d->remote6 = sa6;
+	} else {
+		ustack_getsockname(d->st[0], d->fd, (struct sockaddr *)&d->local, &len);
+		d->remote = sa;
+	}
 	demo_print_step(d, DEMO_STEP_CONNECT);
 	if (r < 0) {
 		demo_err("connect to %s:%u: %s\n", a, d->port, strerror(err));
@@ -867,6 +1056,8 @@ static int parse_args(struct demo *d, struct tool_opts *o, int argc, char **argv
 				return -1;
 			}
 			d->frames_set = true;
+		} else if (!strcmp(arg, "--ipv6") || !strcmp(arg, "-6")) {
+			d->ipv6 = true;
 		} else if (!strcmp(arg, "--step")) {
 			d->step = true;
 		} else if (tool_opt_is(arg, "--html")) {
@@ -902,6 +1093,10 @@ static int parse_args(struct demo *d, struct tool_opts *o, int argc, char **argv
 	}
 	if (d->mail && (o->tap || strcmp(d->url, DEMO_DEFAULT_URL))) {
 		tool_usage_error("demo", DEMO_USAGE, "--scenario mail runs on the network in memory: no --tap, no --url");
+		return -1;
+	}
+	if (d->ipv6 && (o->tap || d->mail)) {
+		tool_usage_error("demo", DEMO_USAGE, "--ipv6 runs the web journey on the network in memory: no --tap, no --scenario mail");
 		return -1;
 	}
 	if (d->mail) {
@@ -1004,6 +1199,8 @@ int cmd_demo(int argc, char **argv)
 	d->t0 = ustack_clock_us();
 	demo_print_network(d);
 	demo_print_layers(d);
+	if (d->ipv6)
+		demo_print_dad(d);
 	if (step_resolve(d) < 0 || step_socket(d) < 0 || step_connect(d) < 0 ||
 	    step_http(d) < 0 || step_close(d) < 0) {
 		demo_html_section(d, DEMO_STEP_MAX);

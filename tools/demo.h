@@ -10,11 +10,20 @@
 #include <netinet/in.h>
 #include "ustack/ustack.h"
 #include "ustack/socket.h"
+#include "ustack/netdb.h"
 #include "demo_log.h"
 #include "httpd.h"
 #include "demo_header.h"
 #include "demo_html.h"
 #include "demo_mail.h"
+
+/* --ipv6 asks the DNS server over IPv6 when the resolver takes IPv6 servers
+ * (struct ustack_resolver_config's servers6, which comes with USTACK_RDNSS_AUTO) */
+#ifdef USTACK_RDNSS_AUTO
+#define DEMO_DNS6 1
+#else
+#define DEMO_DNS6 0
+#endif
 
 #define DEMO_MSL_MS 1000              /* TIME_WAIT = 2*MSL = 2 s in the demo */
 #define DEMO_LINK_LATENCY_US 1000     /* each vnet port: 1 ms */
@@ -50,6 +59,7 @@ struct demo {
 	const char *html_path;            /* --html FILE */
 	char tmp_pcap[64];                /* --html without --pcap: the run's capture, removed */
 	bool mail;                        /* --scenario mail */
+	bool ipv6;                        /* --ipv6: the journey over IPv6 (demo_ipv6.c) */
 	bool quiet, verbose, ko, trace;
 	bool no_offload;                  /* --no-offload (--tap, --dev packet:IF) */
 	bool step;                        /* --step: wait for Enter after each step */
@@ -88,6 +98,12 @@ struct demo {
 	struct in_addr server;            /* the address gethostbyname returned */
 	int fd;
 	struct sockaddr_in local, remote; /* of the connection */
+	/* --ipv6: the client's addresses and gateway, the AAAA the lookup returned, and the
+	 * connection's addresses (local/remote above then stay zero) */
+	struct in6_addr addr6, gw6, dns6, server6;
+	int prefix6;
+	struct sockaddr_in6 local6, remote6;
+	uint64_t t_settled;               /* --ipv6: when the addresses were PREFERRED */
 	char request[512];
 	size_t request_len;
 	char *response;                   /* head and body as received */
@@ -103,6 +119,7 @@ struct demo {
 	int exit_code;
 	unsigned frame_no;                /* frames shown so far (their "#N") */
 	bool pic_syn, pic_synack, pic_ack;   /* the handshake's pictures, drawn once */
+	bool pic_ns;                      /* --ipv6: the first neighbour solicitation's */
 	struct demo_page *rec;            /* --html: the recorder (demo_html.c) */
 
 	/* --scenario mail (demo_mail.c); d->host is the recipient's domain */
@@ -129,6 +146,10 @@ const char *demo_tr(const struct demo *d, const char *en, const char *ko);
 /* Untranslated text (tables, frame lines); nothing with --quiet. */
 void demo_out(struct demo *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *demo_ip(struct in_addr a, char buf[16]);
+const char *demo_ip6(const struct in6_addr *a, char buf[INET6_ADDRSTRLEN]);
+/* "10.0.1.10:80" or "[2001:db8:1::10]:80": a frame's source (src) or destination. */
+const char *demo_endpoint(const struct ustack_frame_info *fi, bool src, char *buf, size_t cap);
+const char *demo_na_flags(uint8_t flags, char out[8]);   /* "R,S,O" */
 /* s padded with spaces to width terminal columns (Hangul takes two). */
 const char *demo_pad(const char *s, int width, char buf[96]);
 const char *demo_qtype_name(uint16_t t, char buf[16]);   /* "A" */
@@ -154,6 +175,15 @@ struct demo_step_view {
 void demo_explain_step(struct demo *d, enum demo_step step, const struct demo_step_view *v);
 /* One frame event as a line of text (no newline). */
 void demo_format_frame(struct demo *d, const struct demo_ev *e, char *out, size_t cap);
+
+/* demo_ipv6.c: --ipv6's network, its addresses' DAD before the journey, NS/NA. */
+void demo_print_network6(struct demo *d);
+void demo_print_dad(struct demo *d);
+void demo_explain_nd(struct demo *d, const struct demo_step_view *v, const struct in6_addr *dst);
+void demo_print_neighbours6(struct demo *d);
+bool demo_on_link6(const struct demo *d, const struct in6_addr *a);
+/* The AAAA records of a DNS answer frame: how many, the first and its TTL. */
+int demo_dns_aaaa(const struct demo_ev *e, struct in6_addr *first, uint32_t *ttl);
 
 /* demo_svg.c: the ladder diagram of every frame since the first step. */
 int demo_svg_write(struct demo *d, const char *path);

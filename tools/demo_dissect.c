@@ -374,6 +374,9 @@ static void dns(struct ctx *c, size_t o, size_t end)
 			goto rest;
 		if (type == 1 && rl == 4) {
 			add_ip(c, "dns.a", "ADDRESS", "주소", rd, "the address of the name", "이름의 주소");
+		} else if (type == 28 && rl == 16) {
+			add_ip6(c, "dns.aaaa", "AAAA ADDRESS", "AAAA 주소", rd,
+				"the IPv6 address of the name (RFC 3596)", "이름의 IPv6 주소 (RFC 3596)");
 		} else if (type == 15 && rl >= 3) {
 			add(c, "dns.mx.preference", "PREFERENCE", "우선순위", rd, 0, 16,
 			    "lower is tried first", "낮을수록 먼저 시도");
@@ -523,7 +526,11 @@ static void icmp6(struct ctx *c, size_t o, size_t end)
 		return;
 	}
 	if ((type == 135 || type == 136) && end - o >= 24) {
-		c->dd->layers[c->layer].hdr_len = 24;
+		/* the options are part of the message (RFC 4861 4.3, 4.4): drawn with it */
+		size_t opt_end = o + 24;
+		while (opt_end + 2 <= end && c->p[opt_end + 1] && opt_end + (size_t)c->p[opt_end + 1] * 8 <= end)
+			opt_end += (size_t)c->p[opt_end + 1] * 8;
+		c->dd->layers[c->layer].hdr_len = opt_end - o;
 		if (type == 136) {
 			add(c, "icmpv6.nd.na.flag.r", "R", "R", o + 4, 0, 1, "router", "라우터");
 			add(c, "icmpv6.nd.na.flag.s", "S", "S", o + 4, 1, 1, "solicited: an answer",
@@ -537,7 +544,27 @@ static void icmp6(struct ctx *c, size_t o, size_t end)
 		add_ip6(c, type == 135 ? "icmpv6.nd.ns.target_address" : "icmpv6.nd.na.target_address",
 			"Target Address", "대상 주소", o + 8,
 			"the address asked about or announced", "묻거나 알리는 주소");
-		data(c, o + 24, end, "ND options (link-layer address)", "ND 옵션 (링크 계층 주소)");
+		for (size_t p = o + 24; p < opt_end; p += (size_t)c->p[p + 1] * 8) {
+			uint8_t ot = c->p[p];
+			struct demo_field *f = add(c, "icmpv6.opt.type", "Type", "종류", p, 0, 8,
+						   "1 source, 2 target link-layer address",
+						   "1 보낸 쪽, 2 대상의 링크 계층 주소");
+			if (f && (ot == 1 || ot == 2))
+				snprintf(f->text, sizeof f->text, "%u (%s)", ot, ot == 1 ? "source" : "target");
+			if ((f = add(c, "icmpv6.opt.length", "Length", "길이", p + 1, 0, 8,
+				     "the option's length in units of 8 bytes", "옵션 길이 (8바이트 단위)")))
+				snprintf(f->text, sizeof f->text, "%u (%u bytes)", c->p[p + 1], c->p[p + 1] * 8u);
+			if ((ot == 1 || ot == 2) && c->p[p + 1] == 1)
+				add_mac(c, "icmpv6.opt.linkaddr", "Link-Layer Address", "링크 계층 주소", p + 2,
+					ot == 1 ? "the sender's MAC: the answer can come straight back"
+						: "the MAC of the target address: the answer",
+					ot == 1 ? "보낸 쪽의 MAC: 답이 바로 돌아올 수 있음"
+						: "대상 주소의 MAC: 질문의 답");
+			else if (c->p[p + 1] > 1 || ot > 2)
+				add(c, "icmpv6.opt", "option data", "옵션 데이터", p + 2, 0,
+				    (unsigned)(c->p[p + 1] * 8 - 2) * 8, NULL, NULL);
+		}
+		data(c, opt_end, end, "ICMPv6 data", "ICMPv6 데이터");
 		return;
 	}
 	add_hex(c, "icmpv6.body", "Message Body", "메시지 본문", o + 4, 4,

@@ -103,8 +103,8 @@ static bool router_fwd(const struct demo *d, const struct demo_ev *e)
 }
 static bool router_arp(const struct demo *d, const struct demo_ev *e)
 {
-	return e->host == d->h_router && e->kind == USTACK_TRACE_TX && e->fi.is_arp &&
-	       e->fi.arp_op == 1;
+	return e->host == d->h_router && e->kind == USTACK_TRACE_TX &&
+	       ((e->fi.is_arp && e->fi.arp_op == 1) || demo_is_ns(&e->fi));
 }
 /* A TCP segment its sender sent again (not the router's copy of it). */
 static bool any_retrans(const struct demo *d, const struct demo_ev *e)
@@ -155,7 +155,7 @@ static void explain_arp(struct demo *d, const struct demo_step_view *v, struct i
 
 static void explain_resolve(struct demo *d, const struct demo_step_view *v)
 {
-	char a[16], b[16], t[16];
+	char b[16], t[16];
 	const struct demo_ev *q = find(d, v, 0, tx_dns_q);
 	const struct demo_ev *an = find(d, v, 0, rx_dns_a);
 	size_t nq = count(d, v, tx_dns_q);
@@ -166,19 +166,32 @@ static void explain_resolve(struct demo *d, const struct demo_step_view *v)
 		if (v->ev[i]->host == d->h_client && v->ev[i]->kind == USTACK_TRACE_STATE &&
 		    !strcmp(v->ev[i]->subsystem, "socket"))
 			so = v->ev[i];
+	char dst[INET6_ADDRSTRLEN];
+	if (q && q->fi.is_ipv6)
+		demo_ip6(&q->fi.ip6_dst, dst);
+	else if (q)
+		demo_ip(q->fi.ip_dst, dst);
 	if (q && so)
 		SAY(d, "  · socket library: the resolver opened a UDP socket (descriptor %d, local port %u,\n"
 		       "    chosen by the stack), sent its question to %s port %u, and closed it at the end.\n",
 		    "  · 소켓 라이브러리: 리졸버가 UDP 소켓을 열어(디스크립터 %d, 로컬 포트 %u, 스택이 고름)\n"
 		    "    %s의 %u번 포트로 질문을 보내고, 끝나자 닫았습니다.\n",
-		    so->object, q->fi.sport, demo_ip(q->fi.ip_dst, a), q->fi.dport);
+		    so->object, q->fi.sport, dst, q->fi.dport);
 	else if (q)
 		SAY(d, "  · socket library: the resolver opened a UDP socket (local port %u, chosen by the stack)\n"
 		       "    and sent its question to %s port %u.\n",
 		    "  · 소켓 라이브러리: 리졸버가 UDP 소켓을 열고(로컬 포트 %u, 스택이 고름)\n"
 		    "    %s의 %u번 포트로 질문을 보냈습니다.\n",
-		    q->fi.sport, demo_ip(q->fi.ip_dst, a), q->fi.dport);
-	explain_arp(d, v, q ? q->fi.ip_dst : d->dns);
+		    q->fi.sport, dst, q->fi.dport);
+	if (d->ipv6 && q && !q->fi.is_ipv6)
+		SAY(d, "    The resolver knows its server by an IPv4 address (ustack's resolver is given IPv4\n"
+		       "    servers), so the question travels over IPv4; what changes over IPv6 is the question.\n",
+		    "    리졸버는 서버를 IPv4 주소로 알고 있으므로(ustack의 리졸버는 IPv4 서버만 설정받음)\n"
+		    "    질문은 IPv4로 갑니다. IPv6에서 달라지는 것은 질문 자체입니다.\n");
+	if (q && q->fi.is_ipv6)
+		demo_explain_nd(d, v, &q->fi.ip6_dst);
+	else
+		explain_arp(d, v, q ? q->fi.ip_dst : d->dns);
 	if (!q) {
 		SAY(d, "  · DNS: no query on the wire (the answer came from the resolver's cache or hosts table).\n",
 		    "  · DNS: 선로에 질의가 없습니다(리졸버의 캐시나 hosts 표에서 답을 얻음).\n");
@@ -188,6 +201,9 @@ static void explain_resolve(struct demo *d, const struct demo_step_view *v)
 	    "  · DNS: 질의(id 0x%04x)는 %s의 %s 레코드를 묻습니다.\n", q->fi.dns_id,
 	    d->ko ? q->fi.dns_qname : demo_qtype_name(q->fi.dns_qtype, t),
 	    d->ko ? demo_qtype_name(q->fi.dns_qtype, t) : q->fi.dns_qname);
+	if (q->fi.dns_qtype == 28)
+		SAY(d, "    AAAA (\"quad A\", RFC 3596) is the record of an IPv6 address: 128 bits, four times A's 32.\n",
+		    "    AAAA(\"쿼드 A\", RFC 3596)는 IPv6 주소의 레코드입니다: A의 32비트의 네 배인 128비트.\n");
 	if (nq > 1)
 		SAY(d, "    The query was sent %zu times: when no answer comes in time, the resolver asks again.\n",
 		    "    질의가 %zu번 나갔습니다: 제때 답이 없으면 리졸버가 다시 묻습니다.\n", nq);
@@ -196,6 +212,19 @@ static void explain_resolve(struct demo *d, const struct demo_step_view *v)
 		return;
 	}
 	int rcode = an->fi.dns_flags & 0xf;
+	struct in6_addr a6;
+	uint32_t ttl6 = 0;
+	if (!rcode && an->fi.dns_qtype == 28 && demo_dns_aaaa(an, &a6, &ttl6) > 0) {
+		char b6[INET6_ADDRSTRLEN];
+		SAY(d, "    The answer carries the same id 0x%04x (that is how the resolver knows it is the answer\n"
+		       "    to its question) and %u record(s): %s AAAA %s, TTL %u s (how long it may be cached).\n",
+		    "    답에도 같은 id(0x%04x)가 있고(그래서 리졸버는 이것이 자기 질문의 답인 줄 압니다)\n"
+		    "    레코드 %u개: %s AAAA %s, TTL %u초(캐시에 둘 수 있는 시간).\n",
+		    an->fi.dns_id, an->fi.dns_ancount, an->fi.dns_qname, demo_ip6(&a6, b6), ttl6);
+		SAY(d, "    The round trip took %.3f ms.\n", "    왕복에 %.3f ms 걸렸습니다.\n",
+		    (double)(an->t - q->t) / 1000.0);
+		return;
+	}
 	if (rcode || !an->fi.dns_n_a) {
 		SAY(d, "    The answer (id 0x%04x) says %s: no address.\n",
 		    "    답(id 0x%04x)은 %s: 주소가 없습니다.\n", an->fi.dns_id, demo_rcode_name(rcode));
@@ -229,7 +258,13 @@ static void explain_options(struct demo *d, const struct demo_ev *e, const char 
 	if (!opts[0])
 		return;
 	SAY(d, "    %s options <%s>:\n", "    %s의 옵션 <%s>:\n", demo_tr(d, who_en, who_ko), opts);
-	if (e->fi.tcp_has_mss)
+	if (e->fi.tcp_has_mss && e->fi.is_ipv6)
+		SAY(d, "      mss %u: the largest segment it accepts (MTU 1500 - 40 IPv6 - 20 TCP = 1440: the IPv6\n"
+		       "      header is a fixed 40 bytes, twice IPv4's 20, most of it two 128-bit addresses)\n",
+		    "      mss %u: 받을 수 있는 가장 큰 세그먼트 (MTU 1500 - IPv6 40 - TCP 20 = 1440: IPv6 헤더는\n"
+		    "      128비트 주소 두 개가 들어가는 고정 40바이트로, IPv4 헤더의 20바이트보다 깁니다)\n",
+		    e->fi.tcp_mss);
+	else if (e->fi.tcp_has_mss)
 		SAY(d, "      mss %u: the largest segment it accepts (MTU 1500 - 20 IP - 20 TCP = 1460)\n",
 		    "      mss %u: 받을 수 있는 가장 큰 세그먼트 (MTU 1500 - IP 20 - TCP 20 = 1460)\n",
 		    e->fi.tcp_mss);
@@ -263,7 +298,9 @@ static void explain_connect(struct demo *d, const struct demo_step_view *v)
 	const struct demo_ev *rst = find(d, v, 0, rx_rst);
 
 	SAY(d, "\n  What happened, layer by layer:\n", "\n  계층별로 일어난 일:\n");
-	if (syn)
+	if (syn && syn->fi.is_ipv6)
+		demo_explain_nd(d, v, &syn->fi.ip6_dst);
+	else if (syn)
 		explain_arp(d, v, syn->fi.ip_dst);
 	if (!syn) {
 		SAY(d, "  · no SYN was sent.\n", "  · SYN이 나가지 않았습니다.\n");
@@ -320,10 +357,17 @@ static void explain_connect(struct demo *d, const struct demo_step_view *v)
 			}
 		SAY(d, "  · IP: the router forwarded %zu datagrams of this step between its two links",
 		    "  · IP: 라우터가 이 단계의 데이터그램 %zu개를 두 링크 사이에서 전달했습니다", nfwd);
-		if (fsyn)
+		if (fsyn && fsyn->fi.is_ipv6)
+			SAY(d, " (hop limit %u -> %u,\n    new MAC addresses on each link)", " (홉 제한 %u -> %u,\n    링크마다 새 MAC 주소)",
+			    syn->fi.ip6_hop_limit, fsyn->fi.ip6_hop_limit);
+		else if (fsyn)
 			SAY(d, " (TTL %u -> %u,\n    new MAC addresses on each link)", " (TTL %u -> %u,\n    링크마다 새 MAC 주소)",
 			    syn->fi.ip_ttl, fsyn->fi.ip_ttl);
-		if (rarp)
+		if (rarp && rarp->fi.is_ipv6) {
+			char b6[INET6_ADDRSTRLEN];
+			SAY(d, "; first it sent a neighbour\n    solicitation for %s on its other link",
+			    "; 먼저 다른 링크에서\n    %s 주소를 이웃 요청으로 물었습니다", demo_ip6(&rarp->fi.nd_target, b6));
+		} else if (rarp)
 			SAY(d, "; first it asked ARP for %s on\n    its other link",
 			    "; 먼저 다른 링크에서\n    %s 주소를 ARP로 물었습니다", demo_ip(rarp->fi.arp_tpa, b));
 		demo_out(d, ".\n");
@@ -565,7 +609,7 @@ static void totals(struct demo *d, struct totals *t)
 				t->retrans++;
 				t->re_tcp += e->fi.is_tcp;
 				t->re_dns += e->fi.is_dns;
-				t->re_arp += e->fi.is_arp;
+				t->re_arp += e->fi.is_arp || demo_is_ns(&e->fi);
 			}
 		}
 		if (c_tx(d, e))
@@ -595,7 +639,11 @@ void demo_print_summary(struct demo *d)
 	char pb[96];
 	if (d->mail)
 		demo_mail_summary(d, o);
-	else if (d->status)
+	else if (d->status && d->ipv6) {
+		char a6[INET6_ADDRSTRLEN];
+		fprintf(o, "  %s -> %s -> HTTP %d %s, %zu %s\n", d->host, demo_ip6(&d->server6, a6), d->status,
+			d->reason, d->response_len - d->head_len, demo_tr(d, "bytes of body", "바이트 본문"));
+	} else if (d->status)
 		fprintf(o, "  %s -> %s -> HTTP %d %s, %zu %s\n", d->host, demo_ip(d->server, a), d->status,
 			d->reason, d->response_len - d->head_len, demo_tr(d, "bytes of body", "바이트 본문"));
 	else
@@ -605,6 +653,12 @@ void demo_print_summary(struct demo *d)
 	if (t.have_dns)
 		fprintf(o, "  %s %.3f ms  (DNS id=0x%04x)\n", demo_pad(demo_tr(d, "name lookup", "이름 풀이"), 22, pb),
 			(double)(mr->t_ret - mr->t_from) / 1000.0, t.dns_id);
+	if (mc->done && d->ipv6 && d->local6.sin6_port && mc->t_ret) {
+		char a6[INET6_ADDRSTRLEN], b6[INET6_ADDRSTRLEN];
+		fprintf(o, "  %s %.3f ms  [%s]:%u -> [%s]:%u\n", demo_pad(demo_tr(d, "connect", "연결"), 22, pb),
+			(double)(mc->t_ret - mc->t_from) / 1000.0, demo_ip6(&d->local6.sin6_addr, a6),
+			ntohs(d->local6.sin6_port), demo_ip6(&d->remote6.sin6_addr, b6), ntohs(d->remote6.sin6_port));
+	}
 	if (mc->done && d->local.sin_port && mc->t_ret)
 		fprintf(o, "  %s %.3f ms  %s:%u -> %s:%u\n", demo_pad(demo_tr(d, "connect", "연결"), 22, pb),
 			(double)(mc->t_ret - mc->t_from) / 1000.0, demo_ip(d->local.sin_addr, a),
@@ -623,7 +677,7 @@ void demo_print_summary(struct demo *d)
 		demo_tr(d, "frames on all links", "모든 링크의 프레임"), t.frames);
 	fprintf(o, "  %s %zu", demo_pad(demo_tr(d, "retransmissions", "재전송"), 22, pb), t.retrans);
 	if (t.retrans)
-		fprintf(o, "  (TCP %zu, DNS %zu, ARP %zu)", t.re_tcp, t.re_dns, t.re_arp);
+		fprintf(o, "  (TCP %zu, DNS %zu, %s %zu)", t.re_tcp, t.re_dns, d->ipv6 ? "ARP/NDP" : "ARP", t.re_arp);
 	fputc('\n', o);
 	if (d->impair) {
 		struct ustack_impair_stats is;

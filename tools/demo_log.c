@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include "demo_log.h"
 
 #define DEMO_MATCH_US 500000   /* a frame arrives within this long of being sent, or never */
@@ -157,6 +158,19 @@ mac:
 	}
 }
 
+void demo_host_add_addr6(struct demo_host *h, const struct in6_addr *addr, int prefix)
+{
+	int max = (int)(sizeof h->addr6 / sizeof h->addr6[0]);
+	for (int i = 0; i < h->n_addr6; i++)
+		if (!memcmp(&h->addr6[i], addr, 16))
+			return;
+	if (h->n_addr6 < max) {
+		h->addr6[h->n_addr6] = *addr;
+		h->prefix6[h->n_addr6] = prefix;
+		h->n_addr6++;
+	}
+}
+
 size_t demo_log_count(struct demo_log *log)
 {
 	pthread_mutex_lock(&log->mu);
@@ -207,6 +221,38 @@ int demo_log_host_by_addr(struct demo_log *log, struct in_addr a)
 			if (log->hosts[i].addr[j].s_addr == a.s_addr)
 				return i;
 	return -1;
+}
+
+int demo_log_host_by_addr6(struct demo_log *log, const struct in6_addr *a)
+{
+	for (int i = 0; i < log->n_hosts; i++)
+		for (int j = 0; j < log->hosts[i].n_addr6; j++)
+			if (!memcmp(&log->hosts[i].addr6[j], a, 16))
+				return i;
+	return -1;
+}
+
+bool demo_is_dad_ns(const struct ustack_frame_info *fi)
+{
+	static const struct in6_addr any;
+	return fi->is_ipv6 && fi->is_nd && fi->icmp_type == 135 && !memcmp(&fi->ip6_src, &any, 16);
+}
+
+bool demo_is_ns(const struct ustack_frame_info *fi)
+{
+	return fi->is_ipv6 && fi->is_nd && fi->icmp_type == 135 && !demo_is_dad_ns(fi);
+}
+
+bool demo_is_na(const struct ustack_frame_info *fi)
+{
+	return fi->is_ipv6 && fi->is_nd && fi->icmp_type == 136;
+}
+
+bool demo_is_ip6_housekeeping(const struct ustack_frame_info *fi)
+{
+	/* 133 router solicitation; 130-132 MLDv1, 143 MLDv2 report */
+	return fi->is_ipv6 && fi->is_icmp6 && (fi->icmp_type == 133 || fi->icmp_type == 143 ||
+					       (fi->icmp_type >= 130 && fi->icmp_type <= 132));
 }
 
 bool demo_mac_is_bcast(const uint8_t mac[6])
@@ -336,6 +382,18 @@ static bool is_retransmission(struct seen *s, const struct demo_ev *e)
 			a->answered = false;
 		return false;
 	}
+	if (demo_is_ns(fi)) {
+		char b[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &fi->nd_target, b, sizeof b);
+		snprintf(what, sizeof what, "%s", b);
+		struct asked *a = asked_get(s, e->host, 'n', what, false);
+		if (a && !a->answered)
+			return true;
+		a = asked_get(s, e->host, 'n', what, true);
+		if (a)
+			a->answered = false;
+		return false;
+	}
 	if (fi->is_arp && fi->arp_op == 1 && fi->arp_spa.s_addr != fi->arp_tpa.s_addr) {
 		snprintf(what, sizeof what, "%08x", (unsigned)fi->arp_tpa.s_addr);
 		struct asked *a = asked_get(s, e->host, 'a', what, false);
@@ -361,6 +419,11 @@ static void note_answer(struct seen *s, const struct demo_ev *e)
 	} else if (fi->is_arp && fi->arp_op == 2) {
 		snprintf(what, sizeof what, "%08x", (unsigned)fi->arp_spa.s_addr);
 		a = asked_get(s, e->host, 'a', what, false);
+	} else if (demo_is_na(fi)) {
+		char b[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &fi->nd_target, b, sizeof b);
+		snprintf(what, sizeof what, "%s", b);
+		a = asked_get(s, e->host, 'n', what, false);
 	}
 	if (a)
 		a->answered = true;
@@ -372,6 +435,8 @@ static int receiver_of(struct demo_log *log, size_t i, const struct demo_ev *e)
 	const struct ustack_frame_info *fi = &e->fi;
 	if (!demo_mac_is_bcast(fi->eth_dst))
 		return remote_host(log, fi->eth_dst);
+	if (demo_is_ns(fi))      /* to a solicited-node group: the target's owner listens */
+		return demo_log_host_by_addr6(log, &fi->nd_target);
 	if (!fi->is_arp || fi->arp_op != 1)
 		return -1;
 	int h = demo_log_host_by_addr(log, fi->arp_tpa);
@@ -414,7 +479,9 @@ void demo_log_analyse(struct demo_log *log)
 		e->from_host = e->host;
 		e->to_host = receiver_of(log, i, e);
 		e->retrans = s && is_retransmission(s, e);
-		e->forwarded = fi->is_ipv4 && !host_has_addr(&log->hosts[e->host], fi->ip_src);
+		e->forwarded = (fi->is_ipv4 && !host_has_addr(&log->hosts[e->host], fi->ip_src)) ||
+			       (fi->is_ipv6 && (fi->is_tcp || fi->is_udp) &&
+				demo_log_host_by_addr6(log, &fi->ip6_src) != e->host);
 		if (e->to_host < 0 || !log->hosts[e->to_host].local)
 			continue;
 		/* The same bytes can be sent twice (an ARP reply, a repeated query): the

@@ -30,6 +30,10 @@ struct demo_host {
 	int prefix[DEMO_MAX_ADDRS];
 	uint8_t mac[DEMO_MAX_ADDRS][6];
 	int n_mac;
+	/* IPv6 (--ipv6): the static addresses, then the link-local ones */
+	int n_addr6;
+	struct in6_addr addr6[DEMO_MAX_ADDRS * 2];
+	int prefix6[DEMO_MAX_ADDRS * 2];
 };
 
 struct demo_ev {
@@ -85,6 +89,7 @@ void demo_log_hook(void *ctx, const struct ustack_trace *ev);
 int demo_log_add_host(struct demo_log *log, const char *name, const char *role, bool local,
 		      struct ustack *st);
 void demo_host_add_if(struct demo_host *h, struct in_addr addr, int prefix, const uint8_t mac[6]);
+void demo_host_add_addr6(struct demo_host *h, const struct in6_addr *addr, int prefix);
 /* Number of events so far. */
 size_t demo_log_count(struct demo_log *log);
 /* Events [from, count) sorted by time (stable): a malloc'd array of pointers into the
@@ -96,6 +101,14 @@ void demo_log_analyse(struct demo_log *log);
 /* The host owning mac / addr, or -1. */
 int demo_log_host_by_mac(struct demo_log *log, const uint8_t mac[6]);
 int demo_log_host_by_addr(struct demo_log *log, struct in_addr a);
+int demo_log_host_by_addr6(struct demo_log *log, const struct in6_addr *a);
+/* A Neighbor Discovery solicitation or advertisement (ICMPv6 135, 136), not DAD's. */
+bool demo_is_ns(const struct ustack_frame_info *fi);
+bool demo_is_na(const struct ustack_frame_info *fi);
+/* DAD's probe: an NS from the unspecified address (RFC 4862 5.4.2). */
+bool demo_is_dad_ns(const struct ustack_frame_info *fi);
+/* IPv6 housekeeping that is not part of a journey: router solicitations and MLD reports. */
+bool demo_is_ip6_housekeeping(const struct ustack_frame_info *fi);
 
 /* --- formatting helpers shared by the text and the SVG --- */
 void demo_fmt_mac(const uint8_t mac[6], char out[18]);

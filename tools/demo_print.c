@@ -130,10 +130,68 @@ const char *demo_rcode_name(int rc)
 	return rc >= 0 && rc < 6 ? names[rc] : "RCODE?";
 }
 
+/* "10.0.1.10:80", or "[2001:db8:1::10]:80" for IPv6: the frame's source or destination. */
+const char *demo_endpoint(const struct ustack_frame_info *fi, bool src, char *buf, size_t cap)
+{
+	char a[INET6_ADDRSTRLEN];
+	uint16_t port = src ? fi->sport : fi->dport;
+	if (fi->is_ipv6)
+		snprintf(buf, cap, "[%s]:%u", inet_ntop(AF_INET6, src ? &fi->ip6_src : &fi->ip6_dst, a,
+							sizeof a) ? a : "?", port);
+	else
+		snprintf(buf, cap, "%s:%u", demo_ip(src ? fi->ip_src : fi->ip_dst, a), port);
+	return buf;
+}
+
+const char *demo_ip6(const struct in6_addr *a, char buf[INET6_ADDRSTRLEN])
+{
+	if (!inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN))
+		snprintf(buf, INET6_ADDRSTRLEN, "?");
+	return buf;
+}
+
+/* "R,S,O" of a neighbour advertisement */
+const char *demo_na_flags(uint8_t f, char out[8])
+{
+	size_t n = 0;
+	if (f & 0x80)
+		n += (size_t)snprintf(out + n, 8 - n, "R");
+	if (f & 0x40)
+		n += (size_t)snprintf(out + n, 8 - n, "%sS", n ? "," : "");
+	if (f & 0x20)
+		snprintf(out + n, 8 - n, "%sO", n ? "," : "");
+	if (!f)
+		snprintf(out, 8, "-");
+	return out;
+}
+
+/* The AAAA records of a DNS answer (ustack_frame_decode keeps A records only). */
+static size_t aaaa_records(const struct demo_ev *e, char *out, size_t cap)
+{
+	size_t used = 0;
+	struct demo_dissection *dd = malloc(sizeof *dd);
+	if (!dd || !e->frame) {
+		free(dd);
+		return 0;
+	}
+	demo_dissect(e->frame, e->frame_len, dd);
+	const char *ttl = NULL;
+	for (int i = 0; i < dd->n && used < cap; i++) {
+		if (!strcmp(dd->f[i].key, "dns.resp.ttl"))
+			ttl = dd->f[i].text;
+		if (!strcmp(dd->f[i].key, "dns.aaaa"))
+			used += (size_t)snprintf(out + used, cap - used, " AAAA %s ttl=%s", dd->f[i].text,
+						 ttl ? ttl : "?");
+	}
+	free(dd);
+	return used;
+}
+
 void demo_format_frame(struct demo *d, const struct demo_ev *e, char *buf, size_t cap)
 {
 	const struct ustack_frame_info *fi = &e->fi;
-	char a[16], b[16], m1[18], m2[18], extra[300];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], m1[18], m2[18], extra[300];
+	char s1[64], s2[64];
 	(void)d;
 
 	if (!e->decoded) {
@@ -142,6 +200,27 @@ void demo_format_frame(struct demo *d, const struct demo_ev *e, char *buf, size_
 	}
 	demo_fmt_mac(fi->eth_src, m1);
 	demo_fmt_mac(fi->eth_dst, m2);
+	if (demo_is_dad_ns(fi)) {
+		snprintf(buf, cap, "NDP NS (DAD) who-has %s from ::   ip6 :: > %s   eth %s > %s",
+			 demo_ip6(&fi->nd_target, a), demo_ip6(&fi->ip6_dst, b), m1, m2);
+		return;
+	}
+	if (demo_is_ns(fi)) {
+		snprintf(buf, cap, "NDP NS       who-has %s tell %s   ip6 %s > %s   eth %s > %s",
+			 demo_ip6(&fi->nd_target, a), demo_ip6(&fi->ip6_src, b),
+			 demo_ip6(&fi->ip6_src, s1), demo_ip6(&fi->ip6_dst, s2), m1, m2);
+		return;
+	}
+	if (demo_is_na(fi)) {
+		char lla[18] = "?", fl[8];
+		if (fi->nd_has_lla)
+			demo_fmt_mac(fi->nd_lla, lla);
+		snprintf(buf, cap, "NDP NA       %s is-at %s [%s]   ip6 %s > %s   eth %s > %s",
+			 demo_ip6(&fi->nd_target, a), lla, demo_na_flags(fi->nd_flags, fl),
+			 demo_ip6(&fi->ip6_src, s1), demo_ip6(&fi->ip6_dst, s2), m1, m2);
+		(void)b;
+		return;
+	}
 	if (fi->is_arp) {
 		if (fi->arp_op == 1) {
 			snprintf(buf, cap, "ARP request  who-has %s tell %s   eth %s > %s",
@@ -157,9 +236,9 @@ void demo_format_frame(struct demo *d, const struct demo_ev *e, char *buf, size_
 	if (fi->is_dns) {
 		char t[16];
 		if (!(fi->dns_flags & 0x8000)) {
-			snprintf(buf, cap, "DNS query    id=0x%04x  %s? %s   udp %s:%u > %s:%u",
+			snprintf(buf, cap, "DNS query    id=0x%04x  %s? %s   udp %s > %s",
 				 fi->dns_id, demo_qtype_name(fi->dns_qtype, t), fi->dns_qname,
-				 demo_ip(fi->ip_src, a), fi->sport, demo_ip(fi->ip_dst, b), fi->dport);
+				 demo_endpoint(fi, true, s1, sizeof s1), demo_endpoint(fi, false, s2, sizeof s2));
 			return;
 		}
 		size_t used = 0;
@@ -181,6 +260,8 @@ void demo_format_frame(struct demo *d, const struct demo_ev *e, char *buf, size_
 				free(dd);
 			}
 		}
+		if (fi->dns_qtype == 28 && used < sizeof extra)
+			used += aaaa_records(e, extra + used, sizeof extra - used);
 		for (int i = 0; i < fi->dns_n_a && i < 8 && used < sizeof extra; i++) {
 			char r[16];
 			used += (size_t)snprintf(extra + used, sizeof extra - used, " A %s ttl=%u",
@@ -188,9 +269,9 @@ void demo_format_frame(struct demo *d, const struct demo_ev *e, char *buf, size_
 		}
 		if (used >= sizeof extra)
 			extra[sizeof extra - 1] = '\0';
-		snprintf(buf, cap, "DNS answer   id=0x%04x  %s%s%s   udp %s:%u > %s:%u", fi->dns_id,
+		snprintf(buf, cap, "DNS answer   id=0x%04x  %s%s%s   udp %s > %s", fi->dns_id,
 			 fi->dns_qname, rcode ? " " : "", rcode ? demo_rcode_name(rcode) : extra,
-			 demo_ip(fi->ip_src, a), fi->sport, demo_ip(fi->ip_dst, b), fi->dport);
+			 demo_endpoint(fi, true, s1, sizeof s1), demo_endpoint(fi, false, s2, sizeof s2));
 		return;
 	}
 	if (fi->is_tcp) {
@@ -199,16 +280,16 @@ void demo_format_frame(struct demo *d, const struct demo_ev *e, char *buf, size_
 		demo_tcp_flag_bits(fi->tcp_flags, bits);
 		demo_tcp_options(fi, opts, sizeof opts);
 		demo_http_first_line(fi, http, sizeof http);
-		snprintf(buf, cap, "TCP %-8s [%s]  %s:%u > %s:%u  seq=%u ack=%u win=%u len=%zu%s%s%s%s%s%s",
-			 names, bits, demo_ip(fi->ip_src, a), fi->sport, demo_ip(fi->ip_dst, b), fi->dport,
+		snprintf(buf, cap, "TCP %-8s [%s]  %s > %s  seq=%u ack=%u win=%u len=%zu%s%s%s%s%s%s",
+			 names, bits, demo_endpoint(fi, true, s1, sizeof s1), demo_endpoint(fi, false, s2, sizeof s2),
 			 fi->tcp_seq, fi->tcp_ack, fi->tcp_win, fi->payload_len,
 			 opts[0] ? "  <" : "", opts, opts[0] ? ">" : "",
 			 http[0] ? "  \"" : "", http, http[0] ? "\"" : "");
 		return;
 	}
 	if (fi->is_udp) {
-		snprintf(buf, cap, "UDP %s:%u > %s:%u len=%zu", demo_ip(fi->ip_src, a), fi->sport,
-			 demo_ip(fi->ip_dst, b), fi->dport, fi->payload_len);
+		snprintf(buf, cap, "UDP %s > %s len=%zu", demo_endpoint(fi, true, s1, sizeof s1),
+			 demo_endpoint(fi, false, s2, sizeof s2), fi->payload_len);
 		return;
 	}
 	snprintf(buf, cap, "%s", e->line ? e->line : "?");
@@ -234,6 +315,10 @@ void demo_print_network(struct demo *d)
 	    "ustack demo: 브라우저가 하는 그대로 페이지 %s 를 한 단계씩 가져옵니다.\n"
 	    "아래의 모든 값은 선로 위 프레임, 스택의 트레이스 이벤트, 또는 스택 자신의 표에서\n"
 	    "읽은 것입니다. 지어낸 값은 없습니다.\n\n", url);
+	if (d->ipv6) {
+		demo_print_network6(d);
+		return;
+	}
 	if (d->tap)
 		SAY(d, "THE NETWORK  (one ustack stack, the client, on the Linux TAP %s; the servers are Linux's)\n\n",
 		    "네트워크  (ustack 스택은 클라이언트 하나, Linux TAP %s에 붙어 있고 서버들은 Linux 프로그램)\n\n",
@@ -325,9 +410,24 @@ void demo_print_layers(struct demo *d)
 		SAY(d, "  application      the mailer: an MX question, gethostbyname, socket, connect, SMTP\n"
 		       "                   with send and recv, close\n",
 		    "  애플리케이션     메일러: MX 질문, gethostbyname, socket, connect, send/recv로 SMTP, close\n");
+	else if (d->ipv6)
+		SAY(d, "  application      the browser: getaddrinfo, socket, connect, send, recv, close\n",
+		    "  애플리케이션     브라우저: getaddrinfo, socket, connect, send, recv, close\n");
 	else
 		SAY(d, "  application      the browser: gethostbyname, socket, connect, send, recv, close\n",
 		    "  애플리케이션     브라우저: gethostbyname, socket, connect, send, recv, close\n");
+	if (d->ipv6)
+		SAY(d, "  socket library   the resolver (name -> address, over DNS) and the descriptor table\n"
+		       "                   (each descriptor points at a control block)\n"
+		       "  protocol stack   TCP, UDP, IPv6 with ICMPv6 and its Neighbor Discovery (NDP)\n"
+		       "                   (and IPv4 with ICMP and ARP beside them: a dual stack)\n"
+		       "  link             %s\n\n",
+		    "  소켓 라이브러리  리졸버(이름 -> 주소, DNS로)와 디스크립터 표\n"
+		    "                   (디스크립터마다 제어 블록을 가리킴)\n"
+		    "  프로토콜 스택    TCP, UDP, IPv6와 ICMPv6, 그리고 그 이웃 탐색(NDP)\n"
+		    "                   (곁에 IPv4와 ICMP, ARP도 있음: 듀얼 스택)\n"
+		    "  링크             %s\n\n", link);
+	else
 	SAY(d, "  socket library   the resolver (name -> address, over DNS) and the descriptor table\n"
 	       "                   (each descriptor points at a control block)\n"
 	       "  protocol stack   TCP, UDP, IP, ICMP, ARP\n"
@@ -364,6 +464,8 @@ void demo_print_heading(struct demo *d, enum demo_step step)
 		if (d->mail)
 			snprintf(title, sizeof title, "0  DNS: MX %s, %s", d->host,
 				 demo_tr(d, "then the exchanger's A record", "그다음 교환기의 A 레코드"));
+		else if (d->ipv6)
+			snprintf(title, sizeof title, "0  getaddrinfo(\"%s\", AF_INET6)", d->host);
 		else
 			snprintf(title, sizeof title, "0  gethostbyname(\"%s\")", d->host);
 		break;
@@ -399,13 +501,22 @@ static bool shown(const struct demo *d, const struct demo_ev *e)
 	if (d->verbose)
 		return true;
 	if (e->kind == USTACK_TRACE_INFO || e->kind == USTACK_TRACE_STATE)
-		return e->host == d->h_client;
+		return e->host == d->h_client && !(d->ipv6 && !strcmp(e->subsystem, "mld"));
 	if (e->kind == USTACK_TRACE_DROP)
 		return e->host == d->h_client && e->reason != USTACK_DROP_ETH_NOT_FOR_US &&
-		       e->reason != USTACK_DROP_ARP_NOT_FOR_US;
+		       e->reason != USTACK_DROP_ARP_NOT_FOR_US &&
+		       !(d->ipv6 && e->reason == USTACK_DROP_IP6_NOT_FOR_US);
 	if (!e->decoded)
 		return e->host == d->h_client;
 	const struct ustack_frame_info *fi = &e->fi;
+	/* --ipv6: router solicitations and MLD reports are housekeeping (demo_print_dad);
+	 * other nodes' DAD probes and solicitations for addresses not the client's are
+	 * heard by the client's group memberships only by chance of their last 24 bits */
+	if (d->ipv6 && (demo_is_ip6_housekeeping(fi) || demo_is_dad_ns(fi)))
+		return false;
+	if (d->ipv6 && e->host == d->h_client && e->kind == USTACK_TRACE_RX && demo_is_ns(fi) &&
+	    demo_log_host_by_addr6(&((struct demo *)d)->log, &fi->nd_target) != d->h_client)
+		return false;
 	if (e->host == d->h_client) {
 		if (e->kind == USTACK_TRACE_TX)
 			return true;
@@ -420,7 +531,8 @@ static bool shown(const struct demo *d, const struct demo_ev *e)
 		return false;
 	if (e->lost && e->to_host == d->h_client)
 		return true;
-	return fi->is_arp && e->to_host != d->h_client && e->from_host != d->h_client;
+	return (fi->is_arp || demo_is_ns(fi) || demo_is_na(fi)) && e->to_host != d->h_client &&
+	       e->from_host != d->h_client;
 }
 
 /* The header picture: of the frames --frames names, else of the handshake's three. */
@@ -428,10 +540,13 @@ static bool want_picture(struct demo *d, const struct demo_ev *e)
 {
 	if (d->frames_set)
 		return demo_frames_has(&d->frames, d->frame_no);
+	bool tx = e->kind == USTACK_TRACE_TX;
+	/* --ipv6: also the first neighbour solicitation (ICMPv6 and its option) */
+	if (d->ipv6 && e->decoded && e->host == d->h_client && tx && demo_is_ns(&e->fi) && !d->pic_ns)
+		return d->pic_ns = true;
 	if (!e->decoded || !e->fi.is_tcp || e->host != d->h_client)
 		return false;
 	uint8_t fl = e->fi.tcp_flags;
-	bool tx = e->kind == USTACK_TRACE_TX;
 	if (tx && (fl & 0x12) == 0x02 && !d->pic_syn)
 		return d->pic_syn = true;
 	if (!tx && (fl & 0x12) == 0x12 && d->pic_syn && !d->pic_synack)
@@ -539,25 +654,35 @@ void demo_print_step(struct demo *d, enum demo_step step)
 void demo_print_netstat(struct demo *d, const char *when_en, const char *when_ko)
 {
 	struct ustack_sockinfo si[DEMO_MAX_SOCKS];
-	char la[32], ra[32], a[16];
+	char la[64], ra[64], a[16];
 	size_t n = ustack_sockets(d->st[0], si, DEMO_MAX_SOCKS);
 	if (n > DEMO_MAX_SOCKS)
 		n = DEMO_MAX_SOCKS;
 	SAY(d, "\n  netstat %s (ustack_sockets on the client):\n",
 	    "\n  netstat, %s (클라이언트의 ustack_sockets):\n", demo_tr(d, when_en, when_ko));
-	demo_out(d, "    %-5s %6s %6s %-21s %-21s %-12s %2s %7s %6s\n", "Proto", "Recv-Q", "Send-Q",
-	    "Local Address", "Foreign Address", "State", "fd", "SndBuf", "RcvBuf");
+	int w = d->ipv6 ? 24 : 21;      /* [2001:db8:1::10]:65535 */
+	demo_out(d, "    %-5s %6s %6s %-*s %-*s %-12s %2s %7s %6s\n", "Proto", "Recv-Q", "Send-Q",
+	    w, "Local Address", w, "Foreign Address", "State", "fd", "SndBuf", "RcvBuf");
 	size_t rows = 0;
 	for (size_t i = 0; i < n; i++) {
-		snprintf(la, sizeof la, "%s:%u", demo_ip(si[i].local.sin_addr, a), ntohs(si[i].local.sin_port));
-		snprintf(ra, sizeof ra, "%s:%u", demo_ip(si[i].remote.sin_addr, a), ntohs(si[i].remote.sin_port));
+		char a6[INET6_ADDRSTRLEN];
+		if (si[i].family == AF_INET6) {
+			snprintf(la, sizeof la, "[%s]:%u", demo_ip6(&si[i].local6.sin6_addr, a6),
+				 ntohs(si[i].local6.sin6_port));
+			snprintf(ra, sizeof ra, "[%s]:%u", demo_ip6(&si[i].remote6.sin6_addr, a6),
+				 ntohs(si[i].remote6.sin6_port));
+		} else {
+			snprintf(la, sizeof la, "%s:%u", demo_ip(si[i].local.sin_addr, a), ntohs(si[i].local.sin_port));
+			snprintf(ra, sizeof ra, "%s:%u", demo_ip(si[i].remote.sin_addr, a), ntohs(si[i].remote.sin_port));
+		}
 		char fd[16];
 		if (si[i].fd >= 0)
 			snprintf(fd, sizeof fd, "%d", si[i].fd);
 		else
 			snprintf(fd, sizeof fd, "-");
-		demo_out(d, "    %-5s %6zu %6zu %-21s %-21s %-12s %2s %7zu %6zu\n",
-		    si[i].proto == IPPROTO_TCP ? "tcp" : "udp", si[i].recv_q, si[i].send_q, la, ra,
+		demo_out(d, "    %-5s %6zu %6zu %-*s %-*s %-12s %2s %7zu %6zu\n",
+		    si[i].proto == IPPROTO_TCP ? (si[i].family == AF_INET6 ? "tcp6" : "tcp") :
+		    (si[i].family == AF_INET6 ? "udp6" : "udp"), si[i].recv_q, si[i].send_q, w, la, w, ra,
 		    si[i].state && si[i].state[0] ? si[i].state : "-", fd, si[i].sndbuf, si[i].rcvbuf);
 		rows++;
 	}
@@ -571,6 +696,10 @@ void demo_print_neighbours(struct demo *d)
 {
 	struct ustack_neigh nb[16];
 	char a[16], m[18];
+	if (d->ipv6) {
+		demo_print_neighbours6(d);
+		return;
+	}
 	size_t n = ustack_neighbours(d->st[0], nb, 16);
 	if (n > 16)
 		n = 16;
