@@ -22,11 +22,11 @@ extern const char demo_page_html[], demo_page_css[], demo_page_js[];
 #define SNAP_ROWS 16
 
 struct snap_sock {
-	char proto[4], local[24], remote[24], state[16], fd[12];
+	char proto[8], local[64], remote[64], state[16], fd[12];
 	size_t recv_q, send_q;
 };
 struct snap_neigh {
-	char addr[16], mac[18], state[16];
+	char addr[48], mac[18], state[16];
 };
 
 struct section {
@@ -89,11 +89,20 @@ static void snapshot(struct demo *d, struct section *s)
 	s->n_sock = (int)(n < SNAP_ROWS ? n : SNAP_ROWS);
 	for (int i = 0; i < s->n_sock; i++) {
 		struct snap_sock *r = &s->sock[i];
-		snprintf(r->proto, sizeof r->proto, "%s", si[i].proto == IPPROTO_TCP ? "tcp" : "udp");
-		snprintf(r->local, sizeof r->local, "%s:%u", demo_ip(si[i].local.sin_addr, a),
-			 ntohs(si[i].local.sin_port));
-		snprintf(r->remote, sizeof r->remote, "%s:%u", demo_ip(si[i].remote.sin_addr, a),
-			 ntohs(si[i].remote.sin_port));
+		snprintf(r->proto, sizeof r->proto, "%s%s", si[i].proto == IPPROTO_TCP ? "tcp" : "udp",
+			 si[i].family == AF_INET6 ? "6" : "");
+		if (si[i].family == AF_INET6) {
+			char a6[INET6_ADDRSTRLEN];
+			snprintf(r->local, sizeof r->local, "[%s]:%u", demo_ip6(&si[i].local6.sin6_addr, a6),
+				 ntohs(si[i].local6.sin6_port));
+			snprintf(r->remote, sizeof r->remote, "[%s]:%u", demo_ip6(&si[i].remote6.sin6_addr, a6),
+				 ntohs(si[i].remote6.sin6_port));
+		} else {
+			snprintf(r->local, sizeof r->local, "%s:%u", demo_ip(si[i].local.sin_addr, a),
+				 ntohs(si[i].local.sin_port));
+			snprintf(r->remote, sizeof r->remote, "%s:%u", demo_ip(si[i].remote.sin_addr, a),
+				 ntohs(si[i].remote.sin_port));
+		}
 		snprintf(r->state, sizeof r->state, "%s", si[i].state && si[i].state[0] ? si[i].state : "-");
 		if (si[i].fd >= 0)
 			snprintf(r->fd, sizeof r->fd, "%d", si[i].fd);
@@ -108,6 +117,15 @@ static void snapshot(struct demo *d, struct section *s)
 		demo_ip(nb[i].addr, s->neigh[i].addr);
 		demo_fmt_mac(nb[i].mac, s->neigh[i].mac);
 		snprintf(s->neigh[i].state, sizeof s->neigh[i].state, "%s", nb[i].state ? nb[i].state : "?");
+	}
+	/* --ipv6: the NDP cache's entries after ARP's */
+	struct ustack_neigh6 nb6[SNAP_ROWS];
+	size_t n6 = d->ipv6 ? ustack_neighbours6(d->st[0], nb6, SNAP_ROWS) : 0;
+	for (size_t i = 0; i < n6 && i < SNAP_ROWS && s->n_neigh < SNAP_ROWS; i++) {
+		struct snap_neigh *r = &s->neigh[s->n_neigh++];
+		demo_ip6(&nb6[i].addr, r->addr);
+		demo_fmt_mac(nb6[i].mac, r->mac);
+		snprintf(r->state, sizeof r->state, "%s", nb6[i].state ? nb6[i].state : "?");
 	}
 }
 
@@ -527,6 +545,8 @@ static void write_data(FILE *f, struct demo *d, struct rec *r, size_t n)
 	jstr(f, d->ko ? "ko" : "en");
 	fputs(",\"scenario\":", f);
 	jstr(f, d->mail ? "mail" : "web");
+	if (d->ipv6)
+		fputs(",\"ipv6\":true", f);
 	fputs(",\"url\":", f);
 	jstr(f, d->url);
 	fputs(",\"hosts\":[", f);
@@ -538,8 +558,13 @@ static void write_data(FILE *f, struct demo *d, struct rec *r, size_t n)
 		fputs(",\"role\":", f);
 		jstr(f, h->role);
 		fputs(",\"addr\":[", f);
+		/* --ipv6: the IPv6 addresses first (the ladder heads its columns with the first) */
+		for (int k = 0; k < h->n_addr6; k++) {
+			char a6[INET6_ADDRSTRLEN];
+			fprintf(f, "%s\"%s/%d\"", k ? "," : "", demo_ip6(&h->addr6[k], a6), h->prefix6[k]);
+		}
 		for (int k = 0; k < h->n_addr; k++)
-			fprintf(f, "%s\"%s/%d\"", k ? "," : "", demo_ip(h->addr[k], a), h->prefix[k]);
+			fprintf(f, "%s\"%s/%d\"", k || h->n_addr6 ? "," : "", demo_ip(h->addr[k], a), h->prefix[k]);
 		fputs("],\"mac\":[", f);
 		for (int k = 0; k < h->n_mac; k++) {
 			demo_fmt_mac(h->mac[k], m);

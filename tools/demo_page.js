@@ -14,7 +14,8 @@
       ladder: 'Ladder (click an arrow)', packet: 'Packet', bytes: 'Bytes (click a byte)',
       picture: 'Header pictures (32 bits a row, as the RFCs draw them)', tables: 'Tables',
       netstat: 'netstat of the client, at the end of this step',
-      neigh: 'Neighbour (ARP) cache of the client, at the end of this step', conns: 'TCP connections: states over time',
+      neigh: 'Neighbour (ARP) cache of the client, at the end of this step',
+      neigh6: 'Neighbour caches (ARP, NDP) of the client, at the end of this step', conns: 'TCP connections: states over time',
       field: 'Field', value: 'Value', meaning: 'Meaning', step: 'step', frame: 'frame',
       noframe: 'No frame on the wire in this step: the narration says what happened.',
       nosock: '(no sockets)', noneigh: '(empty)', lost: ' ✗ lost', retrans: ' (again)',
@@ -27,7 +28,8 @@
       ladder: '사다리 그림 (화살표를 누르세요)', packet: '패킷', bytes: '바이트 (바이트를 누르세요)',
       picture: '헤더 그림 (RFC처럼 한 줄에 32비트)', tables: '표',
       netstat: '이 단계가 끝났을 때 클라이언트의 netstat',
-      neigh: '이 단계가 끝났을 때 클라이언트의 이웃(ARP) 캐시', conns: 'TCP 연결: 시간에 따른 상태',
+      neigh: '이 단계가 끝났을 때 클라이언트의 이웃(ARP) 캐시',
+      neigh6: '이 단계가 끝났을 때 클라이언트의 이웃 캐시(ARP, NDP)', conns: 'TCP 연결: 시간에 따른 상태',
       field: '필드', value: '값', meaning: '뜻', step: '단계', frame: '프레임',
       noframe: '이 단계에는 선로에 나간 프레임이 없습니다: 무슨 일이 있었는지는 설명을 보세요.',
       nosock: '(소켓 없음)', noneigh: '(비어 있음)', lost: ' ✗ 유실', retrans: ' (재전송)',
@@ -116,6 +118,10 @@
     if (m) return 'ARP who-has ' + m[1];
     m = /^ARP reply\s+(\S+) is-at/.exec(l);
     if (m) return 'ARP ' + m[1] + ' is-at';
+    m = /^NDP NS (\(DAD\) )?who-has (\S+)/.exec(l);
+    if (m) return 'NS who-has ' + m[2];
+    m = /^NDP NA\s+(\S+) is-at/.exec(l);
+    if (m) return 'NA ' + m[1] + ' is-at';
     m = /^DNS (query|answer)\s+id=(\S+)\s+(\S+)( \S+)?/.exec(l);
     if (m) return 'DNS ' + m[1] + ' ' + (m[1] === 'query' ? m[3] : '') ;
     return l.slice(0, 24);
@@ -402,7 +408,7 @@
     $('picture-h').textContent = u.picture;
     $('tables-h').textContent = u.tables;
     $('netstat-h').textContent = u.netstat;
-    $('neigh-h').textContent = u.neigh;
+    $('neigh-h').textContent = D.ipv6 ? u.neigh6 : u.neigh;
     $('conns-h').textContent = u.conns;
     $('keys').textContent = u.keys;
     var keep = selField;

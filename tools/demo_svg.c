@@ -103,7 +103,21 @@ static void label_of(const struct demo_ev *e, char *l1, size_t c1, char *l2, siz
 	const struct ustack_frame_info *fi = &e->fi;
 	char a[16], b[16], m[18];
 	l1[0] = l2[0] = '\0';
-	if (fi->is_arp) {
+	if (demo_is_ns(fi) || demo_is_dad_ns(fi) || demo_is_na(fi)) {
+		char t6[INET6_ADDRSTRLEN];
+		demo_ip6(&fi->nd_target, t6);
+		if (demo_is_na(fi)) {
+			char fl[8];
+			demo_fmt_mac(fi->nd_has_lla ? fi->nd_lla : fi->eth_src, m);
+			snprintf(l1, c1, "NDP NA %s is-at", t6);
+			snprintf(l2, c2, "%s [%s]", m, demo_na_flags(fi->nd_flags, fl));
+		} else {
+			snprintf(l1, c1, "NDP NS who-has %s", t6);
+			char g6[INET6_ADDRSTRLEN];
+			snprintf(l2, c2, "%sto %s (multicast)", demo_is_dad_ns(fi) ? "DAD, " : "",
+				 demo_ip6(&fi->ip6_dst, g6));
+		}
+	} else if (fi->is_arp) {
 		if (fi->arp_op == 1) {
 			snprintf(l1, c1, "ARP who-has %s", ip(fi->arp_tpa, a));
 			snprintf(l2, c2, "tell %s%s", ip(fi->arp_spa, b),
@@ -116,10 +130,16 @@ static void label_of(const struct demo_ev *e, char *l1, size_t c1, char *l2, siz
 	} else if (fi->is_dns) {
 		if (!(fi->dns_flags & 0x8000)) {
 			snprintf(l1, c1, "DNS query id=0x%04x", fi->dns_id);
-			snprintf(l2, c2, "%s? %s", fi->dns_qtype == 1 ? "A" : "Q", fi->dns_qname);
+			snprintf(l2, c2, "%s? %s", fi->dns_qtype == 1 ? "A" : fi->dns_qtype == 28 ? "AAAA" : "Q",
+				 fi->dns_qname);
 		} else {
 			snprintf(l1, c1, "DNS answer id=0x%04x", fi->dns_id);
-			if (fi->dns_n_a)
+			struct in6_addr a6;
+			uint32_t ttl6;
+			char t6[INET6_ADDRSTRLEN];
+			if (fi->dns_qtype == 28 && !(fi->dns_flags & 0xf) && demo_dns_aaaa(e, &a6, &ttl6) > 0)
+				snprintf(l2, c2, "%s AAAA %s ttl=%u", fi->dns_qname, demo_ip6(&a6, t6), ttl6);
+			else if (fi->dns_n_a)
 				snprintf(l2, c2, "%s A %s ttl=%u", fi->dns_qname, ip(fi->dns_a[0], a),
 					 fi->dns_a_ttl[0]);
 			else
@@ -137,6 +157,13 @@ static void label_of(const struct demo_ev *e, char *l1, size_t c1, char *l2, siz
 		else
 			snprintf(l1, c1, "%s [%s]", names, bits);
 		snprintf(l2, c2, "seq=%u ack=%u win=%u", fi->tcp_seq, fi->tcp_ack, fi->tcp_win);
+	} else if (fi->is_ipv6) {
+		char s6[INET6_ADDRSTRLEN], d6[INET6_ADDRSTRLEN];
+		snprintf(l1, c1, "IP6 %s > %s", demo_ip6(&fi->ip6_src, s6), demo_ip6(&fi->ip6_dst, d6));
+		if (fi->is_icmp6)
+			snprintf(l2, c2, "ICMPv6 type %u", fi->icmp_type);
+		else
+			snprintf(l2, c2, "next header %u", fi->ip_proto);
 	} else if (fi->is_ipv4) {
 		snprintf(l1, c1, "IP %s > %s", ip(fi->ip_src, a), ip(fi->ip_dst, b));
 		snprintf(l2, c2, "proto %u", fi->ip_proto);
