@@ -1,0 +1,489 @@
+#!/usr/bin/env bash
+# test_demo_ipv6.sh - `ustack demo --ipv6` walks the journey over IPv6, and says so from
+# the frames themselves:
+#  1. the narration: the client's Duplicate Address Detection before the journey (an NS
+#     from :: for 2001:db8:1::10, the address PREFERRED); a AAAA query and its answer
+#     2001:db8:2::80; in connect(), a neighbour solicitation for the router 2001:db8:1::1
+#     to its solicited-node group ff02::1:ff00:1 (eth 33:33:ff:00:00:01) from the client's
+#     MAC, and the advertisement back from the router's MAC with R,S,O; no ARP there; the
+#     router's own NS/NA for the web server on its other link; a SYN with MSS 1440 between
+#     [2001:db8:1::10] and [2001:db8:2::80]:80, explained as 1500 - 40 - 20; hop limit
+#     64 -> 63 through the router; tcp6 in netstat; the summary's IPv6 addresses;
+#  2. tshark reads the capture with no malformed frame, and its decoding of the same frames
+#     agrees: the NS and NA (type, target, multicast destination, link-layer options), the
+#     AAAA answer, the SYN's MSS and addresses;
+#  3. the header pictures (--frames all) against tshark, box by box, for Ethernet, IPv6,
+#     ICMPv6 with its NDP fields and options, UDP and TCP; every frame the client sent or
+#     received during the journey is drawn, except its IPv6 housekeeping (router
+#     solicitations, MLD reports), which the narration says it leaves out;
+#  4. --lang ko tells the same in Korean;
+#  5. --html with --ipv6: the page's frames are the capture's, its hosts carry their IPv6
+#     addresses, and in headless Chromium a click on the SYN lights byte 67 (14 Ethernet +
+#     40 IPv6 + 13) for the flags, the pictures include the IPv6 header, End reaches
+#     TIME_WAIT -> CLOSED; no console error, no request beyond the file;
+#  6. --loss/--seed and --step (input at end of file) still complete over IPv6; --ipv6
+#     with --scenario mail or --tap is a usage error (exit 2).
+set -euo pipefail
+
+BIN=${USTACK_BIN:?USTACK_BIN must name the ustack binary}
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$CHROMIUM" ] || { echo "test_demo_ipv6: chromium is missing (scripts/install-deps.sh installs it)"; exit 1; }
+for tool in tshark "$PY"; do
+	command -v "$tool" >/dev/null || { echo "test_demo_ipv6: $tool is missing (scripts/install-deps.sh installs it)"; exit 1; }
+done
+
+work=$(mktemp -d /tmp/ustack-test-demo-ipv6.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+run() { HOME="$work" timeout 120 "$BIN" demo "$@"; }
+has() { grep -qE -- "$2" "$1" || fail "$3 (no line matching '$2')"; }
+
+# --- 1. the narration ------------------------------------------------------------------
+rc=0
+run --ipv6 --frames all --pcap "$work/d.pcap" >"$work/out.txt" 2>"$work/err.txt" || rc=$?
+[ $rc -eq 0 ] || { cat "$work/out.txt" "$work/err.txt"; fail "ustack demo --ipv6 exited $rc"; }
+o="$work/out.txt"
+has "$o" '^ 0  getaddrinfo\("www\.example\.test", AF_INET6\)' "no getaddrinfo(AF_INET6) step"
+has "$o" 'client → NDP NS \(DAD\) who-has 2001:db8:1::10 from ::   ip6 :: > ff02::1:ff00:10   eth 02:00:00:00:01:0a > 33:33:ff:00:00:10' \
+	"the client's DAD probe for its address is not narrated"
+has "$o" '^    2001:db8:1::10/64 +static +PREFERRED' "the client's address is not shown PREFERRED after DAD"
+has "$o" 'client → DNS query +id=0x[0-9a-f]{4}  AAAA\? www\.example\.test' "no AAAA query"
+has "$o" 'client ← DNS answer +id=0x[0-9a-f]{4}  www\.example\.test AAAA 2001:db8:2::80 ttl=300' "no AAAA answer with the web server's address"
+has "$o" 'www\.example\.test AAAA 2001:db8:2::80, TTL 300 s' "the answer's record is not explained"
+has "$o" 'client → NDP NS +who-has 2001:db8:1::1 tell 2001:db8:1::10   ip6 2001:db8:1::10 > ff02::1:ff00:1   eth 02:00:00:00:01:0a > 33:33:ff:00:00:01' \
+	"no NS for the router to its solicited-node address from the client's MAC"
+has "$o" 'client ← NDP NA +2001:db8:1::1 is-at 02:00:00:00:01:01 \[R,S,O\]   ip6 2001:db8:1::1 > 2001:db8:1::10   eth 02:00:00:00:01:01 > 02:00:00:00:01:0a' \
+	"no NA from the router's MAC to the client's"
+has "$o" 'router → NDP NS +who-has 2001:db8:2::80 tell 2001:db8:2::1   ip6 2001:db8:2::1 > ff02::1:ff00:80   eth 02:00:00:00:02:01 > 33:33:ff:00:00:80' \
+	"the router's NS for the web server on its other link is not shown"
+has "$o" 'web +→ NDP NA +2001:db8:2::80 is-at 02:00:00:00:02:50 \[S,O\]' "the web server's NA is not shown"
+has "$o" 'solicited-node multicast address of the target: ff02::1:ff00:0/104' "the solicited-node address is not explained"
+has "$o" 'Its Ethernet destination 33:33:ff:00:00:01 is 33:33' "the multicast MAC is not explained"
+has "$o" 'client: 2001:db8:1::1 is-at 02:00:00:00:01:01 \(target link-layer address option\), flags \[R,S,O\]' "the NA's answer is not explained"
+has "$o" '^      2001:db8:1::1 \(router\) +02:00:00:00:01:01  REACHABLE' "the neighbour cache does not hold the router"
+has "$o" 'client → TCP SYN +\[000010\]  \[2001:db8:1::10\]:[0-9]+ > \[2001:db8:2::80\]:80  seq=[0-9]+ ack=0 win=[0-9]+ len=0  <mss 1440,' \
+	"no SYN with MSS 1440 between the IPv6 addresses"
+has "$o" 'mss 1440: the largest segment it accepts \(MTU 1500 - 40 IPv6 - 20 TCP = 1440' "MSS 1440 is not explained by the 40-byte header"
+has "$o" 'hop limit 64 -> 63' "the router's hop limit decrement is not told"
+has "$o" '^    tcp6 +0 +0 \[2001:db8:1::10\]:[0-9]+ +\[2001:db8:2::80\]:80 +ESTABLISHED' "netstat does not show the tcp6 connection"
+has "$o" 'www\.example\.test -> 2001:db8:2::80 -> HTTP 200 OK' "the summary lacks the IPv6 address"
+has "$o" '^  connect +[0-9.]+ ms  \[2001:db8:1::10\]:[0-9]+ -> \[2001:db8:2::80\]:80' "the summary's connect line lacks the IPv6 addresses"
+# connect() found its next hop by NDP, not ARP
+sed -n '/^ ②  connect()/,/^ ③/p' "$o" >"$work/connect.txt"
+[ -s "$work/connect.txt" ] || fail "no connect() step"
+! grep -q 'ARP request' "$work/connect.txt" || fail "connect() over IPv6 used ARP"
+! grep -qE 'router solicitation|MLD' "$work/connect.txt" || fail "housekeeping frames in the connect() step"
+
+# --- 2. tshark agrees, and finds no malformed frame ---------------------------------------
+tshark -r "$work/d.pcap" -Y '_ws.malformed' -T fields -e frame.number >"$work/malformed.txt" 2>/dev/null ||
+	fail "tshark cannot read the capture"
+[ ! -s "$work/malformed.txt" ] || fail "tshark finds malformed frames: $(tr '\n' ' ' <"$work/malformed.txt")"
+ts() { tshark -r "$work/d.pcap" -Y "$1" -T fields -E separator='|' "${@:2}" 2>/dev/null | head -1; }
+v=$(ts 'icmpv6.type == 135 && icmpv6.nd.ns.target_address == 2001:db8:1::1 && eth.src == 02:00:00:00:01:0a' \
+	-e ipv6.dst -e eth.dst -e icmpv6.opt.linkaddr -e ipv6.hlim)
+[ "$v" = "ff02::1:ff00:1|33:33:ff:00:00:01|02:00:00:00:01:0a|255" ] || fail "tshark's NS for the router: '$v'"
+v=$(ts 'icmpv6.type == 136 && icmpv6.nd.na.target_address == 2001:db8:1::1' -e eth.src -e eth.dst -e icmpv6.opt.linkaddr -e icmpv6.nd.na.flag.s)
+case "$v" in "02:00:00:00:01:01|02:00:00:00:01:0a|02:00:00:00:01:01|"[1T]*) ;; *) fail "tshark's NA from the router: '$v'";; esac
+v=$(ts 'dns.flags.response == 1 && dns.qry.type == 28' -e dns.aaaa -e eth.dst)
+[ "$v" = "2001:db8:2::80|02:00:00:00:01:0a" ] || fail "tshark's AAAA answer to the client: '$v'"
+v=$(ts 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && eth.src == 02:00:00:00:01:0a' -e ipv6.src -e ipv6.dst -e tcp.options.mss_val -e ipv6.hlim)
+[ "$v" = "2001:db8:1::10|2001:db8:2::80|1440|64" ] || fail "tshark's SYN from the client: '$v'"
+! tshark -r "$work/d.pcap" -Y 'arp.dst.proto_ipv4 == 10.0.1.1' 2>/dev/null | grep -q . ||
+	fail "the client asked ARP for its IPv4 gateway: the connection did not go over IPv6"
+
+# --- 3. the header pictures against tshark --------------------------------------------------
+fields=(frame.number eth.dst eth.src eth.type
+	ipv6.version ipv6.tclass ipv6.flow ipv6.plen ipv6.nxt ipv6.hlim ipv6.src ipv6.dst
+	icmpv6.type icmpv6.code icmpv6.checksum icmpv6.nd.na.flag.r icmpv6.nd.na.flag.s
+	icmpv6.nd.na.flag.o icmpv6.nd.ns.target_address icmpv6.nd.na.target_address
+	icmpv6.opt.length icmpv6.opt.linkaddr
+	ip.version ip.ttl ip.src ip.dst arp.opcode arp.dst.proto_ipv4
+	udp.srcport udp.dstport udp.length udp.checksum
+	dns.id dns.flags.response dns.count.queries dns.count.answers
+	tcp.srcport tcp.dstport tcp.seq_raw tcp.ack_raw tcp.hdr_len tcp.flags.cwr tcp.flags.ece
+	tcp.flags.urg tcp.flags.ack tcp.flags.push tcp.flags.reset tcp.flags.syn tcp.flags.fin
+	tcp.window_size_value tcp.checksum tcp.urgent_pointer tcp.options.mss_val
+	tcp.options.wscale.shift tcp.options.timestamp.tsval tcp.options.timestamp.tsecr)
+targs=()
+for f in "${fields[@]}"; do targs+=(-e "$f"); done
+tshark -r "$work/d.pcap" -T fields -E separator='|' -E occurrence=f "${targs[@]}" \
+	>"$work/tshark.txt" 2>"$work/tshark.err" || { cat "$work/tshark.err"; fail "tshark cannot read the capture"; }
+"$PY" - "$work/out.txt" "$work/d.pcap" "$work/tshark.txt" "${fields[@]}" <<'EOF'
+import re, struct, sys
+out_path, pcap_path, ts_path, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+data = open(pcap_path, "rb").read()
+endian = "<" if struct.unpack("<I", data[:4])[0] in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+pos, frames = 24, []
+while pos + 16 <= len(data):
+    _, _, incl, _ = struct.unpack(endian + "IIII", data[pos:pos + 16])
+    frames.append(data[pos + 16:pos + 16 + incl])
+    pos += 16 + incl
+decoded = [dict(zip(names, l.rstrip("\n").split("|"))) for l in open(ts_path)]
+assert len(decoded) == len(frames), "tshark saw %d frames, the pcap holds %d" % (len(decoded), len(frames))
+
+# the pictures: boxes (layer, label, value) and the bytes under the rows
+pictures, cur, layer, block = [], None, None, []
+for ln in open(out_path, encoding="utf-8").read().split("\n"):
+    m = re.match(r"\s*Frame #(\d+) as the envelope it is \((\d+) bytes\)", ln)
+    if m:
+        cur = {"no": int(m.group(1)), "len": int(m.group(2)), "boxes": [], "bytes": {}}
+        pictures.append(cur)
+        layer, block = None, []
+        continue
+    if cur is None:
+        continue
+    m = re.match(r"^   ((?:│ )*)(.*)$", ln)
+    if not m:
+        continue
+    body = m.group(2)
+    t = re.match(r"┌─ (\w+)", body)
+    if t:
+        layer, block = t.group(1), []
+        continue
+    if body.startswith("└─ Ethernet"):
+        cur = None
+        continue
+    body = body[1:] if body.startswith(" ") else body
+    if body.startswith("+-"):
+        block = []
+    elif body.startswith("|"):
+        block.append(body)
+    elif body.startswith(":"):
+        hm = re.search(r":\s+bytes? (\d+)(?:-(\d+))?$", body)
+        assert hm, "no byte range on %r" % body
+        first = int(hm.group(1))
+        for i, h in enumerate(re.findall(r"\b([0-9a-f]{2})\b", body[:hm.start() + 1])):
+            cur["bytes"][first + i] = int(h, 16)
+        value_line, label_lines = block[-1], block[:-1]
+        bars = [i for i, ch in enumerate(value_line) if ch == "|"]
+        for a, b in zip(bars, bars[1:]):
+            parts = [l[a + 1:b].strip() for l in label_lines]
+            label = "".join(parts) if b - a == 2 else " ".join(p for p in parts if p)
+            cur["boxes"].append((layer, label, value_line[a + 1:b].strip()))
+        block = []
+if not pictures:
+    print("FAIL: no header picture in the output")
+    sys.exit(1)
+
+def num(v):
+    m = re.match(r"^(0x[0-9a-f]+|\d+)", v)
+    return int(m.group(1), 0) if m else None
+words4 = lambda v: num(v) * 4
+MAP = {
+    ("Ethernet", "Destination MAC"): ("eth.dst", str), ("Ethernet", "Source MAC"): ("eth.src", str),
+    ("Ethernet", "EtherType"): ("eth.type", num),
+    ("IPv6", "Version"): ("ipv6.version", num), ("IPv6", "Traffic Class"): ("ipv6.tclass", num),
+    ("IPv6", "Flow Label"): ("ipv6.flow", num), ("IPv6", "Payload Length"): ("ipv6.plen", num),
+    ("IPv6", "Next Header"): ("ipv6.nxt", num), ("IPv6", "Hop Limit"): ("ipv6.hlim", num),
+    ("IPv6", "Source Address"): ("ipv6.src", str), ("IPv6", "Destination Address"): ("ipv6.dst", str),
+    ("ICMPv6", "Type"): ("icmpv6.type", num), ("ICMPv6", "Code"): ("icmpv6.code", num),
+    ("ICMPv6", "Checksum"): ("icmpv6.checksum", num), ("ICMPv6", "R"): ("icmpv6.nd.na.flag.r", num),
+    ("ICMPv6", "S"): ("icmpv6.nd.na.flag.s", num), ("ICMPv6", "O"): ("icmpv6.nd.na.flag.o", num),
+    ("ICMPv6", "Target Address"): (("icmpv6.nd.ns.target_address", "icmpv6.nd.na.target_address"), str),
+    ("ICMPv6", "Length"): ("icmpv6.opt.length", num),
+    ("ICMPv6", "Link-Layer Address"): ("icmpv6.opt.linkaddr", str),
+    ("IPv4", "Version"): ("ip.version", num), ("IPv4", "Time to Live"): ("ip.ttl", num),
+    ("IPv4", "Source Address"): ("ip.src", str), ("IPv4", "Destination Address"): ("ip.dst", str),
+    ("ARP", "Operation"): ("arp.opcode", num), ("ARP", "Target IP"): ("arp.dst.proto_ipv4", str),
+    ("UDP", "Source Port"): ("udp.srcport", num), ("UDP", "Destination Port"): ("udp.dstport", num),
+    ("UDP", "Length"): ("udp.length", num), ("UDP", "Checksum"): ("udp.checksum", num),
+    ("DNS", "ID"): ("dns.id", num), ("DNS", "QR"): ("dns.flags.response", num),
+    ("DNS", "QDCOUNT"): ("dns.count.queries", num), ("DNS", "ANCOUNT"): ("dns.count.answers", num),
+    ("TCP", "Source Port"): ("tcp.srcport", num), ("TCP", "Destination Port"): ("tcp.dstport", num),
+    ("TCP", "Sequence Number"): ("tcp.seq_raw", num), ("TCP", "Acknowledgment Number"): ("tcp.ack_raw", num),
+    ("TCP", "DOffset"): ("tcp.hdr_len", words4),
+    ("TCP", "CWR"): ("tcp.flags.cwr", num), ("TCP", "ECE"): ("tcp.flags.ece", num),
+    ("TCP", "URG"): ("tcp.flags.urg", num), ("TCP", "ACK"): ("tcp.flags.ack", num),
+    ("TCP", "PSH"): ("tcp.flags.push", num), ("TCP", "RST"): ("tcp.flags.reset", num),
+    ("TCP", "SYN"): ("tcp.flags.syn", num), ("TCP", "FIN"): ("tcp.flags.fin", num),
+    ("TCP", "Window"): ("tcp.window_size_value", num), ("TCP", "Checksum"): ("tcp.checksum", num),
+    ("TCP", "Urgent Pointer"): ("tcp.urgent_pointer", num), ("TCP", "MSS"): ("tcp.options.mss_val", num),
+    ("TCP", "Shift"): ("tcp.options.wscale.shift", num),
+    ("TCP", "TS value"): ("tcp.options.timestamp.tsval", num),
+    ("TCP", "TS echo reply"): ("tcp.options.timestamp.tsecr", num),
+}
+MUST = {"Ethernet": 3, "IPv6": 8, "ICMPv6": 4, "TCP": 17, "UDP": 4}
+
+def norm(v):
+    if v in ("True", "False"):
+        return 1 if v == "True" else 0
+    try:
+        return int(v, 0)
+    except ValueError:
+        return v.lower()
+
+bad, compared, matched, layers_seen = [], 0, set(), set()
+for p in pictures:
+    nbytes = max(p["bytes"]) + 1 if p["bytes"] else 0
+    if sorted(p["bytes"]) != list(range(nbytes)):
+        bad.append("picture #%d: the bytes under its rows are not contiguous" % p["no"])
+        continue
+    head = bytes(p["bytes"][i] for i in range(nbytes))
+    idx = [i for i, f in enumerate(frames) if len(f) == p["len"] and f[:nbytes] == head and i not in matched]
+    if not idx:
+        bad.append("picture #%d: its %d header bytes are no frame of the capture" % (p["no"], nbytes))
+        continue
+    i = idx[0]
+    matched.add(i)
+    d = decoded[i]
+    seen, per_layer = set(), {}
+    for layer, label, value in p["boxes"]:
+        key = (layer, label)
+        layers_seen.add(layer)
+        if key not in MAP or key in seen:
+            continue
+        seen.add(key)
+        field, conv = MAP[key]
+        cands = field if isinstance(field, tuple) else (field,)
+        want = next((d.get(f, "") for f in cands if d.get(f, "")), "")
+        if want == "":
+            bad.append("picture #%d (frame %d): box %s/%s = %r but tshark has no %s" %
+                       (p["no"], i + 1, layer, label, value, "/".join(cands)))
+            continue
+        per_layer[layer] = per_layer.get(layer, 0) + 1
+        if norm(str(conv(value))) != norm(want):
+            bad.append("picture #%d (frame %d): %s/%s shows %r, tshark's %s is %r" %
+                       (p["no"], i + 1, layer, label, value, "/".join(cands), want))
+        compared += 1
+    for layer, n in MUST.items():
+        if layer in {l for l, _, _ in p["boxes"]} and per_layer.get(layer, 0) < n:
+            bad.append("picture #%d: only %d %s boxes compared (want %d)" % (p["no"], per_layer.get(layer, 0), layer, n))
+for want in ("IPv6", "ICMPv6", "TCP", "UDP"):
+    if want not in layers_seen:
+        bad.append("no %s header was drawn" % want)
+
+# every frame the client sent or received in the journey has its picture, but its
+# housekeeping: router solicitations (133), MLD reports (143), DAD probes (from ::)
+client = "02:00:00:00:01:0a"
+mac = lambda b: ":".join("%02x" % x for x in b)
+start = min(matched) if matched else 0
+for i, f in enumerate(frames):
+    if i < start or i in matched or client not in (mac(f[0:6]), mac(f[6:12])):
+        continue
+    d = decoded[i]
+    if d.get("icmpv6.type") in ("133", "143") or (d.get("icmpv6.type") == "135" and d.get("ipv6.src") == "::"):
+        continue
+    bad.append("frame %d of the capture (the client's) has no picture" % (i + 1))
+for b in bad[:40]:
+    print("FAIL:", b)
+print("pictures: %d, %d boxes compared with tshark, %d of %d captured frames matched" %
+      (len(pictures), compared, len(matched), len(frames)))
+sys.exit(1 if bad else 0)
+EOF
+
+# --- 4. in Korean ------------------------------------------------------------------------------
+rc=0
+run --ipv6 --lang ko >"$work/ko.txt" 2>&1 || rc=$?
+[ $rc -eq 0 ] || { cat "$work/ko.txt"; fail "ustack demo --ipv6 --lang ko exited $rc"; }
+k="$work/ko.txt"
+has "$k" '중복 주소 탐지\(DAD, RFC 4862 5.4\)' "the Korean narration lacks DAD"
+has "$k" '이웃 요청\(ICMPv6 타입 135\) "who-has 2001:db8:1::1"를 ff02::1:ff00:1로 보냈습니다' "the Korean narration lacks the NS"
+has "$k" '이웃 광고\(ICMPv6 타입 136\)' "the Korean narration lacks the NA"
+has "$k" '요청 노드 멀티캐스트 주소' "the Korean narration lacks the solicited-node address"
+has "$k" 'mss 1440: 받을 수 있는 가장 큰 세그먼트 \(MTU 1500 - IPv6 40 - TCP 20 = 1440' "the Korean narration lacks MSS 1440"
+has "$k" 'IPv6 헤더 \(RFC 8200 3\)' "the Korean header picture lacks the IPv6 title"
+has "$k" '홉 제한 64 -> 63' "the Korean narration lacks the hop limit"
+has "$k" 'getaddrinfo의 결과: struct addrinfo 하나, ai_family AF_INET6, ai_addr = \[2001:db8:2::80\]:80' "the Korean narration lacks getaddrinfo's result"
+
+# --- 5. the page ----------------------------------------------------------------------------
+rc=0
+run --ipv6 --quiet --html "$work/demo.html" --pcap "$work/h.pcap" >"$work/h.txt" 2>&1 || rc=$?
+[ $rc -eq 0 ] || { cat "$work/h.txt"; fail "ustack demo --ipv6 --html exited $rc"; }
+tshark -r "$work/h.pcap" -T json -x >"$work/pcap.json" 2>"$work/tshark.err" ||
+	{ cat "$work/tshark.err"; fail "tshark cannot read the page's capture"; }
+"$PY" - "$work/demo.html" "$work/pcap.json" <<'EOF'
+import json, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<script type="application/json" id="demo-data">(.*?)</script>', page, re.S)
+assert m, "the page has no data block"
+data = json.loads(m.group(1))
+wire = [p["_source"]["layers"]["frame_raw"][0] for p in json.load(open(sys.argv[2]))]
+frames = [f["hex"] for f in data["frames"]]
+assert len(frames) == len(wire), "the page has %d frames, the capture %d" % (len(frames), len(wire))
+for i, (a, b) in enumerate(zip(frames, wire)):
+    assert a == b, "frame %d differs from the capture" % (i + 1)
+assert data.get("ipv6") is True, "the page does not say it is the IPv6 journey"
+client = [h for h in data["hosts"] if h["name"] == "client"][0]
+assert client["addr"][0] == "2001:db8:1::10/64", "the client's first address is %r" % client["addr"]
+lines = [f.get("line", "") for f in data["frames"]]
+assert any(l.startswith("NDP NS") and "who-has 2001:db8:1::1 " in l for l in lines), "no NS line in the page"
+assert any(l.startswith("NDP NA") for l in lines), "no NA line in the page"
+steps = [s["title"] for s in data["steps"]]
+assert any("TIME_WAIT" in t for t in steps), "no TIME_WAIT step: %r" % steps
+print("page: %d frames equal to the capture's, %d steps" % (len(frames), len(steps)))
+EOF
+netns=()
+if [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
+	netns=(unshare -n)
+fi
+rc=0
+timeout 150 "${netns[@]}" "$PY" - "$CHROMIUM" "$work/demo.html" "$work/profile" <<'EOF' || rc=$?
+import json, os, select, subprocess, sys, time
+chromium, page, profile = sys.argv[1:4]
+cmd_r, cmd_w = os.pipe()
+res_r, res_w = os.pipe()
+def child():
+    a, b = os.dup(cmd_r), os.dup(res_w)
+    os.dup2(a, 3)
+    os.dup2(b, 4)
+proc = subprocess.Popen([chromium, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
+                         "--no-default-browser-check", "--user-data-dir=" + profile,
+                         "--remote-debugging-pipe", "--disable-extensions", "--disable-sync",
+                         "--disable-background-networking", "--disable-component-update",
+                         "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
+                         "--mute-audio", "--hide-scrollbars", "about:blank"],
+                        pass_fds=(3, 4, cmd_r, res_w), preexec_fn=child,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+os.close(cmd_r)
+os.close(res_w)
+buf, msg_id, events = b"", 0, []
+def read_msg(deadline):
+    global buf
+    while b"\0" not in buf:
+        left = deadline - time.time()
+        if left <= 0:
+            raise TimeoutError("chromium did not answer in time")
+        r, _, _ = select.select([res_r], [], [], left)
+        if r:
+            chunk = os.read(res_r, 1 << 20)
+            if not chunk:
+                raise EOFError("chromium closed its pipe")
+            buf += chunk
+    m, buf = buf.split(b"\0", 1)
+    return json.loads(m)
+def send(method, params=None, session=None, timeout=30):
+    global msg_id
+    msg_id += 1
+    m = {"id": msg_id, "method": method, "params": params or {}}
+    if session:
+        m["sessionId"] = session
+    os.write(cmd_w, json.dumps(m).encode() + b"\0")
+    deadline = time.time() + timeout
+    while True:
+        r = read_msg(deadline)
+        if r.get("id") == msg_id:
+            if "error" in r:
+                raise RuntimeError("%s: %s" % (method, r["error"]))
+            return r.get("result", {})
+        events.append(r)
+def wait_event(name, timeout=30):
+    deadline = time.time() + timeout
+    for i, e in enumerate(events):
+        if e.get("method") == name:
+            return events.pop(i)
+    while True:
+        r = read_msg(deadline)
+        if r.get("method") == name:
+            return r
+        events.append(r)
+bad = []
+try:
+    target = send("Target.createTarget", {"url": "about:blank"})["targetId"]
+    sid = send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+    for dom in ("Page", "Runtime", "Log", "Network"):
+        send(dom + ".enable", session=sid)
+    send("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 900, "deviceScaleFactor": 1,
+                                                 "mobile": False}, session=sid)
+    send("Page.navigate", {"url": "file://" + os.path.abspath(page)}, session=sid)
+    wait_event("Page.loadEventFired")
+    def js(expr):
+        r = send("Runtime.evaluate", {"expression": expr, "returnByValue": True, "awaitPromise": True},
+                 session=sid)
+        if "exceptionDetails" in r:
+            raise RuntimeError("page script failed: %s" % r["exceptionDetails"].get("text"))
+        return r["result"].get("value")
+    def click_at(selector_expr):
+        box = js("(function(){var e=%s; if(!e) return null; e.scrollIntoView({block:'center'});"
+                 "var r=e.getBoundingClientRect(); return [r.left+r.width/2, r.top+r.height/2];})()" % selector_expr)
+        if not box:
+            return False
+        for t in ("mousePressed", "mouseReleased"):
+            send("Input.dispatchMouseEvent", {"type": t, "x": box[0], "y": box[1], "button": "left",
+                                              "clickCount": 1}, session=sid)
+        return True
+    def key(k, code, vk):
+        for t in ("keyDown", "keyUp"):
+            send("Input.dispatchKeyEvent", {"type": t, "key": k, "code": code,
+                                            "windowsVirtualKeyCode": vk}, session=sid)
+    syn = "Array.from(document.querySelectorAll('#ladder .arrow')).find(function(g){return /^TCP SYN\\s/.test(g.getAttribute('data-line'))})"
+    if not js("!!" + syn) or not click_at(syn + ".querySelector('line.hit')"):
+        bad.append("no SYN arrow to click in the ladder")
+    else:
+        st = js("""(function(){
+          var row = document.querySelector('#dissect tr[data-key="tcp.flags"]');
+          var hl = Array.from(document.querySelectorAll('#hex .b.hl')).map(function(b){return +b.getAttribute('data-o')});
+          var src = document.querySelector('#dissect tr[data-key="ipv6.src"]');
+          return {flags: row && row.querySelector('.val').textContent, hl: hl,
+                  src: src && src.querySelector('.val').textContent,
+                  pic: document.querySelectorAll('#picture table').length,
+                  pictext: document.getElementById('picture').textContent};
+        })()""")
+        print("after the click on the SYN:", json.dumps({k: st[k] for k in ("flags", "hl", "src", "pic")}))
+        if not st["flags"] or not st["flags"].startswith("000010"):
+            bad.append("the packet pane shows flags %r, not 000010" % st["flags"])
+        if st["hl"] != [67]:
+            bad.append("the highlighted bytes are %r, not [67] (14 Ethernet + 40 IPv6 + 13)" % st["hl"])
+        if st["src"] != "2001:db8:1::10":
+            bad.append("the packet pane's IPv6 source is %r" % st["src"])
+        if st["pic"] < 3 or "Flow Label" not in st["pictext"]:
+            bad.append("the pictures (%d) lack the IPv6 header" % st["pic"])
+    ns = "Array.from(document.querySelectorAll('#ladder .arrow')).find(function(g){return /^NDP NS\\s+who-has 2001:db8:1::1 /.test(g.getAttribute('data-line'))})"
+    if not js("!!" + ns) or not click_at(ns + ".querySelector('line.hit')"):
+        bad.append("no NS arrow to click in the ladder")
+    else:
+        t = js("""(function(){var r = document.querySelector('#dissect tr[data-key="icmpv6.opt.linkaddr"]');
+                  return r && r.querySelector('.val').textContent;})()""")
+        if t != "02:00:00:00:01:0a":
+            bad.append("the NS's source link-layer address in the packet pane is %r" % t)
+    js("document.activeElement && document.activeElement.blur && document.activeElement.blur()")
+    key("End", "End", 35)
+    key("ArrowLeft", "ArrowLeft", 37)
+    tw = js("document.getElementById('step-title').textContent")
+    if "TIME_WAIT → CLOSED" not in tw:
+        bad.append("the step before the summary is %r, not TIME_WAIT → CLOSED" % tw)
+    send("Browser.close")
+except Exception as e:
+    bad.append("driving chromium: %s: %s" % (type(e).__name__, e))
+finally:
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+for e in events:
+    m, p = e.get("method"), e.get("params", {})
+    if m == "Runtime.exceptionThrown":
+        bad.append("exception: %s" % p["exceptionDetails"].get("text"))
+    elif m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert", "warning"):
+        bad.append("console %s" % p["type"])
+    elif m == "Log.entryAdded" and p["entry"].get("level") in ("error", "warning"):
+        bad.append("log %s: %s" % (p["entry"]["level"], p["entry"].get("text")))
+    elif m == "Network.requestWillBeSent":
+        u = p["request"]["url"]
+        if not (u.startswith("file://") or u.startswith("data:") or u == "about:blank"):
+            bad.append("the page asked the network for %s" % u)
+for b in bad:
+    print("FAIL:", b)
+sys.exit(1 if bad else 0)
+EOF
+[ $rc -eq 0 ] || fail "the --ipv6 page in Chromium (exit $rc)"
+
+# --- 6. a lossy link, --step, misuse -------------------------------------------------------------
+rc=0
+run --ipv6 --loss 0.2 --seed 7 --quiet >"$work/loss.txt" 2>&1 || rc=$?
+[ $rc -eq 0 ] || { cat "$work/loss.txt"; fail "ustack demo --ipv6 --loss 0.2 --seed 7 exited $rc"; }
+has "$work/loss.txt" 'www\.example\.test -> 2001:db8:2::80 -> HTTP 200 OK' "the lossy run did not fetch the page over IPv6"
+has "$work/loss.txt" '^  lossy link +0\.20: [0-9]+ frames dropped of [0-9]+' "the lossy run does not report its losses"
+rc=0
+run --ipv6 --step </dev/null >"$work/step.txt" 2>&1 || rc=$?
+[ $rc -eq 0 ] || { tail -20 "$work/step.txt"; fail "ustack demo --ipv6 --step </dev/null exited $rc"; }
+has "$work/step.txt" 'TIME_WAIT -> CLOSED' "the --step run did not reach CLOSED"
+for bad_args in "--ipv6 --scenario mail" "--ipv6 --tap uwalk0 --addr 10.0.1.10/24"; do
+	rc=0
+	# shellcheck disable=SC2086
+	"$BIN" demo $bad_args >"$work/usage.txt" 2>&1 || rc=$?
+	[ $rc -eq 2 ] || fail "'demo $bad_args' exited $rc, not 2"
+	grep -q -- '--ipv6' "$work/usage.txt" || fail "'demo $bad_args' does not say why"
+done
+echo "test_demo_ipv6: ok"
