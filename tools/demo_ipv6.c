@@ -90,7 +90,7 @@ void demo_print_network6(struct demo *d)
 				continue;
 			char addr[64];
 			snprintf(addr, sizeof addr, "%s/%d", demo_ip6(&ho->addr6[i], a), ho->prefix6[i]);
-			demo_out(d, "  %-7s %-22s\n", "", addr);
+			demo_out(d, "          %s\n", addr);
 		}
 	}
 	demo_out(d, "\n      client 2001:db8:1::10 ──┐                                         ┌── web 2001:db8:2::80\n"
@@ -111,11 +111,11 @@ void demo_print_network6(struct demo *d)
 #else
 	char s4[16];
 	(void)s;
-	SAY(d, "  The client knows only its address, its default router (%s) and its DNS server (%s:\n"
+	SAY(d, "  The client knows only its address, its default router (%s) and its DNS server (%s;\n"
 	       "  ustack's resolver is given IPv4 servers, so the question goes over IPv4).\n"
 	       "  The DNS server answers %s with AAAA 2001:db8:2::80.\n\n",
-	    "  클라이언트가 아는 것은 자기 주소, 기본 라우터(%s), DNS 서버(%s)뿐입니다(ustack의\n"
-	    "  리졸버는 IPv4 서버만 설정받으므로 질문은 IPv4로 갑니다).\n"
+	    "  클라이언트가 아는 것은 자기 주소, 기본 라우터(%s), DNS 서버(%s)뿐입니다.\n"
+	    "  (ustack의 리졸버는 IPv4 서버만 설정받으므로 질문은 IPv4로 갑니다.)\n"
 	    "  DNS 서버는 이름 %s 에 대해 AAAA 레코드 2001:db8:2::80 을 답합니다.\n\n",
 	    demo_ip6(&d->gw6, g), demo_ip(d->dns, s4), d->host);
 #endif
