@@ -61,7 +61,7 @@
 	"  --step          pause after each step until Enter (teaching in a room)\n" \
 	"  --quiet         print only the summary\n" \
 	"  --lang en|ko    the narration in English (default) or Korean\n" \
-	"  --ipv6          the same journey over IPv6: addresses checked unique (DAD), a AAAA\n" \
+	"  --ipv6, -6      the same journey over IPv6: addresses checked unique (DAD), a AAAA\n" \
 	"                  lookup, neighbour solicitation and advertisement instead of ARP,\n" \
 	"                  socket(AF_INET6, ...), the IPv6 header in the pictures (web only)\n" \
 	"  --loss P        drop each frame on the client's link with probability P\n" \
