@@ -469,8 +469,10 @@ static int build_vnet(struct demo *d)
 	hc.n_files = strcmp(d->path, "/") ? 2 : 1;
 	hc.port = d->port;
 	hc.server_name = "ustack-httpd";
-	/* --step: the class may talk between connect() and the request */
-	hc.idle_timeout_ms = d->step ? 6 * 3600 * 1000 : 0;
+	/* --step: the class may talk between connect() and the request; on a lossy link the
+	 * request may take as long to arrive as the browser waits (its 60 s) */
+	hc.idle_timeout_ms = d->step ? 6 * 3600 * 1000 : d->loss > 0 ? 60 * 1000 : 0;
+	hc.head_timeout_ms = hc.idle_timeout_ms;   /* (it runs from the accept) */
 	d->httpd = httpd_start(web, &hc);
 	if (!d->httpd) {
 		demo_err("httpd_start: %s\n", strerror(errno));
