@@ -592,7 +592,7 @@ static void print_event(struct demo *d, const struct demo_ev *e)
 			demo_html_shown(d, d->frame_no, e);
 		demo_out(d, "#%-3u%12s  %-6s %s %s%s%s\n", d->frame_no, t, h ? h->name : "?",
 		    e->kind == USTACK_TRACE_TX ? "→" : "←", desc,
-		    !e->retrans ? "" : e->fi.is_arp ? demo_tr(d, "  (retry)", "  (재시도)") :
+		    !e->retrans ? "" : e->fi.is_arp || demo_is_ns(&e->fi) ? demo_tr(d, "  (retry)", "  (재시도)") :
 		    demo_tr(d, "  (retransmission)", "  (재전송)"),
 		    e->lost ? demo_tr(d, "  ✗ lost on the link", "  ✗ 링크에서 유실") : "");
 		if (want_picture(d, e))

@@ -172,7 +172,7 @@ static void label_of(const struct demo_ev *e, char *l1, size_t c1, char *l2, siz
 	}
 	if (e->retrans) {
 		size_t n = strlen(l1);
-		snprintf(l1 + n, c1 - n, fi->is_arp ? "  (retry)" : "  (retransmission)");
+		snprintf(l1 + n, c1 - n, fi->is_arp || demo_is_ns(fi) ? "  (retry)" : "  (retransmission)");
 	}
 }
 
