@@ -578,8 +578,7 @@ static int start_client(struct demo *d)
 		memset(&rc, 0, sizeof rc);
 		rc.servers[0] = d->dns;
 		rc.n_servers = 1;
-#ifdef USTACK_RDNSS_AUTO
-		/* a resolver that knows IPv6 servers: --ipv6 asks the DNS server over IPv6 */
+		/* --ipv6: the DNS server is asked over IPv6 */
 		if (d->ipv6) {
 			rc.n_servers = 0;
 			rc.servers6[0].sin6_family = AF_INET6;
@@ -588,7 +587,6 @@ static int start_client(struct demo *d)
 			rc.n_servers6 = 1;
 			rc.rdnss = USTACK_RDNSS_OFF;
 		}
-#endif
 		rc.timeout_ms = d->loss > 0 ? 500 : 1000;
 		rc.attempts = d->loss > 0 ? 6 : 2;
 		rc.total_timeout_ms = d->loss > 0 ? 40000 : 5000;

@@ -17,14 +17,6 @@
 #include "demo_html.h"
 #include "demo_mail.h"
 
-/* --ipv6 asks the DNS server over IPv6 when the resolver takes IPv6 servers
- * (struct ustack_resolver_config's servers6, which comes with USTACK_RDNSS_AUTO) */
-#ifdef USTACK_RDNSS_AUTO
-#define DEMO_DNS6 1
-#else
-#define DEMO_DNS6 0
-#endif
-
 #define DEMO_MSL_MS 1000              /* TIME_WAIT = 2*MSL = 2 s in the demo */
 #define DEMO_LINK_LATENCY_US 1000     /* each vnet port: 1 ms */
 #define DEMO_MAX_SOCKS 32

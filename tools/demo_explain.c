@@ -183,11 +183,6 @@ static void explain_resolve(struct demo *d, const struct demo_step_view *v)
 		    "  · 소켓 라이브러리: 리졸버가 UDP 소켓을 열고(로컬 포트 %u, 스택이 고름)\n"
 		    "    %s의 %u번 포트로 질문을 보냈습니다.\n",
 		    q->fi.sport, dst, q->fi.dport);
-	if (d->ipv6 && q && !q->fi.is_ipv6)
-		SAY(d, "    The resolver knows its server by an IPv4 address (ustack's resolver is given IPv4\n"
-		       "    servers), so the question travels over IPv4; what changes over IPv6 is the question.\n",
-		    "    리졸버는 서버를 IPv4 주소로 알고 있으므로(ustack의 리졸버는 IPv4 서버만 설정받음)\n"
-		    "    질문은 IPv4로 갑니다. IPv6에서 달라지는 것은 질문 자체입니다.\n");
 	if (q && q->fi.is_ipv6)
 		demo_explain_nd(d, v, &q->fi.ip6_dst);
 	else

@@ -102,23 +102,11 @@ void demo_print_network6(struct demo *d)
 	    "  2001:db8::/32는 예제용으로 따로 떼어 둔 프리픽스입니다(RFC 3849). 인터페이스마다 링크 로컬\n"
 	    "  주소(fe80::/64, 자기 링크 안에서만 쓰임)도 있고, 호스트마다 IPv6 없이 돌린 데모의 IPv4\n"
 	    "  주소도 그대로 있습니다: 스택들은 듀얼 스택입니다.\n");
-#if DEMO_DNS6
 	SAY(d, "  The client knows only its address, its default router (%s) and its DNS server (%s).\n"
 	       "  The DNS server answers %s with AAAA 2001:db8:2::80.\n\n",
 	    "  클라이언트가 아는 것은 자기 주소, 기본 라우터(%s), DNS 서버(%s)뿐입니다.\n"
 	    "  DNS 서버는 이름 %s 에 대해 AAAA 레코드 2001:db8:2::80 을 답합니다.\n\n",
 	    demo_ip6(&d->gw6, g), demo_ip6(&d->dns6, s), d->host);
-#else
-	char s4[16];
-	(void)s;
-	SAY(d, "  The client knows only its address, its default router (%s) and its DNS server (%s;\n"
-	       "  ustack's resolver is given IPv4 servers, so the question goes over IPv4).\n"
-	       "  The DNS server answers %s with AAAA 2001:db8:2::80.\n\n",
-	    "  클라이언트가 아는 것은 자기 주소, 기본 라우터(%s), DNS 서버(%s)뿐입니다.\n"
-	    "  (ustack의 리졸버는 IPv4 서버만 설정받으므로 질문은 IPv4로 갑니다.)\n"
-	    "  DNS 서버는 이름 %s 에 대해 AAAA 레코드 2001:db8:2::80 을 답합니다.\n\n",
-	    demo_ip6(&d->gw6, g), demo_ip(d->dns, s4), d->host);
-#endif
 }
 
 /* --- before the journey: Duplicate Address Detection --- */

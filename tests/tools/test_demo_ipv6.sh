@@ -2,8 +2,9 @@
 # test_demo_ipv6.sh - `ustack demo --ipv6` walks the journey over IPv6, and says so from
 # the frames themselves:
 #  1. the narration: the client's Duplicate Address Detection before the journey (an NS
-#     from :: for 2001:db8:1::10, the address PREFERRED); a AAAA query and its answer
-#     2001:db8:2::80; in connect(), a neighbour solicitation for the router 2001:db8:1::1
+#     from :: for 2001:db8:1::10, the address PREFERRED); an NS for the DNS server on the
+#     client's own link, then a AAAA query to [2001:db8:1::53]:53 over UDP/IPv6 and its
+#     answer 2001:db8:2::80; in connect(), a neighbour solicitation for the router 2001:db8:1::1
 #     to its solicited-node group ff02::1:ff00:1 (eth 33:33:ff:00:00:01) from the client's
 #     MAC, and the advertisement back from the router's MAC with R,S,O; no ARP there; the
 #     router's own NS/NA for the web server on its other link; a SYN with MSS 1440 between
@@ -11,7 +12,8 @@
 #     64 -> 63 through the router; tcp6 in netstat; the summary's IPv6 addresses;
 #  2. tshark reads the capture with no malformed frame, and its decoding of the same frames
 #     agrees: the NS and NA (type, target, multicast destination, link-layer options), the
-#     AAAA answer, the SYN's MSS and addresses;
+#     AAAA query over IPv6 and its answer, the SYN's MSS and addresses, no ARP request
+#     from the client but its own announcement;
 #  3. the header pictures (--frames all) against tshark, box by box, for Ethernet, IPv6,
 #     ICMPv6 with its NDP fields and options, UDP and TCP; every frame the client sent or
 #     received during the journey is drawn, except its IPv6 housekeeping (router
@@ -49,8 +51,14 @@ has "$o" '^ 0  getaddrinfo\("www\.example\.test", AF_INET6\)' "no getaddrinfo(AF
 has "$o" 'client → NDP NS \(DAD\) who-has 2001:db8:1::10 from ::   ip6 :: > ff02::1:ff00:10   eth 02:00:00:00:01:0a > 33:33:ff:00:00:10' \
 	"the client's DAD probe for its address is not narrated"
 has "$o" '^    2001:db8:1::10/64 +static +PREFERRED' "the client's address is not shown PREFERRED after DAD"
-has "$o" 'client → DNS query +id=0x[0-9a-f]{4}  AAAA\? www\.example\.test' "no AAAA query"
-has "$o" 'client ← DNS answer +id=0x[0-9a-f]{4}  www\.example\.test AAAA 2001:db8:2::80 ttl=300' "no AAAA answer with the web server's address"
+has "$o" 'client → NDP NS +who-has 2001:db8:1::53 tell 2001:db8:1::10   ip6 2001:db8:1::10 > ff02::1:ff00:53   eth 02:00:00:00:01:0a > 33:33:ff:00:00:53' \
+	"no NS for the DNS server before the query"
+has "$o" '2001:db8:1::53 is on the client.s own prefix 2001:db8:1::/64, so the packet goes to it directly' \
+	"the DNS server's NS is not explained as on-link"
+has "$o" 'client → DNS query +id=0x[0-9a-f]{4}  AAAA\? www\.example\.test   udp \[2001:db8:1::10\]:[0-9]+ > \[2001:db8:1::53\]:53' \
+	"no AAAA query over IPv6 to the DNS server"
+has "$o" 'client ← DNS answer +id=0x[0-9a-f]{4}  www\.example\.test AAAA 2001:db8:2::80 ttl=300   udp \[2001:db8:1::53\]:53 > \[2001:db8:1::10\]:[0-9]+' \
+	"no AAAA answer with the web server's address over IPv6"
 has "$o" 'www\.example\.test AAAA 2001:db8:2::80, TTL 300 s' "the answer's record is not explained"
 has "$o" 'client → NDP NS +who-has 2001:db8:1::1 tell 2001:db8:1::10   ip6 2001:db8:1::10 > ff02::1:ff00:1   eth 02:00:00:00:01:0a > 33:33:ff:00:00:01' \
 	"no NS for the router to its solicited-node address from the client's MAC"
@@ -90,8 +98,10 @@ v=$(ts 'dns.flags.response == 1 && dns.qry.type == 28' -e dns.aaaa -e eth.dst)
 [ "$v" = "2001:db8:2::80|02:00:00:00:01:0a" ] || fail "tshark's AAAA answer to the client: '$v'"
 v=$(ts 'tcp.flags.syn == 1 && tcp.flags.ack == 0 && eth.src == 02:00:00:00:01:0a' -e ipv6.src -e ipv6.dst -e tcp.options.mss_val -e ipv6.hlim)
 [ "$v" = "2001:db8:1::10|2001:db8:2::80|1440|64" ] || fail "tshark's SYN from the client: '$v'"
-! tshark -r "$work/d.pcap" -Y 'arp.dst.proto_ipv4 == 10.0.1.1' 2>/dev/null | grep -q . ||
-	fail "the client asked ARP for its IPv4 gateway: the connection did not go over IPv6"
+v=$(ts 'dns.flags.response == 0 && dns.qry.type == 28' -e ipv6.src -e ipv6.dst -e udp.dstport)
+[ "$v" = "2001:db8:1::10|2001:db8:1::53|53" ] || fail "tshark's AAAA query: '$v' (not over IPv6 to the DNS server)"
+! tshark -r "$work/d.pcap" -Y 'arp.opcode == 1 && eth.src == 02:00:00:00:01:0a && arp.dst.proto_ipv4 != 10.0.1.10' 2>/dev/null | grep -q . ||
+	fail "the client asked ARP for an IPv4 address: the journey did not go over IPv6"
 
 # --- 3. the header pictures against tshark --------------------------------------------------
 fields=(frame.number eth.dst eth.src eth.type
