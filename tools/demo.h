@@ -112,6 +112,7 @@ struct demo {
 	unsigned frame_no;                /* frames shown so far (their "#N") */
 	bool pic_syn, pic_synack, pic_ack;   /* the handshake's pictures, drawn once */
 	bool pic_ns;                      /* --ipv6: the first neighbour solicitation's */
+	bool nd_told;                     /* --ipv6: NS/NA explained in full once */
 	struct demo_page *rec;            /* --html: the recorder (demo_html.c) */
 
 	/* --scenario mail (demo_mail.c); d->host is the recipient's domain */

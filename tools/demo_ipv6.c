@@ -226,6 +226,30 @@ void demo_explain_nd(struct demo *d, const struct demo_step_view *v, const struc
 		       "    router %s.\n",
 		    "  · NDP: 주소 %s는 클라이언트의 프리픽스 %s/%d 밖에 있으므로 패킷은 기본 라우터\n"
 		    "    %s로 갑니다.\n", demo_ip6(dst, a), demo_ip6(&net, p), d->prefix6, demo_ip6(&ns->fi.nd_target, b));
+	if (d->nd_told) {
+		/* the second time: what differs, not the whole story again */
+		char lla[18] = "?", fl[8];
+		demo_fmt_mac(ns->fi.eth_dst, m);
+		SAY(d, "    As before, the client asked with a neighbour solicitation \"who-has %s\" to its\n"
+		       "    solicited-node group %s (eth %s)",
+		    "    앞에서처럼 클라이언트는 이웃 요청 \"who-has %s\"를 그 주소의 요청 노드 그룹\n"
+		    "    %s(eth %s)로 보냈습니다", demo_ip6(&ns->fi.nd_target, a), demo_ip6(&ns->fi.ip6_dst, b), m);
+		if (!na) {
+			demo_out(d, ".\n");
+			return;
+		}
+		if (na->fi.nd_has_lla)
+			demo_fmt_mac(na->fi.nd_lla, lla);
+		SAY(d, "; the advertisement came\n    back %.3f ms later: %s is-at %s, flags [%s]%s.\n",
+		    ". %.3f ms 뒤 광고가\n    왔습니다: %s is-at %s, 플래그 [%s]%s.\n",
+		    (double)(na->t - ns->t) / 1000.0, demo_ip6(&na->fi.nd_target, p), lla,
+		    demo_na_flags(na->fi.nd_flags, fl),
+		    (na->fi.nd_flags & 0x80) ? demo_tr(d, " (R: it is a router)", " (R: 라우터임)") : "");
+		SAY(d, "    The client's neighbour cache:\n", "    클라이언트의 이웃 캐시:\n");
+		demo_print_neighbours(d);
+		return;
+	}
+	d->nd_told = true;
 	const uint8_t *t = ns->fi.nd_target.s6_addr;
 	demo_fmt_mac(ns->fi.eth_dst, m);
 	SAY(d, "    IPv6 has no ARP and no broadcast. To learn the MAC address of %s the client sent a\n"

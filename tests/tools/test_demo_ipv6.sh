@@ -68,8 +68,10 @@ has "$o" 'router → NDP NS +who-has 2001:db8:2::80 tell 2001:db8:2::1   ip6 200
 	"the router's NS for the web server on its other link is not shown"
 has "$o" 'web +→ NDP NA +2001:db8:2::80 is-at 02:00:00:00:02:50 \[S,O\]' "the web server's NA is not shown"
 has "$o" 'solicited-node multicast address of the target: ff02::1:ff00:0/104' "the solicited-node address is not explained"
-has "$o" 'Its Ethernet destination 33:33:ff:00:00:01 is 33:33' "the multicast MAC is not explained"
-has "$o" 'client: 2001:db8:1::1 is-at 02:00:00:00:01:01 \(target link-layer address option\), flags \[R,S,O\]' "the NA's answer is not explained"
+has "$o" 'Its Ethernet destination 33:33:ff:00:00:53 is 33:33' "the multicast MAC is not explained"
+has "$o" 'client: 2001:db8:1::53 is-at 02:00:00:00:01:35 \(target link-layer address option\), flags \[S,O\]' "the DNS server's NA is not explained"
+has "$o" 'As before, the client asked with a neighbour solicitation "who-has 2001:db8:1::1" to its' "the router's NS is not explained"
+has "$o" 'back [0-9.]+ ms later: 2001:db8:1::1 is-at 02:00:00:00:01:01, flags \[R,S,O\] \(R: it is a router\)' "the router's NA is not explained"
 has "$o" '^      2001:db8:1::1 \(router\) +02:00:00:00:01:01  REACHABLE' "the neighbour cache does not hold the router"
 has "$o" 'client → TCP SYN +\[000010\]  \[2001:db8:1::10\]:[0-9]+ > \[2001:db8:2::80\]:80  seq=[0-9]+ ack=0 win=[0-9]+ len=0  <mss 1440,' \
 	"no SYN with MSS 1440 between the IPv6 addresses"
@@ -289,7 +291,8 @@ run --ipv6 --lang ko >"$work/ko.txt" 2>&1 || rc=$?
 [ $rc -eq 0 ] || { cat "$work/ko.txt"; fail "ustack demo --ipv6 --lang ko exited $rc"; }
 k="$work/ko.txt"
 has "$k" '중복 주소 탐지\(DAD, RFC 4862 5.4\)' "the Korean narration lacks DAD"
-has "$k" '이웃 요청\(ICMPv6 타입 135\) "who-has 2001:db8:1::1"를 ff02::1:ff00:1로 보냈습니다' "the Korean narration lacks the NS"
+has "$k" '이웃 요청\(ICMPv6 타입 135\) "who-has 2001:db8:1::53"를 ff02::1:ff00:53로 보냈습니다' "the Korean narration lacks the NS"
+has "$k" '앞에서처럼 클라이언트는 이웃 요청 "who-has 2001:db8:1::1"를 그 주소의 요청 노드 그룹' "the Korean narration lacks the router's NS"
 has "$k" '이웃 광고\(ICMPv6 타입 136\)' "the Korean narration lacks the NA"
 has "$k" '요청 노드 멀티캐스트 주소' "the Korean narration lacks the solicited-node address"
 has "$k" 'mss 1440: 받을 수 있는 가장 큰 세그먼트 \(MTU 1500 - IPv6 40 - TCP 20 = 1440' "the Korean narration lacks MSS 1440"
