@@ -505,7 +505,8 @@ static bool shown(const struct demo *d, const struct demo_ev *e)
 	if (e->kind == USTACK_TRACE_DROP)
 		return e->host == d->h_client && e->reason != USTACK_DROP_ETH_NOT_FOR_US &&
 		       e->reason != USTACK_DROP_ARP_NOT_FOR_US &&
-		       !(d->ipv6 && e->reason == USTACK_DROP_IP6_NOT_FOR_US);
+		       !(d->ipv6 && (e->reason == USTACK_DROP_IP6_NOT_FOR_US ||
+				     e->reason == USTACK_DROP_IP6_MCAST_NOT_JOINED));
 	if (!e->decoded)
 		return e->host == d->h_client;
 	const struct ustack_frame_info *fi = &e->fi;

@@ -85,6 +85,8 @@ sed -n '/^ ②  connect()/,/^ ③/p' "$o" >"$work/connect.txt"
 [ -s "$work/connect.txt" ] || fail "no connect() step"
 ! grep -q 'ARP request' "$work/connect.txt" || fail "connect() over IPv6 used ARP"
 ! grep -qE 'router solicitation|MLD' "$work/connect.txt" || fail "housekeeping frames in the connect() step"
+# other hosts' housekeeping the client's IPv6 layer drops is not the journey's either
+! grep -E '^ +\+[0-9.]+ ms  client   drop: ipv6:' "$o" || fail "the narration shows the client dropping IPv6 housekeeping"
 
 # --- 2. tshark agrees, and finds no malformed frame ---------------------------------------
 tshark -r "$work/d.pcap" -Y '_ws.malformed' -T fields -e frame.number >"$work/malformed.txt" 2>/dev/null ||
