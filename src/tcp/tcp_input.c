@@ -102,8 +102,13 @@ static bool rcv_data(struct ustack *st, struct tcp_conn *c, const struct pkt *p,
 		if (c->rcv_unacked >= 2u * c->rcv_mss && len > c->rcv_mss &&
 		    c->rcv_unacked < c->rcvbuf.cap / 4)
 			tcp_delack_batch(st, c);
-		else if (c->rcv_unacked >= 2u * c->rcv_mss)
-			c->flags |= TF_ACKNOW;            /* every second full segment */
+		else if (c->rcv_unacked > c->rcv_mss)
+			/* more than a full segment's worth: every second full segment (RFC
+			 * 9293 3.8.6.3), and at once for a full one and a short one, as Linux
+			 * does: a response that ends in a short segment would otherwise wait
+			 * for the delayed ACK, and the sender's tail-loss probe (2 SRTT) fire
+			 * first, resending for nothing */
+			c->flags |= TF_ACKNOW;
 		else
 			tcp_delack_start(st, c);
 		tcp_notify(st, c, POLLIN);
