@@ -53,11 +53,11 @@ static int tso_send_meta(struct ustack_dev *d, const uint8_t *f, size_t len,
 			 const struct ustack_frame_meta *m, uint64_t now)
 {
 	struct tso_dev *t = d->priv;
-	struct gso_tcp4 g;
+	struct gso_tcp g;
 	uint8_t *copy;
 	int rc = 0;
 
-	if (!(d->offloads & USTACK_DEV_TX_CSUM) || gso_tcp4_parse(f, len, 14, &g) != 0 ||
+	if (!(d->offloads & USTACK_DEV_TX_CSUM) || gso_tcp_parse(f, len, 14, &g) != 0 ||
 	    !(m->flags & USTACK_META_CSUM_PARTIAL) || m->csum_start != g.l4 || m->csum_offset != 16) {
 		t->bad++;
 		return -1;
@@ -76,9 +76,9 @@ static int tso_send_meta(struct ustack_dev *d, const uint8_t *f, size_t len,
 			return t->inner->ops->send(t->inner, f, len, now);
 		}
 		t->gso_cut++;
-		size_t n = gso_tcp4_count(&g, m->gso_size);
+		size_t n = gso_tcp_count(&g, m->gso_size);
 		for (size_t i = 0; i < n; i++) {
-			size_t l = gso_tcp4_segment(f, &g, m->gso_size, i, t->seg, sizeof(t->seg));
+			size_t l = gso_tcp_segment(f, &g, m->gso_size, i, t->seg, sizeof(t->seg));
 			if (l == 0 || l > WIRE_FRAME) {
 				t->bad++;
 				return -1;
@@ -109,11 +109,11 @@ static int tso_recv_meta(struct ustack_dev *d, uint8_t *buf, size_t cap,
 			 struct ustack_frame_meta *m, uint64_t now)
 {
 	struct tso_dev *t = d->priv;
-	struct gso_tcp4 g;
+	struct gso_tcp g;
 	int n = t->inner->ops->recv(t->inner, buf, cap, now);
 
 	memset(m, 0, sizeof(*m));
-	if (n > WIRE_FRAME && gso_tcp4_parse(buf, (size_t)n, 14, &g) == 0) {
+	if (n > WIRE_FRAME && gso_tcp_parse(buf, (size_t)n, 14, &g) == 0) {
 		t->gso_recv++;
 		m->gso_type = USTACK_GSO_TCPV4;
 		m->gso_size = 1448;

@@ -39,7 +39,8 @@
 #include "dev/gso.h"
 #include "dev/packet_ring.h"
 
-#define ALL_OFFLOADS (USTACK_DEV_TX_CSUM | USTACK_DEV_RX_CSUM | USTACK_DEV_TSO4 | USTACK_DEV_RX_GSO)
+#define ALL_OFFLOADS (USTACK_DEV_TX_CSUM | USTACK_DEV_RX_CSUM | USTACK_DEV_TSO4 | USTACK_DEV_TSO6 | \
+		      USTACK_DEV_RX_GSO)
 
 /* --- fake blocks --- */
 #define BS 4096u
@@ -459,7 +460,7 @@ static void test_packet_vnet_tx(void **state)
 	static uint8_t f[4054];
 	struct ustack_frame_meta m;
 	struct ustack_packet_stats sa, sb;
-	struct gso_tcp4 g;
+	struct gso_tcp g;
 	struct ustack_dev *a, *b;
 
 	if (!have_netns)
@@ -501,8 +502,8 @@ static void test_packet_vnet_tx(void **state)
 	f[24] = (uint8_t)(c >> 8);
 	f[25] = (uint8_t)c;
 	memset(&m, 0, sizeof(m));
-	assert_int_equal(gso_tcp4_parse(f, sizeof(f), 14, &g), 0);
-	gso_tcp4_csum_partial(f, &g, &m);
+	assert_int_equal(gso_tcp_parse(f, sizeof(f), 14, &g), 0);
+	gso_tcp_csum_partial(f, &g, &m);
 	m.gso_type = USTACK_GSO_TCPV4;
 	m.gso_size = 1000;
 	m.hdr_len = 54;
@@ -641,8 +642,12 @@ static void test_packet_vnet_rx(void **state)
 	assert_int_equal(pipe(go), 0);
 	pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0)
+	if (pid == 0) {
+		/* the parent's ends closed: a parent that fails ends the child (EOF on go) */
+		close(ready[0]);
+		close(go[1]);
 		rx_child(ready[1], go[0]);
+	}
 	assert_int_equal(read(ready[0], &c, 1), 1);
 	snprintf(cmd, sizeof(cmd), "ip link add upj type veth peer name upi netns %d && "
 		 "ip addr add 10.9.1.2/24 dev upj && ip link set upj up", (int)pid);
