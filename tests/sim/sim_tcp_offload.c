@@ -19,7 +19,11 @@
  * addresses): the super-segments the devices take are TCPv6 ones (meta GSO_TCPV6,
  * counted apart from TCPv4 ones: none of those), of 1440-byte segments (1428 of
  * payload with timestamps) no larger than gso_max; those handed up reach TCP whole;
- * offloads off after the handshake: ipv6_output cuts and checksums itself. */
+ * offloads off after the handshake: ipv6_output cuts and checksums itself.
+ * And what the stack refuses of a device's word (test_offload_refused6): a TCP/IPv6
+ * frame with an extension header described as a GSO_TCPV6 super-segment, and a plain
+ * TCP/IPv6 one described as GSO_TCPV4, are dropped and counted (DEV_BAD_META); the
+ * plain one described as GSO_TCPV6 is not. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -48,6 +52,7 @@ struct tso_dev {
 	uint64_t partial6;               /* TCP/IPv6 wire frames with a partial checksum */
 	uint16_t gso_size6;              /* the last TCPv6 gso_size */
 	int ifx;                         /* its interface in the stack */
+	uint8_t force_type;              /* the next frame received: said to be this GSO type */
 	uint8_t seg[WIRE_FRAME + 64];
 };
 
@@ -135,6 +140,13 @@ static int tso_recv_meta(struct ustack_dev *d, uint8_t *buf, size_t cap,
 	int n = t->inner->ops->recv(t->inner, buf, cap, now);
 
 	memset(m, 0, sizeof(*m));
+	if (n > 0 && t->force_type) {
+		m->gso_type = t->force_type;     /* whatever the frame is (a lying device) */
+		m->gso_size = 100;
+		m->hdr_len = 74;
+		t->force_type = 0;
+		return n;
+	}
 	if (n > WIRE_FRAME && gso_tcp_parse(buf, (size_t)n, 14, &g) == 0) {
 		t->gso_recv++;
 		t->gso_recv6 += g.v6;
@@ -346,11 +358,81 @@ static void test_offload_bulk6(void **state)
 	tcpsim_free(&t);
 }
 
+/* A TCP/IPv6 frame from 2001:db8:6::9 to 2001:db8:6::1 (dst MAC dst, src MAC src) with
+ * 200 bytes of payload, with a destination options header (8 bytes of padding) before
+ * TCP if ext. Its length. */
+static size_t tcp6_frame(uint8_t *f, const uint8_t *dst, const uint8_t *src, bool ext)
+{
+	size_t eh = ext ? 8 : 0, l4 = 20 + 200;
+
+	memset(f, 0, 14 + 40 + eh + l4);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	f[14] = 0x60;
+	f[18] = (uint8_t)((eh + l4) >> 8);
+	f[19] = (uint8_t)(eh + l4);
+	f[20] = ext ? 60 : 6;
+	f[21] = 64;
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:6::9", f + 22), 1);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:6::1", f + 38), 1);
+	if (ext) {
+		f[54] = 6;                       /* next: TCP; length 0; PadN of 4 */
+		f[56] = 1;
+		f[57] = 4;
+	}
+	uint8_t *th = f + 54 + eh;
+	th[0] = 0x9c; th[1] = 0x40; th[2] = 0x13; th[3] = 0x89;
+	th[12] = 0x50;
+	th[13] = 0x10;                           /* ACK */
+	th[14] = 0x02;
+	memset(th + 20, 0x61, 200);
+	return 14 + 40 + eh + l4;
+}
+
+static void test_offload_refused6(void **state)
+{
+	(void)state;
+	struct simnet *sn = simnet_new(1000000);
+	struct ustack_vnet *vn = simnet_vnet(sn);
+	struct ustack *st = simnet_stack(sn, "a", NULL);
+	struct ustack_impair none = { .seed = 1 };
+	struct tso_dev *d = tso_attach(sn, st, vn, "10.0.0.1", &none);
+	struct ustack_dev *raw = simnet_raw_port(sn, vn, NULL);
+	struct ustack_stats s;
+	uint8_t f[512];
+	size_t n;
+
+	add6(st, d, "2001:db8:6::1");
+	simnet_run_for(sn, 4000000);                     /* DAD */
+	struct {
+		bool ext;
+		uint8_t type;
+		uint64_t bad;          /* DEV_BAD_META drops after it */
+	} cases[] = {
+		{ true, USTACK_GSO_TCPV6, 1 },   /* extension header: no super-segment of ours */
+		{ false, USTACK_GSO_TCPV4, 2 },  /* an IPv6 frame said to be TCPv4 */
+		{ false, USTACK_GSO_TCPV6, 2 },  /* as it is: taken */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = tcp6_frame(f, d->dev.mac, raw->mac, cases[i].ext);
+		d->force_type = cases[i].type;
+		assert_int_equal(simnet_raw_send(sn, raw, f, n), 0);
+		simnet_run_for(sn, 10000);
+		assert_int_equal(d->force_type, 0);      /* the frame was read */
+		ustack_get_stats(st, &s);
+		assert_int_equal(s.drops[USTACK_DROP_DEV_BAD_META], cases[i].bad);
+	}
+	simnet_free(sn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_offload_bulk),
 		cmocka_unit_test(test_offload_bulk6),
+		cmocka_unit_test(test_offload_refused6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
