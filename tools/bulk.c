@@ -38,10 +38,11 @@
 	"usage: ustack bulk --server [--port N] [--once] [--reply]   (with --tap or --dev)\n" \
 	"       ustack bulk --client HOST [--bytes N] [--port N]   (with --tap or --dev)\n" \
 	"       ustack bulk [--bytes N] [--hold SECONDS]   (no --tap: client and server in this process)\n" \
-	"  --server           receive streams until SIGINT/SIGTERM, one after another\n" \
+	"  --server           receive streams until SIGINT/SIGTERM, one after another (IPv4 and\n" \
+	"                     IPv6: one listener on ::)\n" \
 	"  --once             with --server: exit after the first stream\n" \
 	"  --reply            with --server: after end of stream, send \"sha256 HEX bytes N\" back\n" \
-	"  --client HOST      send a stream to HOST (an address or a name, see --dns)\n" \
+	"  --client HOST      send a stream to HOST (an IPv4 or IPv6 address, or a name, see --dns)\n" \
 	"  --bytes N          stream length; suffixes K, M, G (x1024) (default 64M)\n" \
 	"  --port N           TCP port (default 5001)\n" \
 	"  --no-digest        no SHA-256 (and the client sends one random block over and over):\n" \
