@@ -9,15 +9,19 @@
 # writes frames to the tap and a reader thread feeding it; plain frames, lwIP takes no
 # offloads) against the same Linux peer, and the ratios ustack / lwIP.
 # Medians of BENCH_RUNS runs; tables with the ratios and the load average.
+# BENCH_TAP_IPV6=1 adds the same flow over IPv6 with the offloads on (TSO6, checksums;
+# ustack --addr6) against Linux <-> Linux over the veth by IPv6, beside the IPv4 rows.
 #
 #   sudo bench/bench_tap.sh          (or `make bench`; needs root, python3, ethtool, iperf3)
 #   BENCH_TAP_BYTES=1073741824      bytes per transfer
 #   BENCH_RUNS=3                    runs per figure (the median is printed)
 #   QUICK=1                         64 MiB, one run: proves the bench runs
+#   BENCH_TAP_IPV6=1                the IPv6 rows too
 #
 # Namespaces the script creates and deletes:
 #   bta-PID: tap0 10.89.1.1/24 (Linux) <-> ustack 10.89.1.2; veth0 10.89.2.1/24
 #   btb-PID: veth1 10.89.2.2/24
+#   (IPv6: tap0 2001:db8:89:1::1/64 <-> ustack ::2; veth0 2001:db8:89:2::1, veth1 ::2)
 # Timings are not tests: a noisy 2-core machine; read the ratios with the load average.
 set -uo pipefail
 
@@ -55,6 +59,23 @@ ip -n "$NSA" addr add 10.89.2.1/24 dev veth0
 ip -n "$NSB" addr add 10.89.2.2/24 dev veth1
 ip -n "$NSA" link set veth0 up
 ip -n "$NSB" link set veth1 up
+V6=${BENCH_TAP_IPV6:-}
+if [ -n "$V6" ]; then
+	# IPv6 on these three links only (bench_netns turned it off for the rest)
+	ip netns exec "$NSA" sysctl -qw net.ipv6.conf.tap0.disable_ipv6=0 net.ipv6.conf.veth0.disable_ipv6=0
+	ip netns exec "$NSB" sysctl -qw net.ipv6.conf.veth1.disable_ipv6=0
+	ip -n "$NSA" addr add 2001:db8:89:1::1/64 dev tap0 nodad
+	ip -n "$NSA" addr add 2001:db8:89:2::1/64 dev veth0 nodad
+	ip -n "$NSB" addr add 2001:db8:89:2::2/64 dev veth1 nodad
+fi
+# The family of tap_in / tap_out / veth_run: ustack's and Linux's addresses on the tap,
+# the veth ends, ustack's address options
+fam4() { TU=10.89.1.2; TL=10.89.1.1; VA=10.89.2.1; VB=10.89.2.2; UNET=(--addr 10.89.1.2/24); }
+fam6() {
+	TU=2001:db8:89:1::2; TL=2001:db8:89:1::1; VA=2001:db8:89:2::1; VB=2001:db8:89:2::2
+	UNET=(--addr 10.89.1.2/24 --addr6 2001:db8:89:1::2/64)
+}
+fam4
 
 A() { ip netns exec "$NSA" "$@"; }
 Bns() { ip netns exec "$NSB" "$@"; }
@@ -70,13 +91,13 @@ tap_in() {
 		A timeout 120 "$LW" --tap tap0 --addr 10.89.1.2/24 --server 5001 >"$log" 2>&1 &
 	else
 		A timeout 120 "$B" bulk --server --once --no-digest --port 5001 --tap tap0 \
-			--addr 10.89.1.2/24 "$@" >"$log" 2>&1 &
+			"${UNET[@]}" "$@" >"$log" 2>&1 &
 	fi
 	local srv=$!
 	PIDS+=("$srv")
 	wait_file "$log" "listening on" || { echo "bench_tap: $side did not listen: $(tail -n 2 "$log" | tr '\n' ' ')" >&2; touch "$T/fail-$side"; echo "-"; return; }
-	A ping -n -c 1 -W 1 10.89.1.2 >/dev/null 2>&1
-	A timeout 120 python3 "$PEER" send 10.89.1.2 5001 "$BYTES" >"$T/snd.log" 2>&1
+	A ping -n -c 1 -W 1 "$TU" >/dev/null 2>&1
+	A timeout 120 python3 "$PEER" send "$TU" 5001 "$BYTES" >"$T/snd.log" 2>&1
 	wait "$srv"
 	if ! grep -q Gbit/s "$log"; then
 		echo "bench_tap: Linux -> $side $*: no figure; $side said: $(tail -n 2 "$log" | tr '\n' ' ')" \
@@ -92,7 +113,7 @@ tap_in() {
 # Linux receiver measured
 tap_out() {
 	local log=$T/recv.log side=ustack
-	A timeout 120 python3 "$PEER" recv 10.89.1.1 5002 >"$log" 2>&1 &
+	A timeout 120 python3 "$PEER" recv "$TL" 5002 >"$log" 2>&1 &
 	local rcv=$!
 	PIDS+=("$rcv")
 	wait_file "$log" listening || { echo "-"; return; }
@@ -101,8 +122,8 @@ tap_out() {
 		A timeout 120 "$LW" --tap tap0 --addr 10.89.1.2/24 --client 10.89.1.1 5002 "$BYTES" \
 			>"$T/cli.log" 2>&1
 	else
-		A timeout 120 "$B" bulk --client 10.89.1.1 --port 5002 --bytes "$BYTES" --no-digest \
-			--tap tap0 --addr 10.89.1.2/24 "$@" >"$T/cli.log" 2>&1
+		A timeout 120 "$B" bulk --client "$TL" --port 5002 --bytes "$BYTES" --no-digest \
+			--tap tap0 "${UNET[@]}" "$@" >"$T/cli.log" 2>&1
 	fi
 	wait "$rcv"
 	if ! grep -q Gbit/s "$log"; then
@@ -167,17 +188,31 @@ for off in on off; do
 	R[iout-$off]=$(iperf_veth "$NSA" 10.89.2.2)
 done
 veth_offloads on
+if [ -n "$V6" ]; then
+	fam6
+	for ((r = 0; r < RUNS; r++)); do
+		R[in-v6]+=" $(tap_in)"
+		R[out-v6]+=" $(tap_out)"
+		R[vin-v6]+=" $(veth_run "$NSB" "$NSA" "$VA")"
+		R[vout-v6]+=" $(veth_run "$NSA" "$NSB" "$VB")"
+	done
+	R[iin-v6]=$(iperf_veth "$NSB" "$VA")
+	R[iout-v6]=$(iperf_veth "$NSA" "$VB")
+	fam4
+fi
 
 echo
 echo "bench_tap: one TCP flow, MTU 1500, $((BYTES >> 20)) MiB per transfer, median of $RUNS run(s) (Gbit/s)"
 printf "%-16s %-9s %10s %14s %8s %14s\n" direction offloads ustack "Linux (veth)" ratio "iperf3 (veth)"
-for off in on off; do
+for off in on off ${V6:+v6}; do
 	for d in in out; do
 		u=$(echo "${R[$d-$off]}" | median)
 		l=$(echo "${R[v$d-$off]}" | median)
 		name="Linux -> ustack"
 		[ $d = out ] && name="ustack -> Linux"
-		printf "%-16s %-9s %10s %14s %8s %14s\n" "$name" "$off" "$u" "$l" "$(ratio "$u" "$l")" "${R[i$d-$off]:--}"
+		o=$off
+		[ $off = v6 ] && o="on, IPv6"
+		printf "%-16s %-9s %10s %14s %8s %14s\n" "$name" "$o" "$u" "$l" "$(ratio "$u" "$l")" "${R[i$d-$off]:--}"
 	done
 done
 echo

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """tap_peer.py - the Linux end of bench_tap.sh: plain kernel sockets, default buffers.
 
-  tap_peer.py recv BIND_IP PORT         accept one stream, read it to the end (1 MiB reads)
+  tap_peer.py recv BIND_IP PORT         accept one stream, read it to the end (1 MiB reads);
+                                        BIND_IP of either family
   tap_peer.py send HOST PORT BYTES      send BYTES (one random 1 MiB block again and again)
 
 Both print one line: "<bytes> bytes in <s> s = <x> Gbit/s". The receiver's clock runs
@@ -15,7 +16,8 @@ BLOCK = 1 << 20
 
 
 def recv(bind_ip, port):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    fam = socket.AF_INET6 if ':' in bind_ip else socket.AF_INET
+    ls = socket.socket(fam, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((bind_ip, port))
     ls.listen(1)

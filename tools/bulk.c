@@ -13,7 +13,11 @@
  *
  * With --tap one end runs here and the other elsewhere (--server or --client HOST);
  * without --tap both ends run in this process on an in-process network (client
- * 10.0.0.2 -> server 10.0.0.1) and the two digests are compared. */
+ * 10.0.0.2 -> server 10.0.0.1) and the two digests are compared.
+ *
+ * Both families: the server listens on one dual-stack AF_INET6 socket on :: (IPv4
+ * peers shown as dotted quads), the client connects to an IPv6 or IPv4 HOST
+ * (`--client 2001:db8::1` with --addr6). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -34,10 +38,11 @@
 	"usage: ustack bulk --server [--port N] [--once] [--reply]   (with --tap or --dev)\n" \
 	"       ustack bulk --client HOST [--bytes N] [--port N]   (with --tap or --dev)\n" \
 	"       ustack bulk [--bytes N] [--hold SECONDS]   (no --tap: client and server in this process)\n" \
-	"  --server           receive streams until SIGINT/SIGTERM, one after another\n" \
+	"  --server           receive streams until SIGINT/SIGTERM, one after another (IPv4 and\n" \
+	"                     IPv6: one listener on ::)\n" \
 	"  --once             with --server: exit after the first stream\n" \
 	"  --reply            with --server: after end of stream, send \"sha256 HEX bytes N\" back\n" \
-	"  --client HOST      send a stream to HOST (an address or a name, see --dns)\n" \
+	"  --client HOST      send a stream to HOST (an IPv4 or IPv6 address, or a name, see --dns)\n" \
 	"  --bytes N          stream length; suffixes K, M, G (x1024) (default 64M)\n" \
 	"  --port N           TCP port (default 5001)\n" \
 	"  --no-digest        no SHA-256 (and the client sends one random block over and over):\n" \
@@ -57,7 +62,7 @@ struct bulk_result {
 	uint64_t bytes;
 	double secs;
 	uint8_t digest[SHA256_DIGEST_LEN];
-	struct sockaddr_in peer;
+	struct sockaddr_in6 peer;       /* sockaddr_in for an IPv4 peer of the client */
 	char reply[256];             /* client: what the server sent back (first line) */
 	char error[160];
 };
@@ -233,19 +238,39 @@ out:
 	return rc;
 }
 
+/* "a.b.c.d:port" (an IPv4 peer, or one mapped into IPv6) or "[v6]:port". */
+static const char *peer_str(const struct sockaddr_in6 *sa, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (sa->sin6_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+
+		snprintf(buf, len, "%s:%u", inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof ip),
+			 ntohs(s4->sin_port));
+	} else if (IN6_IS_ADDR_V4MAPPED(&sa->sin6_addr)) {
+		snprintf(buf, len, "%s:%u", inet_ntop(AF_INET, &sa->sin6_addr.s6_addr[12], ip, sizeof ip),
+			 ntohs(sa->sin6_port));
+	} else {
+		snprintf(buf, len, "[%s]:%u", inet_ntop(AF_INET6, &sa->sin6_addr, ip, sizeof ip),
+			 ntohs(sa->sin6_port));
+	}
+	return buf;
+}
+
 static void print_result(const char *who, const char *verb, const char *dir,
 			 const struct bulk_result *r)
 {
-	char hex[65], ip[16];
+	char hex[65], peer[INET6_ADDRSTRLEN + 10];
 	double gbps = r->secs > 0 ? (double)r->bytes * 8 / r->secs / 1e9 : 0;
 
 	if (bulk_digest)
 		sha256_hex(r->digest, hex);
 	else
 		snprintf(hex, sizeof(hex), "not computed");
-	printf("%s: %s %llu bytes %s %s:%u in %.3f s = %.3f Gbit/s, sha256 %s\n", who, verb,
-	       (unsigned long long)r->bytes, dir, tool_ip_str(r->peer.sin_addr, ip),
-	       ntohs(r->peer.sin_port), r->secs, gbps, hex);
+	printf("%s: %s %llu bytes %s %s in %.3f s = %.3f Gbit/s, sha256 %s\n", who, verb,
+	       (unsigned long long)r->bytes, dir, peer_str(&r->peer, peer, sizeof peer), r->secs,
+	       gbps, hex);
 	fflush(stdout);
 }
 
@@ -308,21 +333,33 @@ static int send_reply(struct ustack *st, int fd, struct bulk_result *r)
 	return 0;
 }
 
+/* A listener on port: one dual-stack socket on :: (IPv4 peers arrive mapped), or
+ * 0.0.0.0 where the stack has no IPv6 sockets. */
 static int bulk_listen(struct ustack *st, uint16_t port)
 {
-	int fd = ustack_socket(st, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -1;
-	int one = 1;
-	ustack_setsockopt(st, fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-	if (ustack_bind(st, fd, (struct sockaddr *)&sa, sizeof sa) < 0 || ustack_listen(st, fd, 16) < 0) {
-		int e = errno;
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+				   .sin6_addr = IN6ADDR_ANY_INIT };
+	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int e = 0;
+
+	for (int v6 = 1; v6 >= 0; v6--) {
+		int fd = ustack_socket(st, v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		int one = 1;
+
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		ustack_setsockopt(st, fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if ((v6 ? ustack_bind(st, fd, (struct sockaddr *)&s6, sizeof s6) :
+			  ustack_bind(st, fd, (struct sockaddr *)&s4, sizeof s4)) == 0 &&
+		    ustack_listen(st, fd, 16) == 0)
+			return fd;
+		e = errno;
 		ustack_close(st, fd);
-		errno = e;
-		return -1;
 	}
-	return fd;
+	errno = e;
+	return -1;
 }
 
 /* Accepts one connection (waiting until stop) and receives its stream. Returns 0, -1
@@ -355,7 +392,7 @@ static int bulk_serve_one(struct ustack *st, int lfd, bool reply, struct bulk_re
 
 static int bulk_connect(struct ustack *st, const char *host, uint16_t port, struct bulk_result *r)
 {
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
 	struct addrinfo *ai = NULL;
 	char service[8];
 
@@ -366,16 +403,19 @@ static int bulk_connect(struct ustack *st, const char *host, uint16_t port, stru
 			 g ? ustack_gai_strerror(g) : "no address");
 		return -1;
 	}
-	memcpy(&r->peer, ai->ai_addr, sizeof r->peer);
+	socklen_t alen = ai->ai_addrlen < sizeof r->peer ? ai->ai_addrlen : sizeof r->peer;
+	int family = ai->ai_family;
+
+	memcpy(&r->peer, ai->ai_addr, alen);
 	ustack_freeaddrinfo(ai);
 
-	int fd = ustack_socket(st, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int fd = ustack_socket(st, family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		snprintf(r->error, sizeof r->error, "socket: %s", strerror(errno));
 		return -1;
 	}
 	int e = 0;
-	if (ustack_connect(st, fd, (struct sockaddr *)&r->peer, sizeof r->peer) < 0) {
+	if (ustack_connect(st, fd, (struct sockaddr *)&r->peer, alen) < 0) {
 		e = errno;
 		if (e == EINPROGRESS) {
 			int w = bulk_wait(st, fd, POLLOUT, bulk_timeout_ms);
@@ -389,9 +429,9 @@ static int bulk_connect(struct ustack *st, const char *host, uint16_t port, stru
 		}
 	}
 	if (e) {
-		char ip[16];
-		snprintf(r->error, sizeof r->error, "connect to %s:%u: %s",
-			 tool_ip_str(r->peer.sin_addr, ip), port, strerror(e));
+		char peer[INET6_ADDRSTRLEN + 10];
+		snprintf(r->error, sizeof r->error, "connect to %s: %s",
+			 peer_str(&r->peer, peer, sizeof peer), strerror(e));
 		ustack_close(st, fd);
 		return -1;
 	}

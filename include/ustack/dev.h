@@ -16,10 +16,14 @@ extern "C" {
 struct ustack_dev;
 
 /* Offloads (ustack_dev.offloads): what a device does so the stack need not. */
-#define USTACK_DEV_TX_CSUM  0x1u  /* finishes a TCP checksum left partial (meta CSUM_PARTIAL) */
+#define USTACK_DEV_TX_CSUM  0x1u  /* finishes a TCP checksum left partial (meta CSUM_PARTIAL),
+				   * over IPv4 and IPv6 alike */
 #define USTACK_DEV_RX_CSUM  0x2u  /* may hand frames whose checksum is partial or checked */
 #define USTACK_DEV_TSO4     0x4u  /* takes TCP/IPv4 super-segments (meta GSO_TCPV4) up to gso_max */
-#define USTACK_DEV_RX_GSO   0x8u  /* may hand TCP/IPv4 super-segments up to gso_max */
+#define USTACK_DEV_RX_GSO   0x8u  /* may hand TCP super-segments up to gso_max, of the
+				   * families it takes them in (TSO4: IPv4, TSO6: IPv6) */
+#define USTACK_DEV_TSO6     0x10u /* takes TCP/IPv6 super-segments (meta GSO_TCPV6) up to
+				   * gso_max: the fixed header and TCP, no extension header */
 
 /* What travels beside a frame on a device with offloads: the virtio-net header's
  * content, in host order (src/dev/gso.h reads and writes the header itself). */
@@ -29,6 +33,7 @@ struct ustack_dev;
 #define USTACK_META_CSUM_VALID   0x2  /* receive: the checksums were checked already */
 #define USTACK_GSO_NONE  0
 #define USTACK_GSO_TCPV4 1
+#define USTACK_GSO_TCPV6 4
 struct ustack_frame_meta {
 	uint8_t flags;        /* USTACK_META_* */
 	uint8_t gso_type;     /* USTACK_GSO_* */
@@ -70,14 +75,16 @@ struct ustack_dev {
 	/* Capabilities. Zero (a calloc'ed device) means: frames of at most mtu, full
 	 * checksums both ways. */
 	uint32_t offloads;    /* USTACK_DEV_* now on */
-	unsigned gso_max;     /* largest IP datagram of a super-segment (TSO4 / RX_GSO), <= 65535 */
+	unsigned gso_max;     /* largest IP datagram (header included) of a super-segment
+			       * (TSO4, TSO6 / RX_GSO), <= 65535 */
 };
 
 /* A Linux TAP device (IFF_TAP | IFF_NO_PI). name may be "" for a kernel-chosen name.
  * mac NULL: a random locally administered MAC. Needs CAP_NET_ADMIN. With the
  * virtio-net header (IFF_VNET_HDR) and the kernel's agreement, offloads are on:
- * checksums both ways, TCP/IPv4 super-segments up to 64 KiB both ways
- * (ustack_dev_set_offloads(d, 0) turns them off). */
+ * checksums both ways, TCP super-segments over IPv4 and IPv6 up to 64 KiB both ways
+ * (USTACK_DEV_TSO4 | USTACK_DEV_TSO6 | USTACK_DEV_RX_GSO; ustack_dev_set_offloads(d, 0)
+ * turns them off). */
 struct ustack_dev *ustack_tap_open(const char *name, const uint8_t *mac, unsigned mtu);
 
 /* --- packet: a host on an existing interface (a veth, a NIC) through AF_PACKET --- */
@@ -86,7 +93,7 @@ struct ustack_dev *ustack_tap_open(const char *name, const uint8_t *mac, unsigne
  * of its own. mac NULL: a random locally administered MAC (never the interface's: the
  * kernel would take the stack's frames for its own). mtu 0: the interface's; larger
  * than the interface's: cut to it. With the virtio-net header (PACKET_VNET_HDR, set
- * before the ring) offloads are on, as on the TAP: TCP/IPv4 super-frames from a peer
+ * before the ring) offloads are on, as on the TAP: TCP super-frames (IPv4 and IPv6) from a peer
  * with TSO/GSO on and partial checksums reach the stack as they are, and its
  * super-segments are cut by the kernel. ustack_dev_set_offloads(d, 0): the device
  * itself cuts what arrives and finishes partial checksums, the stack sends wire frames.
@@ -103,7 +110,8 @@ struct ustack_packet_stats {
 	                             * peer's), delivered as it is (the stack drops it) */
 	uint64_t rx_bad;            /* ring entries out of bounds: the rest of their block dropped */
 	uint64_t rx_kernel_drops;   /* frames the kernel dropped, the ring being full */
-	uint64_t rx_gso;            /* TCP/IPv4 super-frames received (offloads off: cut here) */
+	uint64_t rx_gso;            /* TCP super-frames received, IPv4 or IPv6 (offloads off:
+	                             * cut here) */
 	uint64_t rx_bad_vnet;       /* offloads off: a virtio-net header not taken, dropped */
 	uint64_t tx_frames;         /* frames sent */
 	uint64_t tx_gso;            /* of which super-segments the kernel cuts */

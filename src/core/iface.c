@@ -98,22 +98,22 @@ void eth_input(struct ustack *st, struct iface *ifp, struct pkt *p)
 }
 
 /* What the device cannot do after all (its offloads went off while the frame waited
- * for ARP): cut and checksum here. */
-static int send_soft(struct ustack_dev *dev, struct pkt *p, const struct gso_tcp4 *g,
+ * for ARP or Neighbor Discovery): cut and checksum here. */
+static int send_soft(struct ustack_dev *dev, struct pkt *p, const struct gso_tcp *g,
 		     uint64_t now)
 {
 	if (!p->gso_size || g->payload <= p->gso_size) {
 		gso_csum_complete(p->data, p->len, g->l4, 16);
 		return dev->ops->send(dev, p->data, p->len, now);
 	}
-	size_t cap = g->hdr_len + p->gso_size, n = gso_tcp4_count(g, p->gso_size);
+	size_t cap = g->hdr_len + p->gso_size, n = gso_tcp_count(g, p->gso_size);
 	uint8_t *seg = malloc(cap);
 	int rc = 0;
 
 	if (!seg)
 		return -1;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		size_t l = gso_tcp4_segment(p->data, g, p->gso_size, i, seg, cap);
+		size_t l = gso_tcp_segment(p->data, g, p->gso_size, i, seg, cap);
 
 		rc = l ? dev->ops->send(dev, seg, l, now) : -1;
 	}
@@ -122,22 +122,22 @@ static int send_soft(struct ustack_dev *dev, struct pkt *p, const struct gso_tcp
 }
 
 /* A frame whose TCP checksum the device finishes, or a super-segment it cuts
- * (ipv4_output sends those only to a device that said it can). */
+ * (ipv4_output and ipv6_output send those only to a device that said it can). */
 static int send_offloaded(struct ustack_dev *dev, struct pkt *p, uint64_t now)
 {
 	struct ustack_frame_meta m;
-	struct gso_tcp4 g;
+	struct gso_tcp g;
 
 	memset(&m, 0, sizeof(m));
-	if (gso_tcp4_parse(p->data, p->len, ETH_HDR_LEN, &g) != 0)
+	if (gso_tcp_parse(p->data, p->len, ETH_HDR_LEN, &g) != 0)
 		return -1;
-	gso_tcp4_csum_partial(p->data, &g, &m);
+	gso_tcp_csum_partial(p->data, &g, &m);
 	if (!dev->ops->send_meta || !(dev->offloads & USTACK_DEV_TX_CSUM) ||
 	    (p->gso_size && g.payload > p->gso_size &&
-	     (!(dev->offloads & USTACK_DEV_TSO4) || p->len - ETH_HDR_LEN > dev->gso_max)))
+	     (!(dev->offloads & gso_tcp_tso(&g)) || p->len - ETH_HDR_LEN > dev->gso_max)))
 		return send_soft(dev, p, &g, now);
 	if (p->gso_size && g.payload > p->gso_size) {
-		m.gso_type = USTACK_GSO_TCPV4;
+		m.gso_type = gso_tcp_type(&g);
 		m.gso_size = p->gso_size;
 		m.hdr_len = (uint16_t)g.hdr_len;
 	}

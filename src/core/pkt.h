@@ -39,7 +39,7 @@ struct pkt {
 	uint8_t ip_proto;        /* IPv4 protocol, or IPv6's upper-layer next header */
 	uint8_t ip_ttl, ip_tos;  /* TTL / hop limit, TOS / traffic class */
 	/* offloads (ustack_dev.offloads), both directions */
-	uint16_t gso_size;       /* a TCP/IPv4 super-segment: payload per wire segment; 0 none */
+	uint16_t gso_size;       /* a TCP super-segment (IPv4, IPv6): payload per wire segment; 0 none */
 	uint8_t csum;            /* PKT_CSUM_*: the state of the TCP checksum */
 };
 

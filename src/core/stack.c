@@ -225,22 +225,26 @@ static size_t rx_frame_cap(const struct iface *ifp)
 
 /* A frame read with its meta (a device with offloads): what the device says about it
  * goes into p. Returns false if the frame is to be dropped. A partial checksum of
- * anything but TCP/IPv4 is finished here; TCP's is left (the kernel vouches for the
- * data) and finished only if the packet is forwarded to a device that cannot. */
+ * anything but TCP (over IPv4, or IPv6 with no extension header) is finished here;
+ * TCP's is left (the kernel vouches for the data) and finished only if the packet is
+ * forwarded to a device that cannot. A super-segment must be TCP of the family its
+ * gso_type names, in a frame of that family's EtherType. */
 static bool rx_meta(struct pkt *p, const struct ustack_frame_meta *m)
 {
-	struct gso_tcp4 g;
-	bool tcp4 = p->len >= ETH_HDR_LEN && p->data[12] == 0x08 && p->data[13] == 0x00 &&
-		    gso_tcp4_parse(p->data, p->len, ETH_HDR_LEN, &g) == 0;
+	struct gso_tcp g;
+	bool ip4 = p->len >= ETH_HDR_LEN && p->data[12] == 0x08 && p->data[13] == 0x00;
+	bool ip6 = p->len >= ETH_HDR_LEN && p->data[12] == 0x86 && p->data[13] == 0xdd;
+	bool tcp = (ip4 || ip6) && gso_tcp_parse(p->data, p->len, ETH_HDR_LEN, &g) == 0 &&
+		   g.v6 == ip6;
 
 	if (m->gso_type != USTACK_GSO_NONE) {
-		if (m->gso_type != USTACK_GSO_TCPV4 || !tcp4)
+		if (!tcp || m->gso_type != gso_tcp_type(&g))
 			return false;
 		if (g.payload > m->gso_size)
 			p->gso_size = m->gso_size;
 	}
 	if (m->flags & USTACK_META_CSUM_PARTIAL) {
-		if (tcp4 && m->csum_start == g.l4 && m->csum_offset == 16)
+		if (tcp && m->csum_start == g.l4 && m->csum_offset == 16)
 			p->csum = PKT_CSUM_PARTIAL;
 		else if (gso_csum_complete(p->data, p->len, m->csum_start, m->csum_offset) != 0)
 			return false;

@@ -51,16 +51,16 @@ void trace_frame(struct ustack *st, enum ustack_trace_kind kind, int ifindex, co
 void trace_frame_wire(struct ustack *st, enum ustack_trace_kind kind, int ifindex,
 		      const uint8_t *frame, size_t len, uint16_t gso_size, bool partial)
 {
-	struct gso_tcp4 g;
+	struct gso_tcp g;
 
 	if (!trace_on(st))
 		return;
-	if ((!gso_size && !partial) || gso_tcp4_parse(frame, len, 14, &g) != 0) {
+	if ((!gso_size && !partial) || gso_tcp_parse(frame, len, 14, &g) != 0) {
 		trace_frame(st, kind, ifindex, frame, len);
 		return;
 	}
 	uint16_t gs = gso_size ? gso_size : (uint16_t)(g.payload ? g.payload : 1);
-	size_t n = gso_tcp4_count(&g, gs), cap = g.hdr_len + gs;
+	size_t n = gso_tcp_count(&g, gs), cap = g.hdr_len + gs;
 	uint8_t *buf = malloc(cap);
 
 	if (!buf) {
@@ -68,7 +68,7 @@ void trace_frame_wire(struct ustack *st, enum ustack_trace_kind kind, int ifinde
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		size_t l = gso_tcp4_segment(frame, &g, gs, i, buf, cap);
+		size_t l = gso_tcp_segment(frame, &g, gs, i, buf, cap);
 
 		if (l)
 			trace_frame(st, kind, ifindex, buf, l);

@@ -1,5 +1,5 @@
-/* gso.c - splitting TCP/IPv4 super-segments, finishing partial checksums, and the
- * virtio-net header (see gso.h). */
+/* gso.c - splitting TCP super-segments (IPv4 and IPv6), finishing partial checksums,
+ * and the virtio-net header (see gso.h). */
 #include "dev/gso.h"
 
 #include <string.h>
@@ -12,6 +12,7 @@
 #define VNET_F_DATA_VALID 2
 #define VNET_GSO_NONE  0
 #define VNET_GSO_TCPV4 1
+#define VNET_GSO_TCPV6 4
 #define VNET_GSO_ECN   0x80
 
 static uint16_t le16_get(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
@@ -31,8 +32,11 @@ int gso_vnet_hdr_parse(const uint8_t *h, size_t frame_len, struct ustack_frame_m
 	case VNET_GSO_TCPV4:
 		m->gso_type = USTACK_GSO_TCPV4;
 		break;
+	case VNET_GSO_TCPV6:
+		m->gso_type = USTACK_GSO_TCPV6;
+		break;
 	default:
-		m->gso_type = 0xff;      /* UDP, TCPv6, ECN: not ours */
+		m->gso_type = 0xff;      /* UDP, ECN: not ours */
 		return -1;
 	}
 	m->hdr_len = le16_get(h + 2);
@@ -51,7 +55,8 @@ void gso_vnet_hdr_emit(const struct ustack_frame_meta *m, uint8_t *h)
 {
 	h[0] = (uint8_t)(((m->flags & USTACK_META_CSUM_PARTIAL) ? VNET_F_NEEDS_CSUM : 0) |
 			 ((m->flags & USTACK_META_CSUM_VALID) ? VNET_F_DATA_VALID : 0));
-	h[1] = m->gso_type == USTACK_GSO_TCPV4 ? VNET_GSO_TCPV4 : VNET_GSO_NONE;
+	h[1] = m->gso_type == USTACK_GSO_TCPV4 ? VNET_GSO_TCPV4 :
+	       m->gso_type == USTACK_GSO_TCPV6 ? VNET_GSO_TCPV6 : VNET_GSO_NONE;
 	le16_put(h + 2, m->gso_type != USTACK_GSO_NONE ? m->hdr_len : 0);
 	le16_put(h + 4, m->gso_type != USTACK_GSO_NONE ? m->gso_size : 0);
 	le16_put(h + 6, (m->flags & USTACK_META_CSUM_PARTIAL) ? m->csum_start : 0);
@@ -72,15 +77,47 @@ int gso_csum_complete(uint8_t *frame, size_t len, size_t csum_start, size_t csum
 	return 0;
 }
 
-int gso_tcp4_parse(const uint8_t *frame, size_t len, size_t l3_off, struct gso_tcp4 *g)
+#define IP6_HDR_LEN 40
+#define IP_PROTO_TCP 6
+
+/* The IPv4 header at ip (in bounds: l3_len bytes): its header and datagram lengths. */
+static int parse_ip4(const uint8_t *ip, size_t l3_len, size_t *ihl, size_t *tot)
+{
+	if (l3_len < 20)
+		return -1;
+	*ihl = (size_t)(ip[0] & 0x0f) * 4;
+	*tot = be16_get(ip + 2);
+	if (*ihl < 20 || ip[9] != IP_PROTO_TCP)
+		return -1;
+	return 0;
+}
+
+/* The IPv6 fixed header at ip, TCP right after it (RFC 8200 3: payload length counts
+ * what follows the 40 bytes). */
+static int parse_ip6(const uint8_t *ip, size_t l3_len, size_t *ihl, size_t *tot)
+{
+	if (l3_len < IP6_HDR_LEN || ip[6] != IP_PROTO_TCP)
+		return -1;
+	size_t pl = be16_get(ip + 4);
+
+	if (pl == 0)
+		return -1;               /* a jumbogram (RFC 2675): not ours */
+	*ihl = IP6_HDR_LEN;
+	*tot = IP6_HDR_LEN + pl;
+	return 0;
+}
+
+int gso_tcp_parse(const uint8_t *frame, size_t len, size_t l3_off, struct gso_tcp *g)
 {
 	if (l3_off > len || len - l3_off < 20)
 		return -1;
 	const uint8_t *ip = frame + l3_off;
-	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
-	size_t tot = be16_get(ip + 2);
+	size_t ihl, tot;
+	bool v6 = (ip[0] >> 4) == 6;
 
-	if ((ip[0] >> 4) != 4 || ihl < 20 || ip[9] != 6)
+	if ((ip[0] >> 4) != 4 && !v6)
+		return -1;
+	if ((v6 ? parse_ip6 : parse_ip4)(ip, len - l3_off, &ihl, &tot) != 0)
 		return -1;
 	if (tot > len - l3_off || tot < ihl + 20)
 		return -1;
@@ -91,24 +128,43 @@ int gso_tcp4_parse(const uint8_t *frame, size_t len, size_t l3_off, struct gso_t
 	g->l4 = l3_off + ihl;
 	g->hdr_len = g->l4 + doff;
 	g->payload = tot - ihl - doff;
+	g->v6 = v6;
 	return 0;
 }
 
-size_t gso_tcp4_count(const struct gso_tcp4 *g, uint16_t gso_size)
+uint8_t gso_tcp_type(const struct gso_tcp *g)
+{
+	return g->v6 ? USTACK_GSO_TCPV6 : USTACK_GSO_TCPV4;
+}
+
+uint32_t gso_tcp_tso(const struct gso_tcp *g)
+{
+	return g->v6 ? USTACK_DEV_TSO6 : USTACK_DEV_TSO4;
+}
+
+size_t gso_tcp_count(const struct gso_tcp *g, uint16_t gso_size)
 {
 	if (gso_size == 0 || g->payload == 0)
 		return 1;
 	return (g->payload + gso_size - 1) / gso_size;
 }
 
+/* The pseudo-header sum of a TCP segment of l4len bytes in the frame's family. */
+static uint32_t tcp_pseudo(const uint8_t *ip, bool v6, size_t l4len)
+{
+	if (v6)
+		return csum_pseudo6(ip + 8, ip + 24, (uint32_t)l4len, IP_PROTO_TCP);
+	return csum_pseudo(be32_get(ip + 12), be32_get(ip + 16), IP_PROTO_TCP, (uint16_t)l4len);
+}
+
 #define TCP_FIN 0x01
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
 
-size_t gso_tcp4_segment(const uint8_t *frame, const struct gso_tcp4 *g, uint16_t gso_size,
-			size_t i, uint8_t *out, size_t cap)
+size_t gso_tcp_segment(const uint8_t *frame, const struct gso_tcp *g, uint16_t gso_size,
+		       size_t i, uint8_t *out, size_t cap)
 {
-	size_t n = gso_tcp4_count(g, gso_size);
+	size_t n = gso_tcp_count(g, gso_size);
 
 	if (gso_size == 0 || i >= n)
 		return 0;
@@ -125,10 +181,14 @@ size_t gso_tcp4_segment(const uint8_t *frame, const struct gso_tcp4 *g, uint16_t
 	uint8_t *ip = out + g->l3, *th = out + g->l4;
 	size_t ihl = g->l4 - g->l3, l4len = len - g->l4;
 
-	be16_put(ip + 2, (uint16_t)(len - g->l3));
-	be16_put(ip + 4, (uint16_t)(be16_get(ip + 4) + i));
-	be16_put(ip + 10, 0);
-	be16_put(ip + 10, csum(ip, ihl));
+	if (g->v6) {
+		be16_put(ip + 4, (uint16_t)(len - g->l4));     /* no ID, no header checksum */
+	} else {
+		be16_put(ip + 2, (uint16_t)(len - g->l3));
+		be16_put(ip + 4, (uint16_t)(be16_get(ip + 4) + i));
+		be16_put(ip + 10, 0);
+		be16_put(ip + 10, csum(ip, ihl));
+	}
 
 	be32_put(th + 4, be32_get(th + 4) + (uint32_t)off);
 	if (i > 0)
@@ -136,16 +196,14 @@ size_t gso_tcp4_segment(const uint8_t *frame, const struct gso_tcp4 *g, uint16_t
 	if (i + 1 < n)
 		th[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
 	be16_put(th + 16, 0);
-	uint32_t sum = csum_pseudo(be32_get(ip + 12), be32_get(ip + 16), 6, (uint16_t)l4len);
-	be16_put(th + 16, csum_fold(csum_add(sum, th, l4len)));
+	be16_put(th + 16, csum_fold(csum_add(tcp_pseudo(ip, g->v6, l4len), th, l4len)));
 	return len;
 }
 
-void gso_tcp4_csum_partial(uint8_t *frame, const struct gso_tcp4 *g, struct ustack_frame_meta *m)
+void gso_tcp_csum_partial(uint8_t *frame, const struct gso_tcp *g, struct ustack_frame_meta *m)
 {
-	const uint8_t *ip = frame + g->l3;
 	size_t l4len = g->hdr_len - g->l4 + g->payload;
-	uint32_t sum = csum_pseudo(be32_get(ip + 12), be32_get(ip + 16), 6, (uint16_t)l4len);
+	uint32_t sum = tcp_pseudo(frame + g->l3, g->v6, l4len);
 
 	/* the folded sum, not complemented: the device adds the segment to it */
 	be16_put(frame + g->l4 + 16, (uint16_t)~csum_fold(sum));

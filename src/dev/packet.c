@@ -16,7 +16,7 @@
  *
  * Offloads: with PACKET_VNET_HDR (set before the ring: it cannot change once the ring
  * exists) every frame has a virtio-net header in front, both ways. A peer with TSO/GSO
- * on (a veth's default) hands TCP/IPv4 super-frames of up to 64 KiB and partial
+ * on (a veth's default) hands TCP super-frames (IPv4, IPv6) of up to 64 KiB and partial
  * checksums: with offloads on they go to the stack as they are (recv_meta); off, the
  * device cuts them into wire segments and finishes checksums itself, so the stack sees
  * plain frames either way. The stack's super-segments go out with a GSO header and the
@@ -62,7 +62,8 @@
 #define PRING_VNET_BLOCK_SIZE (128u * 1024u)
 #define PRING_VNET_BLOCK_NR 64u
 #define PACKET_GSO_MAX 65535u
-#define PACKET_CAN (USTACK_DEV_TX_CSUM | USTACK_DEV_RX_CSUM | USTACK_DEV_TSO4 | USTACK_DEV_RX_GSO)
+#define PACKET_CAN (USTACK_DEV_TX_CSUM | USTACK_DEV_RX_CSUM | USTACK_DEV_TSO4 | USTACK_DEV_TSO6 | \
+		    USTACK_DEV_RX_GSO)
 #define PACKET_SNDBUF (4 * 1024 * 1024)
 
 struct packet_dev {
@@ -76,7 +77,7 @@ struct packet_dev {
 	/* offloads off: a received super-frame being cut, segment by segment (it stays in
 	 * the ring, which is not read further until the last segment is out) */
 	const uint8_t *sup;
-	struct gso_tcp4 sup_g;
+	struct gso_tcp sup_g;
 	uint16_t sup_size;
 	size_t sup_i, sup_n;
 };
@@ -140,7 +141,7 @@ static int packet_send_meta(struct ustack_dev *d, const uint8_t *frame, size_t l
  * buffer is too small (the rest of the super-frame is dropped). */
 static int next_segment(struct packet_dev *p, uint8_t *buf, size_t cap)
 {
-	size_t l = gso_tcp4_segment(p->sup, &p->sup_g, p->sup_size, p->sup_i, buf, cap);
+	size_t l = gso_tcp_segment(p->sup, &p->sup_g, p->sup_size, p->sup_i, buf, cap);
 
 	if (++p->sup_i >= p->sup_n || !l)
 		p->sup = NULL;
@@ -176,16 +177,19 @@ static int packet_read(struct ustack_dev *d, uint8_t *buf, size_t cap, struct us
 			/* the ring checked that the header lies inside the slot */
 			int bad = gso_vnet_hdr_parse(f - GSO_VNET_HDR_LEN, len, mm) != 0;
 
-			if (mm->gso_type == USTACK_GSO_TCPV4 && !bad)
+			bool gso = !bad && mm->gso_type != USTACK_GSO_NONE;
+
+			if (gso)
 				p->stats.rx_gso++;
 			if (!m && bad) {
 				p->stats.rx_frames--;
 				p->stats.rx_bad_vnet++;
 				continue;
 			}
-			if (!m && mm->gso_type == USTACK_GSO_TCPV4) {
+			if (!m && gso) {
 				/* cut here: the ring keeps the frame until the last segment */
-				if (gso_tcp4_parse(f, len, 14, &p->sup_g) != 0) {
+				if (gso_tcp_parse(f, len, 14, &p->sup_g) != 0 ||
+				    gso_tcp_type(&p->sup_g) != mm->gso_type) {
 					p->stats.rx_frames--;
 					p->stats.rx_bad_vnet++;
 					continue;
@@ -193,7 +197,7 @@ static int packet_read(struct ustack_dev *d, uint8_t *buf, size_t cap, struct us
 				p->sup = f;
 				p->sup_size = mm->gso_size;
 				p->sup_i = 0;
-				p->sup_n = gso_tcp4_count(&p->sup_g, mm->gso_size);
+				p->sup_n = gso_tcp_count(&p->sup_g, mm->gso_size);
 				int l = next_segment(p, buf, cap);
 
 				if (l > 0)
@@ -244,8 +248,14 @@ static int packet_set_offloads(struct ustack_dev *d, uint32_t want)
 		return 0;
 	if (want & (USTACK_DEV_TX_CSUM | USTACK_DEV_RX_CSUM))
 		d->offloads |= USTACK_DEV_TX_CSUM | USTACK_DEV_RX_CSUM;
-	if (d->offloads && (want & (USTACK_DEV_TSO4 | USTACK_DEV_RX_GSO))) {
-		d->offloads |= USTACK_DEV_TSO4 | USTACK_DEV_RX_GSO;
+	/* The kernel hands super-frames of both families whatever we send: RX_GSO with
+	 * either TSO; which families we send super-segments in is ours to say (RX_GSO
+	 * alone, as before TSO6: both). */
+	uint32_t tso = want & (USTACK_DEV_TSO4 | USTACK_DEV_TSO6);
+	if (!tso && (want & USTACK_DEV_RX_GSO))
+		tso = USTACK_DEV_TSO4 | USTACK_DEV_TSO6;
+	if (d->offloads && tso) {
+		d->offloads |= tso | USTACK_DEV_RX_GSO;
 		d->gso_max = PACKET_GSO_MAX;
 	}
 	return (int)d->offloads;

@@ -3,9 +3,10 @@
  * the kernel. Real Linux hosts (in a network namespace) are the peers.
  *
  * Offloads: with IFF_VNET_HDR every frame has a virtio-net header in front
- * (TUNSETVNETHDRSZ 10, little-endian), and TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4) lets
- * the kernel hand us TCP/IPv4 super-segments up to 64 KiB with partial or already
- * checked checksums, and take ours: the kernel segments them and finishes checksums
+ * (TUNSETVNETHDRSZ 10, little-endian), and TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4 |
+ * TUN_F_TSO6) lets the kernel hand us TCP super-segments over IPv4 and IPv6 up to 64 KiB
+ * with partial or already checked checksums, and take ours: the kernel segments them
+ * and finishes checksums
  * (src/dev/gso.c reads and writes the header). Offloads off keeps the header (all
  * zeros): the kernel then segments and checksums before the frame reaches us.
  *
@@ -35,7 +36,8 @@
 
 /* The largest super-segment: an IP datagram of 64 KiB less a byte. */
 #define TAP_GSO_MAX 65535u
-#define TAP_CAN (USTACK_DEV_TX_CSUM | USTACK_DEV_RX_CSUM | USTACK_DEV_TSO4 | USTACK_DEV_RX_GSO)
+#define TAP_CAN (USTACK_DEV_TX_CSUM | USTACK_DEV_RX_CSUM | USTACK_DEV_TSO4 | USTACK_DEV_TSO6 | \
+		 USTACK_DEV_RX_GSO)
 
 struct tap_dev {
 	struct ustack_dev dev;
@@ -146,22 +148,35 @@ static int tap_set_offloads(struct ustack_dev *d, uint32_t want)
 		return 0;
 	}
 	/* What we take from the kernel decides what it may hand us; what we send with a
-	 * header the kernel always takes. Keep the set symmetric. */
+	 * header the kernel always takes. Keep the set symmetric, family by family
+	 * (RX_GSO alone, as before TSO6: both). */
 	if (want & (USTACK_DEV_TX_CSUM | USTACK_DEV_RX_CSUM))
 		flags |= TUN_F_CSUM;
-	if ((flags & TUN_F_CSUM) && (want & (USTACK_DEV_TSO4 | USTACK_DEV_RX_GSO)))
+	if ((want & USTACK_DEV_RX_GSO) && !(want & (USTACK_DEV_TSO4 | USTACK_DEV_TSO6)))
+		want |= USTACK_DEV_TSO4 | USTACK_DEV_TSO6;
+	if ((flags & TUN_F_CSUM) && (want & USTACK_DEV_TSO4))
 		flags |= TUN_F_TSO4;
+	if ((flags & TUN_F_CSUM) && (want & USTACK_DEV_TSO6))
+		flags |= TUN_F_TSO6;
 	if (ioctl(d->fd, TUNSETOFFLOAD, (unsigned long)flags) < 0) {
-		if (flags == 0 || ioctl(d->fd, TUNSETOFFLOAD, 0UL) < 0)
-			return -1;
-		flags = 0;
+		/* a kernel without TSO6 on taps: IPv4's alone, else none */
+		flags &= ~(unsigned)TUN_F_TSO6;
+		if (ioctl(d->fd, TUNSETOFFLOAD, (unsigned long)flags) < 0) {
+			if (flags == 0 || ioctl(d->fd, TUNSETOFFLOAD, 0UL) < 0)
+				return -1;
+			flags = 0;
+		}
 	}
 	d->offloads = 0;
 	if (flags & TUN_F_CSUM)
 		d->offloads |= USTACK_DEV_TX_CSUM | USTACK_DEV_RX_CSUM;
 	if (flags & TUN_F_TSO4)
-		d->offloads |= USTACK_DEV_TSO4 | USTACK_DEV_RX_GSO;
-	d->gso_max = (flags & TUN_F_TSO4) ? TAP_GSO_MAX : 0;
+		d->offloads |= USTACK_DEV_TSO4;
+	if (flags & TUN_F_TSO6)
+		d->offloads |= USTACK_DEV_TSO6;
+	if (flags & (TUN_F_TSO4 | TUN_F_TSO6))
+		d->offloads |= USTACK_DEV_RX_GSO;
+	d->gso_max = (flags & (TUN_F_TSO4 | TUN_F_TSO6)) ? TAP_GSO_MAX : 0;
 	return (int)d->offloads;
 }
 

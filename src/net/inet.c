@@ -80,6 +80,8 @@ unsigned inet_offloads(struct ustack *st, const struct ip_addr *dst, unsigned *g
 {
 	if (dst->family == IP_AF_INET)
 		return ipv4_route_offloads(st, ip_addr_v4(dst), gso_max);
+	if (dst->family == IP_AF_INET6)
+		return ipv6_route_offloads(st, dst->b, gso_max);
 	*gso_max = 0;
 	return 0;
 }

@@ -40,7 +40,7 @@ int inet_select_src(struct ustack *st, const struct ip_addr *dst, int ifindex,
 /* The path MTU towards dst (the route's interface MTU; IPv6: a Packet Too Big's). */
 unsigned inet_path_mtu(struct ustack *st, const struct ip_addr *dst);
 /* Offloads of the device the route to dst leaves by (USTACK_DEV_*), *gso_max its largest
- * super-segment; 0 for IPv6 (sent without offloads for now). */
+ * super-segment in dst's family (TSO4 over IPv4, TSO6 over IPv6), else 0. */
 unsigned inet_offloads(struct ustack *st, const struct ip_addr *dst, unsigned *gso_max);
 /* One of our addresses (either family)? */
 bool inet_is_local(struct ustack *st, const struct ip_addr *a);

@@ -253,16 +253,16 @@ static int ipv4_send_path(struct ustack *st, const struct ip_path *pa, struct pk
 static int ipv4_gso_soft(struct ustack *st, const struct ip_path *pa, struct pkt *p,
 			 unsigned mtu)
 {
-	struct gso_tcp4 g;
+	struct gso_tcp g;
 	uint16_t gs = p->gso_size;
 	int rc = 0;
 
-	if (gso_tcp4_parse(p->data, p->len, 0, &g) != 0) {
+	if (gso_tcp_parse(p->data, p->len, 0, &g) != 0) {
 		stack_drop(st, USTACK_DROP_IP_BAD_LEN, -1, p->data, p->len);
 		pkt_free(st, p);
 		return -EINVAL;
 	}
-	size_t n = gso_tcp4_count(&g, gs);
+	size_t n = gso_tcp_count(&g, gs);
 	for (size_t i = 0; i < n; i++) {
 		struct pkt *s = pkt_alloc(st, g.hdr_len + gs);
 		size_t l;
@@ -271,7 +271,7 @@ static int ipv4_gso_soft(struct ustack *st, const struct ip_path *pa, struct pkt
 			rc = -ENOBUFS;
 			break;
 		}
-		l = gso_tcp4_segment(p->data, &g, gs, i, s->data, pkt_tailroom(s));
+		l = gso_tcp_segment(p->data, &g, gs, i, s->data, pkt_tailroom(s));
 		pkt_put(s, l);
 		s->ifindex = p->ifindex;
 		s->l3 = s->data;
@@ -295,7 +295,7 @@ static int ipv4_send_path(struct ustack *st, const struct ip_path *pa, struct pk
 	if (p->gso_size || p->csum == PKT_CSUM_PARTIAL) {
 		const struct ustack_dev *dev = pa->local ? NULL : pa->ifp->dev;
 		uint32_t off = dev ? dev->offloads : 0;
-		struct gso_tcp4 g;
+		struct gso_tcp g;
 
 		if (p->gso_size) {
 			if ((off & USTACK_DEV_TSO4) && (off & USTACK_DEV_TX_CSUM) &&
@@ -306,7 +306,7 @@ static int ipv4_send_path(struct ustack *st, const struct ip_path *pa, struct pk
 			return ipv4_gso_soft(st, pa, p, mtu);
 		}
 		if (!(off & USTACK_DEV_TX_CSUM)) {
-			if (gso_tcp4_parse(p->data, p->len, 0, &g) == 0)
+			if (gso_tcp_parse(p->data, p->len, 0, &g) == 0)
 				gso_csum_complete(p->data, p->len, g.l4, 16);
 			p->csum = PKT_CSUM_FULL;
 		}

@@ -14,7 +14,13 @@
  * the source is ours, writes the header, fragments above the path MTU (at the source
  * only) and hands the packet to the neighbour layer (neigh_output). Packets to one of our
  * own addresses go out of the loopback interface when there is one, else through a
- * zero-delay timer, so input never re-enters the layer that is sending. */
+ * zero-delay timer, so input never re-enters the layer that is sending.
+ *
+ * Offloads, as IPv4's: a TCP super-segment (pkt gso_size) goes whole to a device that
+ * takes TCP/IPv6 ones (TSO6 and TX_CSUM), else it is cut here (dev/gso.c); a TCP
+ * checksum left partial goes to a device that finishes it (TX_CSUM), else it is
+ * finished here. On input the device's word on a checksum (pkt csum, set from its meta
+ * in core/stack.c) reaches TCP, and a super-segment from Linux is delivered whole. */
 #include "net/ipv6.h"
 
 #include <errno.h>
@@ -320,6 +326,20 @@ void ipv6_pmtu_update(struct ustack *st, const uint8_t dst[16], uint32_t mtu)
 	trace_info(st, "ipv6: path MTU to %s is %u", ip6_ntop(dst, a), mtu);
 }
 
+unsigned ipv6_route_offloads(struct ustack *st, const uint8_t dst[16], unsigned *gso_max)
+{
+	struct ip6_path pa;
+	const struct ustack_dev *dev;
+
+	*gso_max = 0;
+	if (ipv6_path(st, dst, -1, &pa) != 0 || pa.local || !pa.ifp->dev)
+		return 0;
+	dev = pa.ifp->dev;
+	if ((dev->offloads & USTACK_DEV_TSO6) && dev->gso_max > pa.ifp->mtu)
+		*gso_max = dev->gso_max;
+	return dev->offloads;
+}
+
 void ipv6_negative_advice(struct ustack *st, const uint8_t dst[16], int ifindex)
 {
 	struct ip6_path pa;
@@ -356,11 +376,81 @@ static void ipv6_xmit(struct ustack *st, const struct ip6_path *pa, struct pkt *
 	neigh_output(st, pa->ifp, p, &nh);
 }
 
+static int ipv6_send_path(struct ustack *st, const struct ip6_path *pa, struct pkt *p, unsigned mtu);
+
+/* A TCP super-segment for a way that cannot carry it: cut here into the segments the
+ * wire carries (dev/gso.c), each sent on its own. Consumes p. */
+static int ipv6_gso_soft(struct ustack *st, const struct ip6_path *pa, struct pkt *p,
+			 const struct gso_tcp *g, unsigned mtu)
+{
+	uint16_t gs = p->gso_size;
+	size_t n = gso_tcp_count(g, gs);
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct pkt *s = pkt_alloc(st, g->hdr_len + gs);
+
+		if (!s) {
+			rc = -ENOBUFS;
+			break;
+		}
+		pkt_put(s, gso_tcp_segment(p->data, g, gs, i, s->data, pkt_tailroom(s)));
+		s->ifindex = p->ifindex;
+		s->l3 = s->data;
+		s->l3_len = s->len;
+		int r = ipv6_send_path(st, pa, s, mtu);
+		if (r != 0 && rc == 0)
+			rc = r;
+	}
+	pkt_free(st, p);
+	return rc;
+}
+
+/* What the device cannot do of a TCP super-segment or partial checksum, done here.
+ * Returns 1 when p was consumed (sent or cut), else 0: p goes on as it is. */
+static int ipv6_offload(struct ustack *st, const struct ip6_path *pa, struct pkt *p,
+			unsigned mtu, int *rc)
+{
+	const struct ustack_dev *dev = pa->local ? NULL : pa->ifp->dev;
+	uint32_t off = dev ? dev->offloads : 0;
+	struct gso_tcp g;
+
+	if (gso_tcp_parse(p->data, p->len, 0, &g) != 0 || !g.v6) {
+		/* TCP behind extension headers: never built so (ipv6_output adds none) */
+		stack_drop(st, USTACK_DROP_IP6_BAD_LEN, -1, p->data, p->len);
+		pkt_free(st, p);
+		*rc = -EINVAL;
+		return 1;
+	}
+	if (p->gso_size && g.payload > p->gso_size) {
+		/* whole to a device that cuts it into segments that fit the path */
+		if ((off & USTACK_DEV_TSO6) && (off & USTACK_DEV_TX_CSUM) &&
+		    p->len <= dev->gso_max && g.hdr_len + p->gso_size <= mtu) {
+			ipv6_xmit(st, pa, p);
+			*rc = 0;
+			return 1;
+		}
+		*rc = ipv6_gso_soft(st, pa, p, &g, mtu);
+		return 1;
+	}
+	p->gso_size = 0;
+	/* a partial checksum leaves only whole, to a device that finishes it */
+	if (!(off & USTACK_DEV_TX_CSUM) || p->len > mtu) {
+		gso_csum_complete(p->data, p->len, g.l4, 16);
+		p->csum = PKT_CSUM_FULL;
+	}
+	return 0;
+}
+
+/* Send the packet at p->data out by pa, fragmenting to mtu if it is larger (at the
+ * source only: a forwarded packet was checked against the MTU). */
 static int ipv6_send_path(struct ustack *st, const struct ip6_path *pa, struct pkt *p, unsigned mtu)
 {
 	struct pkt_queue frags = { 0 };
 	int rc;
 
+	if ((p->gso_size || p->csum == PKT_CSUM_PARTIAL) && ipv6_offload(st, pa, p, mtu, &rc))
+		return rc;
 	if (p->len <= mtu) {
 		ipv6_xmit(st, pa, p);
 		return 0;
@@ -405,13 +495,13 @@ int ipv6_output(struct ustack *st, struct pkt *p, const uint8_t src[16], const u
 		pkt_free(st, p);
 		return -EADDRNOTAVAIL;
 	}
-	/* no offloads over IPv6: the device's are IPv4-only (dev/gso.c) */
-	if (p->gso_size) {
-		pkt_free(st, p);
-		return -EINVAL;
-	}
-	if (p->csum == PKT_CSUM_PARTIAL) {
-		gso_csum_complete(p->data, p->len, 0, proto == IP_PROTO_TCP_ ? 16 : 6);
+	/* offloads are TCP's (ipv6_send_path): anything else is finished here */
+	if (proto != IP_PROTO_TCP_ && (p->gso_size || p->csum == PKT_CSUM_PARTIAL)) {
+		if (p->gso_size) {
+			pkt_free(st, p);
+			return -EINVAL;
+		}
+		gso_csum_complete(p->data, p->len, 0, proto == IP_PROTO_UDP_ ? 6 : 2);
 		p->csum = PKT_CSUM_FULL;
 	}
 	if (p->len > 65535) {
@@ -439,7 +529,7 @@ int ipv6_output(struct ustack *st, struct pkt *p, const uint8_t src[16], const u
 	p->ifindex = -1;
 	p->l3 = p->data;
 	p->l3_len = p->len;
-	if (p->len > mtu && opts->dontfrag) {
+	if (p->len > mtu && opts->dontfrag && !p->gso_size) {
 		stack_drop(st, USTACK_DROP_IP6_TOO_BIG, -1, p->data, p->len);
 		pkt_free(st, p);
 		return -EMSGSIZE;
@@ -498,8 +588,14 @@ static void ipv6_forward(struct ustack *st, struct iface *in, struct pkt *p,
 		pkt_free(st, p);
 		return;
 	}
-	/* RFC 8200 5: routers never fragment; RFC 4443 3.2: packet too big */
-	if (p->len > pa.ifp->mtu) {
+	/* RFC 8200 5: routers never fragment; RFC 4443 3.2: packet too big (of a
+	 * super-segment from a device with offloads: of the segments it stands for) */
+	size_t wire = p->len;
+	struct gso_tcp g;
+	if (p->gso_size && gso_tcp_parse(p->data, p->len, 0, &g) == 0 &&
+	    g.payload > p->gso_size)
+		wire = g.hdr_len + p->gso_size;
+	if (wire > pa.ifp->mtu) {
 		icmpv6_send_error(st, p, ICMP6_PACKET_TOO_BIG, 0, pa.ifp->mtu);
 		stack_drop(st, USTACK_DROP_IP6_TOO_BIG, in->index, p->data, p->len);
 		pkt_free(st, p);
@@ -508,9 +604,7 @@ static void ipv6_forward(struct ustack *st, struct iface *in, struct pkt *p,
 	p->data[7]--;
 	p->ifindex = in->index;
 	ST_COUNT(st, ip6_forwarded);
-	struct ip_addr nh = ip_addr_from_v6(pa.nexthop);
-
-	neigh_output(st, pa.ifp, p, &nh);
+	ipv6_send_path(st, &pa, p, pa.ifp->mtu);
 }
 
 /* --- input --- */

@@ -53,6 +53,9 @@ int ipv6_select_src(struct ustack *st, const uint8_t dst[16], int ifindex, uint8
 /* The path MTU towards dst: a Packet Too Big's value while it lasts (RFC 8201, never
  * below 1280), else the MTU of the interface the route leaves by (1280 if no route). */
 unsigned ipv6_path_mtu(struct ustack *st, const uint8_t dst[16]);
+/* Offloads (USTACK_DEV_*) of the device the route to dst leaves by (0 for ourselves, or
+ * no route); *gso_max its largest super-segment (IP bytes), 0 without TSO6. */
+unsigned ipv6_route_offloads(struct ustack *st, const uint8_t dst[16], unsigned *gso_max);
 /* A Packet Too Big said mtu for dst: remembered (clamped to >= 1280) for 10 minutes. */
 void ipv6_pmtu_update(struct ustack *st, const uint8_t dst[16], uint32_t mtu);
 /* An upper layer sees no progress to dst: the neighbour entry of the route's next hop

@@ -693,7 +693,7 @@ void tcp_update_maxseg(struct ustack *st, struct tcp_conn *c, unsigned mtu)
 	if (m < TCP_MIN_MSS)
 		m = TCP_MIN_MSS;
 	c->t_maxseg = (uint16_t)m;
-	/* What the route's device does for us (TSO4, checksums): tcp_output sizes
+	/* What the route's device does for us (TSO4 / TSO6, checksums): tcp_output sizes
 	 * super-segments by it. */
 	unsigned gmax;
 	unsigned off = inet_offloads(st, &c->raddr, &gmax);

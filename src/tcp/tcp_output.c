@@ -341,10 +341,13 @@ static int64_t send_range(struct ustack *st, struct tcp_conn *c, uint32_t seq, u
  * takes (a multiple of maxpay), or maxpay without TSO. */
 static uint32_t gso_room(const struct tcp_conn *c, uint32_t maxpay)
 {
-	/* headers: IPv4 and TCP with options, at most 60 + 60 */
-	if (!c->gso_max || c->gso_max <= 120u + 2 * maxpay)
+	/* headers: IP (IPv4 with options at most 60, IPv6's fixed 40) and TCP with
+	 * options, at most 60 */
+	uint32_t hdrs = (c->laddr.family == IP_AF_INET6 ? 40u : 60u) + 60u;
+
+	if (!c->gso_max || c->gso_max <= hdrs + 2 * maxpay)
 		return maxpay;
-	return (c->gso_max - 120u) / maxpay * maxpay;
+	return (c->gso_max - hdrs) / maxpay * maxpay;
 }
 
 /* After sending new sequence space from snd_nxt. */

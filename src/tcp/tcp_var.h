@@ -160,7 +160,7 @@ struct tcp_conn {
 	int16_t ifindex;                 /* the interface of a link-local peer (its scope), -1;
 	                                    here it fills a hole */
 	uint32_t gso_max;                /* the route's device takes super-segments of this
-					  * many IP bytes (TSO4), 0 if not (tcp_update_maxseg) */
+					  * many IP bytes (TSO4 / TSO6), 0 if not (tcp_update_maxseg) */
 	bool csum_offload;               /* ... and finishes TCP checksums (TX_CSUM) */
 	uint8_t ip_ttl;                  /* IP_TTL (0: the stack default) */
 	uint16_t rcv_mss;                /* the peer's segment size as seen */

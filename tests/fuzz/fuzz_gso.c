@@ -4,9 +4,10 @@
  * The first 10 bytes are read as the header, the rest as the frame: the header is
  * parsed against the frame's length and written back (it must read the same again);
  * a partial checksum is finished where the header says (inside the frame: ASan);
- * the frame, if TCP/IPv4, is cut by the header's gso_size (or a size from the input)
- * and every segment must be a TCP/IPv4 frame that parses, of the right length,
- * within the buffer, with correct IPv4 and TCP checksums. */
+ * the frame, if TCP over IPv4 or IPv6, is cut by the header's gso_size (or a size from
+ * the input) and every segment must be a TCP frame of the same family that parses, of
+ * the right length, within the buffer, with a correct TCP checksum (and IPv4 header
+ * checksum; over IPv6 the payload length saying the segment's). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	struct ustack_frame_meta m, m2;
 	uint8_t h[GSO_VNET_HDR_LEN];
-	struct gso_tcp4 g;
+	struct gso_tcp g;
 
 	if (n < GSO_VNET_HDR_LEN || n - GSO_VNET_HDR_LEN > sizeof(frame))
 		return 0;
@@ -40,30 +41,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	} else {
 		m.gso_size = (uint16_t)(d[4] | d[5] << 8);
 	}
-	if (gso_tcp4_parse(frame, len, 14, &g) != 0)
+	if (gso_tcp_parse(frame, len, 14, &g) != 0)
 		return 0;
 	CHECK(g.hdr_len + g.payload <= len && g.l4 >= g.l3 + 20 && g.hdr_len >= g.l4 + 20);
+	CHECK(!g.v6 || g.l4 == g.l3 + 40);
 	uint16_t gs = m.gso_size ? m.gso_size : 1;
-	size_t cnt = gso_tcp4_count(&g, gs), total = 0;
+	size_t cnt = gso_tcp_count(&g, gs), total = 0;
 	CHECK(cnt >= 1 && cnt <= g.payload + 1);
 	if (cnt > 4096)
 		return 0;
 	for (size_t i = 0; i < cnt; i++) {
-		size_t l = gso_tcp4_segment(frame, &g, gs, i, seg, sizeof(seg));
-		struct gso_tcp4 s;
+		size_t l = gso_tcp_segment(frame, &g, gs, i, seg, sizeof(seg));
+		struct gso_tcp s;
 
 		CHECK(l >= g.hdr_len && l <= g.hdr_len + gs);
-		CHECK(gso_tcp4_parse(seg, l, 14, &s) == 0);
-		CHECK(s.hdr_len == g.hdr_len && s.payload == l - g.hdr_len);
-		CHECK(csum(seg + 14, g.l4 - 14) == 0);
-		uint32_t ps = csum_pseudo((uint32_t)seg[26] << 24 | (uint32_t)seg[27] << 16 |
-					  (uint32_t)seg[28] << 8 | seg[29],
-					  (uint32_t)seg[30] << 24 | (uint32_t)seg[31] << 16 |
-					  (uint32_t)seg[32] << 8 | seg[33], 6, (uint16_t)(l - g.l4));
+		CHECK(gso_tcp_parse(seg, l, 14, &s) == 0);
+		CHECK(s.hdr_len == g.hdr_len && s.payload == l - g.hdr_len && s.v6 == g.v6);
+		uint32_t ps;
+		if (g.v6) {
+			CHECK((size_t)(seg[18] << 8 | seg[19]) == l - g.l4);
+			ps = csum_pseudo6(seg + 22, seg + 38, (uint32_t)(l - g.l4), 6);
+		} else {
+			CHECK(csum(seg + 14, g.l4 - 14) == 0);
+			ps = csum_pseudo((uint32_t)seg[26] << 24 | (uint32_t)seg[27] << 16 |
+					 (uint32_t)seg[28] << 8 | seg[29],
+					 (uint32_t)seg[30] << 24 | (uint32_t)seg[31] << 16 |
+					 (uint32_t)seg[32] << 8 | seg[33], 6, (uint16_t)(l - g.l4));
+		}
 		CHECK(csum_fold(csum_add(ps, seg + g.l4, l - g.l4)) == 0);
 		total += s.payload;
 	}
 	CHECK(total == g.payload);
-	CHECK(gso_tcp4_segment(frame, &g, gs, cnt, seg, sizeof(seg)) == 0);
+	CHECK(gso_tcp_segment(frame, &g, gs, cnt, seg, sizeof(seg)) == 0);
 	return 0;
 }

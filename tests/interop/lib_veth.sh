@@ -4,7 +4,10 @@
 # there stays out of the way); commands run in NSB; byte-exact transfers each way between
 # Linux and `ustack bulk`.
 # The caller sets USTACK_NET (ustack's --dev/--addr options) and defines check_dev LOG
-# WHAT (its device's exit line names nothing dropped that it should carry).
+# WHAT (its device's exit line names nothing dropped that it should carry). The
+# transfers go between LV_U (ustack) and LV_L (Linux), LT_USTACK_IP and LT_LINUX_IP
+# unless the caller sets them (IPv6 addresses: then also LV_LISTEN, socat's listener
+# on LV_L's port 5002, e.g. "TCP6-LISTEN:5002,bind=[2001:db8::1]").
 
 NSB="$NS-b"
 nsb() { ip netns exec "$NSB" "$@"; }
@@ -47,11 +50,11 @@ lv_upload() {
 	bg_b srv.log 120 "$USTACK_BIN" bulk --server --once --port 5001 "${USTACK_NET[@]}" "$@"
 	local srv=$LT_LAST_PID
 	lt_wait_log srv.log "listening on" 20
-	lt_wait_ping "$LT_USTACK_IP" 5
+	lt_wait_ping "${LV_U:-$LT_USTACK_IP}" 5
 	rm -f "$T/sent.sha"
 	local t0 t1 rc src want got
 	t0=$(date +%s.%N)
-	nsx timeout 120 bash -c "head -c $bytes /dev/urandom | tee >(sha256sum | cut -d' ' -f1 >'$T/sent.sha') | nc -N $LT_USTACK_IP 5001"
+	nsx timeout 120 bash -c "head -c $bytes /dev/urandom | tee >(sha256sum | cut -d' ' -f1 >'$T/sent.sha') | nc -N ${LV_U:-$LT_USTACK_IP} 5001"
 	rc=$?
 	t1=$(date +%s.%N)
 	lt_wait_exit "$srv" 30
@@ -74,11 +77,11 @@ lv_download() {
 	local what="${1:+$1: }ustack -> Linux $2" bytes=$2
 	shift 2
 	rm -f "$T/recv.len" "$T/recv.sha"
-	lt_bg recv.log 120 bash -c "socat -u TCP-LISTEN:5002,bind=$LT_LINUX_IP,reuseaddr - |
+	lt_bg recv.log 120 bash -c "socat -u ${LV_LISTEN:-TCP-LISTEN:5002,bind=$LT_LINUX_IP},reuseaddr - |
 		tee >(wc -c >'$T/recv.len') | sha256sum | cut -d' ' -f1 >'$T/recv.sha'"
 	local recv=$LT_LAST_PID rc got len
 	lt_wait_listen 5002
-	nsb timeout 120 "$USTACK_BIN" bulk --client "$LT_LINUX_IP" --port 5002 --bytes "$bytes" \
+	nsb timeout 120 "$USTACK_BIN" bulk --client "${LV_L:-$LT_LINUX_IP}" --port 5002 --bytes "$bytes" \
 		"${USTACK_NET[@]}" "$@" >"$T/cli.log" 2>&1
 	rc=$?
 	lt_wait_exit "$recv" 30

@@ -11,6 +11,8 @@
 # offloads off on both sides (`ethtool -K vethA tx off`, --no-offload, --pcap): 8 MiB
 # each way captured by ustack and checked by tshark. The device must not have dropped a
 # frame as too long, with a bad virtio-net header or out of its ring's bounds.
+# Between the two, 64 MiB each way over IPv6 (ustack --addr6), offloads on: TCPv6
+# super-frames (GSO_TCPV6) from the sender each way, checked the same way.
 source "$(dirname "$0")/lib_tcp.sh"
 
 for t in timeout nc socat sha256sum ethtool ping tshark mergecap python3 bc; do
@@ -63,10 +65,10 @@ fi
 # to 64 KiB), the first 2000 frames from each side (one tshark per source, so both
 # directions are seen whatever runs first)
 capture_start() {
-	lt_bg "cap-$1-u.log" 200 tshark -n -i vethA -s 200 -c 2000 -f "src host $LT_USTACK_IP" \
+	lt_bg "cap-$1-u.log" 200 tshark -n -i vethA -s 200 -c 2000 -f "src host ${LV_U:-$LT_USTACK_IP}" \
 		-F pcap -w "$T/$1-u.pcap"
 	CAP_U=$LT_LAST_PID
-	lt_bg "cap-$1-l.log" 200 tshark -n -i vethA -s 200 -c 2000 -f "src host $LT_LINUX_IP" \
+	lt_bg "cap-$1-l.log" 200 tshark -n -i vethA -s 200 -c 2000 -f "src host ${LV_L:-$LT_LINUX_IP}" \
 		-F pcap -w "$T/$1-l.pcap"
 	CAP_L=$LT_LAST_PID
 	wait_for 15 grep -q "Capturing on" "$T/cap-$1-u.log" || lt_log "tshark (ustack side) did not start"
@@ -85,10 +87,10 @@ capture_stop() {
 # veth (super-frames: the offloads are on); none malformed, no expert error; every TCP
 # checksum complete or the pseudo-header sum a device finishes (lib_csum.py).
 check_capture() {
-	local f=$T/$1.pcap bad big src=$LT_LINUX_IP
-	[ "$2" = ustack ] && src=$LT_USTACK_IP
+	local f=$T/$1.pcap bad big src=${LV_L:-$LT_LINUX_IP}
+	[ "$2" = ustack ] && src=${LV_U:-$LT_USTACK_IP}
 	[ -s "$f" ] || { fail "$1: no capture"; return; }
-	timeout 60 tshark -n -r "$f" -T fields -E separator=/t -e ip.src -e frame.len \
+	timeout 60 tshark -n -r "$f" -T fields -E separator=/t -e "${LV_SRC_FIELD:-ip.src}" -e frame.len \
 		-e _ws.malformed -e _ws.expert.severity >"$T/$1.fields" 2>/dev/null
 	read -r bad big < <(awk -F'\t' -v s="$src" '
 		# severity: expert error is 8388608 (PI_ERROR); malformed frames carry the field
@@ -123,6 +125,24 @@ capture_start out
 lv_download "" $BIG
 capture_stop
 check_capture out ustack
+# --- the same over IPv6: TCPv6 super-frames each way (TSO6, GSO_TCPV6) ---
+L6=2001:db8:79::1
+U6=2001:db8:79::2
+nsx sysctl -qw net.ipv6.conf.vethA.disable_ipv6=0
+nsx ip -6 addr add "$L6/64" dev vethA nodad
+USTACK_NET4=("${USTACK_NET[@]}")
+USTACK_NET+=(--addr6 "$U6/64")
+LV_U=$U6 LV_L=$L6 LV_LISTEN="TCP6-LISTEN:5002,bind=[$L6]" LV_SRC_FIELD=ipv6.src
+capture_start in6
+lv_upload IPv6 $((BIG / 4))
+capture_stop
+check_capture in6 Linux
+capture_start out6
+lv_download IPv6 $((BIG / 4))
+capture_stop
+check_capture out6 ustack
+unset LV_U LV_L LV_LISTEN LV_SRC_FIELD
+USTACK_NET=("${USTACK_NET4[@]}")
 # --- offloads off on both sides, short: ustack's own capture shows the wire ---
 nsx ethtool -K vethA tx off >/dev/null || fail "ethtool -K vethA tx off"
 USTACK_NET+=(--no-offload)

@@ -77,28 +77,49 @@ static bool conn_done(void *ctx)
 	return ustack_poll(w->t->a, &p, 1, 0) == 1 && (p.revents & POLLOUT);
 }
 
-int tcpsim_connect(struct tcpsim *t, uint16_t port, int *fda, int *fdb, uint64_t max_us)
+/* b listens on the wildcard of to's family at to's port, a connects to to. */
+static int connect_to(struct tcpsim *t, const struct sockaddr *any, const struct sockaddr *to,
+		      socklen_t alen, int *fda, int *fdb, uint64_t max_us)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
 	struct conn_wait w = { .t = t, .fdb = -1 };
 	int one = 1;
 
-	w.lfd = ustack_socket(t->b, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	w.lfd = ustack_socket(t->b, to->sa_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	TCPSIM_CHECK(w.lfd >= 0);
 	TCPSIM_CHECK(ustack_setsockopt(t->b, w.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
-	sin.sin_addr.s_addr = htonl(INADDR_ANY);
-	TCPSIM_CHECK(ustack_bind(t->b, w.lfd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	TCPSIM_CHECK(ustack_bind(t->b, w.lfd, any, alen) == 0);
 	TCPSIM_CHECK(ustack_listen(t->b, w.lfd, 16) == 0);
-	w.fda = ustack_socket(t->a, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	w.fda = ustack_socket(t->a, to->sa_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	TCPSIM_CHECK(w.fda >= 0);
-	sin.sin_addr.s_addr = simnet_addr("10.0.0.2");
-	int rc = ustack_connect(t->a, w.fda, (struct sockaddr *)&sin, sizeof(sin));
+	int rc = ustack_connect(t->a, w.fda, to, alen);
 	TCPSIM_CHECK(rc == 0 || errno == EINPROGRESS);
 	bool ok = simnet_run_until(t->sn, conn_done, &w, max_us);
 	ustack_close(t->b, w.lfd);
 	*fda = w.fda;
 	*fdb = w.fdb;
 	return ok ? 0 : -1;
+}
+
+int tcpsim_connect(struct tcpsim *t, uint16_t port, int *fda, int *fdb, uint64_t max_us)
+{
+	struct sockaddr_in any = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in to = any;
+
+	any.sin_addr.s_addr = htonl(INADDR_ANY);
+	to.sin_addr.s_addr = simnet_addr("10.0.0.2");
+	return connect_to(t, (struct sockaddr *)&any, (struct sockaddr *)&to, sizeof(to), fda, fdb,
+			  max_us);
+}
+
+int tcpsim_connect6(struct tcpsim *t, const char *b_addr6, uint16_t port, int *fda, int *fdb,
+		    uint64_t max_us)
+{
+	struct sockaddr_in6 any = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	struct sockaddr_in6 to = any;
+
+	TCPSIM_CHECK(inet_pton(AF_INET6, b_addr6, &to.sin6_addr) == 1);
+	return connect_to(t, (struct sockaddr *)&any, (struct sockaddr *)&to, sizeof(to), fda, fdb,
+			  max_us);
 }
 
 void tcpsim_pattern(uint64_t key, uint64_t pos, uint8_t *buf, size_t len)

@@ -26,6 +26,10 @@ void tcpsim_free(struct tcpsim *t);
 /* b listens on port, a connects (both non-blocking); runs until both ends are
  * connected. Returns 0 with the descriptors, -1 if not within max_us. */
 int tcpsim_connect(struct tcpsim *t, uint16_t port, int *fda, int *fdb, uint64_t max_us);
+/* The same over IPv6: b listens on [::]:port, a connects to b_addr6 (an address the
+ * caller gave b, past DAD). */
+int tcpsim_connect6(struct tcpsim *t, const char *b_addr6, uint16_t port, int *fda, int *fdb,
+		    uint64_t max_us);
 
 struct tcpsim_xfer {
 	uint64_t a2b, b2a;              /* bytes to send each way */

@@ -11,7 +11,8 @@
  * at the peer cut into wire segments with correct checksums; Linux's TCP in a second
  * namespace (a child process) sends over a veth with TSO on: with offloads on the
  * device hands its super-frames whole with their GSO meta and partial checksums, off
- * it hands wire frames of at most the MTU with complete checksums. */
+ * it hands wire frames of at most the MTU with complete checksums; the same over IPv6
+ * (TCPv6 super-frames, GSO_TCPV6 meta, checksums over the IPv6 pseudo-header). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -39,7 +40,8 @@
 #include "dev/gso.h"
 #include "dev/packet_ring.h"
 
-#define ALL_OFFLOADS (USTACK_DEV_TX_CSUM | USTACK_DEV_RX_CSUM | USTACK_DEV_TSO4 | USTACK_DEV_RX_GSO)
+#define ALL_OFFLOADS (USTACK_DEV_TX_CSUM | USTACK_DEV_RX_CSUM | USTACK_DEV_TSO4 | USTACK_DEV_TSO6 | \
+		      USTACK_DEV_RX_GSO)
 
 /* --- fake blocks --- */
 #define BS 4096u
@@ -419,6 +421,21 @@ static bool tcp4_valid(const uint8_t *f, size_t len)
 	return fold(sum16(sum, ip + 20, l4)) == 0xffff;
 }
 
+/* A TCP/IPv6 frame of len bytes (TCP right after the fixed header) whose TCP checksum
+ * verifies over the IPv6 pseudo-header. */
+static bool tcp6_valid(const uint8_t *f, size_t len)
+{
+	const uint8_t *ip = f + 14;
+	size_t l4;
+
+	if (len < 74 || f[12] != 0x86 || f[13] != 0xdd || (ip[0] >> 4) != 6 || ip[6] != 6)
+		return false;
+	l4 = (size_t)(ip[4] << 8 | ip[5]);
+	if (l4 + 54 > len || l4 < 20)
+		return false;
+	return fold(sum16(sum16(0, ip + 8, 32) + 6 + (uint32_t)l4, ip + 40, l4)) == 0xffff;
+}
+
 /* The 4 wire segments of the super-segment f (4000 bytes cut by 1000) must reach b:
  * each its share of the payload, its sequence number and IP id, correct checksums, PSH
  * on the last only. */
@@ -459,7 +476,7 @@ static void test_packet_vnet_tx(void **state)
 	static uint8_t f[4054];
 	struct ustack_frame_meta m;
 	struct ustack_packet_stats sa, sb;
-	struct gso_tcp4 g;
+	struct gso_tcp g;
 	struct ustack_dev *a, *b;
 
 	if (!have_netns)
@@ -501,8 +518,8 @@ static void test_packet_vnet_tx(void **state)
 	f[24] = (uint8_t)(c >> 8);
 	f[25] = (uint8_t)c;
 	memset(&m, 0, sizeof(m));
-	assert_int_equal(gso_tcp4_parse(f, sizeof(f), 14, &g), 0);
-	gso_tcp4_csum_partial(f, &g, &m);
+	assert_int_equal(gso_tcp_parse(f, sizeof(f), 14, &g), 0);
+	gso_tcp_csum_partial(f, &g, &m);
 	m.gso_type = USTACK_GSO_TCPV4;
 	m.gso_size = 1000;
 	m.hdr_len = 54;
@@ -526,11 +543,11 @@ static void test_packet_vnet_tx(void **state)
 	assert_int_equal(system("ip link del upg"), 0);
 }
 
-/* The child: a namespace of its own holding upi (10.9.1.1, TSO on as a veth has it),
- * two connections to the parent's 10.9.1.2:5555 each carrying 1 MiB, each after a byte
- * on go. Never returns. */
+/* The child: a namespace of its own holding upi (10.9.1.1 or 2001:db8:91::1, TSO on as
+ * a veth has it), two connections to the parent's 10.9.1.2:5555 ([2001:db8:91::2]) each
+ * carrying 1 MiB, each after a byte on go. Never returns. */
 #define RX_BYTES (1u << 20)
-static void rx_child(int ready, int go)
+static void rx_child(int ready, int go, bool v6)
 {
 	static char data[65536];
 	char c = 0;
@@ -539,19 +556,23 @@ static void rx_child(int ready, int go)
 	if (unshare(CLONE_NEWNET) != 0 || write(ready, &c, 1) != 1)
 		_exit(1);
 	if (read(go, &c, 1) != 1 ||
-	    system("ip addr add 10.9.1.1/24 dev upi && ip link set upi up") != 0)
+	    system(v6 ? "ip addr add 2001:db8:91::1/64 dev upi nodad && ip link set upi up" :
+			"ip addr add 10.9.1.1/24 dev upi && ip link set upi up") != 0)
 		_exit(1);
 	memset(data, 0x6b, sizeof(data));
 	for (int k = 0; k < 2; k++) {
 		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(5555) };
+		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(5555) };
 		int s = -1;
 
 		if (k == 1 && read(go, &c, 1) != 1)
 			_exit(1);
 		sin.sin_addr.s_addr = htonl(0x0a090102);
+		inet_pton(AF_INET6, "2001:db8:91::2", &sin6.sin6_addr);
 		for (int t = 0; t < 50; t++) {
-			s = socket(AF_INET, SOCK_STREAM, 0);
-			if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+			s = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+			if ((v6 ? connect(s, (struct sockaddr *)&sin6, sizeof(sin6)) :
+				  connect(s, (struct sockaddr *)&sin, sizeof(sin))) == 0)
 				break;
 			close(s);
 			s = -1;
@@ -573,9 +594,18 @@ struct rx_seen {
 	size_t max_len;
 };
 
+/* A TCP frame from the child (10.9.1.1, or 2001:db8:91::1 with no extension header). */
+static bool from_child(const uint8_t *b, int n, bool v6)
+{
+	if (v6)
+		return n >= 74 && b[12] == 0x86 && b[13] == 0xdd && b[20] == 6 && b[22] == 0x20 &&
+		       b[23] == 0x01 && b[37] == 1;
+	return n >= 54 && b[12] == 0x08 && b[23] == 6 && b[26] == 10 && b[29] == 1;
+}
+
 /* Accepts one connection on ls and reads RX_BYTES from it while draining d (with
- * meta if offloads are on), noting the TCP frames from 10.9.1.1. */
-static void rx_round(int ls, struct ustack_dev *d, struct rx_seen *s)
+ * meta if offloads are on), noting the TCP frames from the child. */
+static void rx_round(int ls, struct ustack_dev *d, struct rx_seen *s, bool v6)
 {
 	static uint8_t buf[65600], sink[65536];
 	size_t got = 0;
@@ -598,20 +628,22 @@ static void rx_round(int ls, struct ustack_dev *d, struct rx_seen *s)
 		memset(&m, 0, sizeof(m));
 		while ((n = d->offloads ? d->ops->recv_meta(d, buf, sizeof(buf), &m, 0) :
 				d->ops->recv(d, buf, sizeof(buf), 0)) > 0) {
-			if (n < 54 || buf[12] != 0x08 || buf[23] != 6 || buf[26] != 10 ||
-			    buf[29] != 1)
+			if (!from_child(buf, n, v6))
 				continue;
 			s->tcp++;
 			if ((size_t)n > s->max_len)
 				s->max_len = (size_t)n;
 			if (n > 1514)
 				s->too_big++;
-			if (m.gso_type == USTACK_GSO_TCPV4) {
+			if (m.gso_type != USTACK_GSO_NONE) {
 				s->gso++;
-				if (!(m.flags & USTACK_META_CSUM_PARTIAL) || m.csum_start != 34 ||
-				    m.csum_offset != 16 || m.gso_size == 0 || m.gso_size > 1460)
+				if (m.gso_type != (v6 ? USTACK_GSO_TCPV6 : USTACK_GSO_TCPV4) ||
+				    !(m.flags & USTACK_META_CSUM_PARTIAL) ||
+				    m.csum_start != (v6 ? 54 : 34) || m.csum_offset != 16 ||
+				    m.gso_size == 0 || m.gso_size > (v6 ? 1440 : 1460))
 					s->bad_meta++;
-			} else if (!d->offloads && !tcp4_valid(buf, (size_t)n)) {
+			} else if (!d->offloads &&
+				   !(v6 ? tcp6_valid(buf, (size_t)n) : tcp4_valid(buf, (size_t)n))) {
 				s->bad_csum++;
 			}
 			memset(&m, 0, sizeof(m));
@@ -621,14 +653,14 @@ static void rx_round(int ls, struct ustack_dev *d, struct rx_seen *s)
 	close(conn);
 }
 
-/* Linux's TCP (TSO on) sends 1 MiB to Linux over a veth; the device, on the receiving
- * end of the veth, sees the frames go by: super-frames with their meta (offloads on),
- * then wire frames with complete checksums (off). */
-static void test_packet_vnet_rx(void **state)
+/* Linux's TCP (TSO on) sends 1 MiB to Linux over a veth, by IPv4 or IPv6; the device,
+ * on the receiving end of the veth, sees the frames go by: super-frames with their meta
+ * (offloads on), then wire frames with complete checksums (off). */
+static void vnet_rx(bool v6)
 {
-	(void)state;
 	int ready[2], go[2], ls, one = 1, st;
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(5555) };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(5555) };
 	struct ustack_packet_stats ps;
 	struct rx_seen on, off;
 	struct ustack_dev *d;
@@ -641,8 +673,12 @@ static void test_packet_vnet_rx(void **state)
 	assert_int_equal(pipe(go), 0);
 	pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0)
-		rx_child(ready[1], go[0]);
+	if (pid == 0) {
+		/* the parent's ends closed: a parent that fails ends the child (EOF on go) */
+		close(ready[0]);
+		close(go[1]);
+		rx_child(ready[1], go[0], v6);
+	}
 	assert_int_equal(read(ready[0], &c, 1), 1);
 	snprintf(cmd, sizeof(cmd), "ip link add upj type veth peer name upi netns %d && "
 		 "ip addr add 10.9.1.2/24 dev upj && ip link set upj up", (int)pid);
@@ -651,23 +687,31 @@ static void test_packet_vnet_rx(void **state)
 		waitpid(pid, NULL, 0);
 		fail_msg("cannot make the veth pair upj/upi across namespaces");
 	}
-	ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (v6 && system("echo 0 > /proc/sys/net/ipv6/conf/upj/disable_ipv6 && "
+			 "ip addr add 2001:db8:91::2/64 dev upj nodad") != 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fail_msg("cannot give upj an IPv6 address");
+	}
+	ls = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	sin.sin_addr.s_addr = htonl(0x0a090102);
-	assert_int_equal(bind(ls, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	inet_pton(AF_INET6, "2001:db8:91::2", &sin6.sin6_addr);
+	assert_int_equal(v6 ? bind(ls, (struct sockaddr *)&sin6, sizeof(sin6)) :
+			      bind(ls, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	assert_int_equal(listen(ls, 2), 0);
 	d = ustack_packet_open("upj", NULL, 0);
 	assert_non_null(d);
 	assert_int_equal(d->offloads, ALL_OFFLOADS);
 	assert_int_equal(write(go[1], &c, 1), 1);
-	rx_round(ls, d, &on);
+	rx_round(ls, d, &on, v6);
 	assert_int_equal(ustack_dev_set_offloads(d, 0), 0);
 	assert_int_equal(write(go[1], &c, 1), 1);
-	rx_round(ls, d, &off);
+	rx_round(ls, d, &off, v6);
 	assert_int_equal(ustack_packet_get_stats(d, &ps), 0);
-	print_message("offloads on: %u TCP frames, %u super-frames (up to %zu bytes); off: %u "
-		      "frames, %llu super-frames cut by the device\n", on.tcp, on.gso, on.max_len,
-		      off.tcp, (unsigned long long)ps.rx_gso - on.gso);
+	print_message("%s: offloads on: %u TCP frames, %u super-frames (up to %zu bytes); off: "
+		      "%u frames, %llu super-frames cut by the device\n", v6 ? "IPv6" : "IPv4",
+		      on.tcp, on.gso, on.max_len, off.tcp, (unsigned long long)ps.rx_gso - on.gso);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	assert_true(on.gso > 0);
@@ -686,6 +730,18 @@ static void test_packet_vnet_rx(void **state)
 	close(go[1]);
 	/* the child's namespace, gone, took upi and with it upj */
 	assert_int_equal(system("ip link del upj 2>/dev/null; ! ip link show upj 2>/dev/null"), 0);
+}
+
+static void test_packet_vnet_rx(void **state)
+{
+	(void)state;
+	vnet_rx(false);
+}
+
+static void test_packet_vnet_rx6(void **state)
+{
+	(void)state;
+	vnet_rx(true);
 }
 
 static void test_packet_errors(void **state)
@@ -730,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_packet_veth),
 		cmocka_unit_test(test_packet_vnet_tx),
 		cmocka_unit_test(test_packet_vnet_rx),
+		cmocka_unit_test(test_packet_vnet_rx6),
 		cmocka_unit_test(test_packet_errors),
 	};
 	/* A namespace of our own: this process only, gone when it exits. */
