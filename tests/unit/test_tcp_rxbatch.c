@@ -2,7 +2,10 @@
  *  - super-segments (more than one MSS in one frame, as a device with RX_GSO hands
  *    up) read in one poll batch are acknowledged by one ACK at the end of the step,
  *    not one ACK each (what a Linux receiver with GRO does per NAPI poll);
- *  - full-size segments keep RFC 5681's ACK for every second segment, at once;
+ *  - full-size segments keep RFC 5681's ACK for every second segment, at once, and so
+ *    does a full segment followed by a short one (more than an MSS unacknowledged, as
+ *    Linux): the end of a response is not left to the delayed ACK, where the sender's
+ *    tail-loss probe would resend it first; a lone short segment still waits;
  *  - a read sends a window update only when the window at least doubles (or half the
  *    buffer opens, or a closed window opens): not for every few segments read while
  *    the peer still has plenty of window. */
@@ -89,6 +92,28 @@ static void test_full_segments_ack_every_second(void **state)
 	th_free(&h);
 }
 
+static void test_full_and_short_segment_ack_at_once(void **state)
+{
+	struct th h;
+	struct th_peer pe;
+
+	(void)state;
+	th_init(&h);
+	th_passive_open(&h, 80, 5004, &pe, NULL, NULL);
+	th_flush(&h);
+	peer_send_nostep(&h, &pe, data, 1460);
+	assert_int_equal(th_pending(&h), 0);          /* one full segment: delayed */
+	peer_send_nostep(&h, &pe, data, 1095);
+	assert_int_equal(th_pending(&h), 1);          /* 2555 bytes > 1 MSS: at once */
+	assert_true(th_next(&h, &seg));
+	assert_int_equal(seg.h.ack, pe.snd_nxt);
+	/* short segments below an MSS in all still wait for the delayed ACK */
+	peer_send_nostep(&h, &pe, data, 500);
+	peer_send_nostep(&h, &pe, data, 500);
+	assert_int_equal(th_pending(&h), 0);
+	th_free(&h);
+}
+
 static void test_window_update_when_window_doubles(void **state)
 {
 	struct th h;
@@ -142,6 +167,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_super_segments_one_ack_per_step),
 		cmocka_unit_test(test_full_segments_ack_every_second),
+		cmocka_unit_test(test_full_and_short_segment_ack_at_once),
 		cmocka_unit_test(test_window_update_when_window_doubles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
