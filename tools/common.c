@@ -217,7 +217,8 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
 	    !tool_opt_is(arg, "--gw") && !tool_opt_is(arg, "--dns") &&
 	    !tool_opt_is(arg, "--pcap") && !tool_opt_is(arg, "--loss") &&
 	    !tool_opt_is(arg, "--delay") &&
-	    !tool_opt_is(arg, "--seed") && !tool_opt_is(arg, "--ctl"))
+	    !tool_opt_is(arg, "--seed") && !tool_opt_is(arg, "--ctl") &&
+	    !tool_opt_is(arg, "--stable-secret"))
 		return 0;
 	v = tool_opt_value(cmd, usage, argc, argv, i);
 	if (!v)
@@ -287,6 +288,24 @@ int tool_opt_common(struct tool_opts *o, const char *cmd, const char *usage, int
 		if (tool_parse_double(v, 0.0, 10000.0, &ms) < 0)
 			goto bad;
 		o->delay_us = (uint64_t)(ms * 1000.0 + 0.5);
+	} else if (tool_opt_is(arg, "--stable-secret")) {
+		/* 32 hex digits, optionally in groups split by ':' (Linux's stable_secret) */
+		int n = 0;
+
+		for (const char *c = v; *c; c++) {
+			int d = *c >= '0' && *c <= '9' ? *c - '0'
+				: *c >= 'a' && *c <= 'f' ? *c - 'a' + 10
+				: *c >= 'A' && *c <= 'F' ? *c - 'A' + 10 : -1;
+
+			if (*c == ':')
+				continue;
+			if (d < 0 || n == 32)
+				goto bad;
+			o->stable_secret[n / 2] = (uint8_t)(o->stable_secret[n / 2] << 4 | d);
+			n++;
+		}
+		if (n != 32)
+			goto bad;
 	} else if (tool_opt_is(arg, "--seed")) {
 		if (tool_parse_uint(v, UINT64_MAX, &u) < 0)
 			goto bad;
@@ -440,6 +459,7 @@ static struct ustack *new_stack(const struct tool_opts *o, const char *name, uin
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.name = name;
 	cfg.seed = seed;
+	memcpy(cfg.ipv6_stable_secret, o->stable_secret, sizeof(cfg.ipv6_stable_secret));
 	st = ustack_new(&cfg);
 	if (!st) {
 		fprintf(stderr, "ustack: cannot create the stack: %s\n", strerror(errno));

@@ -41,8 +41,10 @@
 	"  --gw ADDR          default gateway, IPv4 or IPv6 (once for each family; an IPv6\n" \
 	"                     one may be link-local: it is on this host's link)\n" \
 	"  --addr6 A/N        an IPv6 address with its prefix (repeatable; after DAD); the\n" \
-	"                     link-local address comes from the MAC in any case\n" \
+	"                     link-local address comes from the MAC (or --stable-secret)\n" \
 	"  --slaac, --no-slaac  take addresses from router advertisements (default on)\n" \
+	"  --stable-secret HEX  32 hex digits (':' allowed between them): link-local and\n" \
+	"                     SLAAC addresses by RFC 7217 from this key, not from the MAC\n" \
 	"  --dns ADDR         DNS server for the resolver: A.B.C.D, 2001:db8::53 or fe80::1%IF\n" \
 	"                     (without --dns: the servers router advertisements give, RFC 8106)\n" \
 	"  --pcap FILE        write every frame to FILE (pcap; Wireshark, tshark, tcpdump -r)\n" \
@@ -83,6 +85,7 @@ struct tool_opts {
 	struct in6_addr addr6[TOOL_MAX_ADDR6];   /* --addr6 (repeatable) */
 	int plen6[TOOL_MAX_ADDR6];
 	int slaac;                  /* --slaac 1, --no-slaac 0, -1 not given (on) */
+	uint8_t stable_secret[16];  /* --stable-secret (all zero: not given, EUI-64) */
 };
 
 void tool_opts_init(struct tool_opts *o);

@@ -52,6 +52,7 @@ static const struct {
 	CTL_STAT(dns_queries), CTL_STAT(dns_answers), CTL_STAT(dns_cache_hits),
 	CTL_STAT(nd_in), CTL_STAT(nd_ns_out), CTL_STAT(nd_na_out), CTL_STAT(nd_rs_out),
 	CTL_STAT(nd_dad_failed), CTL_STAT(mld_out), CTL_STAT(nd_ip6_disabled),
+	CTL_STAT(nd_idgen_retries), CTL_STAT(nd_idgen_failed),
 };
 
 void tool_ctl_default_path(char *buf, size_t cap)

@@ -271,6 +271,8 @@ static void show_stack_stats(const struct ns_stack *s, bool multi)
 			{ "nd_rs_out", "router solicitations sent" },
 			{ "nd_dad_failed", "duplicate addresses detected" },
 			{ "nd_ip6_disabled", "interfaces IPv6 stopped on (MAC-based link-local duplicate)" },
+			{ "nd_idgen_retries", "stable addresses replaced after DAD conflict" },
+			{ "nd_idgen_failed", "stable addresses given up after retries" },
 			{ "mld_out", "MLD reports sent" } } },
 		{ "Dns:", { "dns:", NULL }, {
 			{ "dns_queries", "queries sent" },

@@ -39,6 +39,14 @@ struct ustack_config {
 	                            hardware address), IPv6 stops on that interface (counted
 	                            nd_ip6_disabled). Linux's accept_dad=2; default off, as
 	                            Linux's default accept_dad=1 */
+	uint8_t ipv6_stable_secret[16];  /* RFC 7217 stable privacy addresses: all zero
+	                            (default) makes link-local and SLAAC addresses from the
+	                            MAC (modified EUI-64); a secret key makes their interface
+	                            identifier from the key, the prefix and the MAC (SHA-256),
+	                            the same on a network across restarts, unrelated from
+	                            one prefix to another, the MAC not shown. A DAD conflict
+	                            tries another up to 3 times (Linux's addr_gen_mode 2 with
+	                            stable_secret). Keep the key secret and the same. */
 	uint32_t tcp_msl_ms;         /* maximum segment lifetime: TIME_WAIT lasts 2*MSL (default 30000) */
 	uint32_t tcp_min_rto_ms;     /* lower bound of the retransmission timeout (default 200) */
 	uint32_t tcp_initial_rto_ms; /* RTO before any RTT sample, RFC 6298 (default 1000) */
@@ -221,6 +229,8 @@ struct ustack_stats {
 	uint64_t icmp6_in, icmp6_out, icmp6_echo_replies_out;
 	uint64_t nd_in, nd_ns_out, nd_na_out, nd_rs_out, nd_dad_failed, mld_out;
 	uint64_t nd_ip6_disabled;  /* interfaces IPv6 stopped on (cfg.dad_disable_ipv6) */
+	/* RFC 7217 addresses: replaced after a DAD conflict; given up (IDGEN_RETRIES done) */
+	uint64_t nd_idgen_retries, nd_idgen_failed;
 	uint64_t udp_in, udp_out;
 	uint64_t tcp_in, tcp_out, tcp_retransmits, tcp_rst_in, tcp_rst_out, tcp_conn_opened,
 		 tcp_conn_accepted, tcp_conn_dropped, tcp_fast_retransmits, tcp_timeouts;

@@ -24,6 +24,7 @@ enum if6_state {
 #define IF6_F_STATIC    0x01
 #define IF6_F_SLAAC     0x02
 #define IF6_F_LINKLOCAL 0x04
+#define IF6_F_STABLE    0x08      /* identifier of RFC 7217 (link-local, SLAAC) */
 struct if_addr6 {
 	uint8_t state;            /* enum if6_state */
 	uint8_t flags;            /* IF6_F_* */
@@ -33,6 +34,7 @@ struct if_addr6 {
 	uint64_t preferred_until; /* ... when it becomes deprecated */
 	uint8_t dad_left;         /* DAD probes still to send (nd.c) */
 	uint64_t dad_next;        /* when the next probe or the verdict is due */
+	uint8_t dad_counter;      /* IF6_F_STABLE: RFC 7217's DAD_Counter it was made with */
 };
 
 struct iface {

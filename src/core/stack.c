@@ -507,6 +507,7 @@ void ustack_get_stats(struct ustack *st, struct ustack_stats *out)
 	X(ip6_in) X(ip6_out) X(ip6_delivered) X(ip6_forwarded) X(ip6_frag_out) X(ip6_reasm_ok) \
 	X(icmp6_in) X(icmp6_out) X(icmp6_echo_replies_out) \
 	X(nd_in) X(nd_ns_out) X(nd_na_out) X(nd_rs_out) X(nd_dad_failed) X(mld_out) X(nd_ip6_disabled) \
+	X(nd_idgen_retries) X(nd_idgen_failed) \
 	X(udp_in) X(udp_out) \
 	X(tcp_in) X(tcp_out) X(tcp_retransmits) X(tcp_rst_in) X(tcp_rst_out) \
 	X(tcp_conn_opened) X(tcp_conn_accepted) X(tcp_conn_dropped) \

@@ -9,7 +9,13 @@
  * cfg.dad_disable_ipv6, a duplicate link-local address made from the MAC stops IPv6 on
  * the interface (RFC 4862 5.4.5, Linux's accept_dad=2).
  * Router solicitations start when the link-local address is PREFERRED (RFC 4861 6.3.7:
- * MAX_RTR_SOLICITATIONS 3, RTR_SOLICITATION_INTERVAL 4 s, with our link-layer address). */
+ * MAX_RTR_SOLICITATIONS 3, RTR_SOLICITATION_INTERVAL 4 s, with our link-layer address).
+ *
+ * The interface identifier of the link-local and SLAAC addresses is the modified EUI-64
+ * of the MAC, or with cfg.ipv6_stable_secret set the RFC 7217 one (addr6_stable.c):
+ * reserved identifiers and ones in use are skipped by counting DAD_Counter up, and a
+ * DAD conflict replaces the address by the next counter's (counted nd_idgen_retries)
+ * up to IDGEN_RETRIES times; then the last one stays DUPLICATE (nd_idgen_failed). */
 #include "net/addr6.h"
 
 #include <errno.h>
@@ -20,6 +26,7 @@
 #include "core/stack.h"
 #include "core/ip_class.h"
 #include "core/trace.h"
+#include "net/addr6_stable.h"
 #include "net/mld6.h"
 #include "net/nd.h"
 #include "ustack/dev.h"
@@ -168,6 +175,45 @@ static void a6_mask(const uint8_t a[16], int plen, uint8_t out[16])
 	memcpy(out, a, (size_t)(plen / 8));
 	if (plen % 8)
 		out[plen / 8] = (uint8_t)(a[plen / 8] & (0xff << (8 - plen % 8)));
+}
+
+/* The address for the /64 prefix pfx on ifp: prefix + modified EUI-64 of the MAC, or
+ * with a stable secret prefix + the RFC 7217 identifier of DAD_Counter *counter or the
+ * first counter after it that gives an identifier neither reserved nor in use. -1 when
+ * the counter would pass ADDR6_IDGEN_RETRIES. */
+static int a6_make_addr(struct ustack *st, const struct iface *ifp, const uint8_t pfx[16],
+			uint8_t *counter, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	memcpy(out, pfx, 8);
+	if (!addr6_stable_on(st->cfg.ipv6_stable_secret)) {
+		addr6_eui64(ifp->mac, out + 8);
+		return 0;
+	}
+	for (; *counter <= ADDR6_IDGEN_RETRIES; (*counter)++) {
+		addr6_stable_iid(st->cfg.ipv6_stable_secret, pfx, ifp->mac, *counter, out + 8);
+		if (!addr6_iid_reserved(out + 8) && !iface_addr6_find(st, out, NULL))
+			return 0;
+	}
+	return -1;
+}
+
+/* Add the address of prefix pfx (link-local or SLAAC, flags) made by a6_make_addr from
+ * DAD_Counter counter on. 0 or -errno (-EADDRINUSE: no counter left). */
+static int a6_add_auto(struct ustack *st, struct iface *ifp, const uint8_t pfx[16], uint8_t flags,
+		       uint8_t counter, uint32_t valid_s, uint32_t preferred_s)
+{
+	uint8_t addr[16];
+	int rc;
+
+	if (a6_make_addr(st, ifp, pfx, &counter, addr) != 0)
+		return -EADDRINUSE;
+	if (addr6_stable_on(st->cfg.ipv6_stable_secret))
+		flags |= IF6_F_STABLE;
+	rc = nd_addr_add(st, ifp, addr, 64, flags, valid_s, preferred_s);
+	if (rc == 0)
+		iface_addr6_find(st, addr, NULL)->dad_counter = counter;
+	return rc;
 }
 
 /* The on-link route of a's prefix stays while another address of ifp has it. */
@@ -386,6 +432,35 @@ static void a6_mac_duplicate(struct ustack *st, struct iface *ifp, const struct 
 		   "on the interface (RFC 4862 5.4.5)", ifp->name);
 }
 
+/* RFC 7217 6: a duplicate stable address gives way to the one of the next DAD_Counter,
+ * with what is left of its lifetimes, up to IDGEN_RETRIES times; after that it stays
+ * DUPLICATE (and an RA for its prefix does not make another). */
+static void a6_stable_retry(struct ustack *st, struct iface *ifp, struct if_addr6 *a)
+{
+	uint8_t pfx[16] = { 0 }, flags = a->flags & (IF6_F_LINKLOCAL | IF6_F_SLAAC);
+	uint8_t counter = a->dad_counter;
+	uint32_t valid = lifetime_left(st, a->valid_until);
+	uint32_t preferred = lifetime_left(st, a->preferred_until);
+	char b[INET6_ADDRSTRLEN];
+	int rc;
+
+	if (counter >= ADDR6_IDGEN_RETRIES) {
+		ST_COUNT(st, nd_idgen_failed);
+		trace_info(st, "addr6: %s: %s: DAD failed for %d stable addresses, given up "
+			   "(RFC 7217 6)", ifp->name, ip6_str(a->addr, b), counter + 1);
+		return;
+	}
+	memcpy(pfx, a->addr, 8);
+	nd_addr_del(st, ifp, a->addr);
+	ST_COUNT(st, nd_idgen_retries);
+	rc = a6_add_auto(st, ifp, pfx, flags, (uint8_t)(counter + 1), valid,
+			 preferred < valid ? preferred : valid);
+	trace_info(st, "addr6: %s: DAD conflict: new stable address, DAD_Counter %d (%s)",
+		   ifp->name, counter + 1, rc == 0 ? "added" : "none left");
+	if (rc != 0)
+		ST_COUNT(st, nd_idgen_failed);
+}
+
 static void a6_duplicate(struct ustack *st, struct iface *ifp, struct if_addr6 *a,
 			 const struct pkt *p, const char *why)
 {
@@ -400,6 +475,8 @@ static void a6_duplicate(struct ustack *st, struct iface *ifp, struct if_addr6 *
 	a6_rearm(st, ifp);
 	if (st->cfg.dad_disable_ipv6 && (a->flags & IF6_F_LINKLOCAL))
 		a6_mac_duplicate(st, ifp, a);
+	if ((a->flags & IF6_F_STABLE) && ifp->ip6)
+		a6_stable_retry(st, ifp, a);
 }
 
 void addr6_dad_ns_seen(struct ustack *st, struct iface *ifp, struct if_addr6 *a,
@@ -482,8 +559,8 @@ void nd_iface_up(struct ustack *st, struct iface *ifp)
 		nd_addr_add(st, ifp, loop6, 128, IF6_F_STATIC, INFINITE, INFINITE);
 		return;
 	}
-	addr6_eui64(ifp->mac, ll + 8);
-	nd_addr_add(st, ifp, ll, 64, IF6_F_LINKLOCAL, INFINITE, INFINITE);
+	if (a6_add_auto(st, ifp, ll, IF6_F_LINKLOCAL, 0, INFINITE, INFINITE) != 0)
+		trace_info(st, "addr6: %s: no link-local address", ifp->name);
 }
 
 /* --- router advertisements (RFC 4861 6.3.4, RFC 4862 5.5.3, RFC 8106 5.1) --- */
@@ -538,7 +615,6 @@ static void a6_prefix_onlink(struct ustack *st, struct iface *ifp, const struct 
 static void a6_prefix_autonomous(struct ustack *st, struct iface *ifp, const struct ndp_prefix *pi)
 {
 	struct if_addr6 *a = NULL;
-	uint8_t addr[16];
 	char b[INET6_ADDRSTRLEN];
 
 	if (pi->len != 64 || !addr6_slaac(st, ifp->index))
@@ -555,12 +631,10 @@ static void a6_prefix_autonomous(struct ustack *st, struct iface *ifp, const str
 
 		if (pi->valid == 0)
 			return;
-		memcpy(addr, pi->prefix, 8);
-		addr6_eui64(ifp->mac, addr + 8);
-		rc = nd_addr_add(st, ifp, addr, 64, IF6_F_SLAAC, pi->valid, pi->preferred);
+		rc = a6_add_auto(st, ifp, pi->prefix, IF6_F_SLAAC, 0, pi->valid, pi->preferred);
 		if (rc != 0)
-			trace_info(st, "addr6: %s: SLAAC address %s not added (%d)", ifp->name,
-				   ip6_str(addr, b), rc);
+			trace_info(st, "addr6: %s: SLAAC address in %s/64 not added (%d)", ifp->name,
+				   ip6_str(pi->prefix, b), rc);
 		return;
 	}
 	if (a->state == IF6_DUPLICATE)

@@ -1,4 +1,5 @@
-/* mld.c - MLDv2 reports (RFC 3810 5.2) written, MLD queries and reports read. */
+/* mld.c - MLDv2 reports (RFC 3810 5.2) and MLDv1 reports and dones (RFC 2710 3)
+ * written, MLD queries and reports read. */
 #include "mld.h"
 #include "icmp6.h"
 
@@ -24,6 +25,8 @@ int mld_parse(const uint8_t *buf, size_t len, struct mld_repr *r)
 		if (len < MLD_V2_QUERY_MIN)
 			return WIRE_BAD_LEN;
 		r->version = 2;
+		r->qrv = buf[24] & 0x07;
+		r->qqic = buf[25];
 		r->n_sources = be16_get(buf + 26);
 		if ((size_t)r->n_sources * 16 > len - MLD_V2_QUERY_MIN)
 			return WIRE_TRUNCATED;
@@ -86,4 +89,28 @@ uint32_t mld_max_resp_ms(const struct mld_repr *r)
 		return c;
 	/* RFC 3810 5.1.3: 1 | exp (3) | mant (12): (mant | 0x1000) << (exp + 3) */
 	return (uint32_t)((c & 0x0fff) | 0x1000) << (((c >> 12) & 0x7) + 3);
+}
+
+size_t mld1_emit(uint8_t type, const uint8_t group[16], uint8_t *buf, size_t cap,
+		 const uint8_t src[16], const uint8_t dst[16])
+{
+	if (cap < MLD_V1_LEN)
+		return 0;
+	memset(buf, 0, MLD_V1_LEN);
+	buf[0] = type;
+	memcpy(buf + 8, group, 16);
+	icmp6_set_csum(buf, MLD_V1_LEN, src, dst);
+	return MLD_V1_LEN;
+}
+
+uint32_t mld_qqi_s(const struct mld_repr *r)
+{
+	uint8_t c = r->qqic;
+
+	if (r->version != 2 || r->type != ICMP6_MLD_QUERY)
+		return 0;
+	if (c < 128)
+		return c;
+	/* RFC 3810 5.1.9: 1 | exp (3) | mant (4): (mant | 0x10) << (exp + 3) */
+	return (uint32_t)((c & 0x0f) | 0x10) << (((c >> 4) & 0x7) + 3);
 }
