@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test_netstat.sh - `ustack netstat` reading a running ustack process over its control
 # socket: an in-process `ustack bulk` (a client and a server stack joined by a vnet)
-# shows LISTEN on the server, ESTABLISHED on both ends of the connection while the
-# stream flows, then TIME_WAIT on the client (the side that closed first) while the
+# shows LISTEN (tcp6 :::5001, dual-stack) on the server, ESTABLISHED on both ends of the
+# connection while the stream flows, then TIME_WAIT on the client (the side that closed first) while the
 # process holds both hosts up; `netstat -s` counts the segments. No root, no TAP.
 # ctest-label: threads
 set -uo pipefail
@@ -50,7 +50,9 @@ for ((i = 0; i < 100; i++)); do [ -S "$T/ctl" ] && break; sleep 0.05; done
 
 C='10\.0\.0\.2:[0-9]+'            # the client's end (ephemeral port)
 S='10\.0\.0\.1:5001'              # the server's end
-if poll_netstat 30 "^tcp .* 0\.0\.0\.0:5001 +0\.0\.0\.0:\* +LISTEN +server" \
+# the server listens on both families (one AF_INET6 socket on ::, as `ss` shows
+# Linux's dual-stack listeners); the connection it accepted is an IPv4 one
+if poll_netstat 30 "^tcp6 .* :::5001 +:::\* +LISTEN +server" \
 	"^tcp .* $C +$S +ESTABLISHED +client" "^tcp .* $S +$C +ESTABLISHED +server"; then
 	pass "netstat while the stream flows: LISTEN, ESTABLISHED on both ends"
 	cat "$T/ns"
