@@ -61,104 +61,19 @@ if [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
 	netns=(unshare -n)
 fi
 rc=0
-timeout 150 "${netns[@]}" "$PY" - "$CHROMIUM" "$work/demo.html" "$work/profile" "$OUTDIR" <<'EOF' || rc=$?
+CDP_LIB=$(cd "$(dirname "$0")" && pwd) timeout 150 "${netns[@]}" "$PY" - "$CHROMIUM" "$work/demo.html" \
+	"$work/profile" "$OUTDIR" <<'EOF' || rc=$?
 import base64, json, os, select, struct, subprocess, sys, time, zlib
 chromium, page, profile, outdir = sys.argv[1:5]
 
-# DevTools over a pipe: we write commands on the child's fd 3, read replies on its fd 4
-cmd_r, cmd_w = os.pipe()
-res_r, res_w = os.pipe()
-def child():
-    a, b = os.dup(cmd_r), os.dup(res_w)     # above 4, so that neither dup2 clobbers the other
-    os.dup2(a, 3)
-    os.dup2(b, 4)
-proc = subprocess.Popen([chromium, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
-                         "--no-default-browser-check", "--user-data-dir=" + profile,
-                         "--remote-debugging-pipe", "--disable-extensions", "--disable-sync",
-                         "--disable-background-networking", "--disable-component-update",
-                         "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
-                         "--mute-audio", "--hide-scrollbars", "about:blank"],
-                        pass_fds=(3, 4, cmd_r, res_w), preexec_fn=child,
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-os.close(cmd_r)
-os.close(res_w)
-buf, msg_id, events = b"", 0, []
-
-def read_msg(deadline):
-    global buf
-    while b"\0" not in buf:
-        left = deadline - time.time()
-        if left <= 0:
-            raise TimeoutError("chromium did not answer in time")
-        r, _, _ = select.select([res_r], [], [], left)
-        if r:
-            chunk = os.read(res_r, 1 << 20)
-            if not chunk:
-                raise EOFError("chromium closed its pipe")
-            buf += chunk
-    m, buf = buf.split(b"\0", 1)
-    return json.loads(m)
-
-def send(method, params=None, session=None, timeout=30):
-    global msg_id
-    msg_id += 1
-    m = {"id": msg_id, "method": method, "params": params or {}}
-    if session:
-        m["sessionId"] = session
-    os.write(cmd_w, json.dumps(m).encode() + b"\0")
-    deadline = time.time() + timeout
-    while True:
-        r = read_msg(deadline)
-        if r.get("id") == msg_id:
-            if "error" in r:
-                raise RuntimeError("%s: %s" % (method, r["error"]))
-            return r.get("result", {})
-        events.append(r)
-
-def wait_event(name, timeout=30):
-    deadline = time.time() + timeout
-    for i, e in enumerate(events):
-        if e.get("method") == name:
-            return events.pop(i)
-    while True:
-        r = read_msg(deadline)
-        if r.get("method") == name:
-            return r
-        events.append(r)
+sys.path.insert(0, os.environ["CDP_LIB"])
+from lib_cdp import Page
 
 bad = []
+page_ = None
 try:
-    target = send("Target.createTarget", {"url": "about:blank"})["targetId"]
-    sid = send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-    for dom in ("Page", "Runtime", "Log", "Network"):
-        send(dom + ".enable", session=sid)
-    send("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 900, "deviceScaleFactor": 1,
-                                                 "mobile": False}, session=sid)
-    url = "file://" + os.path.abspath(page)
-    send("Page.navigate", {"url": url}, session=sid)
-    wait_event("Page.loadEventFired")
-
-    def js(expr):
-        r = send("Runtime.evaluate", {"expression": expr, "returnByValue": True, "awaitPromise": True},
-                 session=sid)
-        if "exceptionDetails" in r:
-            raise RuntimeError("page script failed: %s" % r["exceptionDetails"].get("text"))
-        return r["result"].get("value")
-
-    def click_at(selector_expr):
-        box = js("(function(){var e=%s; if(!e) return null; e.scrollIntoView({block:'center'});"
-                 "var r=e.getBoundingClientRect(); return [r.left+r.width/2, r.top+r.height/2];})()" % selector_expr)
-        if not box:
-            return False
-        for t in ("mousePressed", "mouseReleased"):
-            send("Input.dispatchMouseEvent", {"type": t, "x": box[0], "y": box[1], "button": "left",
-                                              "clickCount": 1}, session=sid)
-        return True
-
-    def key(k, code, vk):
-        for t in ("keyDown", "keyUp"):
-            send("Input.dispatchKeyEvent", {"type": t, "key": k, "code": code,
-                                            "windowsVirtualKeyCode": vk}, session=sid)
+    page_ = Page(chromium, profile, page)
+    send, js, click_at, key, sid = page_.send, page_.js, page_.click_at, page_.key, page_.sid
 
     # the SYN: the first arrow whose frame is a TCP SYN without ACK
     syn = "Array.from(document.querySelectorAll('#ladder .arrow')).find(function(g){return /^TCP SYN\\s/.test(g.getAttribute('data-line'))})"
@@ -245,15 +160,12 @@ try:
     shots.append(shot("desktop-ko.png", 1280, 900, False))
     key("l", "KeyL", 76)
     shots.append(shot("phone.png", 390, 844, True))
-    send("Browser.close")
 except Exception as e:
     bad.append("driving chromium: %s: %s" % (type(e).__name__, e))
     shots = []
 finally:
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    if page_:
+        page_.close()
 
 def colours(png):
     assert png[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
@@ -295,19 +207,9 @@ for path, png, over in shots:
     if over > 1:
         bad.append("%s: the page is %d px wider than the window (sideways scrolling)" % (path, over))
 
-# what the page said to its console
-for e in events:
-    m, p = e.get("method"), e.get("params", {})
-    if m == "Runtime.exceptionThrown":
-        bad.append("exception: %s" % p["exceptionDetails"].get("exception", {}).get("description", p["exceptionDetails"].get("text")))
-    elif m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert", "warning"):
-        bad.append("console %s: %s" % (p["type"], " ".join(str(a.get("value", a.get("description"))) for a in p.get("args", []))))
-    elif m == "Log.entryAdded" and p["entry"].get("level") in ("error", "warning"):
-        bad.append("log %s: %s" % (p["entry"]["level"], p["entry"].get("text")))
-    elif m == "Network.requestWillBeSent":
-        u = p["request"]["url"]
-        if not (u.startswith("file://") or u.startswith("data:") or u == "about:blank"):
-            bad.append("the page asked the network for %s" % u)
+# what the page said to its console, and whether it reached for the network
+if page_:
+    bad += page_.problems()
 for b in bad:
     print("FAIL:", b)
 sys.exit(1 if bad else 0)

@@ -334,94 +334,17 @@ if [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
 	netns=(unshare -n)
 fi
 rc=0
-timeout 150 "${netns[@]}" "$PY" - "$CHROMIUM" "$work/demo.html" "$work/profile" <<'EOF' || rc=$?
+CDP_LIB=$(cd "$(dirname "$0")" && pwd) timeout 150 "${netns[@]}" "$PY" - "$CHROMIUM" "$work/demo.html" \
+	"$work/profile" <<'EOF' || rc=$?
 import json, os, select, subprocess, sys, time
 chromium, page, profile = sys.argv[1:4]
-cmd_r, cmd_w = os.pipe()
-res_r, res_w = os.pipe()
-def child():
-    a, b = os.dup(cmd_r), os.dup(res_w)
-    os.dup2(a, 3)
-    os.dup2(b, 4)
-proc = subprocess.Popen([chromium, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
-                         "--no-default-browser-check", "--user-data-dir=" + profile,
-                         "--remote-debugging-pipe", "--disable-extensions", "--disable-sync",
-                         "--disable-background-networking", "--disable-component-update",
-                         "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
-                         "--mute-audio", "--hide-scrollbars", "about:blank"],
-                        pass_fds=(3, 4, cmd_r, res_w), preexec_fn=child,
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-os.close(cmd_r)
-os.close(res_w)
-buf, msg_id, events = b"", 0, []
-def read_msg(deadline):
-    global buf
-    while b"\0" not in buf:
-        left = deadline - time.time()
-        if left <= 0:
-            raise TimeoutError("chromium did not answer in time")
-        r, _, _ = select.select([res_r], [], [], left)
-        if r:
-            chunk = os.read(res_r, 1 << 20)
-            if not chunk:
-                raise EOFError("chromium closed its pipe")
-            buf += chunk
-    m, buf = buf.split(b"\0", 1)
-    return json.loads(m)
-def send(method, params=None, session=None, timeout=30):
-    global msg_id
-    msg_id += 1
-    m = {"id": msg_id, "method": method, "params": params or {}}
-    if session:
-        m["sessionId"] = session
-    os.write(cmd_w, json.dumps(m).encode() + b"\0")
-    deadline = time.time() + timeout
-    while True:
-        r = read_msg(deadline)
-        if r.get("id") == msg_id:
-            if "error" in r:
-                raise RuntimeError("%s: %s" % (method, r["error"]))
-            return r.get("result", {})
-        events.append(r)
-def wait_event(name, timeout=30):
-    deadline = time.time() + timeout
-    for i, e in enumerate(events):
-        if e.get("method") == name:
-            return events.pop(i)
-    while True:
-        r = read_msg(deadline)
-        if r.get("method") == name:
-            return r
-        events.append(r)
+sys.path.insert(0, os.environ["CDP_LIB"])
+from lib_cdp import Page
 bad = []
+page_ = None
 try:
-    target = send("Target.createTarget", {"url": "about:blank"})["targetId"]
-    sid = send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-    for dom in ("Page", "Runtime", "Log", "Network"):
-        send(dom + ".enable", session=sid)
-    send("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 900, "deviceScaleFactor": 1,
-                                                 "mobile": False}, session=sid)
-    send("Page.navigate", {"url": "file://" + os.path.abspath(page)}, session=sid)
-    wait_event("Page.loadEventFired")
-    def js(expr):
-        r = send("Runtime.evaluate", {"expression": expr, "returnByValue": True, "awaitPromise": True},
-                 session=sid)
-        if "exceptionDetails" in r:
-            raise RuntimeError("page script failed: %s" % r["exceptionDetails"].get("text"))
-        return r["result"].get("value")
-    def click_at(selector_expr):
-        box = js("(function(){var e=%s; if(!e) return null; e.scrollIntoView({block:'center'});"
-                 "var r=e.getBoundingClientRect(); return [r.left+r.width/2, r.top+r.height/2];})()" % selector_expr)
-        if not box:
-            return False
-        for t in ("mousePressed", "mouseReleased"):
-            send("Input.dispatchMouseEvent", {"type": t, "x": box[0], "y": box[1], "button": "left",
-                                              "clickCount": 1}, session=sid)
-        return True
-    def key(k, code, vk):
-        for t in ("keyDown", "keyUp"):
-            send("Input.dispatchKeyEvent", {"type": t, "key": k, "code": code,
-                                            "windowsVirtualKeyCode": vk}, session=sid)
+    page_ = Page(chromium, profile, page)
+    send, js, click_at, key, sid = page_.send, page_.js, page_.click_at, page_.key, page_.sid
     syn = "Array.from(document.querySelectorAll('#ladder .arrow')).find(function(g){return /^TCP SYN\\s/.test(g.getAttribute('data-line'))})"
     if not js("!!" + syn) or not click_at(syn + ".querySelector('line.hit')"):
         bad.append("no SYN arrow to click in the ladder")
@@ -458,26 +381,13 @@ try:
     tw = js("document.getElementById('step-title').textContent")
     if "TIME_WAIT → CLOSED" not in tw:
         bad.append("the step before the summary is %r, not TIME_WAIT → CLOSED" % tw)
-    send("Browser.close")
 except Exception as e:
     bad.append("driving chromium: %s: %s" % (type(e).__name__, e))
 finally:
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-for e in events:
-    m, p = e.get("method"), e.get("params", {})
-    if m == "Runtime.exceptionThrown":
-        bad.append("exception: %s" % p["exceptionDetails"].get("text"))
-    elif m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert", "warning"):
-        bad.append("console %s" % p["type"])
-    elif m == "Log.entryAdded" and p["entry"].get("level") in ("error", "warning"):
-        bad.append("log %s: %s" % (p["entry"]["level"], p["entry"].get("text")))
-    elif m == "Network.requestWillBeSent":
-        u = p["request"]["url"]
-        if not (u.startswith("file://") or u.startswith("data:") or u == "about:blank"):
-            bad.append("the page asked the network for %s" % u)
+    if page_:
+        page_.close()
+if page_:
+    bad += page_.problems()
 for b in bad:
     print("FAIL:", b)
 sys.exit(1 if bad else 0)
