@@ -48,86 +48,19 @@ run --scenario $scenario --frames all --pcap "$work/d.pcap" >"$work/out.txt" 2>"
 tshark -r "$work/d.pcap" -T fields -E separator='|' -E occurrence=f "${targs[@]}" \
 	>"$work/tshark.txt" 2>"$work/tshark.err" || { cat "$work/tshark.err"; fail "tshark cannot read the capture"; }
 
-"$PY" - "$work/out.txt" "$work/d.pcap" "$work/tshark.txt" "${fields[@]}" <<'EOF'
-import re, struct, sys
+PYTHONPATH="$(cd "$(dirname "$0")" && pwd)" "$PY" - "$work/out.txt" "$work/d.pcap" "$work/tshark.txt" "${fields[@]}" <<'EOF'
+import sys
+from lib_pictures import read_pcap, read_tshark, read_pictures, compare, unpictured, num, words4, paren, norm
 out_path, pcap_path, ts_path, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-
-# --- the capture's frames, as bytes ---
-data = open(pcap_path, "rb").read()
-magic = struct.unpack("<I", data[:4])[0]
-endian = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
-pos, frames = 24, []
-while pos + 16 <= len(data):
-    _, _, incl, _ = struct.unpack(endian + "IIII", data[pos:pos + 16])
-    frames.append(data[pos + 16:pos + 16 + incl])
-    pos += 16 + incl
-decoded = []
-for line in open(ts_path):
-    decoded.append(dict(zip(names, line.rstrip("\n").split("|"))))
+frames = read_pcap(pcap_path)
+decoded = read_tshark(ts_path, names)
 assert len(decoded) == len(frames), "tshark saw %d frames, the pcap holds %d" % (len(decoded), len(frames))
-
-# --- the pictures ---
-lines = open(out_path, encoding="utf-8").read().split("\n")
-pictures, cur = [], None
-prefix = re.compile(r"^   ((?:│ )*)(.*)$")
-for ln in lines:
-    m = re.match(r"\s*Frame #(\d+) as the envelope it is \((\d+) bytes\)", ln)
-    if m:
-        cur = {"no": int(m.group(1)), "len": int(m.group(2)), "boxes": [], "bytes": {}, "rows": []}
-        pictures.append(cur)
-        layer, block = None, []
-        continue
-    if cur is None:
-        continue
-    m = prefix.match(ln)
-    if not m:
-        continue
-    body = m.group(2)
-    t = re.match(r"┌─ (\w+)", body)
-    if t:
-        layer = t.group(1)
-        block = []
-        continue
-    if body.startswith("└─ Ethernet"):
-        cur = None
-        continue
-    body = body[1:] if body.startswith(" ") else body
-    if body.startswith("+-"):
-        block = []
-    elif body.startswith("|"):
-        block.append(body)
-    elif body.startswith(":"):
-        hm = re.search(r":\s+bytes? (\d+)(?:-(\d+))?$", body)
-        assert hm, "no byte range on %r" % body
-        first = int(hm.group(1))
-        hexes = re.findall(r"\b([0-9a-f]{2})\b", body[:hm.start() + 1])
-        for i, h in enumerate(hexes):
-            cur["bytes"][first + i] = int(h, 16)
-        value_line, label_lines = block[-1], block[:-1]
-        bars = [i for i, ch in enumerate(value_line) if ch == "|"]
-        for a, b in zip(bars, bars[1:]):
-            value = value_line[a + 1:b].strip()
-            parts = [l[a + 1:b].strip() for l in label_lines]
-            if b - a == 2:
-                label = "".join(parts)
-            else:
-                label = " ".join(p for p in parts if p)
-            cur["boxes"].append((layer, label, value))
-        cur["rows"].append(first)
-        block = []
-
+pictures = read_pictures(out_path)
 if not pictures:
     print("FAIL: no header picture in the output")
     sys.exit(1)
 
 # (layer, label) -> (tshark field, how the picture's value becomes tshark's)
-def num(v):
-    m = re.match(r"^(0x[0-9a-f]+|\d+)", v)
-    return int(m.group(1), 0) if m else None
-def paren(v):
-    m = re.search(r"\((\d+)\)$", v)
-    return int(m.group(1)) if m else num(v)
-words4 = lambda v: num(v) * 4
 MAP = {
     ("Ethernet", "Destination MAC"): ("eth.dst", str), ("Ethernet", "Source MAC"): ("eth.src", str),
     ("Ethernet", "EtherType"): ("eth.type", num),
@@ -181,75 +114,30 @@ MUST = {"Ethernet": 3, "ARP": 9, "IPv4": 14, "TCP": 17, "UDP": 4, "DNS": 15}
 QUERY_ONLY_ABSENT = {"dns.flags.authoritative", "dns.flags.recavail", "dns.flags.authenticated",
                      "dns.flags.rcode"}
 
-def norm(field, v):
-    if v in ("True", "False"):
-        return 1 if v == "True" else 0
-    if field.endswith(("mac", ".dst", ".src")) or field in ("eth.dst", "eth.src"):
-        return v.lower()
-    try:
-        return int(v, 0)
-    except ValueError:
-        return v
+def query_only(field, d):
+    """tshark shows the answer-only flags of responses only"""
+    return field in QUERY_ONLY_ABSENT and d.get("dns.flags.response") in ("0", "False")
 
-bad, compared, matched = [], 0, set()
-for p in pictures:
-    nbytes = max(p["bytes"]) + 1 if p["bytes"] else 0
-    if sorted(p["bytes"]) != list(range(nbytes)):
-        bad.append("picture #%d: the bytes under its rows are not contiguous" % p["no"])
-        continue
-    head = bytes(p["bytes"][i] for i in range(nbytes))
-    idx = [i for i, f in enumerate(frames) if len(f) == p["len"] and f[:nbytes] == head and i not in matched]
-    if not idx:
-        bad.append("picture #%d: its %d header bytes are no frame of the capture" % (p["no"], nbytes))
-        continue
-    i = idx[0]
-    matched.add(i)
-    d = decoded[i]
-    seen, per_layer = set(), {}
-    for layer, label, value in p["boxes"]:
-        key = (layer, label)
-        if key not in MAP or key in seen:
-            continue
-        seen.add(key)
-        per_layer[layer] = per_layer.get(layer, 0) + 1
-        field, conv = MAP[key]
-        want = d.get(field, "")
-        if want == "" and field in QUERY_ONLY_ABSENT and d.get("dns.flags.response") in ("0", "False"):
-            continue            # tshark shows the answer-only flags of responses only
-        if want == "":
-            bad.append("picture #%d (frame %d): box %s/%s = %r but tshark has no %s" %
-                       (p["no"], i + 1, layer, label, value, field))
-            continue
-        got = conv(value)
-        if norm(field, str(got)) != norm(field, want):
-            bad.append("picture #%d (frame %d): %s/%s shows %r, tshark's %s is %r" %
-                       (p["no"], i + 1, layer, label, value, field, want))
-        compared += 1
-    for layer, n in MUST.items():
-        if layer in {l for l, _, _ in p["boxes"]} and per_layer.get(layer, 0) < n:
-            bad.append("picture #%d: only %d %s boxes compared (want %d)" % (p["no"], per_layer.get(layer, 0), layer, n))
-    # the TCP flags, as bits: tshark's tcp.flags must be the bits the boxes show
+def flag_bits(p, d, r):
+    """the TCP flags, as bits: tshark's tcp.flags must be the bits the boxes show"""
     bits = "".join(v for l, lab, v in p["boxes"] if l == "TCP" and lab in ("CWR", "ECE", "URG", "ACK", "PSH", "RST", "SYN", "FIN"))
     if bits and d.get("tcp.flags.syn"):
         tf = sum(int(norm("x", d[k])) << s for k, s in (("tcp.flags.cwr", 7), ("tcp.flags.ece", 6),
                  ("tcp.flags.urg", 5), ("tcp.flags.ack", 4), ("tcp.flags.push", 3),
                  ("tcp.flags.reset", 2), ("tcp.flags.syn", 1), ("tcp.flags.fin", 0)))
         if int(bits, 2) != tf:
-            bad.append("picture #%d: flag bits %s, tshark 0x%02x" % (p["no"], bits, tf))
+            r.bad.append("picture #%d: flag bits %s, tshark 0x%02x" % (p["no"], bits, tf))
 
-client = "02:00:00:00:01:0a"
-start = min(matched) if matched else 0       # the client's announcement comes before the walkthrough
-for i, f in enumerate(frames):
-    if i < start:
-        continue
-    mac = lambda b: ":".join("%02x" % x for x in b)
-    if client in (mac(f[0:6]), mac(f[6:12])) and i not in matched:
-        bad.append("frame %d of the capture (the client's) has no picture" % (i + 1))
-for b in bad[:40]:
+r = compare(pictures, frames, decoded, MAP, MUST, skip=query_only, per_picture=flag_bits)
+# every frame the client sent or received from the walkthrough's start has its picture
+# (its announcement comes before)
+for i in unpictured(frames, decoded, r.matched, "02:00:00:00:01:0a"):
+    r.bad.append("frame %d of the capture (the client's) has no picture" % (i + 1))
+for b in r.bad[:40]:
     print("FAIL:", b)
 print("pictures: %d, %d boxes compared with tshark, %d of %d captured frames matched" %
-      (len(pictures), compared, len(matched), len(frames)))
-sys.exit(1 if bad else 0)
+      (len(pictures), r.compared, len(r.matched), len(frames)))
+sys.exit(1 if r.bad else 0)
 EOF
 echo "($scenario)"
 done

@@ -124,67 +124,18 @@ targs=()
 for f in "${fields[@]}"; do targs+=(-e "$f"); done
 tshark -r "$work/d.pcap" -T fields -E separator='|' -E occurrence=f "${targs[@]}" \
 	>"$work/tshark.txt" 2>"$work/tshark.err" || { cat "$work/tshark.err"; fail "tshark cannot read the capture"; }
-"$PY" - "$work/out.txt" "$work/d.pcap" "$work/tshark.txt" "${fields[@]}" <<'EOF'
-import re, struct, sys
+PYTHONPATH="$(cd "$(dirname "$0")" && pwd)" "$PY" - "$work/out.txt" "$work/d.pcap" "$work/tshark.txt" "${fields[@]}" <<'EOF'
+import sys
+from lib_pictures import read_pcap, read_tshark, read_pictures, compare, unpictured, num, words4
 out_path, pcap_path, ts_path, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-data = open(pcap_path, "rb").read()
-endian = "<" if struct.unpack("<I", data[:4])[0] in (0xa1b2c3d4, 0xa1b23c4d) else ">"
-pos, frames = 24, []
-while pos + 16 <= len(data):
-    _, _, incl, _ = struct.unpack(endian + "IIII", data[pos:pos + 16])
-    frames.append(data[pos + 16:pos + 16 + incl])
-    pos += 16 + incl
-decoded = [dict(zip(names, l.rstrip("\n").split("|"))) for l in open(ts_path)]
+frames = read_pcap(pcap_path)
+decoded = read_tshark(ts_path, names)
 assert len(decoded) == len(frames), "tshark saw %d frames, the pcap holds %d" % (len(decoded), len(frames))
-
-# the pictures: boxes (layer, label, value) and the bytes under the rows
-pictures, cur, layer, block = [], None, None, []
-for ln in open(out_path, encoding="utf-8").read().split("\n"):
-    m = re.match(r"\s*Frame #(\d+) as the envelope it is \((\d+) bytes\)", ln)
-    if m:
-        cur = {"no": int(m.group(1)), "len": int(m.group(2)), "boxes": [], "bytes": {}}
-        pictures.append(cur)
-        layer, block = None, []
-        continue
-    if cur is None:
-        continue
-    m = re.match(r"^   ((?:│ )*)(.*)$", ln)
-    if not m:
-        continue
-    body = m.group(2)
-    t = re.match(r"┌─ (\w+)", body)
-    if t:
-        layer, block = t.group(1), []
-        continue
-    if body.startswith("└─ Ethernet"):
-        cur = None
-        continue
-    body = body[1:] if body.startswith(" ") else body
-    if body.startswith("+-"):
-        block = []
-    elif body.startswith("|"):
-        block.append(body)
-    elif body.startswith(":"):
-        hm = re.search(r":\s+bytes? (\d+)(?:-(\d+))?$", body)
-        assert hm, "no byte range on %r" % body
-        first = int(hm.group(1))
-        for i, h in enumerate(re.findall(r"\b([0-9a-f]{2})\b", body[:hm.start() + 1])):
-            cur["bytes"][first + i] = int(h, 16)
-        value_line, label_lines = block[-1], block[:-1]
-        bars = [i for i, ch in enumerate(value_line) if ch == "|"]
-        for a, b in zip(bars, bars[1:]):
-            parts = [l[a + 1:b].strip() for l in label_lines]
-            label = "".join(parts) if b - a == 2 else " ".join(p for p in parts if p)
-            cur["boxes"].append((layer, label, value_line[a + 1:b].strip()))
-        block = []
+pictures = read_pictures(out_path)
 if not pictures:
     print("FAIL: no header picture in the output")
     sys.exit(1)
 
-def num(v):
-    m = re.match(r"^(0x[0-9a-f]+|\d+)", v)
-    return int(m.group(1), 0) if m else None
-words4 = lambda v: num(v) * 4
 MAP = {
     ("Ethernet", "Destination MAC"): ("eth.dst", str), ("Ethernet", "Source MAC"): ("eth.src", str),
     ("Ethernet", "EtherType"): ("eth.type", num),
@@ -220,71 +171,21 @@ MAP = {
 }
 MUST = {"Ethernet": 3, "IPv6": 8, "ICMPv6": 4, "TCP": 17, "UDP": 4}
 
-def norm(v):
-    if v in ("True", "False"):
-        return 1 if v == "True" else 0
-    try:
-        return int(v, 0)
-    except ValueError:
-        return v.lower()
-
-bad, compared, matched, layers_seen = [], 0, set(), set()
-for p in pictures:
-    nbytes = max(p["bytes"]) + 1 if p["bytes"] else 0
-    if sorted(p["bytes"]) != list(range(nbytes)):
-        bad.append("picture #%d: the bytes under its rows are not contiguous" % p["no"])
-        continue
-    head = bytes(p["bytes"][i] for i in range(nbytes))
-    idx = [i for i, f in enumerate(frames) if len(f) == p["len"] and f[:nbytes] == head and i not in matched]
-    if not idx:
-        bad.append("picture #%d: its %d header bytes are no frame of the capture" % (p["no"], nbytes))
-        continue
-    i = idx[0]
-    matched.add(i)
-    d = decoded[i]
-    seen, per_layer = set(), {}
-    for layer, label, value in p["boxes"]:
-        key = (layer, label)
-        layers_seen.add(layer)
-        if key not in MAP or key in seen:
-            continue
-        seen.add(key)
-        field, conv = MAP[key]
-        cands = field if isinstance(field, tuple) else (field,)
-        want = next((d.get(f, "") for f in cands if d.get(f, "")), "")
-        if want == "":
-            bad.append("picture #%d (frame %d): box %s/%s = %r but tshark has no %s" %
-                       (p["no"], i + 1, layer, label, value, "/".join(cands)))
-            continue
-        per_layer[layer] = per_layer.get(layer, 0) + 1
-        if norm(str(conv(value))) != norm(want):
-            bad.append("picture #%d (frame %d): %s/%s shows %r, tshark's %s is %r" %
-                       (p["no"], i + 1, layer, label, value, "/".join(cands), want))
-        compared += 1
-    for layer, n in MUST.items():
-        if layer in {l for l, _, _ in p["boxes"]} and per_layer.get(layer, 0) < n:
-            bad.append("picture #%d: only %d %s boxes compared (want %d)" % (p["no"], per_layer.get(layer, 0), layer, n))
+r = compare(pictures, frames, decoded, MAP, MUST)
 for want in ("IPv6", "ICMPv6", "TCP", "UDP"):
-    if want not in layers_seen:
-        bad.append("no %s header was drawn" % want)
-
+    if want not in r.layers:
+        r.bad.append("no %s header was drawn" % want)
 # every frame the client sent or received in the journey has its picture, but its
 # housekeeping: router solicitations (133), MLD reports (143), DAD probes (from ::)
-client = "02:00:00:00:01:0a"
-mac = lambda b: ":".join("%02x" % x for x in b)
-start = min(matched) if matched else 0
-for i, f in enumerate(frames):
-    if i < start or i in matched or client not in (mac(f[0:6]), mac(f[6:12])):
-        continue
-    d = decoded[i]
-    if d.get("icmpv6.type") in ("133", "143") or (d.get("icmpv6.type") == "135" and d.get("ipv6.src") == "::"):
-        continue
-    bad.append("frame %d of the capture (the client's) has no picture" % (i + 1))
-for b in bad[:40]:
+def housekeeping(d):
+    return d.get("icmpv6.type") in ("133", "143") or (d.get("icmpv6.type") == "135" and d.get("ipv6.src") == "::")
+for i in unpictured(frames, decoded, r.matched, "02:00:00:00:01:0a", housekeeping):
+    r.bad.append("frame %d of the capture (the client's) has no picture" % (i + 1))
+for b in r.bad[:40]:
     print("FAIL:", b)
 print("pictures: %d, %d boxes compared with tshark, %d of %d captured frames matched" %
-      (len(pictures), compared, len(matched), len(frames)))
-sys.exit(1 if bad else 0)
+      (len(pictures), r.compared, len(r.matched), len(frames)))
+sys.exit(1 if r.bad else 0)
 EOF
 
 # --- 4. in Korean ------------------------------------------------------------------------------
