@@ -21,26 +21,10 @@ off_wait_ping() {
 	return 1
 }
 
-# capture NAME SNAPLEN: tshark on tap0 (Linux's side), the first 2000 frames from each
-# side (one tshark per source, so that both directions are seen whatever runs first)
-capture_start() {
-	lt_bg "cap-$1-u.log" 120 tshark -n -i tap0 -s "$2" -c 2000 -f "src host $OFF_U" \
-		-F pcap -w "$T/$1-u.pcap"
-	CAP_U=$LT_LAST_PID
-	lt_bg "cap-$1-l.log" 120 tshark -n -i tap0 -s "$2" -c 2000 -f "src host $OFF_L" \
-		-F pcap -w "$T/$1-l.pcap"
-	CAP_L=$LT_LAST_PID
-	wait_for 15 grep -q "Capturing on" "$T/cap-$1-u.log" || lt_log "tshark (ustack side) did not start"
-	wait_for 15 grep -q "Capturing on" "$T/cap-$1-l.log" || lt_log "tshark (Linux side) did not start"
-	CAP_NAME=$1
-}
-capture_stop() {
-	sleep 0.3
-	lt_stop "$CAP_U" 10 >/dev/null
-	lt_stop "$CAP_L" 10 >/dev/null
-	timeout 30 mergecap -F pcap -w "$T/$CAP_NAME.pcap" "$T/$CAP_NAME-u.pcap" "$T/$CAP_NAME-l.pcap" ||
-		fail "$CAP_NAME: mergecap failed"
-}
+# capture_start NAME SNAPLEN: tshark on tap0 (Linux's side), from each side
+# (lt_capture_start; SNAPLEN 0: whole frames)
+capture_start() { lt_capture_start "$1" tap0 "$2" "$OFF_U" "$OFF_L"; }
+capture_stop() { lt_capture_stop; }
 
 # check_capture NAME FROM_USTACK FROM_LINUX: the frames above the MTU each side must
 # (1) or must not (0) send. One tshark pass: per frame its source, length, and whether

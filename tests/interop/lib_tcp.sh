@@ -122,6 +122,29 @@ lt_check_halfclose() {
 	fi
 }
 
+# lt_capture_start NAME IFACE SNAPLEN USTACK_IP LINUX_IP: tshark on IFACE (in the test's
+# namespace), the first 2000 frames from each side, one tshark per source so that both
+# directions are seen whatever runs first (SNAPLEN 0: whole frames); lt_capture_stop
+# merges them into $T/NAME.pcap.
+lt_capture_start() {
+	lt_bg "cap-$1-u.log" 200 tshark -n -i "$2" -s "$3" -c 2000 -f "src host $4" \
+		-F pcap -w "$T/$1-u.pcap"
+	LT_CAP_U=$LT_LAST_PID
+	lt_bg "cap-$1-l.log" 200 tshark -n -i "$2" -s "$3" -c 2000 -f "src host $5" \
+		-F pcap -w "$T/$1-l.pcap"
+	LT_CAP_L=$LT_LAST_PID
+	wait_for 15 grep -q "Capturing on" "$T/cap-$1-u.log" || lt_log "tshark (ustack side) did not start"
+	wait_for 15 grep -q "Capturing on" "$T/cap-$1-l.log" || lt_log "tshark (Linux side) did not start"
+	LT_CAP_NAME=$1
+}
+lt_capture_stop() {
+	sleep 0.3
+	lt_stop "$LT_CAP_U" 10 >/dev/null
+	lt_stop "$LT_CAP_L" 10 >/dev/null
+	timeout 30 mergecap -F pcap -w "$T/$LT_CAP_NAME.pcap" "$T/$LT_CAP_NAME-u.pcap" \
+		"$T/$LT_CAP_NAME-l.pcap" || fail "$LT_CAP_NAME: mergecap failed"
+}
+
 # lt_check_pcap FILE: what Wireshark says of a capture:
 #  - at least one complete three-way handshake (SYN, SYN-ACK acking it, ACK acking that)
 #  - no malformed packet, no bad IPv4 or TCP checksum

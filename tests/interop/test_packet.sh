@@ -62,26 +62,9 @@ else
 fi
 
 # capture_start NAME: tshark on vethA (Linux's end), headers only (super-frames are up
-# to 64 KiB), the first 2000 frames from each side (one tshark per source, so both
-# directions are seen whatever runs first)
-capture_start() {
-	lt_bg "cap-$1-u.log" 200 tshark -n -i vethA -s 200 -c 2000 -f "src host ${LV_U:-$LT_USTACK_IP}" \
-		-F pcap -w "$T/$1-u.pcap"
-	CAP_U=$LT_LAST_PID
-	lt_bg "cap-$1-l.log" 200 tshark -n -i vethA -s 200 -c 2000 -f "src host ${LV_L:-$LT_LINUX_IP}" \
-		-F pcap -w "$T/$1-l.pcap"
-	CAP_L=$LT_LAST_PID
-	wait_for 15 grep -q "Capturing on" "$T/cap-$1-u.log" || lt_log "tshark (ustack side) did not start"
-	wait_for 15 grep -q "Capturing on" "$T/cap-$1-l.log" || lt_log "tshark (Linux side) did not start"
-	CAP_NAME=$1
-}
-capture_stop() {
-	sleep 0.3
-	lt_stop "$CAP_U" 10 >/dev/null
-	lt_stop "$CAP_L" 10 >/dev/null
-	timeout 30 mergecap -F pcap -w "$T/$CAP_NAME.pcap" "$T/$CAP_NAME-u.pcap" "$T/$CAP_NAME-l.pcap" ||
-		fail "$CAP_NAME: mergecap failed"
-}
+# to 64 KiB), from each side (lt_capture_start)
+capture_start() { lt_capture_start "$1" vethA 200 "${LV_U:-$LT_USTACK_IP}" "${LV_L:-$LT_LINUX_IP}"; }
+capture_stop() { lt_capture_stop; }
 
 # check_capture NAME SENDER: SENDER (ustack or Linux) put frames above the MTU on the
 # veth (super-frames: the offloads are on); none malformed, no expert error; every TCP

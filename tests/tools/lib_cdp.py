@@ -1,5 +1,6 @@
-"""lib_cdp.py - headless Chromium driven over its DevTools protocol on a pipe, for the
-tests of the demo's page (test_demo_html.sh, test_demo_ipv6.sh).
+"""lib_cdp.py - the demo's page for its tests (test_demo_html.sh, test_demo_ipv6.sh):
+page_data() checks the frames it embeds against the capture; Page drives headless
+Chromium over its DevTools protocol on a pipe.
 
     page = Page(chromium, profile_dir, "/path/demo.html")   # loaded, 1280 x 900
     page.js("document.title"); page.click_at("document.querySelector('#next')")
@@ -9,7 +10,25 @@ tests of the demo's page (test_demo_html.sh, test_demo_ipv6.sh).
 Commands go to the child's fd 3 and replies come on its fd 4, NUL-terminated JSON; the
 browser runs with no proxy and every name unresolvable, so a page that reached for the
 network would fail, and problems() says so."""
-import json, os, select, subprocess, time
+import json, os, re, select, subprocess, time
+
+
+def page_data(page_path, pcap_json_path):
+    """The demo page's embedded data, once its frames are checked to be the capture's
+    byte for byte (pcap_json: `tshark -T json -x`) and the page refers to no network
+    resource. Raises AssertionError saying what differs."""
+    page = open(page_path, encoding="utf-8").read()
+    m = re.search(r'<script type="application/json" id="demo-data">(.*?)</script>', page, re.S)
+    assert m, "the page has no data block"
+    data = json.loads(m.group(1))
+    wire = [p["_source"]["layers"]["frame_raw"][0] for p in json.load(open(pcap_json_path))]
+    frames = [f["hex"] for f in data["frames"]]
+    assert len(frames) == len(wire), "the page has %d frames, the capture %d" % (len(frames), len(wire))
+    for i, (a, b) in enumerate(zip(frames, wire)):
+        assert a == b, "frame %d differs from the capture:\n page %s\n pcap %s" % (i + 1, a[:120], b[:120])
+    assert not re.search(r'(src|href)\s*=\s*["\']?(https?:|//)', page), "the page refers to the network"
+    data["_page_bytes"] = len(page)
+    return data
 
 
 class Page:

@@ -107,10 +107,10 @@ class Result:
         self.bad, self.compared, self.matched, self.layers = [], 0, set(), set()
 
 
-def compare(pictures, frames, decoded, MAP, MUST, skip=None, per_picture=None):
+def compare(pictures, frames, decoded, MAP, MUST, absent_ok=None, per_picture=None):
     """Each picture is matched to the first unmatched captured frame of its length whose
     first bytes are the bytes it shows; each mapped box compared with tshark's field.
-    skip(field, d): True when tshark rightly has no value for that box in that frame.
+    absent_ok(field, d): True when tshark rightly has no value for that box in that frame.
     per_picture(p, d, r): further checks of one picture against its frame's decoding."""
     r = Result()
     for p in pictures:
@@ -138,7 +138,7 @@ def compare(pictures, frames, decoded, MAP, MUST, skip=None, per_picture=None):
             field, conv = MAP[key]
             cands = field if isinstance(field, tuple) else (field,)
             want = next((d.get(f, "") for f in cands if d.get(f, "")), "")
-            if want == "" and skip and skip(cands[0], d):
+            if want == "" and absent_ok and absent_ok(cands[0], d):
                 continue
             if want == "":
                 r.bad.append("picture #%d (frame %d): box %s/%s = %r but tshark has no %s" %

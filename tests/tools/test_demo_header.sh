@@ -128,7 +128,7 @@ def flag_bits(p, d, r):
         if int(bits, 2) != tf:
             r.bad.append("picture #%d: flag bits %s, tshark 0x%02x" % (p["no"], bits, tf))
 
-r = compare(pictures, frames, decoded, MAP, MUST, skip=query_only, per_picture=flag_bits)
+r = compare(pictures, frames, decoded, MAP, MUST, absent_ok=query_only, per_picture=flag_bits)
 # every frame the client sent or received from the walkthrough's start has its picture
 # (its announcement comes before)
 for i in unpictured(frames, decoded, r.matched, "02:00:00:00:01:0a"):

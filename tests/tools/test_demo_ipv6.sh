@@ -209,17 +209,10 @@ run --ipv6 --quiet --html "$work/demo.html" --pcap "$work/h.pcap" >"$work/h.txt"
 [ $rc -eq 0 ] || { cat "$work/h.txt"; fail "ustack demo --ipv6 --html exited $rc"; }
 tshark -r "$work/h.pcap" -T json -x >"$work/pcap.json" 2>"$work/tshark.err" ||
 	{ cat "$work/tshark.err"; fail "tshark cannot read the page's capture"; }
-"$PY" - "$work/demo.html" "$work/pcap.json" <<'EOF'
-import json, re, sys
-page = open(sys.argv[1], encoding="utf-8").read()
-m = re.search(r'<script type="application/json" id="demo-data">(.*?)</script>', page, re.S)
-assert m, "the page has no data block"
-data = json.loads(m.group(1))
-wire = [p["_source"]["layers"]["frame_raw"][0] for p in json.load(open(sys.argv[2]))]
-frames = [f["hex"] for f in data["frames"]]
-assert len(frames) == len(wire), "the page has %d frames, the capture %d" % (len(frames), len(wire))
-for i, (a, b) in enumerate(zip(frames, wire)):
-    assert a == b, "frame %d differs from the capture" % (i + 1)
+PYTHONPATH="$(cd "$(dirname "$0")" && pwd)" "$PY" - "$work/demo.html" "$work/pcap.json" <<'EOF'
+import sys
+from lib_cdp import page_data
+data = page_data(sys.argv[1], sys.argv[2])
 assert data.get("ipv6") is True, "the page does not say it is the IPv6 journey"
 client = [h for h in data["hosts"] if h["name"] == "client"][0]
 assert client["addr"][0] == "2001:db8:1::10/64", "the client's first address is %r" % client["addr"]
@@ -228,7 +221,7 @@ assert any(l.startswith("NDP NS") and "who-has 2001:db8:1::1 " in l for l in lin
 assert any(l.startswith("NDP NA") for l in lines), "no NA line in the page"
 steps = [s["title"] for s in data["steps"]]
 assert any("TIME_WAIT" in t for t in steps), "no TIME_WAIT step: %r" % steps
-print("page: %d frames equal to the capture's, %d steps" % (len(frames), len(steps)))
+print("page: %d frames equal to the capture's, %d steps" % (len(data["frames"]), len(steps)))
 EOF
 netns=()
 if [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
