@@ -43,7 +43,10 @@ check_capture() {
 	if [ "$(grep -c . "$T/$1.fields")" -gt 0 ] && [ "$bad" = 0 ]; then
 		pass "$1: tshark reads $(grep -c . "$T/$1.fields") frames: no malformed frame, no expert error"
 	else
-		fail "$1: $bad malformed frame(s) or expert error(s) (fields in $1.fields)"
+		# kept for a look at the frame tshark flagged (the temp dir goes at exit)
+		local keep=${USTACK_BUILD:-/tmp}/test-output/$(basename "$0" .sh)
+		mkdir -p "$keep" && cp "$f" "$T/$1.fields" "$keep/" 2>/dev/null
+		fail "$1: $bad malformed frame(s) or expert error(s) (capture and fields kept in $keep)"
 		grep -P '\t\S+\t\S*$' "$T/$1.fields" | head -n 5
 	fi
 	if { [ "$2" = 1 ] && [ "$up" -gt 0 ]; } || { [ "$2" = 0 ] && [ "$up" = 0 ]; }; then
